@@ -1,0 +1,79 @@
+package alarm
+
+import "time"
+
+// State is a CloudWatch alarm state.
+type State string
+
+// The three states CloudWatch alarms take.
+const (
+	StateAlarm            State = "ALARM"
+	StateOK               State = "OK"
+	StateInsufficientData State = "INSUFFICIENT_DATA"
+)
+
+// Kind tells which sort of alarm changed state; renderers may word each differently.
+type Kind string
+
+// Alarm kinds, from what the trigger holds.
+const (
+	KindMetric     Kind = "metric"      // one metric with a statistic
+	KindMetricMath Kind = "metric-math" // Trigger.Metrics with an expression
+	KindAnomaly    Kind = "anomaly"     // an anomaly-detection band (ThresholdMetricId)
+	KindComposite  Kind = "composite"   // AlarmRule over other alarms, no Trigger
+)
+
+// Notification is one SNS record made readable: an alarm, or text when the message is not one.
+type Notification struct {
+	MessageID string
+	Subject   string
+	Published time.Time
+	Alarm     *Alarm // nil when the message is not a CloudWatch alarm
+	Text      string // the message as sent, when Alarm is nil
+}
+
+// Title is a one-line name for the notification: the alarm name, else the SNS subject.
+func (n Notification) Title() string {
+	switch {
+	case n.Alarm != nil:
+		return n.Alarm.Name
+	case n.Subject != "":
+		return n.Subject
+	default:
+		return "SNS notification"
+	}
+}
+
+// Alarm is a CloudWatch alarm state change with everything a person on call needs, in words.
+type Alarm struct {
+	Name        string
+	Description string
+	ARN         string
+	AccountID   string
+	RegionName  string // display name, e.g. "Asia Pacific (Seoul)"
+	Region      string // code from the ARN, e.g. "ap-northeast-2"
+	Partition   string // from the ARN, e.g. "aws"
+
+	State         State
+	PreviousState State
+	Reason        string
+	ChangedAt     time.Time // zero when CloudWatch's timestamp could not be read
+
+	Kind      Kind
+	Condition string // e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
+	Observed  string // e.g. "412.5 ms", empty when the reason names no value
+	Metric    string // e.g. "AWS/ApiGateway Latency", empty for composite alarms
+
+	Dimensions []Dimension
+	API        string // ApiName or ApiId dimension
+	Stage      string
+
+	Children   []string // composite alarms: names of the alarms that triggered it
+	ConsoleURL string   // empty when the ARN does not name a known partition
+}
+
+// Dimension is a CloudWatch metric dimension.
+type Dimension struct {
+	Name  string
+	Value string
+}

@@ -1,0 +1,150 @@
+package alarm
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNoRecords is returned for an event that carries no SNS records: there is nothing to relay, and
+// posting an empty message would hide whatever sent it.
+var ErrNoRecords = errors.New("SNS event has no records")
+
+// cloudWatchTime is the layout of CloudWatch's timestamps ("2022-09-25T18:50:37.811+0000").
+const cloudWatchTime = "2006-01-02T15:04:05.000-0700"
+
+// Parse turns every record of an SNS event into a notification. It fails, naming the record, when
+// the event has no records or a record has no Sns entity: nothing should be posted for such an event.
+func Parse(ev Event) ([]Notification, error) {
+	if len(ev.Records) == 0 {
+		return nil, ErrNoRecords
+	}
+	out := make([]Notification, 0, len(ev.Records))
+	for i, rec := range ev.Records {
+		if rec.SNS == nil {
+			return nil, fmt.Errorf("record %d of %d has no Sns entity (event source %q): not an SNS event", i+1, len(ev.Records), rec.EventSource)
+		}
+		out = append(out, ParseMessage(rec.SNS.MessageID, rec.SNS.Subject, rec.SNS.Message, rec.SNS.Timestamp))
+	}
+	return out, nil
+}
+
+// ParseEventJSON decodes an SNS event and parses it (the local CLI's and the fuzzer's entry point).
+func ParseEventJSON(data []byte) ([]Notification, error) {
+	var ev Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, fmt.Errorf("decode SNS event: %w", err)
+	}
+	return Parse(ev)
+}
+
+// ParseMessage reads one SNS message. A CloudWatch alarm notification becomes an Alarm; anything
+// else (plain text, other JSON, a malformed alarm) is kept as text so that it is still delivered.
+func ParseMessage(id, subject, message string, published time.Time) Notification {
+	n := Notification{MessageID: id, Subject: subject, Published: published}
+	if a, ok := parseAlarm(message); ok {
+		n.Alarm = a
+	} else {
+		n.Text = message
+	}
+	return n
+}
+
+func parseAlarm(message string) (*Alarm, bool) {
+	trimmed := strings.TrimSpace(message)
+	if !strings.HasPrefix(trimmed, "{") {
+		return nil, false
+	}
+	var p payload
+	if err := json.Unmarshal([]byte(trimmed), &p); err != nil {
+		return nil, false
+	}
+	if p.AlarmName == "" || p.NewStateValue == "" {
+		return nil, false
+	}
+	a := &Alarm{
+		Name:          p.AlarmName,
+		Description:   p.AlarmDescription,
+		ARN:           p.AlarmARN,
+		AccountID:     p.AWSAccountID,
+		RegionName:    p.Region,
+		State:         State(p.NewStateValue),
+		PreviousState: State(p.OldStateValue),
+		Reason:        p.NewStateReason,
+	}
+	if t, err := time.Parse(cloudWatchTime, p.StateChangeTime); err == nil {
+		a.ChangedAt = t.UTC()
+	} else if t, err := time.Parse(time.RFC3339Nano, p.StateChangeTime); err == nil {
+		a.ChangedAt = t.UTC()
+	}
+	if arn, ok := parseARN(p.AlarmARN); ok {
+		a.Partition, a.Region = arn.partition, arn.region
+		if a.AccountID == "" {
+			a.AccountID = arn.account
+		}
+		a.ConsoleURL = consoleURL(arn.partition, arn.region, a.Name)
+	}
+	describe(a, &p)
+	return a, true
+}
+
+type alarmARN struct {
+	partition, region, account, name string
+}
+
+// parseARN splits "arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>"; the name itself may
+// contain colons, so only the first six separate fields.
+func parseARN(s string) (alarmARN, bool) {
+	f := strings.SplitN(s, ":", 7)
+	if len(f) != 7 || f[0] != "arn" || f[2] != "cloudwatch" || f[5] != "alarm" || f[1] == "" || f[3] == "" {
+		return alarmARN{}, false
+	}
+	return alarmARN{partition: f[1], region: f[3], account: f[4], name: f[6]}, true
+}
+
+// consoleDomains maps an AWS partition to its console domain.
+var consoleDomains = map[string]string{
+	"aws":        "console.aws.amazon.com",
+	"aws-cn":     "console.amazonaws.cn",
+	"aws-us-gov": "console.amazonaws-us-gov.com",
+}
+
+// consoleURL links to the alarm the way AWS's own alarm e-mails do.
+func consoleURL(partition, region, name string) string {
+	domain, ok := consoleDomains[partition]
+	if !ok || !validRegion(region) {
+		return ""
+	}
+	return "https://" + region + "." + domain + "/cloudwatch/deeplink.js?region=" + region +
+		"#alarmsV2:alarm/" + encodeURIComponent(name)
+}
+
+func validRegion(r string) bool {
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return r != ""
+}
+
+// encodeURIComponent escapes s like JavaScript's function of that name (space becomes %20, and
+// A-Z a-z 0-9 - _ . ! ~ * ' ( ) stay as they are), which is what the CloudWatch console expects.
+func encodeURIComponent(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
