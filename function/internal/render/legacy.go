@@ -1,0 +1,61 @@
+package render
+
+// The legacy Office 365 connector takes a MessageCard.
+type messageCard struct {
+	Type            string        `json:"@type"`
+	Context         string        `json:"@context"`
+	ThemeColor      string        `json:"themeColor"`
+	Summary         string        `json:"summary"`
+	Title           string        `json:"title"`
+	Text            string        `json:"text,omitempty"`
+	Sections        []cardSection `json:"sections,omitempty"`
+	PotentialAction []openURI     `json:"potentialAction,omitempty"`
+}
+
+type cardSection struct {
+	ActivityTitle    string       `json:"activityTitle,omitempty"`
+	ActivitySubtitle string       `json:"activitySubtitle,omitempty"`
+	Facts            []legacyFact `json:"facts,omitempty"`
+	Text             string       `json:"text,omitempty"`
+	Markdown         bool         `json:"markdown"` // false: alarm text is shown as written
+}
+
+type legacyFact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type openURI struct {
+	Type    string      `json:"@type"`
+	Name    string      `json:"name"`
+	Targets []uriTarget `json:"targets"`
+}
+
+type uriTarget struct {
+	OS  string `json:"os"`
+	URI string `json:"uri"`
+}
+
+func legacyPayload(v view) messageCard {
+	card := messageCard{
+		Type:       "MessageCard",
+		Context:    "https://schema.org/extensions",
+		ThemeColor: v.style.color,
+		Summary:    truncate(v.summary, TeamsTitleLimit),
+		Title:      truncate(v.title, TeamsTitleLimit),
+		Text:       truncate(v.body, TeamsTextLimit),
+	}
+	section := cardSection{ActivityTitle: truncate(v.headline, TeamsTextLimit)}
+	if v.observed != "" {
+		section.ActivitySubtitle = "Observed: " + v.observed
+	}
+	for _, f := range v.facts {
+		section.Facts = append(section.Facts, legacyFact{Name: f.label, Value: truncate(f.value, TeamsFactLimit)})
+	}
+	section.Text = truncate(joinNonEmpty("\n\n", v.description, v.reason), TeamsTextLimit)
+	card.Sections = []cardSection{section}
+	if v.url != "" {
+		card.PotentialAction = []openURI{{Type: "OpenUri", Name: "Open in CloudWatch", Targets: []uriTarget{{OS: "default", URI: v.url}}}}
+	}
+	return card
+}

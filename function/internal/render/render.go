@@ -1,0 +1,202 @@
+// Package render turns a notification into the JSON a chat webhook accepts: Slack Block Kit, a
+// Teams Adaptive Card (Workflows) or a legacy Office 365 connector MessageCard. It is pure: the
+// time zone comes in through Options, and nothing here talks to the network.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+)
+
+// Messenger is a chat webhook dialect.
+type Messenger string
+
+// The supported messengers, as MESSENGER spells them.
+const (
+	Slack       Messenger = "slack"
+	Teams       Messenger = "teams"        // Power Automate Workflows: Adaptive Card in a message envelope
+	TeamsLegacy Messenger = "teams-legacy" // Office 365 connector: MessageCard
+)
+
+// Messengers lists every messenger, for help texts and validation.
+var Messengers = []Messenger{Slack, Teams, TeamsLegacy}
+
+// ParseMessenger reads a MESSENGER value; "" and "auto" mean detect from the webhook.
+func ParseMessenger(s string) (Messenger, error) {
+	m := Messenger(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range Messengers {
+		if m == known {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("unknown messenger %q: use one of slack, teams, teams-legacy (or leave it empty to detect it from the webhook host)", s)
+}
+
+// Detect names the messenger from the webhook's host. An unknown host is an error, not a guess:
+// posting a Slack payload to a Teams webhook fails every alert.
+func Detect(webhook *url.URL) (Messenger, error) {
+	host := strings.ToLower(webhook.Hostname())
+	switch {
+	case host == "hooks.slack.com" || host == "hooks.slack-gov.com":
+		return Slack, nil
+	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
+		return TeamsLegacy, nil
+	case strings.HasSuffix(host, ".powerplatform.com") || strings.HasSuffix(host, ".logic.azure.com"):
+		return Teams, nil
+	}
+	// The host is not secret (the path is); naming it helps the user fix the configuration.
+	return "", fmt.Errorf("cannot tell the messenger from webhook host %q: set MESSENGER to slack, teams or teams-legacy", host)
+}
+
+// Options are the rendering choices that come from configuration.
+type Options struct {
+	// Location is the time zone shown next to UTC; nil or UTC shows UTC only.
+	Location *time.Location
+}
+
+// Render builds the webhook payload for one notification.
+func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
+	v := newView(n, opts)
+	var payload any
+	switch m {
+	case Slack:
+		payload = slackPayload(v)
+	case Teams:
+		payload = teamsPayload(v)
+	case TeamsLegacy:
+		payload = legacyPayload(v)
+	default:
+		return nil, fmt.Errorf("render: unknown messenger %q", m)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "<", ">" and "&" readable; they are escaped for mrkdwn already
+	if err := enc.Encode(payload); err != nil {
+		return nil, fmt.Errorf("render %s payload for %q: %w", m, n.Title(), err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// style is how a state looks: an emoji that reads in any client, and a colour where one is shown.
+type style struct {
+	emoji     string
+	color     string // hex, no '#'
+	container string // Adaptive Card container style
+}
+
+var stateStyles = map[alarm.State]style{
+	alarm.StateAlarm:            {"🔴", "E01E5A", "attention"},
+	alarm.StateOK:               {"✅", "2EB67D", "good"},
+	alarm.StateInsufficientData: {"⚪", "9AA0A6", "emphasis"},
+}
+
+var textStyle = style{"📣", "4A90D9", "accent"}
+
+// fact is a labelled value shown in a grid (Slack fields, Teams FactSet).
+type fact struct {
+	label, value string
+}
+
+// view is what every messenger shows, in words, before any messenger's syntax or limits apply.
+type view struct {
+	style       style
+	title       string // "🔴 ALARM: orders-api latency"
+	headline    string // the condition, or the subject of a text message
+	observed    string
+	description string
+	reason      string
+	body        string // text messages only
+	facts       []fact
+	url         string
+	summary     string // one line for notifications and screen readers
+}
+
+func newView(n alarm.Notification, opts Options) view {
+	a := n.Alarm
+	if a == nil {
+		v := view{style: textStyle, title: textStyle.emoji + " " + n.Title(), body: n.Text}
+		v.summary = v.title + ": " + firstLine(n.Text)
+		if !n.Published.IsZero() {
+			v.facts = append(v.facts, timeFacts(n.Published, opts.Location)...)
+		}
+		return v
+	}
+	st, ok := stateStyles[a.State]
+	if !ok {
+		st = textStyle
+	}
+	v := view{
+		style:       st,
+		title:       fmt.Sprintf("%s %s: %s", st.emoji, a.State, a.Name),
+		headline:    a.Condition,
+		observed:    a.Observed,
+		description: a.Description,
+		reason:      a.Reason,
+		url:         a.ConsoleURL,
+	}
+	v.summary = v.title + " — " + a.Condition
+	if a.Observed != "" {
+		v.summary += " (observed " + a.Observed + ")"
+	}
+	transition := string(a.State)
+	if a.PreviousState != "" {
+		transition = string(a.PreviousState) + " → " + string(a.State)
+	}
+	v.facts = append(v.facts, fact{"State", transition})
+	if a.API != "" {
+		v.facts = append(v.facts, fact{"API", a.API})
+	}
+	if a.Stage != "" {
+		v.facts = append(v.facts, fact{"Stage", a.Stage})
+	}
+	if a.Metric != "" {
+		v.facts = append(v.facts, fact{"Metric", a.Metric})
+	}
+	if len(a.Children) > 0 {
+		v.facts = append(v.facts, fact{"Triggered by", strings.Join(a.Children, ", ")})
+	}
+	if !a.ChangedAt.IsZero() {
+		v.facts = append(v.facts, timeFacts(a.ChangedAt, opts.Location)...)
+	}
+	if region := joinNonEmpty(" · ", a.Region, a.RegionName); region != "" {
+		v.facts = append(v.facts, fact{"Region", region})
+	}
+	if a.AccountID != "" {
+		v.facts = append(v.facts, fact{"Account", a.AccountID})
+	}
+	return v
+}
+
+// timeFacts shows t in UTC and, when a zone is configured, in that zone too.
+func timeFacts(t time.Time, loc *time.Location) []fact {
+	const layout = "2006-01-02 15:04:05 MST"
+	out := []fact{{"Time (UTC)", t.UTC().Format(layout)}}
+	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
+		out = append(out, fact{"Time (" + loc.String() + ")", t.In(loc).Format(layout)})
+	}
+	return out
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

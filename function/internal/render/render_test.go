@@ -1,0 +1,329 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the goldens show Asia/Seoul whatever the machine's zoneinfo
+	"unicode/utf8"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden payloads under testdata/golden")
+
+const fixtureDir = "../../testdata"
+
+func seoul(t testing.TB) Options {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Location: loc}
+}
+
+func fixtures(t testing.TB) map[string][]alarm.Notification {
+	files, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	out := map[string][]alarm.Notification{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := alarm.ParseEventJSON(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".json")] = ns
+	}
+	return out
+}
+
+// TestGolden renders every fixture for every messenger and compares with the reviewed payloads.
+func TestGolden(t *testing.T) {
+	opts := seoul(t)
+	for name, ns := range fixtures(t) {
+		for i, n := range ns {
+			for _, m := range Messengers {
+				golden := filepath.Join("testdata", "golden", fmt.Sprintf("%s.%d.%s.json", name, i+1, m))
+				t.Run(filepath.Base(golden), func(t *testing.T) {
+					payload, err := Render(m, n, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkPayload(t, m, payload)
+					var pretty bytes.Buffer
+					if err := json.Indent(&pretty, payload, "", "  "); err != nil {
+						t.Fatal(err)
+					}
+					pretty.WriteByte('\n')
+					if *update {
+						if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+					want, err := os.ReadFile(golden)
+					if err != nil {
+						t.Fatalf("%v (run go test ./function/internal/render -update to create it)", err)
+					}
+					if !bytes.Equal(pretty.Bytes(), want) {
+						t.Errorf("payload differs from %s (run with -update and review the diff):\n%s", golden, pretty.String())
+					}
+				})
+			}
+		}
+	}
+}
+
+// checkPayload asserts what every payload must be: valid JSON of the messenger's shape, and for
+// Slack within every Block Kit limit.
+func checkPayload(t testing.TB, m Messenger, payload []byte) {
+	t.Helper()
+	if !json.Valid(payload) {
+		t.Fatalf("invalid JSON: %s", payload)
+	}
+	switch m {
+	case Slack:
+		checkSlackLimits(t, payload)
+	case Teams:
+		var msg teamsMessage
+		if err := json.Unmarshal(payload, &msg); err != nil {
+			t.Fatal(err)
+		}
+		if msg.Type != "message" || len(msg.Attachments) != 1 || msg.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" ||
+			msg.Attachments[0].Content.Type != "AdaptiveCard" || len(msg.Attachments[0].Content.Body) == 0 {
+			t.Fatalf("not a Workflows Adaptive Card message: %s", payload)
+		}
+	case TeamsLegacy:
+		var card messageCard
+		if err := json.Unmarshal(payload, &card); err != nil {
+			t.Fatal(err)
+		}
+		if card.Type != "MessageCard" || card.Summary == "" || card.Title == "" {
+			t.Fatalf("not a MessageCard (needs @type, summary, title): %s", payload)
+		}
+	}
+	if len(payload) > 28_000 {
+		t.Fatalf("payload is %d bytes, over Teams' 28 KB", len(payload))
+	}
+}
+
+func checkSlackLimits(t testing.TB, payload []byte) {
+	t.Helper()
+	var msg slackMessage
+	if err := json.Unmarshal(payload, &msg); err != nil {
+		t.Fatal(err)
+	}
+	length := utf8.RuneCountInString
+	if msg.Text == "" || length(msg.Text) > SlackTextLimit {
+		t.Fatalf("fallback text has %d characters", length(msg.Text))
+	}
+	blocks := msg.Blocks
+	for _, a := range msg.Attachments {
+		blocks = append(blocks, a.Blocks...)
+	}
+	if len(blocks) > SlackMaxBlocks {
+		t.Fatalf("%d blocks", len(blocks))
+	}
+	for _, b := range blocks {
+		switch b.Type {
+		case "header":
+			if n := length(b.Text.Text); n == 0 || n > SlackHeaderLimit || b.Text.Type != "plain_text" {
+				t.Fatalf("header %q (%d characters)", b.Text.Text, n)
+			}
+		case "section":
+			if b.Text != nil && length(b.Text.Text) > SlackSectionLimit {
+				t.Fatalf("section text has %d characters", length(b.Text.Text))
+			}
+			if len(b.Fields) > SlackMaxFields {
+				t.Fatalf("%d fields", len(b.Fields))
+			}
+			for _, f := range b.Fields {
+				if length(f.Text) > SlackFieldLimit {
+					t.Fatalf("field has %d characters", length(f.Text))
+				}
+			}
+		case "context", "actions":
+			for _, e := range b.Elements {
+				if len(e.URL) > SlackURLLimit {
+					t.Fatalf("url has %d characters", len(e.URL))
+				}
+				if s, ok := e.Text.(string); ok && length(s) > SlackSectionLimit {
+					t.Fatalf("context text has %d characters", length(s))
+				}
+			}
+		default:
+			t.Fatalf("unexpected block type %q", b.Type)
+		}
+	}
+}
+
+func TestSlackEscapesUserText(t *testing.T) {
+	n := fixtures(t)["escaping"][0]
+	payload, err := Render(Slack, n, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg slackMessage
+	if err := json.Unmarshal(payload, &msg); err != nil {
+		t.Fatal(err)
+	}
+	// Every mrkdwn string: text, sections, fields, context. None may hold a raw "<" (a mention or link).
+	var texts []string
+	texts = append(texts, msg.Text)
+	for _, b := range msg.Attachments[0].Blocks {
+		if b.Text != nil {
+			texts = append(texts, b.Text.Text)
+		}
+		for _, f := range b.Fields {
+			texts = append(texts, f.Text)
+		}
+		for _, e := range b.Elements {
+			if s, ok := e.Text.(string); ok {
+				texts = append(texts, s)
+			}
+		}
+	}
+	all := strings.Join(texts, "\n")
+	for _, raw := range []string{"<!channel>", "<!here>", "<@U123>", "<https://evil.example"} {
+		if strings.Contains(all, raw) {
+			t.Errorf("mrkdwn carries %q unescaped", raw)
+		}
+	}
+	for _, escaped := range []string{"&lt;!here&gt;", "&lt;@U123&gt;", "&amp; *bold*"} {
+		if !strings.Contains(all, escaped) {
+			t.Errorf("mrkdwn lacks escaped %q", escaped)
+		}
+	}
+	if h := msg.Blocks[0].Text.Text; utf8.RuneCountInString(h) != SlackHeaderLimit || !strings.HasSuffix(h, ellipsis) {
+		t.Errorf("long header not cut to %d characters with an ellipsis: %q", SlackHeaderLimit, h)
+	}
+}
+
+func TestMrkdwn(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"a < b & c > d", 100, "a &lt; b &amp; c &gt; d"},
+		{"exactly", 7, "exactly"},
+		{"abcdefgh", 5, "abcd…"},
+		{"ab<cd", 5, "ab…"}, // "&lt;" does not fit in front of the ellipsis, and is never cut
+		{"한국어 텍스트", 4, "한국어…"},
+		{"bad \xff utf8", 100, "bad \uFFFD utf8"},
+	}
+	for _, tt := range tests {
+		if got := mrkdwn(tt.in, tt.limit); got != tt.want {
+			t.Errorf("mrkdwn(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"abcdef", 4, "abc…"},
+		{"🔴🔴🔴🔴", 3, "🔴🔴…"},
+		{"x", 0, ""},
+	}
+	for _, tt := range tests {
+		if got := truncate(tt.in, tt.limit); got != tt.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		url  string
+		want Messenger
+	}{
+		{"https://hooks.slack.com/services/T000/B000/XXXX", Slack},
+		{"https://HOOKS.SLACK.COM/services/T000/B000/XXXX", Slack},
+		{"https://contoso.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456", TeamsLegacy},
+		{"https://outlook.office.com/webhook/abc", TeamsLegacy},
+		{"https://default0123.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?api-version=1", Teams},
+		{"https://prod-12.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=secret", Teams},
+		{"https://example.com/hook", ""},
+		{"https://hooks.slack.com.evil.example/services/x", ""},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Detect(u)
+		if got != tt.want || (tt.want == "") != (err != nil) {
+			t.Errorf("Detect(%s) = %q, %v; want %q", tt.url, got, err, tt.want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "/hook") || strings.Contains(err.Error(), "/services")) {
+			t.Errorf("error leaks the webhook path: %v", err)
+		}
+	}
+}
+
+func TestParseMessenger(t *testing.T) {
+	for _, ok := range []string{"slack", "Teams", " teams-legacy "} {
+		if _, err := ParseMessenger(ok); err != nil {
+			t.Errorf("ParseMessenger(%q): %v", ok, err)
+		}
+	}
+	if _, err := ParseMessenger("discord"); err == nil || !strings.Contains(err.Error(), `"discord"`) {
+		t.Errorf("ParseMessenger(discord) = %v, want an error naming the value", err)
+	}
+	if _, err := Render("discord", alarm.Notification{}, Options{}); err == nil {
+		t.Error("Render with an unknown messenger succeeded")
+	}
+}
+
+// FuzzRender: whatever an SNS message holds, every messenger's payload is valid JSON within limits.
+func FuzzRender(f *testing.F) {
+	for _, ns := range fixtures(f) {
+		for _, n := range ns {
+			f.Add(n.Subject, fixtureMessage(n))
+		}
+	}
+	f.Add("<!channel>", strings.Repeat("&<>", 2000))
+	f.Add("", `{"AlarmName":"`+strings.Repeat("<&>", 300)+`","NewStateValue":"ALARM","NewStateReason":"[1 (","Trigger":{"Metrics":[{"Expression":"x"}]}}`)
+	opts := seoul(f)
+	f.Fuzz(func(t *testing.T, subject, message string) {
+		n := alarm.ParseMessage("id", subject, message, time.Unix(0, 0))
+		for _, m := range Messengers {
+			payload, err := Render(m, n, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPayload(t, m, payload)
+		}
+	})
+}
+
+// fixtureMessage rebuilds an SNS message string from a fixture notification for the fuzz corpus.
+func fixtureMessage(n alarm.Notification) string {
+	if n.Alarm == nil {
+		return n.Text
+	}
+	data, _ := json.Marshal(map[string]any{
+		"AlarmName": n.Alarm.Name, "AlarmDescription": n.Alarm.Description, "NewStateValue": n.Alarm.State,
+		"OldStateValue": n.Alarm.PreviousState, "NewStateReason": n.Alarm.Reason, "AlarmArn": n.Alarm.ARN,
+	})
+	return string(data)
+}
