@@ -15,7 +15,7 @@ type Event struct {
 
 // Record is one SNS record of an Event.
 type Record struct {
-	EventSource string             `json:"EventSource"`
+	EventSource string            `json:"EventSource"`
 	SNS         *events.SNSEntity `json:"Sns"`
 }
 
