@@ -1,0 +1,268 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+)
+
+// secretPath stands in for the secret part of a webhook URL; no error may contain it.
+const secretPath = "/services/T0SECRET/B0SECRET/xoxSECRETtoken"
+
+// step is one scripted webhook answer.
+type step struct {
+	status     int
+	body       string
+	retryAfter string
+	hang       bool // wait until the client gives up
+}
+
+// scripted is a webhook that answers with its steps in order, repeating the last one.
+type scripted struct {
+	mu       sync.Mutex
+	steps    []step
+	requests int
+	bodies   []string
+}
+
+func (s *scripted) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	st := s.steps[min(s.requests, len(s.steps)-1)]
+	s.requests++
+	s.bodies = append(s.bodies, string(body))
+	s.mu.Unlock()
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" || r.URL.Path != secretPath {
+		http.Error(w, "bad request shape", http.StatusTeapot)
+		return
+	}
+	if st.hang {
+		<-r.Context().Done()
+		return
+	}
+	if st.retryAfter != "" {
+		w.Header().Set("Retry-After", st.retryAfter)
+	}
+	w.WriteHeader(st.status)
+	io.WriteString(w, st.body)
+}
+
+// clock records the waits a Webhook asks for, without waiting.
+type clock struct {
+	now   time.Time
+	waits []time.Duration
+}
+
+func (c *clock) Sleep(_ context.Context, d time.Duration) error {
+	c.waits = append(c.waits, d)
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scripted, *clock) {
+	t.Helper()
+	s := &scripted{steps: steps}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	c := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	w := &Webhook{
+		URL:       srv.URL + secretPath,
+		Messenger: m,
+		Client:    NewHTTPClient(),
+		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
+		Sleep:     c.Sleep,
+	}
+	return w, s, c
+}
+
+func TestPost(t *testing.T) {
+	tests := []struct {
+		name      string
+		messenger render.Messenger
+		steps     []step
+		delivered bool
+		attempts  int
+		waits     []time.Duration // exact waits; nil means "check bounds only"
+		errHas    []string
+	}{
+		{"slack ok", render.Slack, []step{{status: 200, body: "ok"}}, true, 1, []time.Duration{}, nil},
+		{"429 with Retry-After seconds, then ok", render.Slack, []step{{status: 429, body: "rate_limited", retryAfter: "2"}, {status: 200, body: "ok"}}, true, 2, []time.Duration{2 * time.Second}, nil},
+		{"500 then ok", render.Slack, []step{{status: 500, body: "oops"}, {status: 200, body: "ok"}}, true, 2, nil, nil},
+		{"400 invalid_payload is not retried", render.Slack, []step{{status: 400, body: "invalid_payload"}, {status: 200, body: "ok"}}, false, 1, []time.Duration{}, []string{"HTTP 400", `"invalid_payload"`, "not retried", "1 attempt)"}},
+		{"404 channel_not_found is a failure", render.Slack, []step{{status: 404, body: "channel_not_found"}}, false, 1, []time.Duration{}, []string{"HTTP 404", "channel_not_found"}},
+		{"410 channel_is_archived is a failure", render.Slack, []step{{status: 410, body: "channel_is_archived"}}, false, 1, []time.Duration{}, []string{"HTTP 410", "channel_is_archived"}},
+		{"redirect is not followed", render.Slack, []step{{status: 302, body: ""}}, false, 1, []time.Duration{}, []string{"HTTP 302"}},
+		{"503 until attempts run out", render.Slack, []step{{status: 503, body: "no_service"}}, false, 4, nil, []string{"HTTP 503", "no_service", "4 attempts"}},
+		{"workflows 202 accepted", render.Teams, []step{{status: 202}}, true, 1, []time.Duration{}, nil},
+		{"workflows 429 then 202", render.Teams, []step{{status: 429, retryAfter: "1"}, {status: 202}}, true, 2, []time.Duration{time.Second}, nil},
+		{"connector 1 is success", render.TeamsLegacy, []step{{status: 200, body: "1"}}, true, 1, []time.Duration{}, nil},
+		{"connector 200 with throttling text is retried", render.TeamsLegacy,
+			[]step{{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0"}, {status: 200, body: "1"}}, true, 2, nil, nil},
+		{"connector 200 with error text fails", render.TeamsLegacy,
+			[]step{{status: 200, body: "Summary or Text is required."}}, false, 1, []time.Duration{}, []string{"HTTP 200", "Summary or Text is required.", "connector reported a failure"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, srv, c := newWebhook(t, tt.messenger, tt.steps...)
+			res, err := w.Post(context.Background(), []byte(`{"text":"hi"}`))
+			if (err == nil) != tt.delivered {
+				t.Fatalf("delivered = %v, want %v (err: %v)", err == nil, tt.delivered, err)
+			}
+			if res.Attempts != tt.attempts || srv.count() != tt.attempts {
+				t.Errorf("attempts = %d, server saw %d, want %d", res.Attempts, srv.count(), tt.attempts)
+			}
+			if tt.waits != nil && !equalDurations(c.waits, tt.waits) {
+				t.Errorf("waits = %v, want %v", c.waits, tt.waits)
+			}
+			for i, d := range c.waits {
+				if d <= 0 || d > w.Policy.MaxDelay && tt.waits == nil {
+					t.Errorf("wait %d = %v, outside (0, %v]", i, d, w.Policy.MaxDelay)
+				}
+			}
+			for _, b := range srv.bodies {
+				if b != `{"text":"hi"}` {
+					t.Errorf("server received %q", b)
+				}
+			}
+			if err != nil {
+				var derr *Error
+				if !errors.As(err, &derr) || derr.Attempts != tt.attempts {
+					t.Errorf("error %v is not a *Error with %d attempts", err, tt.attempts)
+				}
+				for _, want := range tt.errHas {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q lacks %q", err, want)
+					}
+				}
+				assertNoSecret(t, err.Error())
+			}
+		})
+	}
+}
+
+func TestPostRetryAfterHTTPDate(t *testing.T) {
+	w2, srv2, c2 := newWebhook(t, render.Slack, step{status: 200, body: "ok"})
+	srv2.steps = []step{{status: 429, retryAfter: c2.now.Add(3 * time.Second).Format(http.TimeFormat)}, {status: 200, body: "ok"}}
+	w2.Now = func() time.Time { return c2.now }
+	if _, err := w2.Post(context.Background(), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if !equalDurations(c2.waits, []time.Duration{3 * time.Second}) {
+		t.Errorf("waits = %v, want [3s] from the HTTP date", c2.waits)
+	}
+	// A 429 without Retry-After falls back to the jittered backoff.
+	w, _, c := newWebhook(t, render.Slack, step{status: 429}, step{status: 200, body: "ok"})
+	if _, err := w.Post(context.Background(), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.waits) != 1 || c.waits[0] <= 0 || c.waits[0] > w.Policy.BaseDelay {
+		t.Errorf("waits = %v, want one backoff within (0, %v]", c.waits, w.Policy.BaseDelay)
+	}
+}
+
+func TestPostStopsBeforeTheDeadline(t *testing.T) {
+	w, srv, c := newWebhook(t, render.Slack, step{status: 429, body: "rate_limited", retryAfter: "30"}, step{status: 200, body: "ok"})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := w.Post(ctx, []byte("{}"))
+	var derr *Error
+	if !errors.As(err, &derr) || !derr.Retryable || derr.Status != 429 || !strings.Contains(err.Error(), "no time left to retry after 30s") {
+		t.Fatalf("err = %v, want a retryable 429 failure that names the deadline", err)
+	}
+	if srv.count() != 1 || len(c.waits) != 0 {
+		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.waits)
+	}
+}
+
+func TestPostTimeoutIsRetriedAndRedacted(t *testing.T) {
+	w, srv, _ := newWebhook(t, render.Slack, step{hang: true})
+	w.Policy.AttemptTimeout = 50 * time.Millisecond
+	w.Policy.MaxAttempts = 2
+	_, err := w.Post(context.Background(), []byte("{}"))
+	if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(err.Error(), "2 attempts") {
+		t.Fatalf("err = %v, want a timeout after 2 attempts", err)
+	}
+	if srv.count() != 2 {
+		t.Errorf("server saw %d requests, want 2", srv.count())
+	}
+	assertNoSecret(t, err.Error())
+}
+
+func TestPostNetworkErrorIsRedacted(t *testing.T) {
+	w, _, _ := newWebhook(t, render.Slack, step{status: 200})
+	srv := httptest.NewServer(http.NotFoundHandler())
+	w.URL = srv.URL + secretPath + "?token=querysecret"
+	srv.Close() // nothing listens any more: connection refused
+	_, err := w.Post(context.Background(), []byte("{}"))
+	if err == nil || !strings.Contains(err.Error(), "4 attempts") {
+		t.Fatalf("err = %v, want a network failure after 4 attempts", err)
+	}
+	assertNoSecret(t, err.Error())
+	if strings.Contains(err.Error(), "querysecret") {
+		t.Errorf("error leaks the query: %v", err)
+	}
+}
+
+func TestPostHonoursCancellation(t *testing.T) {
+	w, _, _ := newWebhook(t, render.Slack, step{status: 503})
+	w.Sleep = nil // the real timer, cut short by the cancelled context
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := w.Post(ctx, []byte("{}"))
+	if err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+	assertNoSecret(t, err.Error())
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := map[string]time.Duration{
+		"":                              0,
+		"5":                             5 * time.Second,
+		"-3":                            0,
+		"soon":                          0,
+		"Thu, 01 Jan 2026 00:00:10 GMT": 10 * time.Second,
+		"Wed, 31 Dec 2025 23:59:00 GMT": 0,
+	}
+	for h, want := range tests {
+		if got := retryAfter(h, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
+
+func assertNoSecret(t *testing.T, s string) {
+	t.Helper()
+	for _, secret := range []string{secretPath, "SECRET", "xoxSECRETtoken"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("%q leaks the webhook secret", s)
+		}
+	}
+}
+
+func equalDurations(a, b []time.Duration) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
