@@ -1,0 +1,99 @@
+// Package webhook finds the webhook URL at start-up: from SSM Parameter Store in Lambda, or from
+// the environment for local runs. The URL is a secret: it is checked here, and no error from this
+// package contains it.
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// The environment variables the relay reads the webhook from.
+const (
+	EnvURL       = "WEBHOOK_URL"       // the URL itself; for local runs and tests
+	EnvParameter = "WEBHOOK_PARAMETER" // an SSM SecureString name, optionally "name:version"
+)
+
+// ParameterReader is the one SSM call the relay makes.
+type ParameterReader interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// Load returns the webhook URL named by the environment, checked. newReader is called only when
+// the URL lives in SSM, so local runs need no AWS configuration.
+func Load(ctx context.Context, getenv func(string) string, newReader func(context.Context) (ParameterReader, error)) (*url.URL, error) {
+	if raw := getenv(EnvURL); raw != "" {
+		u, err := Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvURL, err)
+		}
+		return u, nil
+	}
+	name := strings.TrimSpace(getenv(EnvParameter))
+	if name == "" {
+		return nil, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
+	}
+	reader, err := newReader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read webhook from SSM parameter %q: %w", name, err)
+	}
+	out, err := reader.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("read webhook from SSM parameter %q: %w", name, err)
+	}
+	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
+		return nil, fmt.Errorf("SSM parameter %q is empty", name)
+	}
+	u, err := Parse(aws.ToString(out.Parameter.Value))
+	if err != nil {
+		return nil, fmt.Errorf("SSM parameter %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// Parse checks a webhook URL: absolute, HTTPS (plain HTTP only to a loopback address, for local
+// tests), with a host. Its errors say what is wrong without repeating the URL.
+func Parse(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("webhook URL must not carry user credentials")
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// NewSSMReader builds the SSM client from the standard AWS configuration chain (in Lambda: the
+// function role's credentials and AWS_REGION; AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL are honoured).
+func NewSSMReader(ctx context.Context) (ParameterReader, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return ssm.NewFromConfig(cfg), nil
+}

@@ -1,0 +1,92 @@
+// Package testsupport starts the real local services tests run against (moto_server for AWS APIs)
+// and finds tools, failing rather than skipping when CI=true so that nothing is skipped silently.
+package testsupport
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Require looks up a command. Outside CI a missing command skips the test; in CI it fails it.
+func Require(t testing.TB, command, install string) string {
+	t.Helper()
+	path, err := exec.LookPath(command)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not found (CI=true: this test may not skip): %s", command, install)
+		}
+		t.Skipf("%s not found; %s", command, install)
+	}
+	return path
+}
+
+// FreePort returns a loopback port nothing listens on right now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// AWSEnv is the environment that points AWS SDKs at a local endpoint with dummy credentials.
+func AWSEnv(endpoint string) []string {
+	return []string{
+		"AWS_ACCESS_KEY_ID=testing",
+		"AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_SESSION_TOKEN=testing",
+		"AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL=" + endpoint,
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+}
+
+// StartMoto runs moto_server on a free loopback port until the test ends and returns its endpoint.
+func StartMoto(t testing.TB) string {
+	t.Helper()
+	bin := Require(t, "moto_server", "install it with: pip install 'moto[server]'")
+	port := FreePort(t)
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	if err := WaitHTTP(endpoint+"/moto-api/", 30*time.Second); err != nil {
+		t.Fatalf("moto_server did not come up: %v", err)
+	}
+	return endpoint
+}
+
+// WaitHTTP polls url until it answers or the timeout passes.
+func WaitHTTP(url string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", url, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
