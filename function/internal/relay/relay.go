@@ -1,0 +1,115 @@
+// Package relay is the Lambda handler: parse the SNS event, render each notification, deliver it,
+// and fail the invocation when anything was not delivered so that Lambda retries it and finally
+// keeps it in the dead-letter queue.
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+)
+
+// Poster delivers one payload; *deliver.Webhook is the real one.
+type Poster interface {
+	Post(ctx context.Context, payload []byte) (deliver.Result, error)
+}
+
+// Relay holds what a container keeps between invocations.
+type Relay struct {
+	messenger render.Messenger
+	options   render.Options
+	poster    Poster
+	log       *slog.Logger
+	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
+}
+
+// New builds a relay that renders for messenger and posts with poster.
+func New(messenger render.Messenger, options render.Options, poster Poster, log *slog.Logger) *Relay {
+	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096)}
+}
+
+// Handle relays every record of the event. It returns an error naming each notification that was
+// not delivered; an event without SNS records is rejected before anything is posted.
+func (r *Relay) Handle(ctx context.Context, ev alarm.Event) error {
+	notifications, err := alarm.Parse(ev)
+	if err != nil {
+		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
+		return fmt.Errorf("reject event: %w", err)
+	}
+	var failures []error
+	for _, n := range notifications {
+		if err := r.relay(ctx, n); err != nil {
+			failures = append(failures, err)
+		}
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("%d of %d notifications not delivered: %w", len(failures), len(notifications), errors.Join(failures...))
+	}
+	return nil
+}
+
+func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
+	attrs := []any{"alarm", n.Title(), "message_id", n.MessageID, "messenger", string(r.messenger)}
+	if n.Alarm != nil {
+		attrs = append(attrs, "state", string(n.Alarm.State))
+	}
+	if n.MessageID != "" && r.delivered.Contains(n.MessageID) {
+		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
+		return nil
+	}
+	payload, err := render.Render(r.messenger, n, r.options)
+	if err != nil {
+		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
+		return fmt.Errorf("%q: %w", n.Title(), err)
+	}
+	res, err := r.poster.Post(ctx, payload)
+	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(payload))
+	if err != nil {
+		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
+		return fmt.Errorf("%q: %w", n.Title(), err)
+	}
+	if n.MessageID != "" {
+		r.delivered.Add(n.MessageID)
+	}
+	r.log.InfoContext(ctx, "delivered", attrs...)
+	return nil
+}
+
+// recentSet remembers the last capacity keys, forgetting the oldest first.
+type recentSet struct {
+	mu    sync.Mutex
+	keys  map[string]struct{}
+	order []string
+	next  int
+}
+
+func newRecentSet(capacity int) *recentSet {
+	return &recentSet{keys: make(map[string]struct{}, capacity), order: make([]string, capacity)}
+}
+
+func (s *recentSet) Contains(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[key]
+	return ok
+}
+
+func (s *recentSet) Add(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.keys[key]; ok {
+		return
+	}
+	if old := s.order[s.next]; old != "" {
+		delete(s.keys, old)
+	}
+	s.order[s.next] = key
+	s.keys[key] = struct{}{}
+	s.next = (s.next + 1) % len(s.order)
+}

@@ -1,0 +1,167 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+)
+
+const secretPath = "/services/T0/B0/SECRETtoken"
+
+// chat is a webhook that records what it receives and answers with status and body.
+type chat struct {
+	mu       sync.Mutex
+	status   int
+	body     string
+	payloads []map[string]any
+}
+
+func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	var p map[string]any
+	_ = json.Unmarshal(raw, &p)
+	c.mu.Lock()
+	c.payloads = append(c.payloads, p)
+	status, body := c.status, c.body
+	c.mu.Unlock()
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+func (c *chat) received() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.payloads)
+}
+
+func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer) {
+	t.Helper()
+	c := &chat{status: status, body: body}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	hook := &deliver.Webhook{
+		URL: srv.URL + secretPath, Messenger: render.Slack, Client: deliver.NewHTTPClient(),
+		Policy: deliver.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
+	}
+	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))
+	t.Cleanup(func() {
+		if strings.Contains(logs.String(), "SECRET") || strings.Contains(logs.String(), srv.URL) {
+			t.Errorf("logs contain the webhook URL:\n%s", logs.String())
+		}
+	})
+	return r, c, &logs
+}
+
+func loadEvent(t *testing.T, name string) alarm.Event {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev alarm.Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func TestHandleDeliversEveryRecordOnce(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	ev := loadEvent(t, "multi-record")
+	if err := r.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if c.received() != 2 {
+		t.Fatalf("webhook received %d posts, want 2", c.received())
+	}
+	for i, want := range []string{"🔴 ALARM", "✅ OK"} {
+		if text, _ := c.payloads[i]["text"].(string); !strings.HasPrefix(text, want) {
+			t.Errorf("post %d text = %q, want prefix %q", i+1, text, want)
+		}
+	}
+	// Lambda retries a failed invocation with the same event: what was delivered is not posted again.
+	if err := r.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if c.received() != 2 {
+		t.Errorf("a redelivered event was posted again: %d posts", c.received())
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want 4 log lines, got %d:\n%s", len(lines), logs)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]any{"msg": "delivered", "alarm": "orders-api latency (alarm-relay/dev)", "state": "ALARM", "messenger": "slack", "status": 200.0, "attempts": 1.0} {
+		if first[key] != want {
+			t.Errorf("log %s = %v, want %v", key, first[key], want)
+		}
+	}
+	if _, ok := first["duration_ms"]; !ok {
+		t.Error("log lacks duration_ms")
+	}
+}
+
+func TestHandleFailsWhenNotDelivered(t *testing.T) {
+	r, c, logs := setup(t, 400, "invalid_payload")
+	err := r.Handle(context.Background(), loadEvent(t, "latency-alarm"))
+	if err == nil {
+		t.Fatal("an undelivered alert returned success")
+	}
+	for _, want := range []string{"1 of 1 notifications not delivered", `"orders-api latency (alarm-relay/dev)"`, "HTTP 400", "invalid_payload"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if c.received() != 1 {
+		t.Errorf("a 400 was retried: %d posts", c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"not delivered"`) || !strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("failure not logged as an error:\n%s", logs)
+	}
+	// Not delivered means not remembered: Lambda's retry posts it again.
+	c.status, c.body = 200, "ok"
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil || c.received() != 2 {
+		t.Errorf("retry after failure: err %v, posts %d", err, c.received())
+	}
+}
+
+func TestHandleRejectsEventsWithoutSNS(t *testing.T) {
+	r, c, _ := setup(t, 200, "ok")
+	for _, ev := range []alarm.Event{{}, {Records: []alarm.Record{{EventSource: "aws:sqs"}}}} {
+		err := r.Handle(context.Background(), ev)
+		if err == nil || !strings.HasPrefix(err.Error(), "reject event: ") {
+			t.Errorf("err = %v, want a rejection", err)
+		}
+	}
+	if c.received() != 0 {
+		t.Errorf("posted %d messages for invalid events", c.received())
+	}
+}
+
+func TestRecentSetForgetsOldest(t *testing.T) {
+	s := newRecentSet(2)
+	s.Add("a")
+	s.Add("b")
+	s.Add("b")
+	s.Add("c")
+	if s.Contains("a") || !s.Contains("b") || !s.Contains("c") {
+		t.Errorf("set holds a=%v b=%v c=%v, want only b and c", s.Contains("a"), s.Contains("b"), s.Contains("c"))
+	}
+}
