@@ -1,0 +1,209 @@
+// Command bootstrap is the alarm relay. In Lambda (AWS_LAMBDA_RUNTIME_API set) it handles SNS
+// events; anywhere else it reads an event file and prints (-dry-run) or delivers what the Lambda
+// would send, so a change can be tried without AWS.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // provided.al2023 has no zoneinfo: TIMEZONE must work anyway
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+)
+
+// Exit codes of a local run.
+const (
+	exitOK         = 0
+	exitNotSent    = 1 // something was not delivered
+	exitUsageError = 2 // bad flags, file or configuration
+)
+
+func main() {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		runLambda()
+		return
+	}
+	os.Exit(runLocal(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// runLambda configures the relay once per container and serves invocations. A configuration
+// error stops the container at start-up with a clear log line, rather than failing each alert.
+func runLambda() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	ctx := context.Background()
+	r, err := newRelay(ctx, os.Getenv, settings{messenger: os.Getenv("MESSENGER"), timezone: os.Getenv("TIMEZONE")}, log)
+	if err != nil {
+		log.Error("start-up failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(r.Handle)
+}
+
+// settings are what the environment (or local flags) choose; the webhook is read separately.
+type settings struct {
+	messenger string // "" or "auto": detect from the webhook host
+	timezone  string // IANA name; "" means UTC
+}
+
+// newRelay builds the relay that delivers to the configured webhook.
+func newRelay(ctx context.Context, getenv func(string) string, s settings, log *slog.Logger) (*relay.Relay, error) {
+	options, err := renderOptions(s.timezone)
+	if err != nil {
+		return nil, err
+	}
+	u, err := webhook.Load(ctx, getenv, webhook.NewSSMReader)
+	if err != nil {
+		return nil, err
+	}
+	m := render.Messenger("")
+	if s.messenger != "" && s.messenger != "auto" {
+		if m, err = render.ParseMessenger(s.messenger); err != nil {
+			return nil, fmt.Errorf("MESSENGER: %w", err)
+		}
+	} else if m, err = render.Detect(u); err != nil {
+		return nil, err
+	}
+	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: deliver.NewHTTPClient(), Policy: deliver.DefaultPolicy}
+	return relay.New(m, options, hook, log), nil
+}
+
+func renderOptions(timezone string) (render.Options, error) {
+	if timezone == "" {
+		return render.Options{Location: time.UTC}, nil
+	}
+	loc, err := time.LoadLocation(timezone)
+	if err != nil {
+		return render.Options{}, fmt.Errorf("TIMEZONE %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", timezone)
+	}
+	return render.Options{Location: loc}, nil
+}
+
+// runLocal is the command line outside Lambda.
+func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	eventPath := flags.String("event", "-", "SNS event JSON file to relay (- reads standard input)")
+	dryRun := flags.Bool("dry-run", false, "print the payload that would be posted instead of posting it")
+	messenger := flags.String("messenger", getenv("MESSENGER"), "slack, teams or teams-legacy (default: from MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time zone shown next to UTC (default: from TIMEZONE, else UTC)")
+	flags.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE]\n\n"+
+			"Relays a CloudWatch alarm SNS event to the chat webhook in %s (or the SSM parameter in %s),\n"+
+			"exactly as the Lambda function does. With -dry-run it prints the payloads instead.\n\n", webhook.EnvURL, webhook.EnvParameter)
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsageError
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "bootstrap: unexpected argument %q (the event file goes after -event)\n", flags.Arg(0))
+		return exitUsageError
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
+		return exitUsageError
+	}
+	ev, err := readEvent(*eventPath, stdin)
+	if err != nil {
+		return fail(err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	s := settings{messenger: *messenger, timezone: *timezone}
+	var r *relay.Relay
+	if *dryRun {
+		// Nothing is delivered in a dry run: only problems are logged.
+		quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		r, err = newDryRunRelay(getenv, s, stdout, quiet)
+	} else {
+		r, err = newRelay(ctx, getenv, s, log)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if err := r.Handle(ctx, ev); err != nil {
+		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
+		if strings.HasPrefix(err.Error(), "reject event") {
+			return exitUsageError
+		}
+		return exitNotSent
+	}
+	return exitOK
+}
+
+// newDryRunRelay renders through the same relay, but prints each payload instead of posting it.
+// A configured webhook still picks the messenger; without one, Slack is shown.
+func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
+	options, err := renderOptions(s.timezone)
+	if err != nil {
+		return nil, err
+	}
+	m := render.Slack
+	switch {
+	case s.messenger != "" && s.messenger != "auto":
+		if m, err = render.ParseMessenger(s.messenger); err != nil {
+			return nil, fmt.Errorf("-messenger: %w", err)
+		}
+	case getenv(webhook.EnvURL) != "":
+		u, err := webhook.Parse(getenv(webhook.EnvURL))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
+		}
+		if m, err = render.Detect(u); err != nil {
+			return nil, err
+		}
+	}
+	return relay.New(m, options, printer{out}, log), nil
+}
+
+// printer is the dry run's Poster: it writes each payload, indented, as a JSON document.
+type printer struct{ out io.Writer }
+
+func (p printer) Post(_ context.Context, payload []byte) (deliver.Result, error) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, payload, "", "  "); err != nil {
+		return deliver.Result{}, err
+	}
+	buf.WriteByte('\n')
+	_, err := p.out.Write(buf.Bytes())
+	return deliver.Result{Attempts: 1}, err
+}
+
+// readEvent reads an SNS event from a file or, for "-", standard input.
+func readEvent(path string, stdin io.Reader) (alarm.Event, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return alarm.Event{}, fmt.Errorf("read event: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return alarm.Event{}, fmt.Errorf("read event %s: it is empty; pass an SNS event such as function/testdata/latency-alarm.json", path)
+	}
+	var ev alarm.Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return alarm.Event{}, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
+	}
+	return ev, nil
+}

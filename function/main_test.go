@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+)
+
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, env map[string]string, stdin string, args ...string) runResult {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runLocal(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
+	return runResult{code, out.String(), errOut.String()}
+}
+
+func TestDryRunPrintsTheGoldenPayload(t *testing.T) {
+	r := run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Asia/Seoul")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want, err := os.ReadFile("internal/render/testdata/golden/latency-alarm.1.slack.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.stdout != string(want) {
+		t.Errorf("dry run printed\n%s\nwant the golden Slack payload\n%s", r.stdout, want)
+	}
+}
+
+func TestDryRunMessengerChoice(t *testing.T) {
+	event, err := os.ReadFile("testdata/multi-record.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"flag", nil, []string{"-messenger", "teams"}, `"type": "message"`},
+		{"MESSENGER", map[string]string{"MESSENGER": "teams-legacy"}, nil, `"@type": "MessageCard"`},
+		{"detected from WEBHOOK_URL", map[string]string{"WEBHOOK_URL": "https://x.webhook.office.com/webhookb2/abc"}, nil, `"@type": "MessageCard"`},
+		{"slack by default", nil, nil, `"type": "header"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.env, string(event), append([]string{"-dry-run"}, tt.args...)...)
+			if r.code != exitOK || strings.Count(r.stdout, tt.want) != 2 {
+				t.Errorf("exit %d, want two payloads with %s; stdout:\n%s\nstderr:\n%s", r.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestLocalRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := dir + "/" + name
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	tests := []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		errHas string
+	}{
+		{"missing file", nil, []string{"-event", dir + "/nope.json", "-dry-run"}, "read event: open"},
+		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
+		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
+		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
+		{"unknown flag", nil, []string{"-evnt", "x"}, "flag provided but not defined: -evnt"},
+		{"stray argument", nil, []string{"-dry-run", "testdata/latency-alarm.json"}, `unexpected argument "testdata/latency-alarm.json"`},
+		{"bad time zone", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `TIMEZONE "Mars/Olympus" is not an IANA time zone name`},
+		{"bad messenger", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-messenger", "discord"}, `unknown messenger "discord"`},
+		{"no webhook", nil, []string{"-event", "testdata/latency-alarm.json"}, "set WEBHOOK_PARAMETER"},
+		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `cannot tell the messenger from webhook host "chat.example.com"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.env, "", tt.args...)
+			if r.code != exitUsageError || !strings.Contains(r.stderr, tt.errHas) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, exitUsageError, tt.errHas)
+			}
+			if r.stdout != "" || strings.Contains(r.stderr, "SECRET") {
+				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestLocalDelivery(t *testing.T) {
+	var got [][]byte
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, body)
+		w.WriteHeader(status)
+		io.WriteString(w, map[int]string{200: "ok", 400: "invalid_payload"}[status])
+	}))
+	defer srv.Close()
+	env := map[string]string{"WEBHOOK_URL": srv.URL + "/services/T/B/SECRET", "MESSENGER": "slack"}
+
+	r := run(t, env, "", "-event", "testdata/multi-record.json")
+	if r.code != exitOK || len(got) != 2 || strings.Count(r.stderr, `"msg":"delivered"`) != 2 {
+		t.Fatalf("exit %d, %d posts; stderr:\n%s", r.code, len(got), r.stderr)
+	}
+	status = http.StatusBadRequest
+	r = run(t, env, "", "-event", "testdata/latency-alarm.json")
+	if r.code != exitNotSent || !strings.Contains(r.stderr, "invalid_payload") {
+		t.Errorf("exit %d, stderr %q; want exit %d naming invalid_payload", r.code, r.stderr, exitNotSent)
+	}
+	if strings.Contains(r.stderr, "SECRET") || strings.Contains(r.stderr, srv.URL) {
+		t.Errorf("stderr leaks the webhook: %s", r.stderr)
+	}
+}
