@@ -5,13 +5,15 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -88,12 +90,36 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// NewSSMReader builds the SSM client from the standard AWS configuration chain (in Lambda: the
-// function role's credentials and AWS_REGION; AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL are honoured).
-func NewSSMReader(ctx context.Context) (ParameterReader, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+// NewSSMReader builds the SSM client from what Lambda puts in the environment: AWS_REGION and the
+// role's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); AWS_ENDPOINT_URL_SSM
+// or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server). It deliberately avoids the SDK's
+// config package: its shared-config, SSO and STS clients would add 2 MB to every cold start for
+// credential sources a Lambda function never uses.
+func NewSSMReader(_ context.Context) (ParameterReader, error) {
+	return newSSMReader(os.Getenv)
+}
+
+func newSSMReader(getenv func(string) string) (ParameterReader, error) {
+	region := getenv("AWS_REGION")
+	if region == "" {
+		region = getenv("AWS_DEFAULT_REGION")
 	}
-	return ssm.NewFromConfig(cfg), nil
+	if region == "" {
+		return nil, errors.New("AWS_REGION is not set")
+	}
+	key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	if key == "" || secret == "" {
+		return nil, errors.New("AWS credentials are not set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
+	}
+	opts := ssm.Options{
+		Region:      region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
+	}
+	for _, name := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"} {
+		if endpoint := getenv(name); endpoint != "" {
+			opts.BaseEndpoint = aws.String(endpoint)
+			break
+		}
+	}
+	return ssm.New(opts), nil
 }
