@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
 // Exit codes of a local run.
@@ -70,16 +72,28 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
-	m := render.Messenger("")
-	if s.messenger != "" && s.messenger != "auto" {
-		if m, err = render.ParseMessenger(s.messenger); err != nil {
-			return nil, fmt.Errorf("MESSENGER: %w", err)
-		}
-	} else if m, err = render.Detect(u); err != nil {
+	m, err := pickMessenger(s.messenger, u)
+	if err != nil {
 		return nil, err
 	}
 	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: deliver.NewHTTPClient(), Policy: deliver.DefaultPolicy}
 	return relay.New(m, options, hook, log), nil
+}
+
+// pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
+// a webhook shows Slack.
+func pickMessenger(name string, u *url.URL) (messenger.Messenger, error) {
+	if name != "" && name != "auto" {
+		m, err := messenger.Parse(name)
+		if err != nil {
+			return "", fmt.Errorf("MESSENGER: %w", err)
+		}
+		return m, nil
+	}
+	if u == nil {
+		return messenger.Slack, nil
+	}
+	return messenger.Detect(u)
 }
 
 func renderOptions(timezone string) (render.Options, error) {
@@ -155,20 +169,15 @@ func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
-	m := render.Slack
-	switch {
-	case s.messenger != "" && s.messenger != "auto":
-		if m, err = render.ParseMessenger(s.messenger); err != nil {
-			return nil, fmt.Errorf("-messenger: %w", err)
-		}
-	case getenv(webhook.EnvURL) != "":
-		u, err := webhook.Parse(getenv(webhook.EnvURL))
-		if err != nil {
+	var u *url.URL
+	if raw := getenv(webhook.EnvURL); raw != "" {
+		if u, err = webhook.Parse(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
 		}
-		if m, err = render.Detect(u); err != nil {
-			return nil, err
-		}
+	}
+	m, err := pickMessenger(s.messenger, u)
+	if err != nil {
+		return nil, err
 	}
 	return relay.New(m, options, printer{out}, log), nil
 }

@@ -7,52 +7,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
-// Messenger is a chat webhook dialect.
-type Messenger string
+// Messenger is re-exported so that callers of Render need one import.
+type Messenger = messenger.Messenger
 
-// The supported messengers, as MESSENGER spells them.
+// The supported messengers.
 const (
-	Slack       Messenger = "slack"
-	Teams       Messenger = "teams"        // Power Automate Workflows: Adaptive Card in a message envelope
-	TeamsLegacy Messenger = "teams-legacy" // Office 365 connector: MessageCard
+	Slack       = messenger.Slack
+	Teams       = messenger.Teams
+	TeamsLegacy = messenger.TeamsLegacy
 )
 
-// Messengers lists every messenger, for help texts and validation.
-var Messengers = []Messenger{Slack, Teams, TeamsLegacy}
-
-// ParseMessenger reads a MESSENGER value; "" and "auto" mean detect from the webhook.
-func ParseMessenger(s string) (Messenger, error) {
-	m := Messenger(strings.ToLower(strings.TrimSpace(s)))
-	for _, known := range Messengers {
-		if m == known {
-			return m, nil
-		}
-	}
-	return "", fmt.Errorf("unknown messenger %q: use one of slack, teams, teams-legacy (or leave it empty to detect it from the webhook host)", s)
-}
-
-// Detect names the messenger from the webhook's host. An unknown host is an error, not a guess:
-// posting a Slack payload to a Teams webhook fails every alert.
-func Detect(webhook *url.URL) (Messenger, error) {
-	host := strings.ToLower(webhook.Hostname())
-	switch {
-	case host == "hooks.slack.com" || host == "hooks.slack-gov.com":
-		return Slack, nil
-	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
-		return TeamsLegacy, nil
-	case strings.HasSuffix(host, ".powerplatform.com") || strings.HasSuffix(host, ".logic.azure.com"):
-		return Teams, nil
-	}
-	// The host is not secret (the path is); naming it helps the user fix the configuration.
-	return "", fmt.Errorf("cannot tell the messenger from webhook host %q: set MESSENGER to slack, teams or teams-legacy", host)
-}
+// Messengers lists every messenger.
+var Messengers = messenger.All
 
 // Options are the rendering choices that come from configuration.
 type Options struct {
