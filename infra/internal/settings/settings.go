@@ -1,0 +1,241 @@
+// Package settings reads the stack's configuration once into a typed struct and validates all of
+// it before any resource exists. Every error names the key, the value (never the webhook's) and
+// what is allowed. The keys, types and defaults are declared in Pulumi.yaml as well; a test keeps
+// the two in step.
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // validate TIMEZONE names the same way the relay resolves them
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
+)
+
+// Settings is the validated stack configuration.
+type Settings struct {
+	Project, Stack string
+
+	APIName  string // REST API name (ApiName dimension), or
+	APIID    string // HTTP API id (ApiId dimension)
+	APIStage string // optional Stage dimension
+
+	LatencyThresholdMs float64
+	PeriodSeconds      int
+	EvaluationPeriods  int
+	DatapointsToAlarm  int
+	TreatMissingData   string
+
+	Webhook   pulumi.StringOutput // always a secret
+	Messenger string              // "auto", or a messenger name
+	Timezone  string
+
+	LogRetentionDays    int
+	AlertEmail          string
+	MemoryMB            int
+	TimeoutSeconds      int
+	ReservedConcurrency int // -1: none (the default; new accounts reject reservations)
+	MaxRetryAttempts    int
+	MaxEventAgeSeconds  int
+	EncryptTopic        bool
+}
+
+// Defaults are the values of keys the stack does not set; Pulumi.yaml declares the same.
+var Defaults = map[string]string{
+	"apiName":             "",
+	"apiId":               "",
+	"apiStage":            "",
+	"latencyThresholdMs":  "300",
+	"periodSeconds":       "300",
+	"evaluationPeriods":   "1",
+	"datapointsToAlarm":   "1",
+	"treatMissingData":    "notBreaching",
+	"messenger":           "auto",
+	"timezone":            "UTC",
+	"logRetentionDays":    "14",
+	"alertEmail":          "",
+	"memoryMb":            "128",
+	"timeoutSeconds":      "30",
+	"reservedConcurrency": "-1",
+	"maxRetryAttempts":    "2",
+	"maxEventAgeSeconds":  "21600",
+	"encryptTopic":        "false",
+}
+
+// WebhookKey is the secret key; it has no default.
+const WebhookKey = "webhookUrl"
+
+// logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
+var logRetentionDays = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Load reads and validates the stack configuration. All problems are reported together.
+func Load(ctx *pulumi.Context) (Settings, error) {
+	r := reader{ctx: ctx, project: ctx.Project()}
+	s := Settings{
+		Project:             ctx.Project(),
+		Stack:               ctx.Stack(),
+		APIName:             r.str("apiName"),
+		APIID:               r.str("apiId"),
+		APIStage:            r.str("apiStage"),
+		LatencyThresholdMs:  r.float("latencyThresholdMs"),
+		PeriodSeconds:       r.int("periodSeconds"),
+		EvaluationPeriods:   r.int("evaluationPeriods"),
+		DatapointsToAlarm:   r.int("datapointsToAlarm"),
+		TreatMissingData:    r.str("treatMissingData"),
+		Messenger:           strings.ToLower(r.str("messenger")),
+		Timezone:            r.str("timezone"),
+		LogRetentionDays:    r.int("logRetentionDays"),
+		AlertEmail:          r.str("alertEmail"),
+		MemoryMB:            r.int("memoryMb"),
+		TimeoutSeconds:      r.int("timeoutSeconds"),
+		ReservedConcurrency: r.int("reservedConcurrency"),
+		MaxRetryAttempts:    r.int("maxRetryAttempts"),
+		MaxEventAgeSeconds:  r.int("maxEventAgeSeconds"),
+		EncryptTopic:        r.bool("encryptTopic"),
+	}
+	r.validate(&s)
+	if len(r.errs) > 0 {
+		return Settings{}, fmt.Errorf("invalid configuration for stack %q:\n  %w", ctx.Stack(), errors.Join(r.errs...))
+	}
+	s.Webhook = config.RequireSecret(ctx, WebhookKey)
+	return s, nil
+}
+
+// reader collects errors instead of stopping at the first.
+type reader struct {
+	ctx     *pulumi.Context
+	project string
+	errs    []error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) raw(key string) (string, bool) {
+	return r.ctx.GetConfig(r.project + ":" + key)
+}
+
+func (r *reader) str(key string) string {
+	if v, ok := r.raw(key); ok {
+		return strings.TrimSpace(v)
+	}
+	return Defaults[key]
+}
+
+func (r *reader) int(key string) int {
+	v := r.str(key)
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(key, "%q is not a whole number", v)
+	}
+	return n
+}
+
+func (r *reader) float(key string) float64 {
+	v := r.str(key)
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		r.fail(key, "%q is not a number", v)
+	}
+	return f
+}
+
+func (r *reader) bool(key string) bool {
+	v := r.str(key)
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(key, "%q is not true or false", v)
+	}
+	return b
+}
+
+func (r *reader) validate(s *Settings) {
+	switch {
+	case s.APIName == "" && s.APIID == "":
+		r.fail("apiName", "set apiName to the REST API's name (pulumi config set apiName orders-api), or apiId to an HTTP API's id")
+	case s.APIName != "" && s.APIID != "":
+		r.fail("apiId", "set apiName (REST API) or apiId (HTTP API), not both")
+	}
+	if !(s.LatencyThresholdMs > 0) {
+		r.fail("latencyThresholdMs", "%v must be a number of milliseconds above 0", s.LatencyThresholdMs)
+	}
+	if p := s.PeriodSeconds; !(p == 10 || p == 30 || p >= 60 && p%60 == 0) {
+		r.fail("periodSeconds", "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", p)
+	}
+	if s.EvaluationPeriods < 1 {
+		r.fail("evaluationPeriods", "%d must be 1 or more", s.EvaluationPeriods)
+	} else if s.PeriodSeconds > 0 && s.EvaluationPeriods*s.PeriodSeconds > 86400 {
+		r.fail("evaluationPeriods", "%d periods of %d seconds exceed the one day CloudWatch evaluates", s.EvaluationPeriods, s.PeriodSeconds)
+	}
+	if s.DatapointsToAlarm < 1 || s.DatapointsToAlarm > s.EvaluationPeriods {
+		r.fail("datapointsToAlarm", "%d must be between 1 and evaluationPeriods (%d)", s.DatapointsToAlarm, s.EvaluationPeriods)
+	}
+	if !slices.Contains([]string{"notBreaching", "breaching", "ignore", "missing"}, s.TreatMissingData) {
+		r.fail("treatMissingData", "%q is not one of notBreaching, breaching, ignore, missing", s.TreatMissingData)
+	}
+	if s.Messenger != "auto" {
+		if _, err := messenger.Parse(s.Messenger); err != nil {
+			r.fail("messenger", "%v", err)
+		}
+	}
+	r.validateWebhook(s)
+	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
+		r.fail("timezone", "%q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.Timezone)
+	}
+	if !slices.Contains(logRetentionDays, s.LogRetentionDays) {
+		r.fail("logRetentionDays", "%d is not a retention CloudWatch Logs accepts: one of %v", s.LogRetentionDays, logRetentionDays)
+	}
+	if s.AlertEmail != "" {
+		if a, err := mail.ParseAddress(s.AlertEmail); err != nil || a.Address != s.AlertEmail {
+			r.fail("alertEmail", "%q is not a plain e-mail address such as oncall@example.com", s.AlertEmail)
+		}
+	}
+	if s.MemoryMB < 128 || s.MemoryMB > 10240 {
+		r.fail("memoryMb", "%d must be between 128 and 10240", s.MemoryMB)
+	}
+	if s.TimeoutSeconds < 10 || s.TimeoutSeconds > 900 {
+		r.fail("timeoutSeconds", "%d must be between 10 (room for the relay's retries) and 900", s.TimeoutSeconds)
+	}
+	if s.ReservedConcurrency < -1 || s.ReservedConcurrency == 0 {
+		r.fail("reservedConcurrency", "%d must be -1 (no reservation) or 1 and more (0 would stop the relay)", s.ReservedConcurrency)
+	}
+	if s.MaxRetryAttempts < 0 || s.MaxRetryAttempts > 2 {
+		r.fail("maxRetryAttempts", "%d must be 0, 1 or 2 (Lambda's asynchronous retries)", s.MaxRetryAttempts)
+	}
+	if s.MaxEventAgeSeconds < 60 || s.MaxEventAgeSeconds > 21600 {
+		r.fail("maxEventAgeSeconds", "%d must be between 60 and 21600", s.MaxEventAgeSeconds)
+	}
+}
+
+// validateWebhook checks the secret webhook without ever printing it.
+func (r *reader) validateWebhook(s *Settings) {
+	raw, ok := r.raw(WebhookKey)
+	if !ok || strings.TrimSpace(raw) == "" {
+		r.fail(WebhookKey, "not set: pulumi config set --secret %s https://hooks.slack.com/services/...", WebhookKey)
+		return
+	}
+	if !r.ctx.IsConfigSecret(r.project + ":" + WebhookKey) {
+		r.fail(WebhookKey, "is stored in plain text: set it again with pulumi config set --secret %s ...", WebhookKey)
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
+		r.fail(WebhookKey, "must be an https:// URL with a host and no user credentials (value not shown: it is a secret)")
+		return
+	}
+	if s.Messenger != "auto" {
+		return // an explicit messenger is checked on its own
+	}
+	if _, err := messenger.Detect(u); err != nil {
+		r.fail("messenger", "auto: %v", err)
+	}
+}
