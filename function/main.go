@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 	_ "time/tzdata" // provided.al2023 has no zoneinfo: TIMEZONE must work anyway
 
@@ -154,7 +153,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if err := r.Handle(ctx, ev); err != nil {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
-		if strings.HasPrefix(err.Error(), "reject event") {
+		var invalid *relay.InvalidEventError
+		if errors.As(err, &invalid) {
 			return exitUsageError
 		}
 		return exitNotSent

@@ -40,7 +40,7 @@ func (r *Relay) Handle(ctx context.Context, ev alarm.Event) error {
 	notifications, err := alarm.Parse(ev)
 	if err != nil {
 		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
-		return fmt.Errorf("reject event: %w", err)
+		return &InvalidEventError{Err: err}
 	}
 	var failures []error
 	for _, n := range notifications {
@@ -49,10 +49,29 @@ func (r *Relay) Handle(ctx context.Context, ev alarm.Event) error {
 		}
 	}
 	if len(failures) > 0 {
-		return fmt.Errorf("%d of %d notifications not delivered: %w", len(failures), len(notifications), errors.Join(failures...))
+		return &NotDeliveredError{Failed: len(failures), Total: len(notifications), Err: errors.Join(failures...)}
 	}
 	return nil
 }
+
+// InvalidEventError is an event the relay cannot read; nothing was posted for it. Lambda reports
+// the type's name as the invocation's errorType.
+type InvalidEventError struct{ Err error }
+
+func (e *InvalidEventError) Error() string { return "reject event: " + e.Err.Error() }
+func (e *InvalidEventError) Unwrap() error { return e.Err }
+
+// NotDeliveredError is an invocation that left notifications undelivered: failing it makes Lambda
+// retry the event and, at last, keep it in the dead-letter queue.
+type NotDeliveredError struct {
+	Failed, Total int
+	Err           error // one error per notification, each naming the alarm
+}
+
+func (e *NotDeliveredError) Error() string {
+	return fmt.Sprintf("%d of %d notifications not delivered: %v", e.Failed, e.Total, e.Err)
+}
+func (e *NotDeliveredError) Unwrap() error { return e.Err }
 
 func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	attrs := []any{"alarm", n.Title(), "message_id", n.MessageID, "messenger", string(r.messenger)}

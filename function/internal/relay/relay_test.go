@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -121,8 +122,9 @@ func TestHandleDeliversEveryRecordOnce(t *testing.T) {
 func TestHandleFailsWhenNotDelivered(t *testing.T) {
 	r, c, logs := setup(t, 400, "invalid_payload")
 	err := r.Handle(context.Background(), loadEvent(t, "latency-alarm"))
-	if err == nil {
-		t.Fatal("an undelivered alert returned success")
+	var notDelivered *NotDeliveredError
+	if !errors.As(err, &notDelivered) || notDelivered.Failed != 1 || notDelivered.Total != 1 {
+		t.Fatalf("err = %v, want a NotDeliveredError for 1 of 1", err)
 	}
 	for _, want := range []string{"1 of 1 notifications not delivered", `"orders-api latency (alarm-relay/dev)"`, "HTTP 400", "invalid_payload"} {
 		if !strings.Contains(err.Error(), want) {
@@ -146,8 +148,9 @@ func TestHandleRejectsEventsWithoutSNS(t *testing.T) {
 	r, c, _ := setup(t, 200, "ok")
 	for _, ev := range []alarm.Event{{}, {Records: []alarm.Record{{EventSource: "aws:sqs"}}}} {
 		err := r.Handle(context.Background(), ev)
-		if err == nil || !strings.HasPrefix(err.Error(), "reject event: ") {
-			t.Errorf("err = %v, want a rejection", err)
+		var invalid *InvalidEventError
+		if !errors.As(err, &invalid) || !strings.HasPrefix(err.Error(), "reject event: ") {
+			t.Errorf("err = %v, want an InvalidEventError", err)
 		}
 	}
 	if c.received() != 0 {
