@@ -1,0 +1,261 @@
+// Package emulator runs the built relay the way Lambda does, under AWS's Lambda Runtime Interface
+// Emulator (a `tool` of this module), on loopback ports. The end-to-end tests and the benchmark
+// script drive the deployed artifact through it.
+package emulator
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RIEPackage is the emulator's main package, pinned by the `tool` line in go.mod.
+const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+
+// BuildRIE compiles the emulator into dir and returns its path.
+func BuildRIE(ctx context.Context, root, dir string) (string, error) {
+	out := filepath.Join(dir, "aws-lambda-rie")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
+	cmd.Dir = root
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", RIEPackage, err, output)
+	}
+	return out, nil
+}
+
+// Unzip extracts the deployment zip's bootstrap into dir, keeping its mode, as Lambda does.
+func Unzip(zipPath, dir string) (string, error) {
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", zipPath, err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name != "bootstrap" {
+			continue
+		}
+		src, err := f.Open()
+		if err != nil {
+			return "", err
+		}
+		defer src.Close()
+		out := filepath.Join(dir, "bootstrap")
+		dst, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, f.Mode().Perm())
+		if err != nil {
+			return "", err
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			dst.Close()
+			return "", err
+		}
+		return out, dst.Close()
+	}
+	return "", fmt.Errorf("%s has no bootstrap", zipPath)
+}
+
+// Function is what one emulated execution environment runs.
+type Function struct {
+	Bootstrap string   // path of the unzipped bootstrap
+	QEMU      string   // qemu-aarch64-static, for an arm64 bootstrap on another machine; empty runs it directly
+	Env       []string // the function's configuration, as Lambda would set it
+	Timeout   int      // seconds (AWS_LAMBDA_FUNCTION_TIMEOUT)
+}
+
+// Emulator is one running execution environment: the emulator process and, once invoked, the
+// function it started.
+type Emulator struct {
+	URL  string
+	Logs *Buffer
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// Start launches the emulator on free loopback ports and waits until it accepts connections. The
+// function itself starts on the first invocation, as a cold start does in Lambda.
+func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
+	apiPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	rieAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--runtime-interface-emulator-address", rieAddr, "--runtime-api-address", "127.0.0.1:" + strconv.Itoa(apiPort)}
+	if fn.QEMU != "" {
+		args = append(args, fn.QEMU)
+	}
+	args = append(args, fn.Bootstrap)
+	cmd := exec.Command(rie, args...)
+	cmd.Dir = filepath.Dir(fn.Bootstrap)
+	timeout := fn.Timeout
+	if timeout == 0 {
+		timeout = 30
+	}
+	cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=" + strconv.Itoa(timeout),
+		"AWS_LAMBDA_FUNCTION_NAME=alarm-relay-e2e",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+	}, fn.Env...)
+	logs := &Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start emulator: %w", err)
+	}
+	e := &Emulator{URL: "http://" + rieAddr + "/2015-03-31/functions/function/invocations", Logs: logs, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(e.done)
+	}()
+	if err := waitTCP(ctx, rieAddr, e.done); err != nil {
+		e.Stop()
+		return nil, fmt.Errorf("emulator did not come up: %w\n%s", err, logs)
+	}
+	return e, nil
+}
+
+// Stop ends the emulator and the function it runs.
+func (e *Emulator) Stop() {
+	if e.cmd.Process != nil {
+		_ = e.cmd.Process.Kill()
+	}
+	<-e.done
+	if pid := e.FunctionPID(); pid > 0 {
+		if p, err := os.FindProcess(pid); err == nil {
+			_ = p.Kill()
+		}
+	}
+}
+
+// Result is an invocation's outcome as Lambda reports it.
+type Result struct {
+	Body          []byte
+	FunctionError bool   // the handler returned an error or the runtime failed
+	ErrorType     string // e.g. "NotDeliveredError", "Runtime.ExitError"
+	ErrorMessage  string
+}
+
+// Invoke sends one event and waits for the function's answer.
+func (e *Emulator) Invoke(ctx context.Context, event []byte) (Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(event))
+	if err != nil {
+		return Result{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Result{}, fmt.Errorf("invoke: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return Result{}, fmt.Errorf("invoke: read answer: %w", err)
+	}
+	res := Result{Body: body}
+	var failure struct {
+		ErrorType    string `json:"errorType"`
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal(body, &failure) == nil && (failure.ErrorType != "" || failure.ErrorMessage != "") {
+		res.FunctionError, res.ErrorType, res.ErrorMessage = true, failure.ErrorType, failure.ErrorMessage
+	} else if resp.StatusCode != http.StatusOK {
+		res.FunctionError, res.ErrorMessage = true, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, body)
+	}
+	return res, nil
+}
+
+// FunctionPID is the pid of the function process the emulator started (0 before the first invoke).
+func (e *Emulator) FunctionPID() int {
+	if e.cmd.Process == nil {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", e.cmd.Process.Pid, e.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, f := range strings.Fields(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			return pid
+		}
+	}
+	return 0
+}
+
+// PeakRSS reads a process's peak resident set size (VmHWM) in bytes.
+func PeakRSS(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
+}
+
+// Buffer is a goroutine-safe log buffer.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func freeAddr() (string, error) {
+	port, err := freePort()
+	return "127.0.0.1:" + strconv.Itoa(port), err
+}
+
+// waitTCP polls addr until it accepts a connection, the process exits, or ctx ends.
+func waitTCP(ctx context.Context, addr string, exited <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			return c.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-exited:
+			return fmt.Errorf("emulator exited")
+		case <-tick.C:
+		}
+	}
+}
