@@ -129,12 +129,13 @@ func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
 
 // Stop ends the emulator and the function it runs.
 func (e *Emulator) Stop() {
+	fnPID := e.FunctionPID() // read before the emulator exits and takes its /proc entry along
 	if e.cmd.Process != nil {
 		_ = e.cmd.Process.Kill()
 	}
 	<-e.done
-	if pid := e.FunctionPID(); pid > 0 {
-		if p, err := os.FindProcess(pid); err == nil {
+	if fnPID > 0 {
+		if p, err := os.FindProcess(fnPID); err == nil {
 			_ = p.Kill()
 		}
 	}
@@ -176,18 +177,22 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Result, error) {
 	return res, nil
 }
 
-// FunctionPID is the pid of the function process the emulator started (0 before the first invoke).
+// FunctionPID is the pid of the function process the emulator started (0 before the first
+// invoke). Any of the emulator's threads may have started it, so all their children are read.
 func (e *Emulator) FunctionPID() int {
 	if e.cmd.Process == nil {
 		return 0
 	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", e.cmd.Process.Pid, e.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, f := range strings.Fields(string(data)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			return pid
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", e.cmd.Process.Pid))
+	for _, task := range tasks {
+		data, err := os.ReadFile(task)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(data)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				return pid
+			}
 		}
 	}
 	return 0
