@@ -334,43 +334,42 @@ func (d *declarer) health(fn *lambda.Function, deadLetters *sqs.Queue) (*sns.Top
 		}
 	}
 	stackID := cfg.Project + "/" + cfg.Stack
-	if _, err := cloudwatch.NewMetricAlarm(ctx, d.name("relay-errors"), &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String("alarm relay failing (" + stackID + ")"),
-		AlarmDescription:   pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),
-		Namespace:          pulumi.String("AWS/Lambda"),
-		MetricName:         pulumi.String("Errors"),
-		Dimensions:         pulumi.StringMap{"FunctionName": fn.Name},
-		Statistic:          pulumi.String("Sum"),
-		Period:             pulumi.Int(300),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(1),
-		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
-		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       pulumi.Array{ops.Arn},
-		OkActions:          pulumi.Array{ops.Arn},
-		Tags:               d.tags(),
-	}, d.parent); err != nil {
+	if err := d.healthAlarm("relay-errors", ops, &cloudwatch.MetricAlarmArgs{
+		Name:             pulumi.String("alarm relay failing (" + stackID + ")"),
+		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),
+		Namespace:        pulumi.String("AWS/Lambda"),
+		MetricName:       pulumi.String("Errors"),
+		Dimensions:       pulumi.StringMap{"FunctionName": fn.Name},
+		Statistic:        pulumi.String("Sum"),
+	}); err != nil {
 		return nil, err
 	}
-	if _, err := cloudwatch.NewMetricAlarm(ctx, d.name("dead-letters-waiting"), &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String("alarm relay dead letters (" + stackID + ")"),
-		AlarmDescription:   pulumi.String("Alerts the relay could not deliver wait in the dead-letter queue: they never reached chat."),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": deadLetters.Name},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(300),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(1),
-		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
-		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       pulumi.Array{ops.Arn},
-		OkActions:          pulumi.Array{ops.Arn},
-		Tags:               d.tags(),
-	}, d.parent); err != nil {
+	if err := d.healthAlarm("dead-letters-waiting", ops, &cloudwatch.MetricAlarmArgs{
+		Name:             pulumi.String("alarm relay dead letters (" + stackID + ")"),
+		AlarmDescription: pulumi.String("Alerts the relay could not deliver wait in the dead-letter queue: they never reached chat."),
+		Namespace:        pulumi.String("AWS/SQS"),
+		MetricName:       pulumi.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions:       pulumi.StringMap{"QueueName": deadLetters.Name},
+		Statistic:        pulumi.String("Maximum"),
+	}); err != nil {
 		return nil, err
 	}
 	return ops, nil
+}
+
+// healthAlarm completes args as a relay health alarm: any one occurrence in 5 minutes fires it,
+// and both ALARM and OK go to the ops topic.
+func (d *declarer) healthAlarm(name string, ops *sns.Topic, args *cloudwatch.MetricAlarmArgs) error {
+	args.Period = pulumi.Int(300)
+	args.EvaluationPeriods = pulumi.Int(1)
+	args.Threshold = pulumi.Float64(1)
+	args.ComparisonOperator = pulumi.String("GreaterThanOrEqualToThreshold")
+	args.TreatMissingData = pulumi.String("notBreaching")
+	args.AlarmActions = pulumi.Array{ops.Arn}
+	args.OkActions = pulumi.Array{ops.Arn}
+	args.Tags = d.tags()
+	_, err := cloudwatch.NewMetricAlarm(d.ctx, d.name(name), args, d.parent)
+	return err
 }
 
 // Dimensions are the latency metric's: ApiName (REST) or ApiId (HTTP), and Stage when set.

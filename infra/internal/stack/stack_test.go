@@ -447,6 +447,10 @@ func TestDevStackResources(t *testing.T) {
 		for _, a := range []resource.PropertyMap{errs, dlq} {
 			expect(t, "threshold", num(t, a, "threshold"), 1)
 			expect(t, "operator", str(t, a, "comparisonOperator"), "GreaterThanOrEqualToThreshold")
+			expect(t, "period", num(t, a, "period"), 300)
+			expect(t, "evaluationPeriods", num(t, a, "evaluationPeriods"), 1)
+			expect(t, "treatMissingData", str(t, a, "treatMissingData"), "notBreaching")
+			expect(t, "okActions", strings.Join(strings1(t, a, "okActions"), ","), opsTopicArn)
 		}
 	})
 
