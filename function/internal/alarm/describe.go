@@ -48,7 +48,14 @@ func describe(a *Alarm, p *payload) {
 			a.Kind = KindAnomaly
 		}
 		var q *events.CloudWatchMetricDataQuery
-		subject, q = mathSubject(t)
+		subject, a.Expression, q = mathSubject(t)
+		// A label ending in "(%)" names a percentage, as the stack's error-rate alarms do.
+		if label, ok := strings.CutSuffix(subject, " (%)"); ok {
+			subject = label
+			if unit == "" {
+				unit = "%"
+			}
+		}
 		if q != nil && q.MetricStat.Metric.MetricName != "" {
 			m := q.MetricStat.Metric
 			a.Metric = strings.TrimSpace(m.Namespace + " " + m.MetricName)
@@ -64,6 +71,11 @@ func describe(a *Alarm, p *payload) {
 	if a.Observed != "" && unit != "" {
 		a.Observed = withUnit(a.Observed, unit)
 	}
+	if a.Kind == KindAnomaly && a.Observed != "" {
+		if bound := expectedBound(a.Reason, unit); bound != "" {
+			a.Observed += " (" + bound + ")"
+		}
+	}
 	for _, d := range a.Dimensions {
 		switch d.Name {
 		case "ApiName", "ApiId":
@@ -78,8 +90,9 @@ func describe(a *Alarm, p *payload) {
 }
 
 // mathSubject names the series a metric-math or anomaly alarm compares: the returned query that is
-// not the anomaly band, by label and expression. It also returns the metric that series reads, if any.
-func mathSubject(t *trigger) (string, *events.CloudWatchMetricDataQuery) {
+// not the anomaly band, by its label (then the expression is returned apart) or its expression. It
+// also returns a metric that series reads, if any.
+func mathSubject(t *trigger) (subject, expression string, read *events.CloudWatchMetricDataQuery) {
 	var compared *events.CloudWatchMetricDataQuery
 	for i := range t.Metrics {
 		q := &t.Metrics[i]
@@ -94,7 +107,7 @@ func mathSubject(t *trigger) (string, *events.CloudWatchMetricDataQuery) {
 		}
 	}
 	if compared == nil {
-		return "metric math", nil
+		return "metric math", "", nil
 	}
 	if compared.Expression == "" {
 		stat := compared.MetricStat
@@ -102,10 +115,9 @@ func mathSubject(t *trigger) (string, *events.CloudWatchMetricDataQuery) {
 		if compared.Label != "" {
 			subject = compared.Label
 		}
-		return subject, compared
+		return subject, "", compared
 	}
 	// An expression reads other queries: name the first metric it reads, for the Metric field.
-	var read *events.CloudWatchMetricDataQuery
 	for i := range t.Metrics {
 		if t.Metrics[i].MetricStat.Metric.MetricName != "" {
 			read = &t.Metrics[i]
@@ -113,9 +125,47 @@ func mathSubject(t *trigger) (string, *events.CloudWatchMetricDataQuery) {
 		}
 	}
 	if compared.Label != "" {
-		return compared.Label + " (" + compared.Expression + ")", read
+		return compared.Label, compared.Expression, read
 	}
-	return compared.Expression, read
+	return compared.Expression, "", read
+}
+
+// bandFunction reads ANOMALY_DETECTION_BAND(m1) or ANOMALY_DETECTION_BAND(m1, 3).
+var bandFunction = regexp.MustCompile(`^\s*ANOMALY_DETECTION_BAND\(\s*\w+\s*(?:,\s*([0-9.]+)\s*)?\)\s*$`)
+
+// bandWords says how wide an anomaly band is: "(2 standard deviations)".
+func bandWords(expression string) string {
+	m := bandFunction.FindStringSubmatch(expression)
+	if m == nil {
+		return " (" + expression + ")"
+	}
+	width := m[1]
+	if width == "" {
+		width = "2" // CloudWatch's default
+	}
+	if width == "1" {
+		return " (1 standard deviation)"
+	}
+	return " (" + width + " standard deviations)"
+}
+
+// reasonBound finds the band edge an anomaly reason names: "... greater than the upper thresholds [2104.7]".
+var reasonBound = regexp.MustCompile(`(upper|lower) thresholds? \[\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)`)
+
+// expectedBound words the band edge the observed value crossed: "expected at most 2104.7".
+func expectedBound(reason, unit string) string {
+	m := reasonBound.FindStringSubmatch(reason)
+	if m == nil {
+		return ""
+	}
+	v, err := strconv.ParseFloat(m[2], 64)
+	if err != nil {
+		return ""
+	}
+	if m[1] == "upper" {
+		return "expected at most " + withUnit(formatNumber(v), unit)
+	}
+	return "expected at least " + withUnit(formatNumber(v), unit)
 }
 
 // comparison words the operator and threshold: "> 300 ms", or the anomaly band.
@@ -123,7 +173,7 @@ func comparison(t *trigger, unit string) string {
 	band := ""
 	for _, q := range t.Metrics {
 		if q.ID == t.ThresholdMetricID && q.Expression != "" {
-			band = " (" + q.Expression + ")"
+			band = bandWords(q.Expression)
 		}
 	}
 	switch t.ComparisonOperator {

@@ -59,10 +59,11 @@ type Alarm struct {
 	Reason        string
 	ChangedAt     time.Time // zero when CloudWatch's timestamp could not be read
 
-	Kind      Kind
-	Condition string // e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
-	Observed  string // e.g. "412.5 ms", empty when the reason names no value
-	Metric    string // e.g. "AWS/ApiGateway Latency", empty for composite alarms
+	Kind       Kind
+	Condition  string // e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
+	Observed   string // e.g. "412.5 ms", empty when the reason names no value
+	Metric     string // e.g. "AWS/ApiGateway Latency", empty for composite alarms
+	Expression string // metric math behind a labelled series, e.g. "IF(m2 > 0, 100 * m1 / m2)"
 
 	Dimensions []Dimension
 	API        string // ApiName or ApiId dimension

@@ -46,12 +46,18 @@ func TestParseAlarmFixtures(t *testing.T) {
 		{"set-alarm-state", KindMetric, StateAlarm, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "", "orders-api", "prod", "us-east-1", latencyURL, nil},
 		{"p99-http-api", KindMetric, StateAlarm, StateOK, "p99 Latency > 1200 ms for 2 of 3 periods of 1 minute", "1830.4 ms", "a1b2c3d4e5", "$default", "eu-west-1",
 			"https://eu-west-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=eu-west-1#alarmsV2:alarm/checkout-http%20p99%20latency", nil},
-		{"metric-math", KindMetricMath, StateAlarm, StateOK, "5XX error rate (%) (IF(m2 > 0, 100 * m1 / m2, 0)) ≥ 5 for 1 of 1 periods of 5 minutes", "12.5", "orders-api", "prod", "us-east-1",
+		{"metric-math", KindMetricMath, StateAlarm, StateOK, "5XX error rate ≥ 5% for 1 of 1 periods of 5 minutes", "12.5%", "orders-api", "prod", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%205xx%20rate", nil},
-		{"anomaly-detection", KindAnomaly, StateAlarm, StateOK, "Sum Count outside the expected band (ANOMALY_DETECTION_BAND(m1, 2)) for 1 of 1 periods of 5 minutes", "5230", "orders-api", "", "us-east-1",
+		{"anomaly-detection", KindAnomaly, StateAlarm, StateOK, "Sum Count outside the expected band (2 standard deviations) for 1 of 1 periods of 5 minutes", "5230 (expected at most 2104.7)", "orders-api", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20traffic%20anomaly", nil},
 		{"composite", KindComposite, StateAlarm, StateOK, `Composite rule: ALARM("orders-api latency (alarm-relay/dev)") AND ALARM("orders-api 5xx rate")`, "", "", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20degraded", []string{"orders-api 5xx rate (ALARM)"}},
+		{"error-rate-http", KindMetricMath, StateAlarm, StateOK, "5XX error rate > 5% for 2 of 3 periods of 5 minutes", "8.33%", "a1b2c3d4e5", "$default", "us-east-1",
+			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/a1b2c3d4e5%20%24default%205XX%20error%20rate%20(alarm-relay%2Fprod)", nil},
+		{"traffic-surge", KindAnomaly, StateAlarm, StateOK, "Requests above the expected band (3 standard deviations) for 2 of 2 periods of 5 minutes", "18342 (expected at most 6120.5)", "orders-api", "prod", "us-east-1",
+			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20prod%20traffic%20anomaly%20(alarm-relay%2Fprod)", nil},
+		{"custom-metric", KindMetric, StateOK, StateAlarm, "Sum Throttles ≥ 1 for 5 of 5 periods of 1 minute", "", "", "", "us-east-1",
+			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/checkout%20Lambda%20throttles%20(alarm-relay%2Fprod)", nil},
 		{"korean-emoji", KindMetric, StateAlarm, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "350 ms", "주문-api", "", "ap-northeast-2",
 			"https://ap-northeast-2.console.aws.amazon.com/cloudwatch/deeplink.js?region=ap-northeast-2#alarmsV2:alarm/%EC%A3%BC%EB%AC%B8%20API%20%EC%A7%80%EC%97%B0%20%F0%9F%90%A2", nil},
 	}
@@ -105,6 +111,25 @@ func TestParseLatencyAlarmDetails(t *testing.T) {
 	}
 }
 
+func TestParseMetricMathKeepsTheExpression(t *testing.T) {
+	a := loadFixture(t, "metric-math")[0].Alarm
+	if a.Expression != "IF(m2 > 0, 100 * m1 / m2, 0)" || a.Metric != "AWS/ApiGateway 5XXError" {
+		t.Errorf("Expression %q, Metric %q", a.Expression, a.Metric)
+	}
+	for _, tt := range []struct{ reason, unit, want string }{
+		{"... was greater than the upper thresholds [2104.7] ...", "", "expected at most 2104.7"},
+		{"... was less than the lower thresholds [12.345] ...", "ms", "expected at least 12.35 ms"},
+		{"no band here", "", ""},
+	} {
+		if got := expectedBound(tt.reason, tt.unit); got != tt.want {
+			t.Errorf("expectedBound(%q) = %q, want %q", tt.reason, got, tt.want)
+		}
+	}
+	if got := bandWords("ANOMALY_DETECTION_BAND(m1, 1)"); got != " (1 standard deviation)" {
+		t.Errorf("bandWords = %q", got)
+	}
+}
+
 func TestParseTextMessages(t *testing.T) {
 	tests := []struct {
 		fixture, subject, textPrefix, title string
@@ -142,7 +167,11 @@ func TestParseMessageEdgeCases(t *testing.T) {
 		{"alarm with nulls", `{"AlarmName":"a","AlarmDescription":null,"NewStateValue":"OK","Trigger":{"MetricName":"Latency","Namespace":"AWS/ApiGateway","Statistic":"MAXIMUM","Unit":null,"Period":10,"EvaluationPeriods":2,"ComparisonOperator":"LessThanOrEqualToThreshold","Threshold":0.5}}`,
 			true, "Maximum Latency ≤ 0.5 ms for 2 of 2 periods of 10 seconds"},
 		{"anomaly band without threshold", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":3600,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanUpperThreshold","ThresholdMetricId":"b","Metrics":[{"Id":"m","MetricStat":{"Metric":{"MetricName":"Count"},"Stat":"Sum"},"ReturnData":true},{"Id":"b","Expression":"ANOMALY_DETECTION_BAND(m)","ReturnData":true}]}}`,
-			true, "Sum Count above the expected band (ANOMALY_DETECTION_BAND(m)) for 1 of 1 periods of 1 hour"},
+			true, "Sum Count above the expected band (2 standard deviations) for 1 of 1 periods of 1 hour"},
+		{"unreadable band", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"LessThanLowerThreshold","ThresholdMetricId":"b","Metrics":[{"Id":"m","MetricStat":{"Metric":{"MetricName":"Count"},"Stat":"Sum"},"ReturnData":true},{"Id":"b","Expression":"ANOMALY_DETECTION_BAND(m, 1) * 2","ReturnData":true}]}}`,
+			true, "Sum Count below the expected band (ANOMALY_DETECTION_BAND(m, 1) * 2) for 1 of 1 periods of 1 minute"},
+		{"unlabelled expression", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":1,"Metrics":[{"Id":"e","Expression":"m1 + m2","ReturnData":true}]}}`,
+			true, "m1 + m2 > 1 for 1 of 1 periods of 1 minute"},
 		{"unknown operator, no threshold", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"MetricName":"X","Statistic":"SUM","ComparisonOperator":"Weird","Unit":"Percent","Period":86400}}`,
 			true, "Sum X Weird its threshold over 1 day"},
 		{"composite without rule", `{"AlarmName":"a","NewStateValue":"ALARM"}`, true, "Composite alarm"},

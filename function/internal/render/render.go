@@ -131,6 +131,18 @@ func newView(n alarm.Notification, opts Options) view {
 	if a.Metric != "" {
 		v.facts = append(v.facts, fact{"Metric", a.Metric})
 	}
+	var others []string // dimensions not already shown as API and Stage
+	for _, d := range a.Dimensions {
+		if d.Name != "ApiName" && d.Name != "ApiId" && d.Name != "Stage" {
+			others = append(others, d.Name+": "+d.Value)
+		}
+	}
+	if len(others) > 0 {
+		v.facts = append(v.facts, fact{"Dimensions", strings.Join(others, ", ")})
+	}
+	if a.Expression != "" {
+		v.facts = append(v.facts, fact{"Expression", a.Expression})
+	}
 	if len(a.Children) > 0 {
 		v.facts = append(v.facts, fact{"Triggered by", strings.Join(a.Children, ", ")})
 	}
