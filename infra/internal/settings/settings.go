@@ -16,7 +16,6 @@ import (
 	_ "time/tzdata" // validate TIMEZONE names the same way the relay resolves them
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
@@ -35,9 +34,15 @@ type Settings struct {
 	DatapointsToAlarm  int
 	TreatMissingData   string
 
-	Webhook   pulumi.StringOutput // always a secret
+	Webhook   pulumi.StringOutput // always a secret (the single-destination shorthand)
 	Messenger string              // "auto", or a messenger name
 	Timezone  string
+
+	// Alarms and Destinations are what the stack declares. Without the alarms key, Alarms holds
+	// the one latency alarm of the keys above; without destinations, Destinations holds the one
+	// webhookUrl destination. Both are then marked Legacy, which keeps their resource names.
+	Alarms       []Alarm
+	Destinations []Destination
 
 	LogRetentionDays    int
 	AlertEmail          string
@@ -69,6 +74,8 @@ var Defaults = map[string]string{
 	"maxRetryAttempts":    "2",
 	"maxEventAgeSeconds":  "21600",
 	"encryptTopic":        "false",
+	"alarms":              "[]", // structured: see alarms.go
+	"destinations":        "[]", // structured: see destinations.go
 }
 
 // WebhookKey is the secret key; it has no default.
@@ -103,10 +110,11 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		EncryptTopic:        r.bool("encryptTopic"),
 	}
 	r.validate(&s)
+	s.Alarms = r.alarms(&s)
+	s.Destinations = r.destinations(&s)
 	if len(r.errs) > 0 {
 		return Settings{}, fmt.Errorf("invalid configuration for stack %q:\n  %w", ctx.Stack(), errors.Join(r.errs...))
 	}
-	s.Webhook = config.RequireSecret(ctx, WebhookKey)
 	return s, nil
 }
 
@@ -121,8 +129,14 @@ func (r *reader) fail(key, format string, args ...any) {
 	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 }
 
+// raw is a key's value as the stack holds it; an empty list counts as unset (it is the declared
+// default of the structured keys).
 func (r *reader) raw(key string) (string, bool) {
-	return r.ctx.GetConfig(r.project + ":" + key)
+	v, ok := r.ctx.GetConfig(r.project + ":" + key)
+	if strings.TrimSpace(v) == "[]" {
+		return "", false
+	}
+	return v, ok
 }
 
 func (r *reader) str(key string) string {
@@ -160,38 +174,16 @@ func (r *reader) bool(key string) bool {
 }
 
 func (r *reader) validate(s *Settings) {
-	switch {
-	case s.APIName == "" && s.APIID == "":
-		r.fail("apiName", "set apiName to the REST API's name (pulumi config set apiName orders-api), or apiId to an HTTP API's id")
-	case s.APIName != "" && s.APIID != "":
-		r.fail("apiId", "set apiName (REST API) or apiId (HTTP API), not both")
+	if _, set := r.raw("alarms"); !set {
+		r.api("", s.APIName, s.APIID)
 	}
 	if !(s.LatencyThresholdMs > 0) {
 		r.fail("latencyThresholdMs", "%v must be a number of milliseconds above 0", s.LatencyThresholdMs)
 	}
-	if p := s.PeriodSeconds; !(p == 10 || p == 30 || p >= 60 && p%60 == 0) {
-		r.fail("periodSeconds", "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", p)
-	}
-	if s.EvaluationPeriods < 1 {
-		r.fail("evaluationPeriods", "%d must be 1 or more", s.EvaluationPeriods)
-	} else if s.PeriodSeconds > 0 && s.EvaluationPeriods*s.PeriodSeconds > 86400 {
-		r.fail("evaluationPeriods", "%d periods of %d seconds exceed the one day CloudWatch evaluates", s.EvaluationPeriods, s.PeriodSeconds)
-	}
-	if s.DatapointsToAlarm < 1 || s.DatapointsToAlarm > s.EvaluationPeriods {
-		r.fail("datapointsToAlarm", "%d must be between 1 and evaluationPeriods (%d)", s.DatapointsToAlarm, s.EvaluationPeriods)
-	}
-	if !slices.Contains([]string{"notBreaching", "breaching", "ignore", "missing"}, s.TreatMissingData) {
-		r.fail("treatMissingData", "%q is not one of notBreaching, breaching, ignore, missing", s.TreatMissingData)
-	}
-	if s.Messenger != "auto" {
-		if _, err := messenger.Parse(s.Messenger); err != nil {
-			r.fail("messenger", "%v", err)
-		}
-	}
-	r.validateWebhook(s)
-	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
-		r.fail("timezone", "%q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.Timezone)
-	}
+	r.window("", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm)
+	r.treatMissingData("treatMissingData", s.TreatMissingData)
+	r.messenger("messenger", s.Messenger)
+	r.timezone("timezone", s.Timezone)
 	if !slices.Contains(logRetentionDays, s.LogRetentionDays) {
 		r.fail("logRetentionDays", "%d is not a retention CloudWatch Logs accepts: one of %v", s.LogRetentionDays, logRetentionDays)
 	}
@@ -217,25 +209,64 @@ func (r *reader) validate(s *Settings) {
 	}
 }
 
-// validateWebhook checks the secret webhook without ever printing it.
-func (r *reader) validateWebhook(s *Settings) {
-	raw, ok := r.raw(WebhookKey)
-	if !ok || strings.TrimSpace(raw) == "" {
-		r.fail(WebhookKey, "not set: pulumi config set --secret %s https://hooks.slack.com/services/...", WebhookKey)
-		return
+// api checks that an alarm names exactly one API. prefix is "" for the top-level keys, or the
+// alarm entry ("alarms[2].").
+func (r *reader) api(prefix, name, id string) {
+	switch {
+	case name == "" && id == "":
+		r.fail(prefix+"apiName", "set apiName to the REST API's name (pulumi config set apiName orders-api), or apiId to an HTTP API's id")
+	case name != "" && id != "":
+		r.fail(prefix+"apiId", "set apiName (REST API) or apiId (HTTP API), not both")
 	}
-	if !r.ctx.IsConfigSecret(r.project + ":" + WebhookKey) {
-		r.fail(WebhookKey, "is stored in plain text: set it again with pulumi config set --secret %s ...", WebhookKey)
+}
+
+// window checks an alarm's evaluation window.
+func (r *reader) window(prefix string, period, evaluations, datapoints int) {
+	if !(period == 10 || period == 30 || period >= 60 && period%60 == 0) {
+		r.fail(prefix+"periodSeconds", "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", period)
 	}
+	if evaluations < 1 {
+		r.fail(prefix+"evaluationPeriods", "%d must be 1 or more", evaluations)
+	} else if period > 0 && evaluations*period > 86400 {
+		r.fail(prefix+"evaluationPeriods", "%d periods of %d seconds exceed the one day CloudWatch evaluates", evaluations, period)
+	}
+	if datapoints < 1 || datapoints > evaluations {
+		r.fail(prefix+"datapointsToAlarm", "%d must be between 1 and evaluationPeriods (%d)", datapoints, evaluations)
+	}
+}
+
+func (r *reader) treatMissingData(key, v string) {
+	if !slices.Contains([]string{"notBreaching", "breaching", "ignore", "missing"}, v) {
+		r.fail(key, "%q is not one of notBreaching, breaching, ignore, missing", v)
+	}
+}
+
+func (r *reader) messenger(key, v string) {
+	if v != "auto" {
+		if _, err := messenger.Parse(v); err != nil {
+			r.fail(key, "%v", err)
+		}
+	}
+}
+
+func (r *reader) timezone(key, v string) {
+	if _, err := time.LoadLocation(v); err != nil || v == "" || v == "Local" {
+		r.fail(key, "%q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", v)
+	}
+}
+
+// webhook checks a secret webhook without ever printing it; with messenger "auto" its host must
+// name a messenger.
+func (r *reader) webhook(key, raw, messengerKey, messengerName string) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
-		r.fail(WebhookKey, "must be an https:// URL with a host and no user credentials (value not shown: it is a secret)")
+		r.fail(key, "must be an https:// URL with a host and no user credentials (value not shown: it is a secret)")
 		return
 	}
-	if s.Messenger != "auto" {
+	if messengerName != "auto" {
 		return // an explicit messenger is checked on its own
 	}
 	if _, err := messenger.Detect(u); err != nil {
-		r.fail("messenger", "auto: %v", err)
+		r.fail(messengerKey, "auto: %v", err)
 	}
 }

@@ -102,6 +102,15 @@ func (m *mocks) one(t *testing.T, token string) pulumi.MockResourceArgs {
 	return rs[0]
 }
 
+func (m *mocks) find(name string) (pulumi.MockResourceArgs, bool) {
+	for _, r := range m.resources {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return pulumi.MockResourceArgs{}, false
+}
+
 func (m *mocks) named(t *testing.T, name string) pulumi.MockResourceArgs {
 	t.Helper()
 	for _, r := range m.resources {

@@ -1,0 +1,236 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
+	"github.com/alarm-relay/alarm-relay/internal/build"
+)
+
+// relay is one destination's delivery path: its own secret, function, retries and dead letters.
+type relay struct {
+	parameter   *ssm.Parameter
+	deadLetters *sqs.Queue
+	function    *lambda.Function
+}
+
+// relay declares one destination's relay from the shared artifact, subscribed to the topic on
+// its own. Resources are named after the destination, so adding or changing one destination
+// touches only its own resources.
+func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art build.Artifact) (*relay, error) {
+	ctx, cfg := d.ctx, d.cfg
+	name := func(s string) string { // the webhookUrl shorthand keeps the names it always had
+		if dest.Legacy {
+			return d.name(s)
+		}
+		return d.name(dest.Name + "-" + s)
+	}
+	physical := "/" + cfg.Project + "/" + cfg.Stack + "/webhook-url"
+	if !dest.Legacy {
+		physical = "/" + cfg.Project + "/" + cfg.Stack + "/" + dest.Name + "/webhook-url"
+	}
+
+	// The secret lives in SSM; the function only learns the parameter's name and version, so a new
+	// webhook (a new version) reaches new containers on the next `pulumi up`.
+	param, err := ssm.NewParameter(ctx, name("webhook"), &ssm.ParameterArgs{
+		Name:        pulumi.String(physical),
+		Description: pulumi.String("Chat webhook URL the alarm relay posts to (secret)."),
+		Type:        pulumi.String("SecureString"),
+		Value:       dest.Webhook,
+		Tags:        d.tags(),
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+	paramRef := pulumi.Sprintf("%s:%d", param.Name, param.Version)
+
+	deadLetters, err := sqs.NewQueue(ctx, name("dead-letters"), &sqs.QueueArgs{
+		SqsManagedSseEnabled:    pulumi.Bool(true),
+		MessageRetentionSeconds: pulumi.Int(14 * 24 * 3600), // the maximum: two weeks to notice and replay
+		Tags:                    d.tags(),
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	functionName := FunctionName(cfg.Project, cfg.Stack, dest.Name)
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name("logs"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/lambda/" + functionName),
+		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
+		Tags:            d.tags(),
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	role, err := iam.NewRole(ctx, name("role"), &iam.RoleArgs{
+		Description:      pulumi.String("Alarm relay function: read its webhook parameter, write its logs, dead-letter failed alerts."),
+		AssumeRolePolicy: pulumi.String(AssumeRolePolicy),
+		Tags:             d.tags(),
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := iam.NewRolePolicy(ctx, name("policy"), &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: pulumi.All(param.Arn, logGroup.Arn, deadLetters.Arn).ApplyT(func(arns []any) (string, error) {
+			return RolePolicy(arns[0].(string), arns[1].(string), arns[2].(string))
+		}).(pulumi.StringOutput),
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	fnArgs := &lambda.FunctionArgs{
+		Name:           pulumi.String(functionName),
+		Description:    pulumi.String("Relays CloudWatch alarm notifications from SNS to the team's chat."),
+		Runtime:        pulumi.String("provided.al2023"),
+		Architectures:  pulumi.StringArray{pulumi.String("arm64")},
+		Handler:        pulumi.String("bootstrap"),
+		Code:           pulumi.NewFileArchive(art.ZipPath),
+		SourceCodeHash: pulumi.String(art.SHA256),
+		Role:           role.Arn,
+		MemorySize:     pulumi.Int(cfg.MemoryMB),
+		Timeout:        pulumi.Int(cfg.TimeoutSeconds),
+		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
+			"WEBHOOK_PARAMETER": paramRef,
+			"MESSENGER":         pulumi.String(dest.Messenger),
+			"TIMEZONE":          pulumi.String(dest.Timezone),
+		}},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  logGroup.Name,
+		},
+		Tags: d.tags(),
+	}
+	if cfg.ReservedConcurrency > 0 {
+		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.ReservedConcurrency)
+	}
+	// The log group and the policy first: a function that starts before either loses its first logs.
+	fn, err := lambda.NewFunction(ctx, name("function"), fnArgs, d.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, policy}))
+	if err != nil {
+		return nil, err
+	}
+
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, name("async"), &lambda.FunctionEventInvokeConfigArgs{
+		FunctionName:             fn.Name,
+		MaximumRetryAttempts:     pulumi.Int(cfg.MaxRetryAttempts),
+		MaximumEventAgeInSeconds: pulumi.Int(cfg.MaxEventAgeSeconds),
+		DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
+			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: deadLetters.Arn},
+		},
+	}, d.parent); err != nil {
+		return nil, err
+	}
+
+	permission, err := lambda.NewPermission(ctx, name("sns-invoke"), &lambda.PermissionArgs{
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Function:  fn.Name,
+		Principal: pulumi.String("sns.amazonaws.com"),
+		SourceArn: topic.Arn,
+	}, d.parent)
+	if err != nil {
+		return nil, err
+	}
+	subArgs := &sns.TopicSubscriptionArgs{
+		Topic:    topic.Arn,
+		Protocol: pulumi.String("lambda"),
+		Endpoint: fn.Arn,
+	}
+	if filter, err := FilterPolicy(dest); err != nil {
+		return nil, err
+	} else if filter != "" {
+		subArgs.FilterPolicy = pulumi.String(filter)
+		subArgs.FilterPolicyScope = pulumi.String("MessageBody")
+	}
+	if _, err := sns.NewTopicSubscription(ctx, name("subscription"), subArgs, d.parent, pulumi.DependsOn([]pulumi.Resource{permission})); err != nil {
+		return nil, err
+	}
+
+	which := "(" + cfg.Project + "/" + cfg.Stack + ")"
+	if !dest.Legacy {
+		which = dest.Name + " " + which
+	}
+	if err := d.healthAlarm(name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
+		Name:             pulumi.String("alarm relay failing " + which),
+		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),
+		Namespace:        pulumi.String("AWS/Lambda"),
+		MetricName:       pulumi.String("Errors"),
+		Dimensions:       pulumi.StringMap{"FunctionName": fn.Name},
+		Statistic:        pulumi.String("Sum"),
+	}); err != nil {
+		return nil, err
+	}
+	if err := d.healthAlarm(name("dead-letters-waiting"), ops, &cloudwatch.MetricAlarmArgs{
+		Name:             pulumi.String("alarm relay dead letters " + which),
+		AlarmDescription: pulumi.String("Alerts the relay could not deliver wait in the dead-letter queue: they never reached chat."),
+		Namespace:        pulumi.String("AWS/SQS"),
+		MetricName:       pulumi.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions:       pulumi.StringMap{"QueueName": deadLetters.Name},
+		Statistic:        pulumi.String("Maximum"),
+	}); err != nil {
+		return nil, err
+	}
+	return &relay{parameter: param, deadLetters: deadLetters, function: fn}, nil
+}
+
+// healthAlarm completes args as a relay health alarm: any one occurrence in 5 minutes fires it,
+// and both ALARM and OK go to the ops topic.
+func (d *declarer) healthAlarm(resourceName string, ops *sns.Topic, args *cloudwatch.MetricAlarmArgs) error {
+	args.Period = pulumi.Int(300)
+	args.EvaluationPeriods = pulumi.Int(1)
+	args.Threshold = pulumi.Float64(1)
+	args.ComparisonOperator = pulumi.String("GreaterThanOrEqualToThreshold")
+	args.TreatMissingData = pulumi.String("notBreaching")
+	args.AlarmActions = pulumi.Array{ops.Arn}
+	args.OkActions = pulumi.Array{ops.Arn}
+	args.Tags = d.tags()
+	_, err := cloudwatch.NewMetricAlarm(d.ctx, resourceName, args, d.parent)
+	return err
+}
+
+// FilterPolicy is the subscription's SNS filter on the alarm message body: which alarms, and
+// which state changes, the destination receives. "" delivers everything.
+func FilterPolicy(dest settings.Destination) (string, error) {
+	policy := map[string]any{}
+	if len(dest.Alarms) > 0 {
+		policy["AlarmName"] = dest.Alarms
+	}
+	switch dest.MinimumState {
+	case "ALARM": // changes to ALARM, and the recoveries from it
+		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM"}}, {"OldStateValue": {"ALARM"}}}
+	case "INSUFFICIENT_DATA": // also changes to INSUFFICIENT_DATA, but not the recoveries from it
+		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM", "INSUFFICIENT_DATA"}}, {"OldStateValue": {"ALARM"}}}
+	}
+	if len(policy) == 0 {
+		return "", nil
+	}
+	out, err := json.Marshal(policy)
+	if err != nil {
+		return "", fmt.Errorf("filter policy of destination %s: %w", dest.Name, err)
+	}
+	return string(out), nil
+}
+
+var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda
+// allows, at most 64.
+func FunctionName(project, stack, destination string) string {
+	suffix := "-relay"
+	if destination != "" {
+		suffix = "-" + destination + suffix
+	}
+	base := notFunctionNameChar.ReplaceAllString(project+"-"+stack, "-")
+	return truncateRunes(base, 64-len(suffix)) + suffix
+}
