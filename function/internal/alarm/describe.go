@@ -9,15 +9,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// describe fills in what the alarm watches and what crossed what, in words.
+// describe fills in what the alarm watches and what crossed what: in parts (for wording in any
+// language) and as the English Condition.
 func describe(a *Alarm, p *payload) {
 	a.Observed = observedValue(a.Reason)
 	if p.Trigger == nil {
 		a.Kind = KindComposite
-		a.Condition = "Composite rule: " + strings.Join(strings.Fields(p.AlarmRule), " ")
-		if p.AlarmRule == "" {
-			a.Condition = "Composite alarm"
-		}
+		a.Rule = strings.Join(strings.Fields(p.AlarmRule), " ")
 		for _, c := range p.TriggeringChildren {
 			name := c.Arn
 			if arn, ok := parseARN(c.Arn); ok {
@@ -28,11 +26,11 @@ func describe(a *Alarm, p *payload) {
 			}
 			a.Children = append(a.Children, name)
 		}
+		a.Condition = englishCondition(a)
 		return
 	}
 	t := p.Trigger
 	unit := unitSuffix(t.Unit)
-	var subject string
 	switch {
 	case len(t.Metrics) == 0:
 		a.Kind = KindMetric
@@ -41,17 +39,18 @@ func describe(a *Alarm, p *payload) {
 		if unit == "" {
 			unit = knownUnit(t.Namespace, t.MetricName)
 		}
-		subject = strings.TrimSpace(statistic(t) + " " + t.MetricName)
+		a.Subject = strings.TrimSpace(statistic(t) + " " + t.MetricName)
+		a.Query = &MetricQuery{Namespace: t.Namespace, Name: t.MetricName, Dimensions: a.Dimensions, Stat: statistic(t), Period: t.Period}
 	default:
 		a.Kind = KindMetricMath
 		if t.ThresholdMetricID != "" {
 			a.Kind = KindAnomaly
 		}
 		var q *events.CloudWatchMetricDataQuery
-		subject, a.Expression, q = mathSubject(t)
+		a.Subject, a.Expression, q = mathSubject(t)
 		// A label ending in "(%)" names a percentage, as the stack's error-rate alarms do.
-		if label, ok := strings.CutSuffix(subject, " (%)"); ok {
-			subject = label
+		if label, ok := strings.CutSuffix(a.Subject, " (%)"); ok {
+			a.Subject = label
 			if unit == "" {
 				unit = "%"
 			}
@@ -68,13 +67,13 @@ func describe(a *Alarm, p *payload) {
 		}
 		a.Dimensions = firstDimensions(t.Metrics)
 	}
-	if a.Observed != "" && unit != "" {
+	a.Unit = unit
+	a.Threshold = t.Threshold
+	if a.Observed != "" {
 		a.Observed = withUnit(a.Observed, unit)
 	}
-	if a.Kind == KindAnomaly && a.Observed != "" {
-		if bound := expectedBound(a.Reason, unit); bound != "" {
-			a.Observed += " (" + bound + ")"
-		}
+	if a.Kind == KindAnomaly {
+		a.ExpectedMax, a.ExpectedMin = expectedBounds(a.Reason, unit)
 	}
 	for _, d := range a.Dimensions {
 		switch d.Name {
@@ -86,7 +85,95 @@ func describe(a *Alarm, p *payload) {
 			a.Stage = d.Value
 		}
 	}
-	a.Condition = subject + " " + comparison(t, unit) + periods(t)
+	describeComparison(a, t)
+	a.Window = window(t)
+	a.Condition = englishCondition(a)
+}
+
+// englishCondition is the condition in English: "Average Latency > 300 ms for 1 of 1 periods of
+// 5 minutes", "Sum Count above the expected band (2 standard deviations) ...", "Composite rule: ...".
+func englishCondition(a *Alarm) string {
+	if a.Kind == KindComposite {
+		if a.Rule == "" {
+			return "Composite alarm"
+		}
+		return "Composite rule: " + a.Rule
+	}
+	s := a.Subject + " "
+	if a.Band != "" {
+		s += a.Band + " the expected band ("
+		switch {
+		case a.BandWidth == "1":
+			s += "1 standard deviation)"
+		case a.BandWidth != "":
+			s += a.BandWidth + " standard deviations)"
+		default:
+			s += a.BandExpression + ")"
+		}
+	} else {
+		s += a.Comparison
+	}
+	w := a.Window
+	switch {
+	case w.Evaluations > 0 && w.Period > 0:
+		s += fmt.Sprintf(" for %d of %d periods of %s", w.Datapoints, w.Evaluations, Duration(w.Period))
+	case w.Evaluations > 0:
+		s += fmt.Sprintf(" for %d of %d periods", w.Datapoints, w.Evaluations)
+	case w.Period > 0:
+		s += " over " + Duration(w.Period)
+	}
+	return s
+}
+
+// describeComparison fills in Comparison ("> 300 ms", "≥ its threshold") or, for anomaly bands,
+// Band and its width.
+func describeComparison(a *Alarm, t *trigger) {
+	switch t.ComparisonOperator {
+	case "LessThanLowerOrGreaterThanUpperThreshold":
+		a.Band = "outside"
+	case "GreaterThanUpperThreshold":
+		a.Band = "above"
+	case "LessThanLowerThreshold":
+		a.Band = "below"
+	}
+	if a.Band != "" {
+		for _, q := range t.Metrics {
+			if q.ID == t.ThresholdMetricID && q.Expression != "" {
+				a.BandWidth, a.BandExpression = bandWidth(q.Expression), q.Expression
+			}
+		}
+		return
+	}
+	symbol, ok := operatorSymbols[t.ComparisonOperator]
+	if !ok {
+		symbol = t.ComparisonOperator
+	}
+	if t.Threshold == nil {
+		a.Comparison = symbol + " its threshold"
+		return
+	}
+	a.Comparison = symbol + " " + withUnit(formatNumber(*t.Threshold), a.Unit)
+}
+
+// window reads the evaluation window; metric math keeps its period on its queries (the
+// returned series' first, else any metric's).
+func window(t *trigger) Window {
+	period := t.Period
+	for _, q := range t.Metrics {
+		if period == 0 && q.ReturnData {
+			period = max(q.Period, q.MetricStat.Period)
+		}
+	}
+	for _, q := range t.Metrics {
+		if period == 0 {
+			period = q.MetricStat.Period
+		}
+	}
+	w := Window{Evaluations: max(t.EvaluationPeriods, 0), Datapoints: t.DatapointsToAlarm, Period: period}
+	if w.Datapoints <= 0 {
+		w.Datapoints = w.Evaluations
+	}
+	return w
 }
 
 // mathSubject names the series a metric-math or anomaly alarm compares: the returned query that is
@@ -133,65 +220,37 @@ func mathSubject(t *trigger) (subject, expression string, read *events.CloudWatc
 // bandFunction reads ANOMALY_DETECTION_BAND(m1) or ANOMALY_DETECTION_BAND(m1, 3).
 var bandFunction = regexp.MustCompile(`^\s*ANOMALY_DETECTION_BAND\(\s*\w+\s*(?:,\s*([0-9.]+)\s*)?\)\s*$`)
 
-// bandWords says how wide an anomaly band is: "(2 standard deviations)".
-func bandWords(expression string) string {
+// bandWidth is an anomaly band's width in standard deviations ("2" by CloudWatch's default), or
+// "" when the expression is more than the plain band function.
+func bandWidth(expression string) string {
 	m := bandFunction.FindStringSubmatch(expression)
 	if m == nil {
-		return " (" + expression + ")"
+		return ""
 	}
-	width := m[1]
-	if width == "" {
-		width = "2" // CloudWatch's default
+	if m[1] == "" {
+		return "2"
 	}
-	if width == "1" {
-		return " (1 standard deviation)"
-	}
-	return " (" + width + " standard deviations)"
+	return m[1]
 }
 
 // reasonBound finds the band edge an anomaly reason names: "... greater than the upper thresholds [2104.7]".
 var reasonBound = regexp.MustCompile(`(upper|lower) thresholds? \[\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)`)
 
-// expectedBound words the band edge the observed value crossed: "expected at most 2104.7".
-func expectedBound(reason, unit string) string {
+// expectedBounds reads the band edge an anomaly reason names, with its unit: the upper edge when
+// the value was above the band, the lower one when below.
+func expectedBounds(reason, unit string) (upper, lower string) {
 	m := reasonBound.FindStringSubmatch(reason)
 	if m == nil {
-		return ""
+		return "", ""
 	}
 	v, err := strconv.ParseFloat(m[2], 64)
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	if m[1] == "upper" {
-		return "expected at most " + withUnit(formatNumber(v), unit)
+		return withUnit(formatNumber(v), unit), ""
 	}
-	return "expected at least " + withUnit(formatNumber(v), unit)
-}
-
-// comparison words the operator and threshold: "> 300 ms", or the anomaly band.
-func comparison(t *trigger, unit string) string {
-	band := ""
-	for _, q := range t.Metrics {
-		if q.ID == t.ThresholdMetricID && q.Expression != "" {
-			band = bandWords(q.Expression)
-		}
-	}
-	switch t.ComparisonOperator {
-	case "LessThanLowerOrGreaterThanUpperThreshold":
-		return "outside the expected band" + band
-	case "GreaterThanUpperThreshold":
-		return "above the expected band" + band
-	case "LessThanLowerThreshold":
-		return "below the expected band" + band
-	}
-	symbol, ok := operatorSymbols[t.ComparisonOperator]
-	if !ok {
-		symbol = t.ComparisonOperator
-	}
-	if t.Threshold == nil {
-		return symbol + " its threshold"
-	}
-	return symbol + " " + withUnit(formatNumber(*t.Threshold), unit)
+	return "", withUnit(formatNumber(v), unit)
 }
 
 var operatorSymbols = map[string]string{
@@ -201,39 +260,8 @@ var operatorSymbols = map[string]string{
 	"LessThanOrEqualToThreshold":    "≤",
 }
 
-// periods words the evaluation window: " for 2 of 3 periods of 5 minutes".
-func periods(t *trigger) string {
-	period := t.Period
-	// Metric math keeps periods on its queries: the returned series' first, else any metric's.
-	for _, q := range t.Metrics {
-		if period == 0 && q.ReturnData {
-			period = max(q.Period, q.MetricStat.Period)
-		}
-	}
-	for _, q := range t.Metrics {
-		if period == 0 {
-			period = q.MetricStat.Period
-		}
-	}
-	if t.EvaluationPeriods <= 0 {
-		if period > 0 {
-			return " over " + duration(period)
-		}
-		return ""
-	}
-	datapoints := t.DatapointsToAlarm
-	if datapoints <= 0 {
-		datapoints = t.EvaluationPeriods
-	}
-	s := fmt.Sprintf(" for %d of %d periods", datapoints, t.EvaluationPeriods)
-	if period > 0 {
-		s += " of " + duration(period)
-	}
-	return s
-}
-
-// duration words a period in seconds: "10 seconds", "1 minute", "5 minutes", "1 hour", "1 day".
-func duration(seconds int64) string {
+// Duration words a period in seconds: "10 seconds", "1 minute", "5 minutes", "1 hour", "1 day".
+func Duration(seconds int64) string {
 	units := []struct {
 		size int64
 		name string
@@ -306,6 +334,9 @@ func knownUnit(namespace, metric string) string {
 	}
 	return ""
 }
+
+// FormatValue prints a value with at most two decimals and its display unit: "412.5 ms", "8.33%".
+func FormatValue(v float64, unit string) string { return withUnit(formatNumber(v), unit) }
 
 func withUnit(value, unit string) string {
 	switch unit {

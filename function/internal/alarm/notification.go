@@ -60,10 +60,25 @@ type Alarm struct {
 	ChangedAt     time.Time // zero when CloudWatch's timestamp could not be read
 
 	Kind       Kind
-	Condition  string // e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
+	Condition  string // in English, e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
 	Observed   string // e.g. "412.5 ms", empty when the reason names no value
 	Metric     string // e.g. "AWS/ApiGateway Latency", empty for composite alarms
 	Expression string // metric math behind a labelled series, e.g. "IF(m2 > 0, 100 * m1 / m2)"
+
+	// The condition in parts, for wording it in other languages.
+	Subject        string // what is compared, e.g. "Average Latency", "5XX error rate"
+	Comparison     string // e.g. "> 300 ms"; empty for anomaly bands and composite alarms
+	Band           string // anomaly alarms: "outside", "above" or "below" the expected band
+	BandWidth      string // its width in standard deviations; "" when BandExpression is more than the band
+	BandExpression string
+	ExpectedMax    string // anomaly alarms: the band edge the value crossed, with unit
+	ExpectedMin    string
+	Window         Window
+	Rule           string // composite alarms: the AlarmRule
+
+	Unit      string       // display unit of values and threshold, e.g. "ms", "%"
+	Threshold *float64     // nil for anomaly and composite alarms
+	Query     *MetricQuery // single-metric alarms: the series, for fetching its recent trend
 
 	Dimensions []Dimension
 	API        string // ApiName or ApiId dimension
@@ -71,6 +86,20 @@ type Alarm struct {
 
 	Children   []string // composite alarms: names of the alarms that triggered it
 	ConsoleURL string   // empty when the ARN does not name a known partition
+}
+
+// Window is an alarm's evaluation window: Datapoints of Evaluations periods of Period seconds.
+type Window struct {
+	Datapoints, Evaluations, Period int64
+}
+
+// MetricQuery names a single metric series: enough to ask CloudWatch for its recent values.
+type MetricQuery struct {
+	Namespace  string
+	Name       string
+	Dimensions []Dimension
+	Stat       string // Average, Sum, Minimum, Maximum, SampleCount or pNN
+	Period     int64
 }
 
 // Dimension is a CloudWatch metric dimension.

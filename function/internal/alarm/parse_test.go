@@ -48,13 +48,13 @@ func TestParseAlarmFixtures(t *testing.T) {
 			"https://eu-west-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=eu-west-1#alarmsV2:alarm/checkout-http%20p99%20latency", nil},
 		{"metric-math", KindMetricMath, StateAlarm, StateOK, "5XX error rate ≥ 5% for 1 of 1 periods of 5 minutes", "12.5%", "orders-api", "prod", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%205xx%20rate", nil},
-		{"anomaly-detection", KindAnomaly, StateAlarm, StateOK, "Sum Count outside the expected band (2 standard deviations) for 1 of 1 periods of 5 minutes", "5230 (expected at most 2104.7)", "orders-api", "", "us-east-1",
+		{"anomaly-detection", KindAnomaly, StateAlarm, StateOK, "Sum Count outside the expected band (2 standard deviations) for 1 of 1 periods of 5 minutes", "5230", "orders-api", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20traffic%20anomaly", nil},
 		{"composite", KindComposite, StateAlarm, StateOK, `Composite rule: ALARM("orders-api latency (alarm-relay/dev)") AND ALARM("orders-api 5xx rate")`, "", "", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20degraded", []string{"orders-api 5xx rate (ALARM)"}},
 		{"error-rate-http", KindMetricMath, StateAlarm, StateOK, "5XX error rate > 5% for 2 of 3 periods of 5 minutes", "8.33%", "a1b2c3d4e5", "$default", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/a1b2c3d4e5%20%24default%205XX%20error%20rate%20(alarm-relay%2Fprod)", nil},
-		{"traffic-surge", KindAnomaly, StateAlarm, StateOK, "Requests above the expected band (3 standard deviations) for 2 of 2 periods of 5 minutes", "18342 (expected at most 6120.5)", "orders-api", "prod", "us-east-1",
+		{"traffic-surge", KindAnomaly, StateAlarm, StateOK, "Requests above the expected band (3 standard deviations) for 2 of 2 periods of 5 minutes", "18342", "orders-api", "prod", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20prod%20traffic%20anomaly%20(alarm-relay%2Fprod)", nil},
 		{"custom-metric", KindMetric, StateOK, StateAlarm, "Sum Throttles ≥ 1 for 5 of 5 periods of 1 minute", "", "", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/checkout%20Lambda%20throttles%20(alarm-relay%2Fprod)", nil},
@@ -116,17 +116,40 @@ func TestParseMetricMathKeepsTheExpression(t *testing.T) {
 	if a.Expression != "IF(m2 > 0, 100 * m1 / m2, 0)" || a.Metric != "AWS/ApiGateway 5XXError" {
 		t.Errorf("Expression %q, Metric %q", a.Expression, a.Metric)
 	}
-	for _, tt := range []struct{ reason, unit, want string }{
-		{"... was greater than the upper thresholds [2104.7] ...", "", "expected at most 2104.7"},
-		{"... was less than the lower thresholds [12.345] ...", "ms", "expected at least 12.35 ms"},
-		{"no band here", "", ""},
+	for _, tt := range []struct{ reason, unit, upper, lower string }{
+		{"... was greater than the upper thresholds [2104.7] ...", "", "2104.7", ""},
+		{"... was less than the lower thresholds [12.345] ...", "ms", "", "12.35 ms"},
+		{"no band here", "", "", ""},
 	} {
-		if got := expectedBound(tt.reason, tt.unit); got != tt.want {
-			t.Errorf("expectedBound(%q) = %q, want %q", tt.reason, got, tt.want)
+		if upper, lower := expectedBounds(tt.reason, tt.unit); upper != tt.upper || lower != tt.lower {
+			t.Errorf("expectedBounds(%q) = %q, %q; want %q, %q", tt.reason, upper, lower, tt.upper, tt.lower)
 		}
 	}
-	if got := bandWords("ANOMALY_DETECTION_BAND(m1, 1)"); got != " (1 standard deviation)" {
-		t.Errorf("bandWords = %q", got)
+	for expr, want := range map[string]string{"ANOMALY_DETECTION_BAND(m1, 1)": "1", "ANOMALY_DETECTION_BAND(m1)": "2", "ANOMALY_DETECTION_BAND(m1, 2.5)": "2.5", "2 * ANOMALY_DETECTION_BAND(m1)": ""} {
+		if got := bandWidth(expr); got != want {
+			t.Errorf("bandWidth(%q) = %q, want %q", expr, got, want)
+		}
+	}
+	surge := loadFixture(t, "traffic-surge")[0].Alarm
+	if surge.Band != "above" || surge.BandWidth != "3" || surge.ExpectedMax != "6120.5" || surge.ExpectedMin != "" {
+		t.Errorf("traffic surge parts: band %q width %q expected max %q min %q", surge.Band, surge.BandWidth, surge.ExpectedMax, surge.ExpectedMin)
+	}
+}
+
+func TestParseConditionParts(t *testing.T) {
+	a := loadFixture(t, "p99-http-api")[0].Alarm
+	if a.Subject != "p99 Latency" || a.Comparison != "> 1200 ms" || a.Window != (Window{Datapoints: 2, Evaluations: 3, Period: 60}) || a.Unit != "ms" || a.Threshold == nil || *a.Threshold != 1200 {
+		t.Errorf("parts: subject %q comparison %q window %+v unit %q threshold %v", a.Subject, a.Comparison, a.Window, a.Unit, a.Threshold)
+	}
+	q := a.Query
+	if q == nil || q.Namespace != "AWS/ApiGateway" || q.Name != "Latency" || q.Stat != "p99" || q.Period != 60 || len(q.Dimensions) != 2 {
+		t.Errorf("query %+v", q)
+	}
+	if loadFixture(t, "metric-math")[0].Alarm.Query != nil {
+		t.Error("a metric-math alarm has no single series to fetch")
+	}
+	if c := loadFixture(t, "composite")[0].Alarm; c.Rule != `ALARM("orders-api latency (alarm-relay/dev)") AND ALARM("orders-api 5xx rate")` || c.Threshold != nil {
+		t.Errorf("composite rule %q", c.Rule)
 	}
 }
 
@@ -246,8 +269,8 @@ func TestConsoleURL(t *testing.T) {
 
 func TestDuration(t *testing.T) {
 	for secs, want := range map[int64]string{10: "10 seconds", 30: "30 seconds", 60: "1 minute", 300: "5 minutes", 3600: "1 hour", 5400: "90 minutes", 172800: "2 days"} {
-		if got := duration(secs); got != want {
-			t.Errorf("duration(%d) = %q, want %q", secs, got, want)
+		if got := Duration(secs); got != want {
+			t.Errorf("Duration(%d) = %q, want %q", secs, got, want)
 		}
 	}
 }

@@ -47,15 +47,19 @@ func legacyPayload(v view) messageCard {
 	}
 	section := cardSection{ActivityTitle: truncate(v.headline, TeamsTextLimit)}
 	if v.observed != "" {
-		section.ActivitySubtitle = "Observed: " + v.observed
+		section.ActivitySubtitle = v.words.observed + ": " + v.observed
+	}
+	if v.trend != "" {
+		section.Facts = append(section.Facts, legacyFact{Name: v.words.trend, Value: v.trend})
 	}
 	for _, f := range v.facts {
 		section.Facts = append(section.Facts, legacyFact{Name: f.label, Value: truncate(f.value, TeamsFactLimit)})
 	}
 	section.Text = truncate(joinNonEmpty("\n\n", v.description, v.reason), TeamsTextLimit)
 	card.Sections = []cardSection{section}
-	if v.url != "" {
-		card.PotentialAction = []openURI{{Type: "OpenUri", Name: "Open in CloudWatch", Targets: []uriTarget{{OS: "default", URI: v.url}}}}
+	// Connector cards cannot mention anyone; mentions are for Slack and Workflows.
+	for _, l := range v.buttons() {
+		card.PotentialAction = append(card.PotentialAction, openURI{Type: "OpenUri", Name: l.label, Targets: []uriTarget{{OS: "default", URI: l.url}}})
 	}
 	return card
 }

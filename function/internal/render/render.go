@@ -27,10 +27,16 @@ const (
 // Messengers lists every messenger.
 var Messengers = messenger.All
 
-// Options are the rendering choices that come from configuration.
+// Options are the rendering choices: configuration, and what the relay found out for this one
+// notification (the trend). Rendering stays pure: nothing here is fetched.
 type Options struct {
 	// Location is the time zone shown next to UTC; nil or UTC shows UTC only.
 	Location *time.Location
+	Language Language
+	// Mentions are notified on ALARM only (see ParseMentions).
+	Mentions []Mention
+	// Trend is the alarm metric's recent values, oldest first; nil shows none.
+	Trend []float64
 }
 
 // Render builds the webhook payload for one notification.
@@ -78,6 +84,10 @@ type fact struct {
 
 // view is what every messenger shows, in words, before any messenger's syntax or limits apply.
 type view struct {
+	words       *words
+	links       []link    // from the description: runbook, dashboard
+	mentions    []Mention // whom to notify (ALARM only)
+	trend       string    // "▁▂▃▅▇█ 412 ms (min 120 ms · max 412 ms · threshold 300 ms)"
 	style       style
 	title       string // "🔴 ALARM: orders-api latency"
 	headline    string // the condition, or the subject of a text message
@@ -91,12 +101,17 @@ type view struct {
 }
 
 func newView(n alarm.Notification, opts Options) view {
+	w := wordsFor(opts.Language)
 	a := n.Alarm
 	if a == nil {
-		v := view{style: textStyle, title: textStyle.emoji + " " + n.Title(), body: n.Text}
+		title := n.Subject
+		if title == "" {
+			title = w.notification
+		}
+		v := view{words: w, style: textStyle, title: textStyle.emoji + " " + title, body: n.Text}
 		v.summary = v.title + ": " + firstLine(n.Text)
 		if !n.Published.IsZero() {
-			v.facts = append(v.facts, timeFacts(n.Published, opts.Location)...)
+			v.facts = append(v.facts, timeFacts(w, n.Published, opts.Location)...)
 		}
 		return v
 	}
@@ -105,31 +120,43 @@ func newView(n alarm.Notification, opts Options) view {
 		st = textStyle
 	}
 	v := view{
+		words:       w,
 		style:       st,
-		title:       fmt.Sprintf("%s %s: %s", st.emoji, a.State, a.Name),
-		headline:    a.Condition,
+		title:       fmt.Sprintf("%s %s: %s", st.emoji, stateWord(w, a.State), a.Name),
+		headline:    w.condition(a),
 		observed:    a.Observed,
 		description: a.Description,
 		reason:      a.Reason,
 		url:         a.ConsoleURL,
+		links:       findLinks(w, a.Description),
+		trend:       trendText(w, opts.Trend, a),
 	}
-	v.summary = v.title + " — " + a.Condition
-	if a.Observed != "" {
-		v.summary += " (observed " + a.Observed + ")"
+	switch {
+	case a.ExpectedMax != "" && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtMost, a.ExpectedMax) + ")"
+	case a.ExpectedMin != "" && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtLeast, a.ExpectedMin) + ")"
 	}
-	transition := string(a.State)
+	if a.State == alarm.StateAlarm {
+		v.mentions = opts.Mentions
+	}
+	v.summary = v.title + " — " + v.headline
+	if v.observed != "" {
+		v.summary += " (" + w.observedInline + " " + v.observed + ")"
+	}
+	transition := stateWord(w, a.State)
 	if a.PreviousState != "" {
-		transition = string(a.PreviousState) + " → " + string(a.State)
+		transition = stateWord(w, a.PreviousState) + " → " + transition
 	}
-	v.facts = append(v.facts, fact{"State", transition})
+	v.facts = append(v.facts, fact{w.state, transition})
 	if a.API != "" {
-		v.facts = append(v.facts, fact{"API", a.API})
+		v.facts = append(v.facts, fact{w.api, a.API})
 	}
 	if a.Stage != "" {
-		v.facts = append(v.facts, fact{"Stage", a.Stage})
+		v.facts = append(v.facts, fact{w.stage, a.Stage})
 	}
 	if a.Metric != "" {
-		v.facts = append(v.facts, fact{"Metric", a.Metric})
+		v.facts = append(v.facts, fact{w.metric, a.Metric})
 	}
 	var others []string // dimensions not already shown as API and Stage
 	for _, d := range a.Dimensions {
@@ -138,32 +165,49 @@ func newView(n alarm.Notification, opts Options) view {
 		}
 	}
 	if len(others) > 0 {
-		v.facts = append(v.facts, fact{"Dimensions", strings.Join(others, ", ")})
+		v.facts = append(v.facts, fact{w.dimensions, strings.Join(others, ", ")})
 	}
 	if a.Expression != "" {
-		v.facts = append(v.facts, fact{"Expression", a.Expression})
+		v.facts = append(v.facts, fact{w.expression, a.Expression})
 	}
 	if len(a.Children) > 0 {
-		v.facts = append(v.facts, fact{"Triggered by", strings.Join(a.Children, ", ")})
+		v.facts = append(v.facts, fact{w.triggeredBy, strings.Join(a.Children, ", ")})
 	}
 	if !a.ChangedAt.IsZero() {
-		v.facts = append(v.facts, timeFacts(a.ChangedAt, opts.Location)...)
+		v.facts = append(v.facts, timeFacts(w, a.ChangedAt, opts.Location)...)
 	}
 	if region := joinNonEmpty(" · ", a.Region, a.RegionName); region != "" {
-		v.facts = append(v.facts, fact{"Region", region})
+		v.facts = append(v.facts, fact{w.region, region})
 	}
 	if a.AccountID != "" {
-		v.facts = append(v.facts, fact{"Account", a.AccountID})
+		v.facts = append(v.facts, fact{w.account, a.AccountID})
 	}
 	return v
 }
 
+// buttons are the links a message offers: the alarm in the CloudWatch console, then the
+// description's runbook, dashboard and other links.
+func (v view) buttons() []link {
+	var out []link
+	if v.url != "" && len(v.url) <= SlackURLLimit {
+		out = append(out, link{v.words.openConsole, v.url})
+	}
+	return append(out, v.links...)
+}
+
+func stateWord(w *words, s alarm.State) string {
+	if word, ok := w.states[s]; ok {
+		return word
+	}
+	return string(s)
+}
+
 // timeFacts shows t in UTC and, when a zone is configured, in that zone too.
-func timeFacts(t time.Time, loc *time.Location) []fact {
+func timeFacts(w *words, t time.Time, loc *time.Location) []fact {
 	const layout = "2006-01-02 15:04:05 MST"
-	out := []fact{{"Time (UTC)", t.UTC().Format(layout)}}
+	out := []fact{{fmt.Sprintf(w.time, "UTC"), t.UTC().Format(layout)}}
 	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
-		out = append(out, fact{"Time (" + loc.String() + ")", t.In(loc).Format(layout)})
+		out = append(out, fact{fmt.Sprintf(w.time, loc.String()), t.In(loc).Format(layout)})
 	}
 	return out
 }

@@ -48,42 +48,83 @@ func fixtures(t testing.TB) map[string][]alarm.Notification {
 	return out
 }
 
-// TestGolden renders every fixture for every messenger and compares with the reviewed payloads.
+// variants are rendering options with goldens of their own, on the fixtures that show them.
+var variants = []struct {
+	name     string
+	fixtures []string
+	options  func(Options) Options
+}{
+	{"ko", []string{"latency-alarm", "latency-ok", "insufficient-data", "p99-http-api", "error-rate-http", "traffic-surge", "composite", "runbook-links", "plain-text"},
+		func(o Options) Options { o.Language = Korean; return o }},
+	{"mentions-trend", []string{"runbook-links", "latency-ok"},
+		func(o Options) Options {
+			o.Mentions = []Mention{{Slack: "<!here>"}, {Slack: "<!subteam^S0123ABCD>"}, {UPN: "oncall@contoso.com"}}
+			o.Trend = []float64{182, 190, 205, 240, 310, 388, 412.53}
+			return o
+		}},
+}
+
+// TestGolden renders every fixture for every messenger, and the variants for theirs, and compares
+// with the reviewed payloads.
 func TestGolden(t *testing.T) {
-	opts := seoul(t)
-	for name, ns := range fixtures(t) {
+	base := seoul(t)
+	all := fixtures(t)
+	type job struct {
+		golden string
+		n      alarm.Notification
+		m      Messenger
+		opts   Options
+	}
+	var jobs []job
+	for name, ns := range all {
 		for i, n := range ns {
 			for _, m := range Messengers {
-				golden := filepath.Join("testdata", "golden", fmt.Sprintf("%s.%d.%s.json", name, i+1, m))
-				t.Run(filepath.Base(golden), func(t *testing.T) {
-					payload, err := Render(m, n, opts)
-					if err != nil {
-						t.Fatal(err)
-					}
-					checkPayload(t, m, payload)
-					var pretty bytes.Buffer
-					if err := json.Indent(&pretty, payload, "", "  "); err != nil {
-						t.Fatal(err)
-					}
-					pretty.WriteByte('\n')
-					if *update {
-						if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-							t.Fatal(err)
-						}
-						if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-							t.Fatal(err)
-						}
-					}
-					want, err := os.ReadFile(golden)
-					if err != nil {
-						t.Fatalf("%v (run go test ./function/internal/render -update to create it)", err)
-					}
-					if !bytes.Equal(pretty.Bytes(), want) {
-						t.Errorf("payload differs from %s (run with -update and review the diff):\n%s", golden, pretty.String())
-					}
-				})
+				jobs = append(jobs, job{fmt.Sprintf("%s.%d.%s.json", name, i+1, m), n, m, base})
 			}
 		}
+	}
+	for _, v := range variants {
+		for _, name := range v.fixtures {
+			ns, ok := all[name]
+			if !ok {
+				t.Fatalf("variant %s: no fixture %s", v.name, name)
+			}
+			for i, n := range ns {
+				for _, m := range Messengers {
+					jobs = append(jobs, job{fmt.Sprintf("%s.%d.%s.%s.json", name, i+1, m, v.name), n, m, v.options(base)})
+				}
+			}
+		}
+	}
+	for _, j := range jobs {
+		golden := filepath.Join("testdata", "golden", j.golden)
+		t.Run(j.golden, func(t *testing.T) {
+			payload, err := Render(j.m, j.n, j.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPayload(t, j.m, payload)
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, payload, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./function/internal/render -update to create it)", err)
+			}
+			if !bytes.Equal(pretty.Bytes(), want) {
+				t.Errorf("payload differs from %s (run with -update and review the diff):\n%s", golden, pretty.String())
+			}
+		})
 	}
 }
 
@@ -265,15 +306,20 @@ func FuzzRender(f *testing.F) {
 	}
 	f.Add("<!channel>", strings.Repeat("&<>", 2000))
 	f.Add("", `{"AlarmName":"`+strings.Repeat("<&>", 300)+`","NewStateValue":"ALARM","NewStateReason":"[1 (","Trigger":{"Metrics":[{"Expression":"x"}]}}`)
-	opts := seoul(f)
+	all := []Options{seoul(f)}
+	for _, v := range variants {
+		all = append(all, v.options(all[0]))
+	}
 	f.Fuzz(func(t *testing.T, subject, message string) {
 		n := alarm.ParseMessage("id", subject, message, time.Unix(0, 0))
-		for _, m := range Messengers {
-			payload, err := Render(m, n, opts)
-			if err != nil {
-				t.Fatal(err)
+		for _, opts := range all {
+			for _, m := range Messengers {
+				payload, err := Render(m, n, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPayload(t, m, payload)
 			}
-			checkPayload(t, m, payload)
 		}
 	})
 }

@@ -59,7 +59,10 @@ func slackPayload(v view) slackMessage {
 		lead = append(lead, "*"+mrkdwn(v.headline, SlackSectionLimit/2)+"*")
 	}
 	if v.observed != "" {
-		lead = append(lead, "Observed: *"+mrkdwn(v.observed, 200)+"*")
+		lead = append(lead, mrkdwn(v.words.observed, 50)+": *"+mrkdwn(v.observed, 200)+"*")
+	}
+	if v.trend != "" {
+		lead = append(lead, mrkdwn(v.words.trend, 50)+": "+mrkdwn(v.trend, 400))
 	}
 	if v.body != "" {
 		lead = append(lead, mrkdwn(v.body, SlackSectionLimit-4))
@@ -82,16 +85,29 @@ func slackPayload(v view) slackMessage {
 	if v.reason != "" {
 		details = append(details, slackBlock{Type: "context", Elements: []slackElement{{Type: "mrkdwn", Text: mrkdwn(v.reason, SlackSectionLimit)}}})
 	}
-	if v.url != "" && len(v.url) <= SlackURLLimit {
-		details = append(details, slackBlock{Type: "actions", Elements: []slackElement{{
-			Type: "button",
-			Text: slackText{Type: "plain_text", Text: "Open in CloudWatch"},
-			URL:  v.url,
-		}}})
+	var buttons []slackElement
+	for _, l := range v.buttons() {
+		buttons = append(buttons, slackElement{Type: "button", Text: slackText{Type: "plain_text", Text: truncate(l.label, SlackButtonTextLimit)}, URL: l.url})
+	}
+	if len(buttons) > 0 {
+		details = append(details, slackBlock{Type: "actions", Elements: buttons})
+	}
+	top := []slackBlock{header}
+	if len(v.mentions) > 0 {
+		// Mentions come from configuration in Slack's own syntax; they are the only unescaped text.
+		var who []string
+		for _, m := range v.mentions {
+			if m.Slack != "" {
+				who = append(who, m.Slack)
+			}
+		}
+		if len(who) > 0 {
+			top = append(top, slackBlock{Type: "section", Text: mrkdwnText(strings.Join(who, " "))})
+		}
 	}
 	return slackMessage{
 		Text:        mrkdwn(v.summary, SlackTextLimit),
-		Blocks:      []slackBlock{header},
+		Blocks:      top,
 		Attachments: []slackAttachment{{Color: "#" + v.style.color, Blocks: details}},
 	}
 }

@@ -1,5 +1,7 @@
 package render
 
+import "strings"
+
 // Teams text limits. Teams rejects payloads over about 28 KB; these keep a card well below that.
 const (
 	TeamsTextLimit  = 3000
@@ -20,12 +22,27 @@ type teamsAttachment struct {
 }
 
 type adaptiveCard struct {
-	Schema  string            `json:"$schema"`
-	Type    string            `json:"type"`
-	Version string            `json:"version"`
-	MSTeams map[string]string `json:"msteams"`
-	Body    []cardElement     `json:"body"`
-	Actions []cardAction      `json:"actions,omitempty"`
+	Schema  string        `json:"$schema"`
+	Type    string        `json:"type"`
+	Version string        `json:"version"`
+	MSTeams cardTeams     `json:"msteams"`
+	Body    []cardElement `json:"body"`
+	Actions []cardAction  `json:"actions,omitempty"`
+}
+
+type cardTeams struct {
+	Width    string        `json:"width"`
+	Entities []cardMention `json:"entities,omitempty"`
+}
+
+// cardMention notifies a user: the card's text holds "<at>UPN</at>" and this entity resolves it.
+type cardMention struct {
+	Type      string `json:"type"`
+	Text      string `json:"text"`
+	Mentioned struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"mentioned"`
 }
 
 // cardElement covers the three elements used: TextBlock, Container and FactSet.
@@ -36,6 +53,7 @@ type cardElement struct {
 	Size     string        `json:"size,omitempty"`
 	IsSubtle bool          `json:"isSubtle,omitempty"`
 	Wrap     bool          `json:"wrap,omitempty"`
+	FontType string        `json:"fontType,omitempty"`
 	Style    string        `json:"style,omitempty"`
 	Bleed    bool          `json:"bleed,omitempty"`
 	Items    []cardElement `json:"items,omitempty"`
@@ -53,7 +71,10 @@ type cardAction struct {
 	URL   string `json:"url"`
 }
 
+// textBlock holds user text. A zero-width space breaks any "<at>" in it: only configured mentions,
+// with their entities, may notify anyone.
 func textBlock(text string) cardElement {
+	text = strings.ReplaceAll(text, "<at>", "<\u200bat>")
 	return cardElement{Type: "TextBlock", Text: truncate(text, TeamsTextLimit), Wrap: true}
 }
 
@@ -65,8 +86,27 @@ func teamsPayload(v view) teamsMessage {
 		headline.Weight = "Bolder"
 		body = append(body, headline)
 	}
+	var entities []cardMention
+	var who []string
+	for _, m := range v.mentions {
+		if m.UPN == "" {
+			continue
+		}
+		e := cardMention{Type: "mention", Text: "<at>" + m.UPN + "</at>"}
+		e.Mentioned.ID, e.Mentioned.Name = m.UPN, m.UPN
+		entities = append(entities, e)
+		who = append(who, e.Text)
+	}
+	if len(who) > 0 {
+		body = append(body, cardElement{Type: "TextBlock", Text: strings.Join(who, " "), Wrap: true})
+	}
 	if v.observed != "" {
-		body = append(body, textBlock("Observed: "+v.observed))
+		body = append(body, textBlock(v.words.observed+": "+v.observed))
+	}
+	if v.trend != "" {
+		trend := textBlock(v.words.trend + ": " + v.trend)
+		trend.FontType = "Monospace"
+		body = append(body, trend)
 	}
 	if v.body != "" {
 		body = append(body, textBlock(v.body))
@@ -90,11 +130,11 @@ func teamsPayload(v view) teamsMessage {
 		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
 		Type:    "AdaptiveCard",
 		Version: "1.4",
-		MSTeams: map[string]string{"width": "Full"},
+		MSTeams: cardTeams{Width: "Full", Entities: entities},
 		Body:    body,
 	}
-	if v.url != "" {
-		card.Actions = []cardAction{{Type: "Action.OpenUrl", Title: "Open in CloudWatch", URL: v.url}}
+	for _, l := range v.buttons() {
+		card.Actions = append(card.Actions, cardAction{Type: "Action.OpenUrl", Title: l.label, URL: l.url})
 	}
 	return teamsMessage{
 		Type:        "message",

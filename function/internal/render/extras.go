@@ -1,0 +1,127 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+)
+
+// link is a button next to "Open in CloudWatch": a runbook, a dashboard, another page.
+type link struct {
+	label, url string
+}
+
+// maxLinks bounds the buttons taken from a description.
+const maxLinks = 3
+
+var urlInText = regexp.MustCompile(`https?://[^\s<>"'|]+`)
+
+// findLinks takes http(s) links from an alarm description and names each by the word before it
+// ("Runbook: https://...", "dashboard https://..."); the stack's runbook setting writes them so.
+func findLinks(w *words, description string) []link {
+	var out []link
+	seen := map[string]bool{}
+	for _, loc := range urlInText.FindAllStringIndex(description, -1) {
+		u := strings.TrimRight(description[loc[0]:loc[1]], ".,;:!?)]}")
+		if seen[u] || len(u) > SlackURLLimit {
+			continue
+		}
+		seen[u] = true
+		before := strings.ToLower(description[max(0, loc[0]-24):loc[0]])
+		label := w.link
+		switch {
+		case strings.Contains(before, "runbook") || strings.Contains(before, "playbook"):
+			label = w.runbook
+		case strings.Contains(before, "dashboard"):
+			label = w.dashboard
+		}
+		out = append(out, link{label, u})
+		if len(out) == maxLinks {
+			break
+		}
+	}
+	return out
+}
+
+// Mention is someone to notify on ALARM. Slack mentions are written in Slack's own syntax
+// (<!here>, <!subteam^ID>, <@U123>); a Teams mention is a user's UPN (e-mail form).
+type Mention struct {
+	Slack string // e.g. "<!subteam^S0123ABCD>"; empty for a Teams-only mention
+	UPN   string // e.g. "alice@contoso.com"; empty for a Slack-only mention
+}
+
+var (
+	slackGroup = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	slackUser  = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+)
+
+// ParseMentions reads MENTIONS: comma-separated @here, @channel, Slack user group ids (S…),
+// Slack user ids (U… or W…) and Teams UPNs (alice@contoso.com). They come from configuration,
+// never from alarm text, so an alarm can never mention anyone by itself.
+func ParseMentions(s string) ([]Mention, error) {
+	var out []Mention
+	for _, raw := range strings.Split(s, ",") {
+		m := strings.TrimSpace(raw)
+		switch {
+		case m == "":
+			continue
+		case m == "@here" || m == "@channel":
+			out = append(out, Mention{Slack: "<!" + m[1:] + ">"})
+		case slackGroup.MatchString(m):
+			out = append(out, Mention{Slack: "<!subteam^" + m + ">"})
+		case slackUser.MatchString(m):
+			out = append(out, Mention{Slack: "<@" + m + ">"})
+		default:
+			if a, err := mail.ParseAddress(m); err == nil && a.Address == m {
+				out = append(out, Mention{UPN: m})
+				continue
+			}
+			return nil, fmt.Errorf("mention %q is not @here, @channel, a Slack user group (S…) or user id (U…), or a Teams user's e-mail", m)
+		}
+	}
+	return out, nil
+}
+
+// sparkBlocks are the eight heights of a text sparkline.
+var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
+
+// trendText words the recent values: "▁▂▂▃▅▇█ 412 ms (min 120 ms · max 412 ms · threshold 300 ms)".
+// The scale includes the threshold, so a line below it stays low.
+func trendText(w *words, values []float64, a *alarm.Alarm) string {
+	var finite []float64
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			finite = append(finite, v)
+		}
+	}
+	if len(finite) == 0 {
+		return ""
+	}
+	lo, hi := finite[0], finite[0]
+	for _, v := range finite {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	scaleLo, scaleHi := lo, hi
+	if a.Threshold != nil {
+		scaleLo, scaleHi = min(scaleLo, *a.Threshold), max(scaleHi, *a.Threshold)
+	}
+	var b strings.Builder
+	for _, v := range finite {
+		i := len(sparkBlocks) - 1
+		if scaleHi > scaleLo {
+			i = int((v - scaleLo) / (scaleHi - scaleLo) * float64(len(sparkBlocks)-1))
+		}
+		b.WriteRune(sparkBlocks[min(max(i, 0), len(sparkBlocks)-1)])
+	}
+	number := func(v float64) string { return alarm.FormatValue(v, a.Unit) }
+	fmt.Fprintf(&b, " %s (%s %s · %s %s", number(finite[len(finite)-1]), w.trendMin, number(lo), w.trendMax, number(hi))
+	if a.Threshold != nil {
+		fmt.Fprintf(&b, " · %s %s", w.trendThreshold, number(*a.Threshold))
+	}
+	b.WriteString(")")
+	return b.String()
+}
