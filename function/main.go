@@ -23,6 +23,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
@@ -47,7 +48,7 @@ func main() {
 func runLambda() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	ctx := context.Background()
-	r, err := newRelay(ctx, os.Getenv, settings{messenger: os.Getenv("MESSENGER"), timezone: os.Getenv("TIMEZONE")}, log)
+	r, err := newRelay(ctx, os.Getenv, settingsFromEnv(os.Getenv), log)
 	if err != nil {
 		log.Error("start-up failed", "error", err.Error())
 		os.Exit(1)
@@ -59,11 +60,18 @@ func runLambda() {
 type settings struct {
 	messenger string // "" or "auto": detect from the webhook host
 	timezone  string // IANA name; "" means UTC
+	language  string // en (default) or ko
+	mentions  string // comma-separated, notified on ALARM
+	trend     string // "on" shows single-metric alarms' last hour (needs cloudwatch:GetMetricData)
+}
+
+func settingsFromEnv(getenv func(string) string) settings {
+	return settings{messenger: getenv("MESSENGER"), timezone: getenv("TIMEZONE"), language: getenv("LANGUAGE"), mentions: getenv("MENTIONS"), trend: getenv("TREND")}
 }
 
 // newRelay builds the relay that delivers to the configured webhook.
 func newRelay(ctx context.Context, getenv func(string) string, s settings, log *slog.Logger) (*relay.Relay, error) {
-	options, err := renderOptions(s.timezone)
+	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +83,21 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
-	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: deliver.NewHTTPClient(), Policy: deliver.DefaultPolicy}
-	return relay.New(m, options, hook, log), nil
+	client := deliver.NewHTTPClient()
+	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: client, Policy: deliver.DefaultPolicy}
+	r := relay.New(m, options, hook, log)
+	switch s.trend {
+	case "", "off":
+	case "on":
+		fetcher, err := trend.NewFromEnv(getenv, client)
+		if err != nil {
+			return nil, fmt.Errorf("TREND=on: %w", err)
+		}
+		r.WithTrend(fetcher.Fetch)
+	default:
+		return nil, fmt.Errorf("TREND %q: use on or off", s.trend)
+	}
+	return r, nil
 }
 
 // pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
@@ -95,15 +116,23 @@ func pickMessenger(name string, u *url.URL) (messenger.Messenger, error) {
 	return messenger.Detect(u)
 }
 
-func renderOptions(timezone string) (render.Options, error) {
-	if timezone == "" {
-		return render.Options{Location: time.UTC}, nil
+func renderOptions(s settings) (render.Options, error) {
+	options := render.Options{Location: time.UTC}
+	if s.timezone != "" {
+		loc, err := time.LoadLocation(s.timezone)
+		if err != nil {
+			return render.Options{}, fmt.Errorf("TIMEZONE %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.timezone)
+		}
+		options.Location = loc
 	}
-	loc, err := time.LoadLocation(timezone)
-	if err != nil {
-		return render.Options{}, fmt.Errorf("TIMEZONE %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", timezone)
+	var err error
+	if options.Language, err = render.ParseLanguage(s.language); err != nil {
+		return render.Options{}, fmt.Errorf("LANGUAGE: %w", err)
 	}
-	return render.Options{Location: loc}, nil
+	if options.Mentions, err = messenger.ParseMentions(s.mentions); err != nil {
+		return render.Options{}, fmt.Errorf("MENTIONS: %w", err)
+	}
+	return options, nil
 }
 
 // runLocal is the command line outside Lambda.
@@ -114,8 +143,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	dryRun := flags.Bool("dry-run", false, "print the payload that would be posted instead of posting it")
 	messenger := flags.String("messenger", getenv("MESSENGER"), "slack, teams or teams-legacy (default: from MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
 	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time zone shown next to UTC (default: from TIMEZONE, else UTC)")
+	language := flags.String("language", getenv("LANGUAGE"), "en or ko (default: from LANGUAGE, else en)")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE]\n\n"+
+		fmt.Fprintf(stderr, "Usage: bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]\n\n"+
 			"Relays a CloudWatch alarm SNS event to the chat webhook in %s (or the SSM parameter in %s),\n"+
 			"exactly as the Lambda function does. With -dry-run it prints the payloads instead.\n\n", webhook.EnvURL, webhook.EnvParameter)
 		flags.PrintDefaults()
@@ -139,7 +169,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fail(err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	s := settings{messenger: *messenger, timezone: *timezone}
+	s := settingsFromEnv(getenv)
+	s.messenger, s.timezone, s.language = *messenger, *timezone, *language
 	var r *relay.Relay
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
@@ -165,7 +196,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // newDryRunRelay renders through the same relay, but prints each payload instead of posting it.
 // A configured webhook still picks the messenger; without one, Slack is shown.
 func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
-	options, err := renderOptions(s.timezone)
+	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,10 @@ func TestLocalRunErrors(t *testing.T) {
 		{"stray argument", nil, []string{"-dry-run", "testdata/latency-alarm.json"}, `unexpected argument "testdata/latency-alarm.json"`},
 		{"bad time zone", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `TIMEZONE "Mars/Olympus" is not an IANA time zone name`},
 		{"bad messenger", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-messenger", "discord"}, `unknown messenger "discord"`},
+		{"bad language", map[string]string{"LANGUAGE": "jp"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `LANGUAGE: unknown language "jp"`},
+		{"bad mention", map[string]string{"MENTIONS": "@everyone"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `MENTIONS: mention "@everyone" is not`},
+		{"bad trend switch", map[string]string{"TREND": "maybe", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `TREND "maybe": use on or off`},
+		{"trend without AWS", map[string]string{"TREND": "on", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, "TREND=on: trend: AWS_REGION is not set"},
 		{"no webhook", nil, []string{"-event", "testdata/latency-alarm.json"}, "set WEBHOOK_PARAMETER"},
 		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `cannot tell the messenger from webhook host "chat.example.com"`},
 	}
@@ -99,6 +103,13 @@ func TestLocalRunErrors(t *testing.T) {
 				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+func TestDryRunInKorean(t *testing.T) {
+	r := run(t, map[string]string{"MENTIONS": "@here"}, "", "-event", "testdata/latency-alarm.json", "-dry-run", "-language", "ko", "-timezone", "Asia/Seoul")
+	if r.code != exitOK || !strings.Contains(r.stdout, "🔴 경보: orders-api latency") || !strings.Contains(r.stdout, "<!here>") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
@@ -20,6 +21,9 @@ type Poster interface {
 	Post(ctx context.Context, payload []byte) (deliver.Result, error)
 }
 
+// TrendFunc fetches a metric's recent values, oldest first (trend.Fetcher.Fetch is the real one).
+type TrendFunc func(ctx context.Context, q alarm.MetricQuery, end time.Time) ([]float64, error)
+
 // Relay holds what a container keeps between invocations.
 type Relay struct {
 	messenger render.Messenger
@@ -27,6 +31,14 @@ type Relay struct {
 	poster    Poster
 	log       *slog.Logger
 	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
+	trend     TrendFunc  // nil: no trend line
+}
+
+// WithTrend makes single-metric alarms show their last hour. A trend that cannot be fetched is
+// logged and left out: it never holds up or loses the alert.
+func (r *Relay) WithTrend(f TrendFunc) *Relay {
+	r.trend = f
+	return r
 }
 
 // New builds a relay that renders for messenger and posts with poster.
@@ -82,7 +94,20 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
 		return nil
 	}
-	payload, err := render.Render(r.messenger, n, r.options)
+	options := r.options
+	if r.trend != nil && n.Alarm != nil && n.Alarm.Query != nil {
+		end := n.Alarm.ChangedAt
+		if end.IsZero() {
+			end = time.Now()
+		}
+		values, err := r.trend(ctx, *n.Alarm.Query, end)
+		if err != nil {
+			r.log.WarnContext(ctx, "trend unavailable; delivering without it", append(attrs, "reason", err.Error())...)
+		} else {
+			options.Trend = values
+		}
+	}
+	payload, err := render.Render(r.messenger, n, options)
 	if err != nil {
 		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
 		return fmt.Errorf("%q: %w", n.Title(), err)

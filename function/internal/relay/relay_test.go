@@ -168,3 +168,50 @@ func TestRecentSetForgetsOldest(t *testing.T) {
 		t.Errorf("set holds a=%v b=%v c=%v, want only b and c", s.Contains("a"), s.Contains("b"), s.Contains("c"))
 	}
 }
+
+func TestHandleShowsTheTrend(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	var asked alarm.MetricQuery
+	r.WithTrend(func(_ context.Context, q alarm.MetricQuery, end time.Time) ([]float64, error) {
+		asked = q
+		if !end.Equal(time.Date(2026, 11, 20, 9, 15, 42, 318e6, time.UTC)) {
+			t.Errorf("trend ends at %v, want the state change time", end)
+		}
+		return []float64{120, 250, 412.53}, nil
+	})
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil {
+		t.Fatal(err)
+	}
+	if asked.Name != "Latency" || asked.Stat != "Average" || asked.Period != 300 {
+		t.Errorf("trend asked for %+v", asked)
+	}
+	body, _ := json.Marshal(c.payloads[0])
+	if !strings.Contains(string(body), "Last hour: ▁▄█ 412.53 ms") {
+		t.Errorf("no trend line in %s", body)
+	}
+	if strings.Contains(logs.String(), "trend unavailable") {
+		t.Errorf("unexpected warning:\n%s", logs)
+	}
+}
+
+func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	calls := 0
+	r.WithTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
+		calls++
+		return nil, errors.New("trend: GetMetricData answered HTTP 403 AccessDenied")
+	})
+	// A metric-math alarm has no single series: no call. The latency alarm's call fails: no line.
+	if err := r.Handle(context.Background(), loadEvent(t, "metric-math")); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil {
+		t.Fatalf("a failed trend failed the alert: %v", err)
+	}
+	if calls != 1 || c.received() != 2 {
+		t.Errorf("trend calls %d, posts %d; want 1 and 2", calls, c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"trend unavailable; delivering without it"`) || !strings.Contains(logs.String(), "AccessDenied") {
+		t.Errorf("the failed trend is not logged with its reason:\n%s", logs)
+	}
+}
