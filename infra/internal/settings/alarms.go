@@ -29,6 +29,7 @@ type Alarm struct {
 	Label  string // what the alarm watches, e.g. "orders-api prod p99 latency"
 
 	Description string // optional; the stack writes one when empty
+	Runbook     string // optional URL; the relay shows it as a button
 
 	APIDimension string // "ApiName" (REST) or "ApiId" (HTTP and WebSocket)
 	API          string
@@ -68,6 +69,7 @@ type alarmEntry struct {
 	Namespace         string            `json:"namespace"`
 	Metric            string            `json:"metric"`
 	Dimensions        map[string]string `json:"dimensions"`
+	Runbook           string            `json:"runbook"`
 }
 
 var (
@@ -123,7 +125,7 @@ func (r *reader) legacyAlarm(s *Settings) Alarm {
 	a := Alarm{
 		Legacy: true, Kind: KindLatency, Statistic: "Average", Threshold: s.LatencyThresholdMs, Operator: "GreaterThanThreshold",
 		Stage: s.APIStage, PeriodSeconds: s.PeriodSeconds, EvaluationPeriods: s.EvaluationPeriods,
-		DatapointsToAlarm: s.DatapointsToAlarm, TreatMissingData: s.TreatMissingData,
+		DatapointsToAlarm: s.DatapointsToAlarm, TreatMissingData: s.TreatMissingData, Runbook: s.RunbookURL,
 	}
 	a.APIDimension, a.API = "ApiName", s.APIName
 	if s.APIName == "" {
@@ -142,8 +144,9 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 		Kind: e.Kind, Description: e.Description, Statistic: e.Statistic, Operator: e.Operator,
 		PeriodSeconds: orDefault(e.PeriodSeconds, s.PeriodSeconds), EvaluationPeriods: orDefault(e.EvaluationPeriods, s.EvaluationPeriods),
 		DatapointsToAlarm: orDefault(e.DatapointsToAlarm, s.DatapointsToAlarm), TreatMissingData: e.TreatMissingData,
-		Namespace: e.Namespace, Metric: e.Metric, Dimensions: e.Dimensions,
+		Namespace: e.Namespace, Metric: e.Metric, Dimensions: e.Dimensions, Runbook: e.Runbook,
 	}
+	r.link(prefix+"runbook", e.Runbook)
 	if !slices.Contains(kinds, e.Kind) {
 		r.fail(prefix+"kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
 		return Alarm{}, false

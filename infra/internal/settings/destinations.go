@@ -26,6 +26,9 @@ type Destination struct {
 	// INSUFFICIENT_DATA; ALARM delivers only changes to ALARM and the recoveries from it.
 	MinimumState string
 	Alarms       []string // CloudWatch alarm names it receives; nil for all
+	Language     string   // en or ko
+	Mentions     string   // comma-separated, notified on ALARM
+	Trend        bool     // show single-metric alarms' last hour
 }
 
 // destinationEntry is one element of the destinations key as written in Pulumi.<stack>.yaml.
@@ -36,6 +39,9 @@ type destinationEntry struct {
 	Timezone     string   `json:"timezone"`
 	MinimumState string   `json:"minimumState"`
 	Alarms       []string `json:"alarms"`
+	Language     string   `json:"language"`
+	Mentions     []string `json:"mentions"`
+	Trend        *bool    `json:"trend"`
 }
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
@@ -72,7 +78,16 @@ func (r *reader) destinations(s *Settings) []Destination {
 			r.fail(strings.TrimSuffix(prefix, "."), "%v", err)
 			continue
 		}
-		d := Destination{Name: e.Name, Messenger: strings.ToLower(e.Messenger), Timezone: e.Timezone, MinimumState: e.MinimumState}
+		d := Destination{Name: e.Name, Messenger: strings.ToLower(e.Messenger), Timezone: e.Timezone, MinimumState: e.MinimumState,
+			Language: e.Language, Mentions: strings.Join(e.Mentions, ","), Trend: s.Trend}
+		if e.Trend != nil {
+			d.Trend = *e.Trend
+		}
+		if d.Language == "" {
+			d.Language = s.Language
+		}
+		r.language(prefix+"language", d.Language)
+		r.mentions(prefix+"mentions", d.Mentions)
 		if !destinationName.MatchString(e.Name) {
 			r.fail(prefix+"name", "%q must be 1 to 20 lowercase letters, digits or '-', starting with a letter or digit", e.Name)
 		} else if seen[e.Name] {
@@ -126,5 +141,6 @@ func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destina
 		r.webhook(WebhookKey, hook, "messenger", s.Messenger)
 	}
 	s.Webhook = pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput)
-	return []Destination{{Legacy: true, Webhook: s.Webhook, Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK"}}
+	return []Destination{{Legacy: true, Webhook: s.Webhook, Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
+		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend}}
 }

@@ -34,9 +34,13 @@ type Settings struct {
 	DatapointsToAlarm  int
 	TreatMissingData   string
 
-	Webhook   pulumi.StringOutput // always a secret (the single-destination shorthand)
-	Messenger string              // "auto", or a messenger name
-	Timezone  string
+	Webhook    pulumi.StringOutput // always a secret (the single-destination shorthand)
+	Messenger  string              // "auto", or a messenger name
+	Timezone   string
+	Language   string // en or ko
+	Mentions   string // comma-separated, notified on ALARM
+	Trend      bool   // show single-metric alarms' last hour
+	RunbookURL string // the single latency alarm's runbook
 
 	// Alarms and Destinations are what the stack declares. Without the alarms key, Alarms holds
 	// the one latency alarm of the keys above; without destinations, Destinations holds the one
@@ -74,6 +78,10 @@ var Defaults = map[string]string{
 	"maxRetryAttempts":    "2",
 	"maxEventAgeSeconds":  "21600",
 	"encryptTopic":        "false",
+	"language":            "en",
+	"mentions":            "",
+	"trend":               "true",
+	"runbookUrl":          "",
 	"alarms":              "[]", // structured: see alarms.go
 	"destinations":        "[]", // structured: see destinations.go
 }
@@ -108,6 +116,10 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		MaxRetryAttempts:    r.int("maxRetryAttempts"),
 		MaxEventAgeSeconds:  r.int("maxEventAgeSeconds"),
 		EncryptTopic:        r.bool("encryptTopic"),
+		Language:            r.str("language"),
+		Mentions:            r.str("mentions"),
+		Trend:               r.bool("trend"),
+		RunbookURL:          r.str("runbookUrl"),
 	}
 	r.validate(&s)
 	s.Alarms = r.alarms(&s)
@@ -183,6 +195,9 @@ func (r *reader) validate(s *Settings) {
 	r.window("", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
 	r.messenger("messenger", s.Messenger)
+	r.language("language", s.Language)
+	r.mentions("mentions", s.Mentions)
+	r.link("runbookUrl", s.RunbookURL)
 	r.timezone("timezone", s.Timezone)
 	if !slices.Contains(logRetentionDays, s.LogRetentionDays) {
 		r.fail("logRetentionDays", "%d is not a retention CloudWatch Logs accepts: one of %v", s.LogRetentionDays, logRetentionDays)
@@ -246,6 +261,31 @@ func (r *reader) messenger(key, v string) {
 		if _, err := messenger.Parse(v); err != nil {
 			r.fail(key, "%v", err)
 		}
+	}
+}
+
+func (r *reader) language(key, v string) {
+	if v != "en" && v != "ko" {
+		r.fail(key, "%q is not en or ko", v)
+	}
+}
+
+func (r *reader) mentions(key, v string) {
+	if _, err := messenger.ParseMentions(v); err != nil {
+		r.fail(key, "%v", err)
+	}
+}
+
+// link checks a runbook or dashboard URL shown as a button.
+func (r *reader) link(key, v string) {
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(v, " \t\n") {
+		r.fail(key, "%q is not an http(s) URL", v)
+	} else if len(v) > 500 {
+		r.fail(key, "is %d characters long; a link in an alarm description may have 500", len(v))
 	}
 }
 

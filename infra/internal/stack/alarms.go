@@ -163,7 +163,11 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 	if a.Description != "" {
 		what = strings.TrimSpace(a.Description) + " " + what
 	}
-	return truncateRunes(what+" Managed by Pulumi stack "+project+"/"+stack+".", 1024)
+	tail := " Managed by Pulumi stack " + project + "/" + stack + "."
+	if a.Runbook != "" { // last, never cut: the relay turns "Runbook: <url>" into a button
+		tail += " Runbook: " + a.Runbook
+	}
+	return truncateRunes(what, 1024-len([]rune(tail))) + tail
 }
 
 var operatorWords = map[string]string{

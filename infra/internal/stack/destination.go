@@ -84,7 +84,7 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 	policy, err := iam.NewRolePolicy(ctx, name("policy"), &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: pulumi.All(param.Arn, logGroup.Arn, deadLetters.Arn).ApplyT(func(arns []any) (string, error) {
-			return RolePolicy(arns[0].(string), arns[1].(string), arns[2].(string))
+			return RolePolicy(arns[0].(string), arns[1].(string), arns[2].(string), dest.Trend)
 		}).(pulumi.StringOutput),
 	}, d.parent)
 	if err != nil {
@@ -102,11 +102,7 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 		Role:           role.Arn,
 		MemorySize:     pulumi.Int(cfg.MemoryMB),
 		Timeout:        pulumi.Int(cfg.TimeoutSeconds),
-		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
-			"WEBHOOK_PARAMETER": paramRef,
-			"MESSENGER":         pulumi.String(dest.Messenger),
-			"TIMEZONE":          pulumi.String(dest.Timezone),
-		}},
+		Environment:    &lambda.FunctionEnvironmentArgs{Variables: relayEnvironment(dest, paramRef)},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  logGroup.Name,
@@ -182,6 +178,24 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 		return nil, err
 	}
 	return &relay{parameter: param, deadLetters: deadLetters, function: fn}, nil
+}
+
+// relayEnvironment is the relay's configuration; the webhook itself stays in SSM.
+func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput) pulumi.StringMap {
+	env := pulumi.StringMap{
+		"WEBHOOK_PARAMETER": parameter,
+		"MESSENGER":         pulumi.String(dest.Messenger),
+		"TIMEZONE":          pulumi.String(dest.Timezone),
+		"LANGUAGE":          pulumi.String(dest.Language),
+		"TREND":             pulumi.String("off"),
+	}
+	if dest.Trend {
+		env["TREND"] = pulumi.String("on")
+	}
+	if dest.Mentions != "" {
+		env["MENTIONS"] = pulumi.String(dest.Mentions)
+	}
+	return env
 }
 
 // healthAlarm completes args as a relay health alarm: any one occurrence in 5 minutes fires it,

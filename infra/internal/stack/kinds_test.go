@@ -331,3 +331,54 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestMessageOptions(t *testing.T) {
+	t.Run("single destination", func(t *testing.T) {
+		m := deployWith(t, map[string]string{"language": "ko", "mentions": "@here, S0123ABCD", "runbookUrl": "https://wiki.example.com/rb/latency"}, "webhookUrl")
+		env := object(t, object(t, m.one(t, "aws:lambda/function:Function").Inputs, "environment"), "variables")
+		expect(t, "LANGUAGE", str(t, env, "LANGUAGE"), "ko")
+		expect(t, "MENTIONS", str(t, env, "MENTIONS"), "@here, S0123ABCD")
+		if desc := str(t, m.named(t, "alarm-relay-latency").Inputs, "alarmDescription"); !strings.HasSuffix(desc, "Managed by Pulumi stack alarm-relay/dev. Runbook: https://wiki.example.com/rb/latency") {
+			t.Errorf("description %q lacks the runbook", desc)
+		}
+	})
+	t.Run("per destination", func(t *testing.T) {
+		dests := `[
+		  {"name": "team", "webhook": "https://hooks.slack.com/services/T/B/teamSECRET", "language": "ko", "mentions": ["@here", "S0123ABCD"]},
+		  {"name": "ops", "webhook": "https://x.environment.api.powerplatform.com/p/opsSECRET", "mentions": ["oncall@contoso.com"], "trend": false}
+		]`
+		alarms := `[{"kind": "latency", "runbook": "https://wiki.example.com/rb/latency"}, {"kind": "errorRate"}]`
+		m := deployWith(t, map[string]string{"webhookUrl": "", "destinations": dests, "alarms": alarms}, "destinations")
+		team := object(t, object(t, m.named(t, "alarm-relay-team-function").Inputs, "environment"), "variables")
+		expect(t, "team LANGUAGE", str(t, team, "LANGUAGE"), "ko")
+		expect(t, "team MENTIONS", str(t, team, "MENTIONS"), "@here,S0123ABCD")
+		expect(t, "team TREND", str(t, team, "TREND"), "on")
+		ops := object(t, object(t, m.named(t, "alarm-relay-ops-function").Inputs, "environment"), "variables")
+		expect(t, "ops LANGUAGE", str(t, ops, "LANGUAGE"), "en")
+		expect(t, "ops MENTIONS", str(t, ops, "MENTIONS"), "oncall@contoso.com")
+		expect(t, "ops TREND", str(t, ops, "TREND"), "off")
+		if strings.Contains(str(t, m.named(t, "alarm-relay-ops-policy").Inputs, "policy"), "cloudwatch:") {
+			t.Error("a destination without the trend may still read metrics")
+		}
+		if !strings.Contains(str(t, m.named(t, "alarm-relay-team-policy").Inputs, "policy"), `"cloudwatch:GetMetricData"`) {
+			t.Error("the team destination cannot read its trend")
+		}
+		if desc := str(t, m.named(t, "alarm-relay-alarm-orders-api-prod-latency").Inputs, "alarmDescription"); !strings.HasSuffix(desc, "Runbook: https://wiki.example.com/rb/latency") {
+			t.Errorf("description %q lacks the runbook", desc)
+		}
+	})
+	t.Run("invalid", func(t *testing.T) {
+		cfg := devConfig()
+		cfg["language"], cfg["mentions"], cfg["runbookUrl"] = "jp", "@everyone", "wiki/rb"
+		cfg["alarms"] = `[{"kind":"latency","runbook":"javascript:alert(1)"}]`
+		m, _, err := deploy(t, cfg, []string{"webhookUrl"}, artifact)
+		for _, want := range []string{`language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`, `runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("error %v lacks %q", err, want)
+			}
+		}
+		if len(m.resources) != 0 {
+			t.Errorf("created %d resources", len(m.resources))
+		}
+	})
+}

@@ -23,13 +23,18 @@ type policyStatement struct {
 }
 
 // RolePolicy grants exactly what the relay does: read its one parameter, write its own log group,
-// send failed events to its own dead-letter queue. No wildcard actions.
-func RolePolicy(parameterArn, logGroupArn, queueArn string) (string, error) {
+// send failed events to its own dead-letter queue and, with the trend on, read metric data. No
+// wildcard actions.
+func RolePolicy(parameterArn, logGroupArn, queueArn string, trend bool) (string, error) {
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
 		{Sid: "ReadWebhookParameter", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{parameterArn}},
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
 		{Sid: "DeadLetterFailedAlerts", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{queueArn}},
 	}}
+	if trend {
+		// GetMetricData has no resource-level permissions: "*" is the only resource it takes.
+		doc.Statement = append(doc.Statement, policyStatement{Sid: "ReadAlarmTrend", Effect: "Allow", Action: []string{"cloudwatch:GetMetricData"}, Resource: []string{"*"}})
+	}
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return "", fmt.Errorf("role policy: %w", err)

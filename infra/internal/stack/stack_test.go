@@ -357,7 +357,9 @@ func TestDevStackResources(t *testing.T) {
 			t.Error("reserved concurrency is set by default; new accounts reject it")
 		}
 		env := object(t, object(t, f, "environment"), "variables")
-		expect(t, "environment size", len(env), 3)
+		expect(t, "environment size", len(env), 5)
+		expect(t, "LANGUAGE", str(t, env, "LANGUAGE"), "en")
+		expect(t, "TREND", str(t, env, "TREND"), "on")
 		expect(t, "WEBHOOK_PARAMETER", str(t, env, "WEBHOOK_PARAMETER"), "/alarm-relay/dev/webhook-url:3")
 		expect(t, "MESSENGER", str(t, env, "MESSENGER"), "auto")
 		expect(t, "TIMEZONE", str(t, env, "TIMEZONE"), "Asia/Seoul")
@@ -407,10 +409,11 @@ func TestDevStackResources(t *testing.T) {
 			}
 		}
 		want := map[string]string{
-			"ssm:GetParameter":     "arn:aws:ssm:us-east-1:123456789012:parameter/alarm-relay/dev/webhook-url",
-			"logs:CreateLogStream": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/" + fnName + ":*",
-			"logs:PutLogEvents":    "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/" + fnName + ":*",
-			"sqs:SendMessage":      queueArn,
+			"ssm:GetParameter":         "arn:aws:ssm:us-east-1:123456789012:parameter/alarm-relay/dev/webhook-url",
+			"logs:CreateLogStream":     "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/" + fnName + ":*",
+			"logs:PutLogEvents":        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/" + fnName + ":*",
+			"sqs:SendMessage":          queueArn,
+			"cloudwatch:GetMetricData": "*", // the trend; this action takes no narrower resource
 		}
 		if len(got) != len(want) {
 			t.Errorf("policy grants %v, want exactly %v", got, want)
