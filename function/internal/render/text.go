@@ -28,16 +28,27 @@ func truncate(s string, limit int) string {
 	return s[:i] + ellipsis
 }
 
-// mrkdwnEscapes are the only three characters Slack asks to escape: they are how links and
-// mentions (<!channel>, <@U123>) are written, so user text must never carry them raw.
-var mrkdwnEscapes = map[rune]string{'&': "&amp;", '<': "&lt;", '>': "&gt;"}
+// mrkdwnEscape returns the escape of one of the only three characters Slack asks to escape: they
+// are how links and mentions (<!channel>, <@U123>) are written, so user text must never carry
+// them raw. A switch, not a map: this runs for every character of every message.
+func mrkdwnEscape(r rune) (string, bool) {
+	switch r {
+	case '&':
+		return "&amp;", true
+	case '<':
+		return "&lt;", true
+	case '>':
+		return "&gt;", true
+	}
+	return "", false
+}
 
 // mrkdwn escapes s for Slack's mrkdwn and keeps the escaped text within limit characters, never
 // cutting an escape sequence in half.
 func mrkdwn(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	width := func(r rune) int {
-		if e, ok := mrkdwnEscapes[r]; ok {
+		if e, ok := mrkdwnEscape(r); ok {
 			return len(e)
 		}
 		return 1
@@ -59,7 +70,7 @@ func mrkdwn(s string, limit int) string {
 			b.WriteString(ellipsis)
 			break
 		}
-		if e, ok := mrkdwnEscapes[r]; ok {
+		if e, ok := mrkdwnEscape(r); ok {
 			b.WriteString(e)
 		} else {
 			b.WriteRune(r)
