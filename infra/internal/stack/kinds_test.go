@@ -313,21 +313,7 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 			if tt.secret != "" {
 				secret = []string{tt.secret}
 			}
-			m, _, err := deploy(t, cfg, secret, artifact)
-			if err == nil {
-				t.Fatal("invalid configuration deployed")
-			}
-			for _, want := range tt.errHas {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q lacks %q", err, want)
-				}
-			}
-			if strings.Contains(err.Error(), "SECRET") {
-				t.Errorf("error shows a webhook: %v", err)
-			}
-			if len(m.resources) != 0 {
-				t.Errorf("created %d resources", len(m.resources))
-			}
+			expectRejected(t, cfg, secret, tt.errHas...)
 		})
 	}
 }
@@ -371,14 +357,7 @@ func TestMessageOptions(t *testing.T) {
 		cfg := devConfig()
 		cfg["language"], cfg["mentions"], cfg["runbookUrl"] = "jp", "@everyone", "wiki/rb"
 		cfg["alarms"] = `[{"kind":"latency","runbook":"javascript:alert(1)"}]`
-		m, _, err := deploy(t, cfg, []string{"webhookUrl"}, artifact)
-		for _, want := range []string{`language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`, `runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`} {
-			if err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("error %v lacks %q", err, want)
-			}
-		}
-		if len(m.resources) != 0 {
-			t.Errorf("created %d resources", len(m.resources))
-		}
+		expectRejected(t, cfg, []string{"webhookUrl"}, `language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`,
+			`runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`)
 	})
 }

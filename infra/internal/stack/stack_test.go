@@ -631,26 +631,33 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 			if tt.secret {
 				secret = []string{"webhookUrl"}
 			}
-			built := false
-			m, _, err := deploy(t, cfg, secret, func() (build.Artifact, error) {
-				built = true
-				return artifact()
-			})
-			if err == nil {
-				t.Fatal("invalid configuration deployed")
-			}
-			for _, want := range tt.errHas {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error %q lacks %q", err, want)
-				}
-			}
-			if strings.Contains(err.Error(), "SECRET") {
-				t.Errorf("error shows the webhook: %v", err)
-			}
-			if len(m.resources) != 0 || built {
-				t.Errorf("created %d resources (built: %v) for an invalid configuration", len(m.resources), built)
-			}
+			expectRejected(t, cfg, secret, tt.errHas...)
 		})
+	}
+}
+
+// expectRejected deploys an invalid configuration: it must fail with every one of errHas, show no
+// webhook, and neither build the relay nor create anything.
+func expectRejected(t *testing.T, cfg map[string]string, secret []string, errHas ...string) {
+	t.Helper()
+	built := false
+	m, _, err := deploy(t, cfg, secret, func() (build.Artifact, error) {
+		built = true
+		return artifact()
+	})
+	if err == nil {
+		t.Fatal("invalid configuration deployed")
+	}
+	for _, want := range errHas {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("error shows a webhook: %v", err)
+	}
+	if len(m.resources) != 0 || built {
+		t.Errorf("created %d resources (built: %v) for an invalid configuration", len(m.resources), built)
 	}
 }
 
