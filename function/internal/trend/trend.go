@@ -22,9 +22,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 )
 
 // Window is how far back a trend looks.
@@ -39,31 +39,21 @@ type Fetcher struct {
 	Timeout     time.Duration // the whole call; the alert never waits longer for its trend
 }
 
-// NewFromEnv builds a Fetcher from what Lambda sets: AWS_REGION and the role's credentials;
-// AWS_ENDPOINT_URL_CLOUDWATCH or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
+// NewFromEnv builds a Fetcher from what Lambda sets (see awsenv); AWS_ENDPOINT_URL_CLOUDWATCH or
+// AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
 func NewFromEnv(getenv func(string) string, client *http.Client) (*Fetcher, error) {
-	region := getenv("AWS_REGION")
-	if region == "" {
-		region = getenv("AWS_DEFAULT_REGION")
+	env, err := awsenv.Load(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("trend: %w", err)
 	}
-	if region == "" {
-		return nil, errors.New("trend: AWS_REGION is not set")
-	}
-	key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
-	if key == "" || secret == "" {
-		return nil, errors.New("trend: AWS credentials are not set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
-	}
-	endpoint := "https://monitoring." + region + ".amazonaws.com"
-	for _, name := range []string{"AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL"} {
-		if e := getenv(name); e != "" {
-			endpoint = e
-			break
-		}
+	endpoint := awsenv.Endpoint(getenv, "CLOUDWATCH")
+	if endpoint == "" {
+		endpoint = "https://monitoring." + env.Region + ".amazonaws.com"
 	}
 	return &Fetcher{
 		Endpoint:    strings.TrimRight(endpoint, "/"),
-		Region:      region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
+		Region:      env.Region,
+		Credentials: env.Credentials,
 		HTTP:        client,
 		Timeout:     1500 * time.Millisecond,
 	}, nil

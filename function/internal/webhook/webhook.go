@@ -5,7 +5,6 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -13,8 +12,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 )
 
 // The environment variables the relay reads the webhook from.
@@ -90,36 +90,20 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// NewSSMReader builds the SSM client from what Lambda puts in the environment: AWS_REGION and the
-// role's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); AWS_ENDPOINT_URL_SSM
-// or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server). It deliberately avoids the SDK's
-// config package: its shared-config, SSO and STS clients would add 2 MB to every cold start for
-// credential sources a Lambda function never uses.
+// NewSSMReader builds the SSM client from what Lambda puts in the environment (see awsenv);
+// AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
 func NewSSMReader(_ context.Context) (ParameterReader, error) {
 	return newSSMReader(os.Getenv)
 }
 
 func newSSMReader(getenv func(string) string) (ParameterReader, error) {
-	region := getenv("AWS_REGION")
-	if region == "" {
-		region = getenv("AWS_DEFAULT_REGION")
+	env, err := awsenv.Load(getenv)
+	if err != nil {
+		return nil, err
 	}
-	if region == "" {
-		return nil, errors.New("AWS_REGION is not set")
-	}
-	key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
-	if key == "" || secret == "" {
-		return nil, errors.New("AWS credentials are not set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
-	}
-	opts := ssm.Options{
-		Region:      region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
-	}
-	for _, name := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"} {
-		if endpoint := getenv(name); endpoint != "" {
-			opts.BaseEndpoint = aws.String(endpoint)
-			break
-		}
+	opts := ssm.Options{Region: env.Region, Credentials: env.Credentials}
+	if endpoint := awsenv.Endpoint(getenv, "SSM"); endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
 	}
 	return ssm.New(opts), nil
 }
