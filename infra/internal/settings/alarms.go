@@ -131,7 +131,7 @@ func (r *reader) legacyAlarm(s *Settings) Alarm {
 	if s.APIName == "" {
 		a.APIDimension, a.API = "ApiId", s.APIID
 	}
-	a.Label = apiLabel(a) + " latency"
+	a.Label = a.APILabel() + " latency"
 	a.ID = "latency"
 	a.Name = truncateRunes(a.Label+" ("+s.Project+"/"+s.Stack+")", 255)
 	return a
@@ -200,16 +200,16 @@ func (r *reader) apiAlarm(prefix string, e alarmEntry, s *Settings, a *Alarm) {
 			r.fail(prefix+"statistic", "%q: latency alarms use Average or a percentile such as p90, p99 or p99.9", a.Statistic)
 		}
 		a.Threshold = s.LatencyThresholdMs
-		a.Label = apiLabel(*a) + " latency"
+		a.Label = a.APILabel() + " latency"
 		if a.Statistic != "Average" {
-			a.Label = apiLabel(*a) + " " + a.Statistic + " latency"
+			a.Label = a.APILabel() + " " + a.Statistic + " latency"
 		}
 	case KindErrorRate:
-		a.Label = apiLabel(*a) + " 5XX error rate"
+		a.Label = a.APILabel() + " 5XX error rate"
 	case KindClientErrorRate:
-		a.Label = apiLabel(*a) + " 4XX error rate"
+		a.Label = a.APILabel() + " 4XX error rate"
 	case KindTrafficSurge:
-		a.Label = apiLabel(*a) + " traffic surge"
+		a.Label = a.APILabel() + " traffic surge"
 	}
 	if e.Kind != KindLatency && e.Statistic != "" {
 		r.fail(prefix+"statistic", "kind %s computes its own statistic; remove statistic", e.Kind)
@@ -273,8 +273,8 @@ func (r *reader) customAlarm(prefix string, e alarmEntry, a *Alarm) {
 	}
 }
 
-// apiLabel names an alarm's API as people say it: "orders-api", "orders-api prod".
-func apiLabel(a Alarm) string {
+// APILabel names an alarm's API as people say it: "orders-api", "orders-api prod".
+func (a Alarm) APILabel() string {
 	if a.Stage != "" {
 		return a.API + " " + a.Stage
 	}

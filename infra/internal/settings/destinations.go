@@ -140,7 +140,6 @@ func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destina
 	default:
 		r.webhook(WebhookKey, hook, "messenger", s.Messenger)
 	}
-	s.Webhook = pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput)
-	return []Destination{{Legacy: true, Webhook: s.Webhook, Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
+	return []Destination{{Legacy: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
 		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend}}
 }

@@ -34,8 +34,7 @@ type Settings struct {
 	DatapointsToAlarm  int
 	TreatMissingData   string
 
-	Webhook    pulumi.StringOutput // always a secret (the single-destination shorthand)
-	Messenger  string              // "auto", or a messenger name
+	Messenger  string // "auto", or a messenger name
 	Timezone   string
 	Language   string // en or ko
 	Mentions   string // comma-separated, notified on ALARM

@@ -146,16 +146,16 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 	case settings.KindLatency:
 		what = fmt.Sprintf("%s latency of API Gateway API %s is above %s ms %s. "+
 			"Clients are waiting longer than usual: check recent deployments, integration latency and downstream services.",
-			a.Statistic, apiLabel(a), number(a.Threshold), window)
+			a.Statistic, a.APILabel(), number(a.Threshold), window)
 	case settings.KindErrorRate:
 		what = fmt.Sprintf("More than %s%% of requests to API Gateway API %s fail with a 5XX error %s. "+
-			"Check the integration's errors and recent deployments.", number(a.Threshold), apiLabel(a), window)
+			"Check the integration's errors and recent deployments.", number(a.Threshold), a.APILabel(), window)
 	case settings.KindClientErrorRate:
 		what = fmt.Sprintf("More than %s%% of requests to API Gateway API %s are rejected with a 4XX error %s. "+
-			"Check clients, authorizers, throttling and recent API changes.", number(a.Threshold), apiLabel(a), window)
+			"Check clients, authorizers, throttling and recent API changes.", number(a.Threshold), a.APILabel(), window)
 	case settings.KindTrafficSurge:
 		what = fmt.Sprintf("Requests to API Gateway API %s are above their expected band (%s standard deviations) %s. "+
-			"Check for a traffic spike, client retries or abuse.", apiLabel(a), number(a.Threshold), window)
+			"Check for a traffic spike, client retries or abuse.", a.APILabel(), number(a.Threshold), window)
 	default:
 		what = fmt.Sprintf("%s of %s %s (%s) %s %s %s.", a.Statistic, a.Namespace, a.Metric, dimensionWords(a.Dimensions),
 			operatorWords[a.Operator], number(a.Threshold), window)
@@ -183,14 +183,6 @@ func dimensionWords(dims map[string]string) string {
 		parts = append(parts, k+" "+dims[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-// apiLabel names the API as people say it: "orders-api", "orders-api prod".
-func apiLabel(a settings.Alarm) string {
-	if a.Stage != "" {
-		return a.API + " " + a.Stage
-	}
-	return a.API
 }
 
 func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
