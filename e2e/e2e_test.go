@@ -34,7 +34,6 @@ const secretPath = "/services/T0E2E/B0E2E/e2eSECRETtoken"
 type tools struct {
 	rie        string
 	bootstraps map[string]string // arch → unzipped bootstrap
-	qemu       string
 }
 
 var (
