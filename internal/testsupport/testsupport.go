@@ -14,7 +14,8 @@ import (
 	"time"
 )
 
-// Require looks up a command. Outside CI a missing command skips the test; in CI it fails it.
+// Require looks up a command. Outside CI a missing command skips the test (and Main reports the
+// skip when the package's tests end); in CI it fails it.
 func Require(t testing.TB, command, install string) string {
 	t.Helper()
 	path, err := exec.LookPath(command)
@@ -22,6 +23,7 @@ func Require(t testing.TB, command, install string) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s not found (CI=true: this test may not skip): %s", command, install)
 		}
+		skipped.add(t.Name(), command, install)
 		t.Skipf("%s not found; %s", command, install)
 	}
 	return path

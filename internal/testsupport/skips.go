@@ -1,0 +1,95 @@
+package testsupport
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// skips remembers the tests Require skipped, per missing command.
+type skips struct {
+	mu      sync.Mutex
+	tests   map[string][]string // command → skipped tests
+	install map[string]string   // command → how to install it
+}
+
+var skipped = &skips{tests: map[string][]string{}, install: map[string]string{}}
+
+func (s *skips) add(test, command, install string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tests[command] = append(s.tests[command], test)
+	s.install[command] = install
+}
+
+// Summary is one line naming every test skipped for a missing command and how to install it;
+// "" when nothing was skipped.
+func (s *skips) Summary(pkg string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.tests) == 0 {
+		return ""
+	}
+	commands := make([]string, 0, len(s.tests))
+	for c := range s.tests {
+		commands = append(commands, c)
+	}
+	slices.Sort(commands)
+	parts := make([]string, len(commands))
+	for i, c := range commands {
+		parts[i] = fmt.Sprintf("%d skipped without %s (%s; %s)", len(s.tests[c]), c, strings.Join(s.tests[c], ", "), s.install[c])
+	}
+	return "SKIPPED in " + pkg + ": " + strings.Join(parts, "; ") + " — `go test` still says ok; CI=true makes these failures"
+}
+
+// Main runs a package's tests and then reports, in one line, the tests Require skipped. Use it as
+//
+//	func TestMain(m *testing.M) { testsupport.Main(m) }
+//
+// `go test ./...` hides the output of a package that passes, so the line also goes to the
+// terminal (/dev/tty) when there is one; a result `go test` took from its cache prints nothing.
+func Main(m *testing.M) {
+	code := m.Run()
+	Report(os.Stderr)
+	os.Exit(code)
+}
+
+// Report writes the skip summary to w and, when there is a terminal, to the terminal.
+func Report(w io.Writer) {
+	line := skipped.Summary(packageDir())
+	if line == "" {
+		return
+	}
+	fmt.Fprintln(w, line)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprintln(tty, line)
+		tty.Close()
+	}
+}
+
+// packageDir names the package under test by its directory (go test runs a test binary in its
+// package's directory), relative to the module root.
+func packageDir() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "this package"
+	}
+	for root := dir; ; {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			if rel, err := filepath.Rel(root, dir); err == nil {
+				return "./" + filepath.ToSlash(rel)
+			}
+			return dir
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			return dir
+		}
+		root = parent
+	}
+}
