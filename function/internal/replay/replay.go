@@ -1,0 +1,208 @@
+// Package replay delivers what waits in a relay's dead-letter queue: every message is decoded
+// (Lambda's on-failure record or a plain SNS event), relayed with the same relay the Lambda
+// function uses, and deleted only once it was delivered. Whatever cannot be delivered stays in the
+// queue, visible again, for the next try.
+//
+// Only the local command uses this package; the Lambda start path never builds an SQS client.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+)
+
+// Queue is the SQS calls a replay makes; *sqs.Client is the real one.
+type Queue interface {
+	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
+	DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error)
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
+// Handler relays one SNS event, failing when anything in it was not delivered
+// ((*relay.Relay).Handle is the real one).
+type Handler func(ctx context.Context, ev alarm.Event) error
+
+// Options tune a replay; the zero value uses the defaults.
+type Options struct {
+	// Timeout bounds the delivery of one message, as the Lambda deadline bounds an invocation.
+	Timeout time.Duration
+	// Visibility hides a received message from this run's next receives while it works through
+	// the queue. Messages left behind are made visible again when the run ends.
+	Visibility time.Duration
+}
+
+// Defaults.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultVisibility = 15 * time.Minute
+)
+
+// Summary counts what a replay did with each message it read.
+type Summary struct {
+	Delivered    int // delivered, then deleted from the queue
+	StillFailing int // not delivered: left in the queue
+	Unreadable   int // neither record nor SNS event, or an event the relay rejects: left in the queue
+	NotDeleted   int // delivered, but the delete failed: left in the queue (a next replay posts it again)
+}
+
+// Read is the number of messages read.
+func (s Summary) Read() int { return s.Delivered + s.StillFailing + s.Unreadable + s.NotDeleted }
+
+// Left is the number of messages this replay left in the queue.
+func (s Summary) Left() int { return s.StillFailing + s.Unreadable + s.NotDeleted }
+
+func (s Summary) String() string {
+	out := fmt.Sprintf("%d delivered, %d still failing, %d unreadable", s.Delivered, s.StillFailing, s.Unreadable)
+	if s.NotDeleted > 0 {
+		out += fmt.Sprintf(", %d delivered but not deleted", s.NotDeleted)
+	}
+	if s.Left() == 0 {
+		return out + "; the queue is empty"
+	}
+	return out + fmt.Sprintf("; %d left in the queue", s.Left())
+}
+
+// Run reads every message in the queue once. It returns an error when the queue could not be
+// read (or the run was interrupted); the summary then counts what was done until then.
+func Run(ctx context.Context, q Queue, queueURL string, handle Handler, log *slog.Logger, opts Options) (Summary, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Visibility <= 0 {
+		opts.Visibility = DefaultVisibility
+	}
+	r := run{q: q, queueURL: queueURL, handle: handle, log: log, opts: opts, left: map[string]string{}, seen: map[string]bool{}}
+	err := r.drain(ctx)
+	// Whatever stays must be visible again at once: for the next replay, and for the dead-letter
+	// alarm, which counts visible messages only. An interrupted run restores it too.
+	r.restoreVisibility(context.WithoutCancel(ctx))
+	return r.summary, err
+}
+
+type run struct {
+	q        Queue
+	queueURL string
+	handle   Handler
+	log      *slog.Logger
+	opts     Options
+	summary  Summary
+	left     map[string]string // SQS MessageId → latest receipt handle, for messages left behind
+	seen     map[string]bool   // SQS MessageIds read in this run
+}
+
+func (r *run) drain(ctx context.Context) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("replay interrupted: %w", err)
+		}
+		out, err := r.q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl:                    aws.String(r.queueURL),
+			MaxNumberOfMessages:         10,
+			WaitTimeSeconds:             1, // long polling asks every SQS server: an empty answer means empty
+			VisibilityTimeout:           int32(r.opts.Visibility / time.Second),
+			MessageAttributeNames:       []string{"All"},
+			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
+		})
+		if err != nil {
+			return fmt.Errorf("read the dead-letter queue: %w", err)
+		}
+		fresh := 0
+		for _, m := range out.Messages {
+			id := aws.ToString(m.MessageId)
+			if r.seen[id] { // its visibility ran out during a long run: handled once already
+				if _, ok := r.left[id]; ok {
+					r.left[id] = aws.ToString(m.ReceiptHandle)
+				}
+				continue
+			}
+			r.seen[id] = true
+			fresh++
+			r.one(ctx, m)
+		}
+		if fresh == 0 {
+			return nil
+		}
+	}
+}
+
+// one replays a single message and deletes it once delivered.
+func (r *run) one(ctx context.Context, m types.Message) {
+	id := aws.ToString(m.MessageId)
+	attrs := []any{"sqs_message_id", id}
+	letter, err := Decode(aws.ToString(m.Body))
+	if err != nil {
+		r.summary.Unreadable++
+		r.left[id] = aws.ToString(m.ReceiptHandle)
+		r.log.ErrorContext(ctx, "dead letter unreadable; left in the queue", append(attrs, "reason", err.Error())...)
+		return
+	}
+	attrs = append(attrs, "shape", string(letter.Shape))
+	if letter.Condition != "" {
+		attrs = append(attrs, "condition", letter.Condition)
+	}
+	if last := lastErrorOf(letter, m); last != "" {
+		attrs = append(attrs, "last_error", last)
+	}
+
+	deliverCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	err = r.handle(deliverCtx, letter.Event)
+	cancel()
+	if err != nil {
+		r.left[id] = aws.ToString(m.ReceiptHandle)
+		var invalid *relay.InvalidEventError
+		if errors.As(err, &invalid) {
+			r.summary.Unreadable++
+			r.log.ErrorContext(ctx, "dead letter unreadable; left in the queue", append(attrs, "reason", err.Error())...)
+			return
+		}
+		r.summary.StillFailing++
+		r.log.WarnContext(ctx, "dead letter still not delivered; left in the queue", append(attrs, "error", err.Error())...)
+		return
+	}
+	// Delivered: delete it even if the run is being interrupted, or it would be posted again.
+	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := r.q.DeleteMessage(delCtx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+		r.summary.NotDeleted++
+		r.left[id] = aws.ToString(m.ReceiptHandle)
+		r.log.ErrorContext(ctx, "dead letter delivered but not deleted; a next replay posts it again", append(attrs, "error", err.Error())...)
+		return
+	}
+	r.summary.Delivered++
+	r.log.InfoContext(ctx, "dead letter delivered and deleted", attrs...)
+}
+
+// lastErrorOf is the failure Lambda recorded for the message: in the on-failure record, or in the
+// ErrorMessage attribute a DeadLetterConfig queue gets.
+func lastErrorOf(l Letter, m types.Message) string {
+	if l.LastError != "" {
+		return l.LastError
+	}
+	if a, ok := m.MessageAttributes["ErrorMessage"]; ok {
+		return aws.ToString(a.StringValue)
+	}
+	return ""
+}
+
+func (r *run) restoreVisibility(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for id, handle := range r.left {
+		if _, err := r.q.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+			QueueUrl: aws.String(r.queueURL), ReceiptHandle: aws.String(handle), VisibilityTimeout: 0,
+		}); err != nil {
+			r.log.WarnContext(ctx, "could not make a message left in the queue visible again; it reappears when its visibility timeout ends",
+				"sqs_message_id", id, "visibility_timeout_s", int(r.opts.Visibility/time.Second), "error", err.Error())
+		}
+	}
+}
