@@ -1,6 +1,6 @@
 // Command bootstrap is the alarm relay. In Lambda (AWS_LAMBDA_RUNTIME_API set) it handles SNS
 // events; anywhere else it reads an event file and prints (-dry-run) or delivers what the Lambda
-// would send, so a change can be tried without AWS.
+// would send, so a change can be tried without AWS, or it replays a dead-letter queue.
 package main
 
 import (
@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 	_ "time/tzdata" // provided.al2023 has no zoneinfo: TIMEZONE must work anyway
 
@@ -23,6 +25,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/replay"
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -31,7 +34,7 @@ import (
 // Exit codes of a local run.
 const (
 	exitOK         = 0
-	exitNotSent    = 1 // something was not delivered
+	exitNotSent    = 1 // something was not delivered (a replay: something is left in the queue)
 	exitUsageError = 2 // bad flags, file or configuration
 )
 
@@ -40,7 +43,11 @@ func main() {
 		runLambda()
 		return
 	}
-	os.Exit(runLocal(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	// Ctrl-C stops a local run between deliveries; a replay then still puts back what it holds.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runLocal(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
 }
 
 // runLambda configures the relay once per container and serves invocations. A configuration
@@ -63,6 +70,19 @@ type settings struct {
 	language  string // en (default) or ko
 	mentions  string // comma-separated, notified on ALARM
 	trend     string // "on" shows single-metric alarms' last hour (needs cloudwatch:GetMetricData)
+
+	// flagged maps an environment variable to the local flag that overrode it, so that an error
+	// names what the user actually typed (-language, not LANGUAGE).
+	flagged map[string]string
+	local   bool // a local run: errors suggest flags
+}
+
+// origin names where a setting came from: the flag that set it, else its environment variable.
+func (s settings) origin(env string) string {
+	if f, ok := s.flagged[env]; ok {
+		return f
+	}
+	return env
 }
 
 func settingsFromEnv(getenv func(string) string) settings {
@@ -79,7 +99,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
-	m, err := pickMessenger(s.messenger, u)
+	m, err := pickMessenger(s, u)
 	if err != nil {
 		return nil, err
 	}
@@ -102,18 +122,23 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 
 // pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
 // a webhook shows Slack.
-func pickMessenger(name string, u *url.URL) (messenger.Messenger, error) {
-	if name != "" && name != "auto" {
+func pickMessenger(s settings, u *url.URL) (messenger.Messenger, error) {
+	if name := s.messenger; name != "" && name != "auto" {
 		m, err := messenger.Parse(name)
 		if err != nil {
-			return "", fmt.Errorf("MESSENGER: %w", err)
+			return "", fmt.Errorf("%s: %w", s.origin("MESSENGER"), err)
 		}
 		return m, nil
 	}
 	if u == nil {
 		return messenger.Slack, nil
 	}
-	return messenger.Detect(u)
+	m, err := messenger.Detect(u)
+	if err != nil && s.local {
+		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
+		return "", fmt.Errorf("%w (here: -messenger NAME, or MESSENGER=NAME)", err)
+	}
+	return m, err
 }
 
 func renderOptions(s settings) (render.Options, error) {
@@ -121,13 +146,13 @@ func renderOptions(s settings) (render.Options, error) {
 	if s.timezone != "" {
 		loc, err := time.LoadLocation(s.timezone)
 		if err != nil {
-			return render.Options{}, fmt.Errorf("TIMEZONE %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.timezone)
+			return render.Options{}, fmt.Errorf("%s %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.origin("TIMEZONE"), s.timezone)
 		}
 		options.Location = loc
 	}
 	var err error
 	if options.Language, err = render.ParseLanguage(s.language); err != nil {
-		return render.Options{}, fmt.Errorf("LANGUAGE: %w", err)
+		return render.Options{}, fmt.Errorf("%s: %w", s.origin("LANGUAGE"), err)
 	}
 	if options.Mentions, err = messenger.ParseMentions(s.mentions); err != nil {
 		return render.Options{}, fmt.Errorf("MENTIONS: %w", err)
@@ -135,20 +160,56 @@ func renderOptions(s settings) (render.Options, error) {
 	return options, nil
 }
 
+// usage is the local command's help: what it does, where its settings come from, exit codes.
+const usage = `Usage:
+  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]
+  bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko]
+  (from a clone: go run ./function ...)
+
+Relays a CloudWatch alarm SNS event to the chat webhook exactly as the Lambda function does.
+The event comes from -event FILE, or from standard input (-event - or no -event) when it is piped:
+  go run ./function -event function/testdata/latency-alarm.json -dry-run
+  go run ./function -dry-run < function/testdata/latency-alarm.json
+With -dry-run it prints the payloads instead of posting them. -replay-dead-letters delivers every
+message waiting in the relay's dead-letter queue (pulumi stack output replayCommand prints the
+whole command), deletes each one once delivered, and leaves the others for the next try.
+
+Flags:
+%s
+Environment (a flag wins over its variable):
+  WEBHOOK_URL        the webhook to post to (a secret: never printed)
+  WEBHOOK_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
+                     (needs AWS_REGION and AWS credentials in AWS_ACCESS_KEY_ID, ...)
+  MESSENGER          slack, teams, teams-legacy or auto (default: from the webhook host)
+  TIMEZONE           IANA time zone shown next to UTC (default: UTC)
+  LANGUAGE           en or ko (default: en)
+  MENTIONS           comma-separated, notified on ALARM only: @here, @channel, S0123ABCD (Slack
+                     user group), U0123ABCD (Slack user), someone@example.com (Teams)
+  TREND              on: show a single-metric alarm's last hour (calls CloudWatch GetMetricData)
+  AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL
+                     another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
+
+Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
+            1 something was not delivered (a replay: something is left in the queue),
+            2 bad flags, event file or settings: nothing was sent.
+`
+
 // runLocal is the command line outside Lambda.
 func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	eventPath := flags.String("event", "-", "SNS event JSON file to relay (- reads standard input)")
-	dryRun := flags.Bool("dry-run", false, "print the payload that would be posted instead of posting it")
-	messenger := flags.String("messenger", getenv("MESSENGER"), "slack, teams or teams-legacy (default: from MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
-	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time zone shown next to UTC (default: from TIMEZONE, else UTC)")
-	language := flags.String("language", getenv("LANGUAGE"), "en or ko (default: from LANGUAGE, else en)")
+	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
+	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
+	messengerName := flags.String("messenger", getenv("MESSENGER"), "post as messenger `NAME`: slack, teams or teams-legacy (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
+	language := flags.String("language", getenv("LANGUAGE"), "write the message in `en|ko` (default: LANGUAGE, else en)")
+	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]\n\n"+
-			"Relays a CloudWatch alarm SNS event to the chat webhook in %s (or the SSM parameter in %s),\n"+
-			"exactly as the Lambda function does. With -dry-run it prints the payloads instead.\n\n", webhook.EnvURL, webhook.EnvParameter)
+		var defaults bytes.Buffer
+		flags.SetOutput(&defaults)
 		flags.PrintDefaults()
+		flags.SetOutput(stderr)
+		fmt.Fprintf(stderr, usage, defaults.String())
 	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -156,21 +217,37 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return exitUsageError
 	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "bootstrap: unexpected argument %q (the event file goes after -event)\n", flags.Arg(0))
-		return exitUsageError
-	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
 		return exitUsageError
 	}
+	if flags.NArg() > 0 {
+		return fail(fmt.Errorf("unexpected argument %q (the event file goes after -event; -h shows the usage)", flags.Arg(0)))
+	}
+	set := map[string]bool{}
+	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	s := settingsFromEnv(getenv)
+	s.messenger, s.timezone, s.language = *messengerName, *timezone, *language
+	s.local, s.flagged = true, map[string]string{}
+	for env, name := range map[string]string{"MESSENGER": "-messenger", "TIMEZONE": "-timezone", "LANGUAGE": "-language"} {
+		if set[name[1:]] {
+			s.flagged[env] = name
+		}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	if set["replay-dead-letters"] {
+		if set["event"] || *dryRun {
+			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run"))
+		}
+		return replayDeadLetters(ctx, *queueURL, getenv, s, stdout, stderr, log)
+	}
+
 	ev, err := readEvent(*eventPath, stdin)
 	if err != nil {
 		return fail(err)
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	s := settingsFromEnv(getenv)
-	s.messenger, s.timezone, s.language = *messenger, *timezone, *language
 	var r *relay.Relay
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
@@ -193,6 +270,36 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return exitOK
 }
 
+// replayDeadLetters delivers the queue's messages with the relay the settings describe, prints the
+// summary, and succeeds only when nothing is left in the queue.
+func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string) string, s settings, stdout, stderr io.Writer, log *slog.Logger) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "bootstrap: -replay-dead-letters: %v\n", err)
+		return exitUsageError
+	}
+	if err := replay.CheckQueueURL(queueURL); err != nil {
+		return fail(err)
+	}
+	r, err := newRelay(ctx, getenv, s, log)
+	if err != nil {
+		return fail(err)
+	}
+	queue, err := replay.NewClient(getenv)
+	if err != nil {
+		return fail(err)
+	}
+	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{})
+	fmt.Fprintf(stdout, "dead-letter queue %s: %s\n", queueURL, summary)
+	if err != nil {
+		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
+		return exitNotSent
+	}
+	if summary.Left() > 0 {
+		return exitNotSent
+	}
+	return exitOK
+}
+
 // newDryRunRelay renders through the same relay, but prints each payload instead of posting it.
 // A configured webhook still picks the messenger; without one, Slack is shown.
 func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
@@ -206,7 +313,7 @@ func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
 		}
 	}
-	m, err := pickMessenger(s.messenger, u)
+	m, err := pickMessenger(s, u)
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +333,15 @@ func (p printer) Post(_ context.Context, payload []byte) (deliver.Result, error)
 	return deliver.Result{Attempts: 1}, err
 }
 
-// readEvent reads an SNS event from a file or, for "-", standard input.
+// readEvent reads an SNS event from a file or, for "-", standard input. A terminal on standard
+// input is an error: waiting for an event to be typed would look like a hang.
 func readEvent(path string, stdin io.Reader) (alarm.Event, error) {
 	var data []byte
 	var err error
 	if path == "-" {
+		if isTerminal(stdin) {
+			return alarm.Event{}, errors.New("no event: pass -event FILE (for example -event function/testdata/latency-alarm.json) or pipe an SNS event to standard input; -h shows the usage")
+		}
 		data, err = io.ReadAll(stdin)
 	} else {
 		data, err = os.ReadFile(path)
@@ -246,4 +357,14 @@ func readEvent(path string, stdin io.Reader) (alarm.Event, error) {
 		return alarm.Event{}, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
 	}
 	return ev, nil
+}
+
+// isTerminal tells whether r is an interactive terminal (a character device).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

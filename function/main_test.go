@@ -9,7 +9,15 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/replay"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
+
+func TestMain(m *testing.M) { testsupport.Main(m) }
 
 type runResult struct {
 	code           int
@@ -84,14 +92,23 @@ func TestLocalRunErrors(t *testing.T) {
 		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
 		{"unknown flag", nil, []string{"-evnt", "x"}, "flag provided but not defined: -evnt"},
 		{"stray argument", nil, []string{"-dry-run", "testdata/latency-alarm.json"}, `unexpected argument "testdata/latency-alarm.json"`},
-		{"bad time zone", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `TIMEZONE "Mars/Olympus" is not an IANA time zone name`},
-		{"bad messenger", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-messenger", "discord"}, `unknown messenger "discord"`},
-		{"bad language", map[string]string{"LANGUAGE": "jp"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `LANGUAGE: unknown language "jp"`},
+		{"bad time zone flag", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `bootstrap: -timezone "Mars/Olympus" is not an IANA time zone name`},
+		{"bad TIMEZONE", map[string]string{"TIMEZONE": "KST"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `bootstrap: TIMEZONE "KST" is not an IANA time zone name`},
+		{"bad messenger flag", map[string]string{"MESSENGER": "slack"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-messenger", "discord"}, `bootstrap: -messenger: unknown messenger "discord"`},
+		{"bad MESSENGER", map[string]string{"MESSENGER": "discord"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `bootstrap: MESSENGER: unknown messenger "discord"`},
+		{"bad language flag", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-language", "jp"}, `bootstrap: -language: unknown language "jp"`},
+		{"bad LANGUAGE", map[string]string{"LANGUAGE": "jp"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `bootstrap: LANGUAGE: unknown language "jp"`},
 		{"bad mention", map[string]string{"MENTIONS": "@everyone"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `MENTIONS: mention "@everyone" is not`},
 		{"bad trend switch", map[string]string{"TREND": "maybe", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `TREND "maybe": use on or off`},
 		{"trend without AWS", map[string]string{"TREND": "on", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, "TREND=on: trend: AWS_REGION is not set"},
 		{"no webhook", nil, []string{"-event", "testdata/latency-alarm.json"}, "set WEBHOOK_PARAMETER"},
-		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `cannot tell the messenger from webhook host "chat.example.com"`},
+		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `cannot tell the messenger from webhook host "chat.example.com": set the messenger to slack, teams or teams-legacy (here: -messenger NAME, or MESSENGER=NAME)`},
+		{"unknown host in a dry run", map[string]string{"WEBHOOK_URL": "http://127.0.0.1:9/SECRET"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, "(here: -messenger NAME"},
+		{"replay with an event", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-event", "testdata/latency-alarm.json"}, "it takes no -event and no -dry-run"},
+		{"replay dry run", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-dry-run"}, "it takes no -event and no -dry-run"},
+		{"replay of a queue name", nil, []string{"-replay-dead-letters", "alarm-relay-dead-letters"}, `-replay-dead-letters: queue URL "alarm-relay-dead-letters" is not an SQS queue URL`},
+		{"replay without a webhook", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q"}, "-replay-dead-letters: no webhook configured"},
+		{"replay without credentials", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET", "AWS_REGION": "us-east-1"}, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q"}, `AWS credentials are not set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); with a profile or SSO login run: eval "$(aws configure export-credentials --format env)"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +116,7 @@ func TestLocalRunErrors(t *testing.T) {
 			if r.code != exitUsageError || !strings.Contains(r.stderr, tt.errHas) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, exitUsageError, tt.errHas)
 			}
-			if r.stdout != "" || strings.Contains(r.stderr, "SECRET") {
+			if r.stdout != "" || strings.Contains(r.stderr, "/SECRET") {
 				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
 			}
 		})
@@ -136,5 +153,99 @@ func TestLocalDelivery(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "SECRET") || strings.Contains(r.stderr, srv.URL) {
 		t.Errorf("stderr leaks the webhook: %s", r.stderr)
+	}
+}
+
+func TestHelpNamesEverySetting(t *testing.T) {
+	r := run(t, nil, "", "-h")
+	if r.code != exitOK {
+		t.Errorf("-h exit %d", r.code)
+	}
+	for _, want := range []string{
+		"-event FILE", "standard input", "-dry-run", "-messenger NAME", "-timezone ZONE", "-language en|ko", "-replay-dead-letters QUEUE_URL",
+		"WEBHOOK_URL", "WEBHOOK_PARAMETER", "MESSENGER", "TIMEZONE", "LANGUAGE", "MENTIONS", "TREND", "AWS_ENDPOINT_URL_SQS",
+		"Exit codes: 0", "1 something was not delivered", "2 bad flags",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("-h does not mention %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// TestTerminalWithoutEvent: with nothing piped in, the command says what it needs instead of
+// waiting for input. /dev/null is a character device, as a terminal is.
+func TestTerminalWithoutEvent(t *testing.T) {
+	tty, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out, errOut bytes.Buffer
+	code := runLocal(context.Background(), []string{"-dry-run"}, tty, &out, &errOut, func(string) string { return "" })
+	if code != exitUsageError || !strings.Contains(errOut.String(), "no event: pass -event FILE") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+	// A pipe is read as before.
+	r := run(t, nil, readFile(t, "testdata/latency-alarm.json"), "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) {
+		t.Errorf("piped event: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestReplayDeadLetters runs the command against moto's SQS: a failing webhook leaves the queue
+// as it was (exit 1), a working one empties it (exit 0).
+func TestReplayDeadLetters(t *testing.T) {
+	env := map[string]string{}
+	for _, kv := range testsupport.AWSEnv(testsupport.StartMoto(t)) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	client, err := replay.NewClient(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alarm-relay-dead-letters")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueURL := aws.ToString(q.QueueUrl)
+	for _, body := range []string{readFile(t, "internal/replay/testdata/on-failure-record.json"), readFile(t, "testdata/latency-ok.json")} {
+		if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := http.StatusGone
+	posts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts++
+		w.WriteHeader(status)
+		io.WriteString(w, map[int]string{200: "ok", 410: "channel_is_archived"}[status])
+	}))
+	defer srv.Close()
+	env["WEBHOOK_URL"] = srv.URL + "/services/T/B/SECRET"
+
+	r := run(t, env, "", "-replay-dead-letters", queueURL, "-messenger", "slack")
+	want := "dead-letter queue " + queueURL + ": 0 delivered, 2 still failing, 0 unreadable; 2 left in the queue\n"
+	if r.code != exitNotSent || r.stdout != want || posts != 2 || !strings.Contains(r.stderr, "channel_is_archived") {
+		t.Errorf("failing webhook: exit %d, %d posts, stdout %q\nstderr:\n%s", r.code, posts, r.stdout, r.stderr)
+	}
+	status = http.StatusOK
+	r = run(t, env, "", "-replay-dead-letters", queueURL, "-messenger", "slack")
+	want = "dead-letter queue " + queueURL + ": 2 delivered, 0 still failing, 0 unreadable; the queue is empty\n"
+	if r.code != exitOK || r.stdout != want || posts != 4 {
+		t.Errorf("working webhook: exit %d, %d posts, stdout %q\nstderr:\n%s", r.code, posts, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stderr, "SECRET") {
+		t.Errorf("stderr leaks the webhook:\n%s", r.stderr)
 	}
 }
