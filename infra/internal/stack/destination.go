@@ -22,6 +22,8 @@ type relay struct {
 	parameter   *ssm.Parameter
 	deadLetters *sqs.Queue
 	function    *lambda.Function
+	logGroup    *cloudwatch.LogGroup
+	replay      pulumi.StringOutput // the command that replays its dead letters
 }
 
 // relay declares one destination's relay from the shared artifact, subscribed to the topic on
@@ -177,7 +179,7 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 	}); err != nil {
 		return nil, err
 	}
-	return &relay{parameter: param, deadLetters: deadLetters, function: fn}, nil
+	return &relay{parameter: param, deadLetters: deadLetters, function: fn, logGroup: logGroup, replay: replayCommand(dest, param, deadLetters)}, nil
 }
 
 // relayEnvironment is the relay's configuration; the webhook itself stays in SSM.

@@ -32,9 +32,14 @@ type AlarmRelay struct {
 	OpsTopicArn        pulumi.StringOutput
 	WebhookParameter   pulumi.StringOutput
 	TestCommand        pulumi.StringOutput
+	LogGroupName       pulumi.StringOutput // the relay's logs: aws logs tail NAME --follow
+	ReplayCommand      pulumi.StringOutput // delivers the dead letters: eval "$(pulumi stack output replayCommand)"
 	// With several alarms or destinations, all their names (the single ones above are the first).
 	AlarmNames    pulumi.StringOutput
 	FunctionNames pulumi.StringOutput
+	// With several destinations, every relay's log group and replay command (one per line).
+	LogGroupNames  pulumi.StringOutput
+	ReplayCommands pulumi.StringOutput
 }
 
 // Outputs are the stack outputs, by name.
@@ -48,12 +53,18 @@ func (r *AlarmRelay) Outputs() map[string]pulumi.StringOutput {
 		"opsTopicArn":        r.OpsTopicArn,
 		"webhookParameter":   r.WebhookParameter,
 		"testCommand":        r.TestCommand,
+		"logGroupName":       r.LogGroupName,
+		"replayCommand":      r.ReplayCommand,
 	}
 	if r.AlarmNames.OutputState != nil {
 		out["alarmNames"] = r.AlarmNames
 	}
 	if r.FunctionNames.OutputState != nil {
 		out["functionNames"] = r.FunctionNames
+	}
+	if r.LogGroupNames.OutputState != nil {
+		out["logGroupNames"] = r.LogGroupNames
+		out["replayCommands"] = r.ReplayCommands
 	}
 	return out
 }
@@ -165,8 +176,12 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 	if len(alarms) > 1 {
 		r.AlarmNames = joinOutputs(alarms, func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
 	}
+	r.LogGroupName = firstRelay.logGroup.Name
+	r.ReplayCommand = firstRelay.replay
 	if len(relays) > 1 {
 		r.FunctionNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.function.Name })
+		r.LogGroupNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
+		r.ReplayCommands = joinLines(relays, func(rel *relay) pulumi.StringOutput { return rel.replay })
 	}
 	return nil
 }
