@@ -73,7 +73,7 @@ func decodeRecord(rec invocationRecord) (Letter, error) {
 		l.Condition = rec.RequestContext.Condition
 	}
 	if len(bytes.TrimSpace(rec.RequestPayload)) == 0 || string(bytes.TrimSpace(rec.RequestPayload)) == "null" {
-		return Letter{}, errors.New("the on-failure record carries no requestPayload (Lambda leaves it out when the event is too large)")
+		return Letter{}, errors.New("the on-failure record carries no requestPayload")
 	}
 	ev, err := decodeEvent(rec.RequestPayload)
 	if err != nil {
