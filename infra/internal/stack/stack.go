@@ -31,7 +31,7 @@ type AlarmRelay struct {
 	DeadLetterQueueURL pulumi.StringOutput
 	OpsTopicArn        pulumi.StringOutput
 	WebhookParameter   pulumi.StringOutput
-	TestCommand        pulumi.StringOutput
+	TestCommand        pulumi.StringOutput // quoted for the shell: eval "$(pulumi stack output testCommand)"
 	LogGroupName       pulumi.StringOutput // the relay's logs: aws logs tail NAME --follow
 	ReplayCommand      pulumi.StringOutput // delivers the dead letters: eval "$(pulumi stack output replayCommand)"
 	// With several alarms or destinations, all their names (the single ones above are the first).
