@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -17,11 +16,12 @@ import (
 // AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL to point it elsewhere (tests use moto_server).
 func NewClient(getenv func(string) string) (*sqs.Client, error) {
 	env, err := awsenv.Load(getenv)
+	if err != nil && getenv("AWS_REGION")+getenv("AWS_DEFAULT_REGION") != "" {
+		// The region is there, so the credentials are not. A profile or SSO login is not read
+		// here (see awsenv); the AWS CLI exports it.
+		return nil, fmt.Errorf(`%w; with a profile or SSO login run: eval "$(aws configure export-credentials --format env)"`, err)
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "credentials") {
-			// A profile or SSO login is not read here (see awsenv); the AWS CLI exports it.
-			return nil, fmt.Errorf(`%w; with a profile or SSO login run: eval "$(aws configure export-credentials --format env)"`, err)
-		}
 		return nil, err
 	}
 	opts := sqs.Options{Region: env.Region, Credentials: env.Credentials}
@@ -38,7 +38,7 @@ func CheckQueueURL(raw string) error {
 		return fmt.Errorf("queue URL %q is not an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-dead-letters-1a2b3c4 (pulumi stack output deadLetterQueueUrl)", raw)
 	}
 	if strings.Count(strings.Trim(u.Path, "/"), "/") != 1 {
-		return errors.New("queue URL " + fmt.Sprintf("%q", raw) + " must end in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)")
+		return fmt.Errorf("queue URL %q must end in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)", raw)
 	}
 	return nil
 }
