@@ -107,3 +107,13 @@ func TestRejectsForeignARNs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNewFromEnv is the Lister's start-up cost in a cold container.
+func BenchmarkNewFromEnv(b *testing.B) {
+	getenv := env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"})
+	for b.Loop() {
+		if _, err := NewFromEnv(getenv, http.DefaultClient); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -378,3 +378,18 @@ func TestLoadToken(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNew is the client's start-up cost in a cold container: checking the token and the
+// base URL.
+func BenchmarkNew(b *testing.B) {
+	getenv := func(string) string { return "" }
+	for b.Loop() {
+		tok, err := slackapi.ParseToken(secret)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := slackapi.New(getenv, tok, http.DefaultClient); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
