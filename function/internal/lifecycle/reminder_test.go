@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -119,4 +120,50 @@ func TestWithContext(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
+}
+
+// FuzzParseReminderEvent: any input is a reminder or not, with an error or a checked event; never
+// a panic, and an accepted event is always usable.
+func FuzzParseReminderEvent(f *testing.F) {
+	f.Add([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:1:alarm:x"]}`))
+	f.Add([]byte(`{"Records":[]}`))
+	f.Add([]byte(`{"alarmRelay":null}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		e, isIt, err := ParseReminderEvent(raw)
+		if !isIt && err != nil {
+			t.Fatalf("not a reminder, yet an error: %v", err)
+		}
+		if isIt && err == nil && (e.Every() < time.Minute || len(e.AlarmARNs) == 0 || e.Kind != ReminderKind) {
+			t.Fatalf("accepted %+v", e)
+		}
+	})
+}
+
+// FuzzWithContext: whatever the payload and line, the result is either an error or a JSON object
+// whose blocks gained exactly one context block.
+func FuzzWithContext(f *testing.F) {
+	f.Add([]byte(`{"text":"x","blocks":[{"type":"header"}]}`), "Resolved after 14 min")
+	f.Add([]byte(`{}`), "<!channel> & co")
+	f.Fuzz(func(t *testing.T, payload []byte, line string) {
+		out, err := withContext(payload, line)
+		if err != nil || line == "" {
+			return
+		}
+		var msg struct {
+			Blocks []json.RawMessage `json:"blocks"`
+		}
+		var in struct {
+			Blocks []json.RawMessage `json:"blocks"`
+		}
+		_ = json.Unmarshal(payload, &in)
+		if err := json.Unmarshal(out, &msg); err != nil {
+			t.Fatalf("output is not JSON: %v\n%s", err, out)
+		}
+		if len(msg.Blocks) != len(in.Blocks)+1 {
+			t.Fatalf("%d blocks from %d", len(msg.Blocks), len(in.Blocks))
+		}
+		if strings.Contains(string(out), "<!channel>") {
+			t.Fatalf("the line can mention: %s", out)
+		}
+	})
 }

@@ -393,3 +393,20 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseToken: no error ever repeats a token-sized part of its input.
+func FuzzParseToken(f *testing.F) {
+	f.Add(secret)
+	f.Add("xoxp-1234-5678-abcdef")
+	f.Add("xoxb-12345-abc def")
+	f.Fuzz(func(t *testing.T, raw string) {
+		_, err := slackapi.ParseToken(raw)
+		if err == nil {
+			return
+		}
+		s := strings.TrimSpace(raw)
+		if len(s) >= 12 && strings.Contains(err.Error(), s[5:]) {
+			t.Fatalf("the error repeats the value: %v", err)
+		}
+	})
+}
