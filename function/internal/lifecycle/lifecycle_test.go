@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
@@ -347,6 +350,71 @@ func TestLifecycle(t *testing.T) {
 		want := []string{"⏰ Still in *ALARM* for 2 h 10 min (since 2026-11-20 09:15 UTC)"}
 		if got := bodies(e.slack.Replies(channel, first.RootTS)); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("thread\n got %q\nwant %q", got, want)
+		}
+	})
+
+	t.Run("a reminder tick: CloudWatch says which alarms are still in ALARM", func(t *testing.T) {
+		e := setup(t, moto)
+		getenv := func(k string) string {
+			return map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": moto}[k]
+		}
+		cw, err := awsapi.NewFromEnv(getenv, "monitoring", "CLOUDWATCH", "monitoring", http.DefaultClient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := []string{"tick still alarming", "tick recovered"}
+		for i, name := range names {
+			for _, form := range []url.Values{
+				{"Action": {"PutMetricAlarm"}, "AlarmName": {name}, "Namespace": {"AWS/ApiGateway"}, "MetricName": {"Latency"}, "Statistic": {"Average"},
+					"Period": {"300"}, "EvaluationPeriods": {"1"}, "Threshold": {"300"}, "ComparisonOperator": {"GreaterThanThreshold"}},
+				{"Action": {"SetAlarmState"}, "AlarmName": {name}, "StateValue": {[]string{"ALARM", "OK"}[i]}, "StateReason": {"test"}},
+			} {
+				form.Set("Version", "2010-08-01")
+				if err := cw.Query(ctx, form, &struct{}{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		ev, isIt, err := ParseReminderEvent([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` +
+			`"arn:aws:cloudwatch:us-east-1:123456789012:alarm:tick still alarming","arn:aws:cloudwatch:us-east-1:123456789012:alarm:tick recovered"]}`))
+		if err != nil || !isIt {
+			t.Fatal(isIt, err)
+		}
+		lister, err := cwalarms.NewFromEnv(getenv, http.DefaultClient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alarms, err := lister.Describe(ctx, ev.AlarmARNs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().Add(2*time.Hour + 10*time.Minute) // moto's alarms changed state just now
+		e.x.Now = func() time.Time { return now }
+		due := Due(alarms, ev.Every(), now)
+		if len(due) != 1 || due[0].AlarmName != "tick still alarming" {
+			t.Fatalf("due %+v", due)
+		}
+		if _, err := e.x.Remind(ctx, due[0], ev.Every()); err != nil {
+			t.Fatal(err)
+		}
+		if roots := bodies(e.slack.Roots(channel)); len(roots) != 1 || !strings.Contains(roots[0], "tick still alarming is still in ALARM for 2 h 10 min") {
+			t.Errorf("channel %q", roots)
+		}
+	})
+
+	t.Run("a reminder whose thread is gone goes to the channel", func(t *testing.T) {
+		e := setup(t, moto)
+		now := t0.Add(61 * time.Minute)
+		e.x.Now = func() time.Time { return now }
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		e.slack.Delete(channel, first.RootTS)
+		arn := change(t, alarm.StateAlarm, t0, "").AlarmARN
+		if _, err := e.x.Remind(ctx, Reminder{AlarmARN: arn, AlarmName: "x", Since: t0, For: 61 * time.Minute}, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		roots := bodies(e.slack.Roots(channel))
+		if len(roots) != 1 || !strings.HasPrefix(roots[0], "⏰ Still in *ALARM* for 1 h 1 min") {
+			t.Errorf("channel %q", roots)
 		}
 	})
 
