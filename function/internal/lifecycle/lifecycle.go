@@ -52,7 +52,10 @@ type Incidents struct {
 	destination string // the destination's name: incidents are kept per alarm and destination
 	texts       texts
 
-	Now func() time.Time
+	// CommitReserve is kept free before the deadline for remembering what was posted: Slack's
+	// retries stop earlier, so that a post is not lost to memory and posted again on retry.
+	CommitReserve time.Duration
+	Now           func() time.Time
 }
 
 // New builds the keeper for one destination. language is en or ko (the lifecycle's own lines);
@@ -65,7 +68,7 @@ func New(slack Slack, store *incident.Store, channel, destination, language stri
 	if err != nil {
 		return nil, err
 	}
-	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t}, nil
+	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second}, nil
 }
 
 // Result tells what was done, for the log line.
@@ -114,6 +117,11 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 
 // carryOut makes the plan's Slack calls: edit (or replace) the root, post a root, reply.
 func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan) (Result, incident.Incident, error) {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
+		defer cancel()
+	}
 	res := Result{Action: p.action, Channel: inc.Channel, RootTS: inc.RootTS}
 	if res.Channel == "" {
 		res.Channel = x.channel
