@@ -128,7 +128,7 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 	}
 	if p.update != nil {
 		_, err := x.slack.UpdateMessage(ctx, slackapi.Message{Channel: res.Channel, TS: res.RootTS, Payload: p.update})
-		if errors.Is(err, slackapi.ErrMessageGone) {
+		if x.replaceable(err, res.Channel) {
 			p.post, res.NewRoot = p.update, true
 		} else if err != nil {
 			return res, inc, fmt.Errorf("update the incident's message: %w", err)
@@ -146,8 +146,8 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 	}
 	if p.reply != "" {
 		_, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: res.Channel, ThreadTS: res.RootTS, Text: p.reply})
-		if errors.Is(err, slackapi.ErrMessageGone) {
-			// The thread's first message went away (deleted since): the reply still goes out.
+		if x.replaceable(err, res.Channel) {
+			// The thread's first message or its channel went away: the reply still goes out.
 			_, err = x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Text: p.reply})
 		}
 		if err != nil {
@@ -157,6 +157,13 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 	next := p.next
 	next.Channel, next.RootTS = res.Channel, res.RootTS
 	return res, next, nil
+}
+
+// replaceable: the incident's message is gone, or its channel is no longer usable and the
+// destination now posts elsewhere (the channel was changed, the old one archived): the content
+// goes to the configured channel instead of failing on every retry.
+func (x *Incidents) replaceable(err error, channel string) bool {
+	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
 }
 
 func (x *Incidents) now() time.Time {

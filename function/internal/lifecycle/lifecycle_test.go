@@ -284,6 +284,35 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("a destination moved to a new channel resolves there when the old one is gone", func(t *testing.T) {
+		e := setup(t, moto)
+		const old = "C0OLDCHANNEL"
+		e.slack.Join(old)
+		moved := *e.x
+		moved.channel = old
+		first, err := moved.Apply(ctx, change(t, alarm.StateAlarm, t0, "412.53 ms"))
+		if err != nil || first.Channel != old {
+			t.Fatalf("%+v, %v", first, err)
+		}
+		e.slack.Archive(old) // the stack now names channel
+		res := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute), "120.4 ms"), actionResolved)
+		if !res.NewRoot || res.Channel != channel {
+			t.Fatalf("result %+v", res)
+		}
+		if roots := e.slack.Roots(channel); len(roots) != 1 || color(&roots[0]) != "#2EB67D" {
+			t.Errorf("new channel %q", bodies(roots))
+		}
+		if got := bodies(e.slack.Replies(channel, res.RootTS)); len(got) != 1 {
+			t.Errorf("thread %q", got)
+		}
+		// In its own channel, the same error is a failure: nowhere else to go.
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(time.Hour), "500 ms"), actionOpened)
+		e.slack.Archive(channel)
+		if _, err := e.x.Apply(ctx, change(t, alarm.StateOK, t0.Add(2*time.Hour), "100 ms")); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
+			t.Errorf("err = %v", err)
+		}
+	})
+
 	t.Run("a late message replies and leaves the root as it is", func(t *testing.T) {
 		e := setup(t, moto)
 		first := e.apply(t, change(t, alarm.StateAlarm, t0.Add(10*time.Minute), "500 ms"), actionOpened)

@@ -158,8 +158,21 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(err, ErrMessageGone) true for the codes that mean the message is gone.
-func (e *Error) Is(target error) bool { return target == ErrMessageGone && goneCodes[e.Code] }
+// ErrChannelUnusable is reported (through errors.Is) when the bot can no longer post in the
+// channel: it was deleted or archived, or the bot was removed from it.
+var ErrChannelUnusable = errors.New("slack channel cannot be posted to")
+
+// Is makes errors.Is(err, ErrMessageGone) and errors.Is(err, ErrChannelUnusable) true for the
+// codes that mean so.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrMessageGone:
+		return goneCodes[e.Code]
+	case ErrChannelUnusable:
+		return e.Code == "channel_not_found" || e.Code == "is_archived" || e.Code == "not_in_channel"
+	}
+	return false
+}
 
 // goneCodes: the message to edit or reply to no longer exists or may not be edited.
 var goneCodes = map[string]bool{

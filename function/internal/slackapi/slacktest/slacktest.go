@@ -43,11 +43,11 @@ type Failure struct {
 
 // Server is the scripted Slack.
 type Server struct {
-	URL      string // base URL with a trailing slash, for SLACK_API_URL
-	Token    string
-	Channels map[string]bool // channel ids that exist and the bot is in
+	URL   string // base URL with a trailing slash, for SLACK_API_URL
+	Token string
 
 	mu       sync.Mutex
+	channels map[string]bool // channel ids that exist and the bot is in
 	srv      *httptest.Server
 	calls    []Call
 	messages map[string]*Message // by channel + "/" + ts
@@ -58,9 +58,9 @@ type Server struct {
 // New starts a server accepting token and posting to the given channels; it stops with the test.
 func New(t testing.TB, token string, channels ...string) *Server {
 	t.Helper()
-	s := &Server{Token: token, Channels: map[string]bool{}, messages: map[string]*Message{}, failures: map[string][]Failure{}}
+	s := &Server{Token: token, channels: map[string]bool{}, messages: map[string]*Message{}, failures: map[string][]Failure{}}
 	for _, c := range channels {
-		s.Channels[c] = true
+		s.channels[c] = true
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
@@ -73,6 +73,20 @@ func (s *Server) Fail(method string, failures ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], failures...)
+}
+
+// Join adds a channel the bot can post in.
+func (s *Server) Join(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[channel] = true
+}
+
+// Archive makes a channel unusable: calls for it answer channel_not_found.
+func (s *Server) Archive(channel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.channels, channel)
 }
 
 // Delete removes a message, as a person deleting it in Slack would.
@@ -180,7 +194,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail("invalid_form_data")
 	case jsonErr != nil:
 		fail("invalid_json")
-	case !s.Channels[call.Channel]:
+	case !s.channels[call.Channel]:
 		fail("channel_not_found")
 	case call.Text == "" && body["blocks"] == nil:
 		fail("no_text")
