@@ -1,0 +1,274 @@
+// Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB)
+// or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
+// service client would add megabytes to a bootstrap that has to start fast (see function/internal/
+// trend for the first such caller). Throttling, 5xx and network errors are retried briefly.
+package awsapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+)
+
+// Client calls one service in one region.
+type Client struct {
+	Service     string // signing name, e.g. "dynamodb", "monitoring"
+	Endpoint    string // e.g. https://dynamodb.us-east-1.amazonaws.com, no trailing slash
+	Region      string
+	Credentials aws.CredentialsProvider
+	HTTP        *http.Client
+	Attempts    int           // attempts in all for retryable failures
+	Timeout     time.Duration // cap of one attempt
+
+	signer *v4.Signer
+	sleep  func(ctx context.Context, d time.Duration) error
+}
+
+// NewFromEnv builds a client from what Lambda sets (see awsenv). envName is the service's part of
+// AWS_ENDPOINT_URL_<envName> (e.g. DYNAMODB, CLOUDWATCH), which, like AWS_ENDPOINT_URL, points it
+// elsewhere; host is the endpoint's first label (dynamodb, monitoring).
+func NewFromEnv(getenv func(string) string, service, envName, host string, client *http.Client) (*Client, error) {
+	env, err := awsenv.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := awsenv.Endpoint(getenv, envName)
+	if endpoint == "" {
+		endpoint = "https://" + host + "." + env.Region + "." + dnsSuffix(env.Region)
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("endpoint %q for %s is not an http(s) URL", endpoint, service)
+	}
+	return &Client{
+		Service:     service,
+		Endpoint:    strings.TrimRight(endpoint, "/"),
+		Region:      env.Region,
+		Credentials: env.Credentials,
+		HTTP:        client,
+		Attempts:    3,
+		Timeout:     5 * time.Second,
+		signer:      v4.NewSigner(),
+	}, nil
+}
+
+// dnsSuffix is the partition's domain: China's regions live under amazonaws.com.cn.
+func dnsSuffix(region string) string {
+	if strings.HasPrefix(region, "cn-") {
+		return "amazonaws.com.cn"
+	}
+	return "amazonaws.com"
+}
+
+// Error is an answer other than success. Code is the service's error name without its namespace
+// (ConditionalCheckFailedException, AccessDenied…).
+type Error struct {
+	Operation string
+	Status    int
+	Code      string
+	Message   string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s answered HTTP %d %s", e.Operation, e.Status, e.Code)
+	if e.Message != "" {
+		msg += ": " + shorten(e.Message, 300)
+	}
+	return msg
+}
+
+// retryable: throttling and server-side failures may pass on a second try.
+func (e *Error) retryable() bool {
+	switch e.Code {
+	case "ThrottlingException", "Throttling", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+		"InternalServerError", "ServiceUnavailable", "LimitExceededException", "TransactionConflictException":
+		return true
+	}
+	return e.Status >= 500
+}
+
+// HasCode reports whether err is an AWS error with this code.
+func HasCode(err error, code string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// JSON calls a JSON-protocol operation: target is e.g. "DynamoDB_20120810.UpdateItem".
+func (c *Client) JSON(ctx context.Context, target string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", operation(target), err)
+	}
+	headers := map[string]string{"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target}
+	raw, err := c.do(ctx, operation(target), body, headers, jsonError)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decode answer: %w", operation(target), err)
+	}
+	return nil
+}
+
+// Query calls a query-protocol operation (form["Action"] names it) and decodes the XML answer.
+func (c *Client) Query(ctx context.Context, form url.Values, out any) error {
+	op := form.Get("Action")
+	headers := map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+	raw, err := c.do(ctx, op, []byte(form.Encode()), headers, xmlError)
+	if err != nil {
+		return err
+	}
+	if err := xml.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decode answer: %w", op, err)
+	}
+	return nil
+}
+
+func operation(target string) string {
+	if i := strings.LastIndexByte(target, '.'); i >= 0 {
+		return target[i+1:]
+	}
+	return target
+}
+
+// do sends a signed POST, retrying what may pass, and returns the successful answer's body.
+func (c *Client) do(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(op string, status int, raw []byte) *Error) ([]byte, error) {
+	attempts := max(c.Attempts, 1)
+	for attempt := 1; ; attempt++ {
+		raw, err := c.once(ctx, op, body, headers, decodeErr)
+		if err == nil {
+			return raw, nil
+		}
+		var aerr *Error
+		retry := errors.As(err, &aerr) && aerr.retryable() || !errors.As(err, &aerr) && ctx.Err() == nil && !errors.Is(err, errNotRetryable)
+		if !retry || attempt >= attempts {
+			return nil, err
+		}
+		wait := time.Duration(rand.Int64N(int64(50*time.Millisecond)<<attempt)) + time.Millisecond
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+c.Timeout/4 {
+			return nil, err
+		}
+		if serr := c.pause(ctx, wait); serr != nil {
+			return nil, err
+		}
+	}
+}
+
+var errNotRetryable = errors.New("not retryable")
+
+func (c *Client) once(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(string, int, []byte) *Error) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Endpoint+"/", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", op, err, errNotRetryable)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	creds, err := c.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: credentials: %w: %w", op, err, errNotRetryable)
+	}
+	sum := sha256.Sum256(body)
+	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.Service, c.Region, time.Now()); err != nil {
+		return nil, fmt.Errorf("%s: sign: %w: %w", op, err, errNotRetryable)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: read answer: %w", op, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, decodeErr(op, resp.StatusCode, raw)
+	}
+	return raw, nil
+}
+
+// jsonError reads {"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"…"}.
+func jsonError(op string, status int, raw []byte) *Error {
+	var e struct {
+		Type     string `json:"__type"`
+		Message  string `json:"message"`
+		MessageU string `json:"Message"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	code := e.Type[strings.LastIndexByte(e.Type, '#')+1:]
+	msg := e.Message
+	if msg == "" {
+		msg = e.MessageU
+	}
+	if code == "" && msg == "" {
+		msg = shorten(string(raw), 200)
+	}
+	return &Error{Operation: op, Status: status, Code: code, Message: msg}
+}
+
+// xmlError reads <ErrorResponse><Error><Code>…</Code><Message>…</Message></Error></ErrorResponse>.
+func xmlError(op string, status int, raw []byte) *Error {
+	var e struct {
+		Code    string `xml:"Error>Code"`
+		Message string `xml:"Error>Message"`
+	}
+	if xml.Unmarshal(raw, &e) != nil || e.Code == "" && e.Message == "" {
+		e.Message = shorten(string(raw), 200)
+	}
+	return &Error{Operation: op, Status: status, Code: e.Code, Message: e.Message}
+}
+
+func (c *Client) pause(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func unwrapURLError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}
+
+func shorten(s string, limit int) string {
+	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,139 @@
+// Package cwalarms asks CloudWatch (DescribeAlarms) for the current state of named alarms, so that
+// a scheduled reminder can tell which are still in ALARM and since when. It is one hand-signed
+// query-protocol call (see awsapi), asked only about the alarms it is given: the function's role
+// may describe exactly the stack's alarms.
+package cwalarms
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
+)
+
+// Alarm is an alarm's current state.
+type Alarm struct {
+	Name   string
+	ARN    string
+	State  string    // ALARM, OK or INSUFFICIENT_DATA
+	Since  time.Time // when the alarm entered State; zero when CloudWatch did not say
+	Reason string
+}
+
+// Lister makes the DescribeAlarms calls.
+type Lister struct {
+	api *awsapi.Client
+}
+
+// NewFromEnv builds a Lister from what Lambda sets (see awsenv); AWS_ENDPOINT_URL_CLOUDWATCH or
+// AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
+func NewFromEnv(getenv func(string) string, client *http.Client) (*Lister, error) {
+	api, err := awsapi.NewFromEnv(getenv, "monitoring", "CLOUDWATCH", "monitoring", client)
+	if err != nil {
+		return nil, fmt.Errorf("alarm states: %w", err)
+	}
+	return &Lister{api: api}, nil
+}
+
+// batch is how many names one DescribeAlarms call may name.
+const batch = 100
+
+// Describe returns the state of each alarm in arns that exists, metric and composite alike, in
+// the order CloudWatch returns them. ARNs must be alarms in the Lister's region.
+func (l *Lister) Describe(ctx context.Context, arns []string) ([]Alarm, error) {
+	names := make([]string, 0, len(arns))
+	seen := map[string]bool{}
+	for _, arn := range arns {
+		name, err := l.nameOf(arn)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	var out []Alarm
+	for start := 0; start < len(names); start += batch {
+		got, err := l.describe(ctx, names[start:min(start+batch, len(names))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// nameOf takes the alarm name from arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>;
+// the name may itself contain colons.
+func (l *Lister) nameOf(arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
+		return "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", arn)
+	}
+	if parts[3] != l.api.Region {
+		return "", fmt.Errorf("alarm %q is in %s, not in this function's region %s", parts[6], parts[3], l.api.Region)
+	}
+	return parts[6], nil
+}
+
+type member struct {
+	Name         string `xml:"AlarmName"`
+	ARN          string `xml:"AlarmArn"`
+	State        string `xml:"StateValue"`
+	Reason       string `xml:"StateReason"`
+	Updated      string `xml:"StateUpdatedTimestamp"`
+	Transitioned string `xml:"StateTransitionedTimestamp"` // the last change of state; Updated moves with the reason too
+}
+
+func (l *Lister) describe(ctx context.Context, names []string) ([]Alarm, error) {
+	var alarms []Alarm
+	next := ""
+	for {
+		form := url.Values{
+			"Action":              {"DescribeAlarms"},
+			"Version":             {"2010-08-01"},
+			"MaxRecords":          {strconv.Itoa(batch)},
+			"AlarmTypes.member.1": {"MetricAlarm"},
+			"AlarmTypes.member.2": {"CompositeAlarm"},
+		}
+		for i, n := range names {
+			form.Set(fmt.Sprintf("AlarmNames.member.%d", i+1), n)
+		}
+		if next != "" {
+			form.Set("NextToken", next)
+		}
+		var out struct {
+			Metric    []member `xml:"DescribeAlarmsResult>MetricAlarms>member"`
+			Composite []member `xml:"DescribeAlarmsResult>CompositeAlarms>member"`
+			NextToken string   `xml:"DescribeAlarmsResult>NextToken"`
+		}
+		if err := l.api.Query(ctx, form, &out); err != nil {
+			return nil, fmt.Errorf("alarm states: %w", err)
+		}
+		for _, m := range append(out.Metric, out.Composite...) {
+			a := Alarm{Name: m.Name, ARN: m.ARN, State: m.State, Reason: m.Reason}
+			since := m.Transitioned
+			if since == "" {
+				since = m.Updated
+			}
+			if since != "" {
+				t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(since))
+				if err != nil {
+					return nil, fmt.Errorf("alarm states: %q's timestamp %q: %w", m.Name, since, err)
+				}
+				a.Since = t.UTC()
+			}
+			alarms = append(alarms, a)
+		}
+		if out.NextToken == "" {
+			return alarms, nil
+		}
+		next = out.NextToken
+	}
+}

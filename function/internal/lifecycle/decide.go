@@ -1,0 +1,89 @@
+package lifecycle
+
+import (
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+)
+
+// plan is what one alarm state change does to its incident: the Slack calls to make and the
+// state to commit. decide makes it without side effects; Apply carries it out.
+type plan struct {
+	action string // for the log line
+
+	post   []byte // post this payload as a new root message
+	update []byte // edit the root message to this payload (a new root if it is gone)
+	reply  string // mrkdwn reply in the root's thread
+
+	next   incident.Incident // committed after the calls, with the root's channel and ts filled in
+	commit bool              // false: nothing to remember (the lock is released as it was)
+}
+
+// The actions a plan reports.
+const (
+	actionDuplicate = "duplicate: already shown, nothing posted"
+	actionLate      = "late: replied in the thread, root unchanged"
+	actionLateAlone = "late: posted on its own"
+	actionOpened    = "opened: posted the root message"
+	actionUpdated   = "updated the root message and replied in its thread"
+	actionResolved  = "resolved: updated the root message and replied in its thread"
+	actionAlone     = "no open incident: posted on its own"
+)
+
+// decide plans one change against the incident as committed. at is the change's time (the
+// alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
+// the root back to an older state or posts it twice.
+func decide(inc incident.Incident, c Change, at time.Time, t texts) (plan, error) {
+	state := string(c.State)
+	if inc.Version > 0 && !inc.LastChange.IsZero() {
+		switch {
+		case at.Equal(inc.LastChange) && state == inc.State:
+			return plan{action: actionDuplicate}, nil
+		case at.Before(inc.LastChange):
+			if inc.RootTS != "" {
+				return plan{action: actionLate, reply: t.lateReply(c, at)}, nil
+			}
+			return plan{action: actionLateAlone, post: c.Payload}, nil
+		}
+	}
+	open := inc.Open()
+	switch {
+	case c.State == alarm.StateAlarm && !open:
+		next := incident.Incident{State: state, StateSince: at, OpenedAt: at, LastChange: at, RemindedAt: time.Time{}}
+		return plan{action: actionOpened, post: c.Payload, next: next, commit: true}, nil
+
+	case c.State == alarm.StateOK && open:
+		opened := inc.OpenedAt
+		if opened.IsZero() || opened.After(at) {
+			opened = inc.StateSince
+		}
+		lasted := at.Sub(opened)
+		root, err := withContext(c.Payload, t.resolvedLine(lasted))
+		if err != nil {
+			return plan{}, err
+		}
+		next := inc
+		next.State, next.StateSince, next.LastChange = state, at, at
+		next.Closed, next.ClosedAt = true, at
+		return plan{action: actionResolved, update: root, reply: t.resolvedReply(c, lasted), next: next, commit: true}, nil
+
+	case open:
+		root, err := withContext(c.Payload, t.openLine(inc.OpenedAt, at))
+		if err != nil {
+			return plan{}, err
+		}
+		next := inc
+		if state != inc.State {
+			next.StateSince = at
+		}
+		next.State, next.LastChange = state, at
+		return plan{action: actionUpdated, update: root, reply: t.changeReply(c, inc.State), next: next, commit: true}, nil
+
+	default:
+		// OK or INSUFFICIENT_DATA with no open incident: shown on its own, remembered (closed) so
+		// that a repeat of it is recognised and a late message can reply to it.
+		next := incident.Incident{State: state, StateSince: at, LastChange: at, Closed: true, ClosedAt: at}
+		return plan{action: actionAlone, post: c.Payload, next: next, commit: true}, nil
+	}
+}

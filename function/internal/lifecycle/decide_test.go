@@ -1,0 +1,72 @@
+package lifecycle
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+)
+
+// TestDecide covers every branch of the plan without Slack or DynamoDB.
+func TestDecide(t *testing.T) {
+	en, _ := newTexts("en", nil)
+	payload := []byte(`{"text":"rendered","blocks":[{"type":"header"}]}`)
+	open := incident.Incident{Channel: "C1", RootTS: "1.1", State: "ALARM", StateSince: t0, OpenedAt: t0, LastChange: t0, Version: 1}
+	closed := open
+	closed.Closed, closed.State, closed.LastChange, closed.Version = true, "OK", t0.Add(10*time.Minute), 2
+	byReminder := incident.Incident{Channel: "C1", RootTS: "1.2", State: "ALARM", StateSince: t0, OpenedAt: t0, Version: 1} // no LastChange
+	tests := []struct {
+		name      string
+		inc       incident.Incident
+		state     alarm.State
+		at        time.Time
+		action    string
+		post, upd bool
+		reply     string // prefix
+		next      func(incident.Incident) bool
+	}{
+		{"first ALARM", incident.Incident{}, alarm.StateAlarm, t0, actionOpened, true, false, "",
+			func(n incident.Incident) bool { return n.OpenedAt.Equal(t0) && !n.Closed && n.State == "ALARM" }},
+		{"ALARM after a closed incident", closed, alarm.StateAlarm, t0.Add(time.Hour), actionOpened, true, false, "",
+			func(n incident.Incident) bool { return n.OpenedAt.Equal(t0.Add(time.Hour)) && !n.Closed }},
+		{"repeat", open, alarm.StateAlarm, t0, actionDuplicate, false, false, "", nil},
+		{"late with a root", open, alarm.StateOK, t0.Add(-time.Minute), actionLate, false, false, "✅ *OK* at 2026-11-20 09:14 UTC, received late", nil},
+		{"late without a root", incident.Incident{State: "OK", LastChange: t0, Version: 1}, alarm.StateAlarm, t0.Add(-time.Minute), actionLateAlone, true, false, "", nil},
+		{"new datapoint", open, alarm.StateAlarm, t0.Add(5 * time.Minute), actionUpdated, false, true, "🔴 *ALARM*",
+			func(n incident.Incident) bool {
+				return n.StateSince.Equal(t0) && n.LastChange.Equal(t0.Add(5*time.Minute))
+			}},
+		{"INSUFFICIENT_DATA while open", open, alarm.StateInsufficientData, t0.Add(5 * time.Minute), actionUpdated, false, true, "⚪ *INSUFFICIENT_DATA* (was ALARM)",
+			func(n incident.Incident) bool { return n.StateSince.Equal(t0.Add(5*time.Minute)) && !n.Closed }},
+		{"OK while open", open, alarm.StateOK, t0.Add(14*time.Minute + 59*time.Second), actionResolved, false, true, "✅ *Resolved after 14 min*",
+			func(n incident.Incident) bool {
+				return n.Closed && n.ClosedAt.Equal(t0.Add(14*time.Minute+59*time.Second))
+			}},
+		{"OK alone", incident.Incident{}, alarm.StateOK, t0, actionAlone, true, false, "",
+			func(n incident.Incident) bool { return n.Closed && n.State == "OK" && n.LastChange.Equal(t0) }},
+		{"INSUFFICIENT_DATA after a closed incident", closed, alarm.StateInsufficientData, t0.Add(time.Hour), actionAlone, true, false, "", nil},
+		{"ALARM into an incident a reminder opened", byReminder, alarm.StateAlarm, t0, actionUpdated, false, true, "🔴 *ALARM*", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decide(tt.inc, Change{State: tt.state, Payload: payload}, tt.at, en)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.action != tt.action || (p.post != nil) != tt.post || (p.update != nil) != tt.upd || !strings.HasPrefix(p.reply, tt.reply) || (tt.reply == "") != (p.reply == "") {
+				t.Errorf("plan %q post %v update %v reply %q", p.action, p.post != nil, p.update != nil, p.reply)
+			}
+			if p.commit != (tt.next != nil || p.action == actionAlone || p.action == actionOpened || p.action == actionUpdated) {
+				t.Errorf("commit = %v", p.commit)
+			}
+			if tt.next != nil && !tt.next(p.next) {
+				t.Errorf("next %+v", p.next)
+			}
+		})
+	}
+	if _, err := decide(open, Change{State: alarm.StateOK, Payload: []byte(`[]`)}, t0.Add(time.Minute), en); err == nil {
+		t.Error("a payload that is not an object was accepted for the root")
+	}
+}

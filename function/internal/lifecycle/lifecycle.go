@@ -1,0 +1,174 @@
+// Package lifecycle keeps one Slack message per incident for a Slack app destination: the first
+// ALARM posts a root message; later changes edit it to show the current state and reply in its
+// thread; OK turns it green ("Resolved after 14 min") and closes the incident; a root that was
+// deleted or can no longer be edited is replaced by a new one, so no alert is ever lost. Reminders
+// for alarms still in ALARM go into the incident's thread (or, for webhooks, out as text).
+//
+// The root messages come rendered by the caller (render's Slack payload); this package decides
+// what to do with them (decide, pure), does it through the Slack Web API (slackapi), and keeps
+// the incident in DynamoDB (incident), holding the incident's lock throughout so that concurrent
+// invocations for one alarm take turns.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+)
+
+// Slack is the part of the Web API used; *slackapi.Client is the real one.
+type Slack interface {
+	PostMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error)
+	UpdateMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error)
+}
+
+// Change is one alarm state change, as a notification reports it.
+type Change struct {
+	AlarmARN  string
+	AlarmName string
+	State     alarm.State
+	At        time.Time // the alarm's StateChangeTime; zero means now
+	Observed  string    // the value shown, e.g. "412.5 ms"; "" when the reason names none
+	// Payload is the rendered Slack message for this notification ({text, blocks, attachments},
+	// render.Render(render.Slack, n, opts)): the root message shows it.
+	Payload []byte
+}
+
+// ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
+func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: a.Observed, Payload: payload}
+}
+
+// Incidents is a Slack app destination's incident keeper.
+type Incidents struct {
+	slack       Slack
+	store       *incident.Store
+	channel     string // where new root messages go
+	destination string // the destination's name: incidents are kept per alarm and destination
+	texts       texts
+
+	// CommitReserve is kept free before the deadline for remembering what was posted: Slack's
+	// retries stop earlier, so that a post is not lost to memory and posted again on retry.
+	CommitReserve time.Duration
+	Now           func() time.Time
+}
+
+// New builds the keeper for one destination. language is en or ko (the lifecycle's own lines);
+// loc is the zone shown next to UTC (nil: UTC only).
+func New(slack Slack, store *incident.Store, channel, destination, language string, loc *time.Location) (*Incidents, error) {
+	if channel == "" || destination == "" {
+		return nil, errors.New("lifecycle: a Slack app destination needs a channel and a name")
+	}
+	t, err := newTexts(language, loc)
+	if err != nil {
+		return nil, err
+	}
+	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second}, nil
+}
+
+// Result tells what was done, for the log line.
+type Result struct {
+	Action  string
+	Channel string
+	RootTS  string // the incident's root message after the change
+	NewRoot bool   // the old root was gone and a new one was posted
+}
+
+// Apply shows one alarm state change in its incident. It returns an error when anything it had
+// to post or edit was not (the invocation then fails and Lambda retries it); a change already
+// shown is recognised and not posted again.
+func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
+	if c.AlarmARN == "" {
+		return Result{}, fmt.Errorf("lifecycle: %q has no alarm ARN; post it on its own", c.AlarmName)
+	}
+	if len(c.Payload) == 0 {
+		return Result{}, fmt.Errorf("lifecycle: %q: no rendered message", c.AlarmName)
+	}
+	at := c.At
+	if at.IsZero() {
+		at = x.now()
+	}
+	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: c.AlarmARN, Destination: x.destination})
+	if err != nil {
+		return Result{}, fmt.Errorf("%q: %w", c.AlarmName, err)
+	}
+	p, err := decide(inc, c, at, x.texts)
+	if err != nil {
+		return Result{}, errors.Join(fmt.Errorf("%q: %w", c.AlarmName, err), lock.Release(ctx))
+	}
+	res, next, err := x.carryOut(ctx, inc, p)
+	if err != nil {
+		return res, errors.Join(fmt.Errorf("%q: %w", c.AlarmName, err), lock.Release(ctx))
+	}
+	if !p.commit {
+		return res, lock.Release(ctx)
+	}
+	if err := lock.Commit(ctx, next); err != nil {
+		// Slack shows the change, but the incident does not know: a retry may post it again.
+		return res, fmt.Errorf("%q: shown in Slack (%s) but not remembered: %w", c.AlarmName, res.Action, err)
+	}
+	return res, nil
+}
+
+// carryOut makes the plan's Slack calls: edit (or replace) the root, post a root, reply.
+func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan) (Result, incident.Incident, error) {
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
+		defer cancel()
+	}
+	res := Result{Action: p.action, Channel: inc.Channel, RootTS: inc.RootTS}
+	if res.Channel == "" {
+		res.Channel = x.channel
+	}
+	if p.update != nil {
+		_, err := x.slack.UpdateMessage(ctx, slackapi.Message{Channel: res.Channel, TS: res.RootTS, Payload: p.update})
+		if x.replaceable(err, res.Channel) {
+			p.post, res.NewRoot = p.update, true
+		} else if err != nil {
+			return res, inc, fmt.Errorf("update the incident's message: %w", err)
+		}
+	}
+	if p.post != nil {
+		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: p.post})
+		if err != nil {
+			return res, inc, fmt.Errorf("post the incident's message: %w", err)
+		}
+		res.Channel, res.RootTS = posted.Channel, posted.TS
+		if res.Channel == "" {
+			res.Channel = x.channel
+		}
+	}
+	if p.reply != "" {
+		_, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: res.Channel, ThreadTS: res.RootTS, Text: p.reply})
+		if x.replaceable(err, res.Channel) {
+			// The thread's first message or its channel went away: the reply still goes out.
+			_, err = x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Text: p.reply})
+		}
+		if err != nil {
+			return res, inc, fmt.Errorf("reply in the incident's thread: %w", err)
+		}
+	}
+	next := p.next
+	next.Channel, next.RootTS = res.Channel, res.RootTS
+	return res, next, nil
+}
+
+// replaceable: the incident's message is gone, or its channel is no longer usable and the
+// destination now posts elsewhere (the channel was changed, the old one archived): the content
+// goes to the configured channel instead of failing on every retry.
+func (x *Incidents) replaceable(err error, channel string) bool {
+	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
+}
+
+func (x *Incidents) now() time.Time {
+	if x.Now != nil {
+		return x.Now()
+	}
+	return time.Now()
+}

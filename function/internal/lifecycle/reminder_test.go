@@ -1,0 +1,169 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+)
+
+func TestDue(t *testing.T) {
+	now := t0.Add(3 * time.Hour)
+	alarms := []cwalarms.Alarm{
+		{Name: "long", ARN: "a1", State: "ALARM", Since: now.Add(-2*time.Hour - 10*time.Minute)},
+		{Name: "just under an hour", ARN: "a2", State: "ALARM", Since: now.Add(-59*time.Minute - 30*time.Second)}, // within the schedule's jitter
+		{Name: "fresh", ARN: "a3", State: "ALARM", Since: now.Add(-20 * time.Minute)},
+		{Name: "recovered", ARN: "a4", State: "OK", Since: now.Add(-5 * time.Hour)},
+		{Name: "no data", ARN: "a5", State: "INSUFFICIENT_DATA", Since: now.Add(-5 * time.Hour)},
+		{Name: "no time", ARN: "a6", State: "ALARM"},
+	}
+	var got []string
+	for _, r := range Due(alarms, time.Hour, now) {
+		got = append(got, fmt.Sprintf("%s %s", r.AlarmName, r.For))
+	}
+	want := []string{"long 2h10m0s", "just under an hour 59m30s"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("due = %q, want %q", got, want)
+	}
+	if due := Due(alarms, 5*time.Minute, now); len(due) != 3 {
+		t.Errorf("every 5 min: %d due, want 3", len(due))
+	}
+}
+
+func TestReminderText(t *testing.T) {
+	r := Reminder{AlarmName: "orders-api latency", Since: t0, For: 2*time.Hour + 10*time.Minute + 59*time.Second}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang string
+		loc  *time.Location
+		want string
+	}{
+		{"", nil, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC)"},
+		{"en", seoul, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC (18:15 KST))"},
+		{"ko", nil, "⏰ orders-api latency: 경보 상태가 2시간 10분째 계속됨 (2026-11-20 09:15 UTC부터)"},
+	}
+	for _, tt := range tests {
+		got, err := ReminderText(r, tt.lang, tt.loc)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %q, %v\nwant %q", tt.lang, got, err, tt.want)
+		}
+	}
+	if _, err := ReminderText(r, "de", nil); err == nil || !strings.Contains(err.Error(), `unknown language "de"`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	en, _ := newTexts("en", nil)
+	ko, _ := newTexts("ko", nil)
+	for d, want := range map[time.Duration][2]string{
+		40 * time.Second:                {"less than a minute", "1분 미만"},
+		14*time.Minute + 59*time.Second: {"14 min", "14분"},
+		2 * time.Hour:                   {"2 h", "2시간"},
+		2*time.Hour + 10*time.Minute:    {"2 h 10 min", "2시간 10분"},
+		26 * time.Hour:                  {"1 d 2 h", "1일 2시간"},
+		72*time.Hour + 30*time.Minute:   {"3 d", "3일"},
+	} {
+		if got := [2]string{en.duration(d), ko.duration(d)}; got != want {
+			t.Errorf("%s: %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestParseReminderEvent(t *testing.T) {
+	arn := `"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"`
+	tests := []struct {
+		raw    string
+		isIt   bool
+		errHas string
+	}{
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, ""},
+		{`{"Records":[{"Sns":{}}]}`, false, ""},
+		{`{"version":"0","source":"aws.events","detail-type":"Scheduled Event"}`, false, ""},
+		{`[1,2]`, false, ""},
+		{`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 0; use 1 to 10080"},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[]}`, true, "alarmArns is empty"},
+		{`{"alarmRelay":"nag","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, `alarmRelay is "nag"`},
+		{`{"alarmRelay":"remind","everyMinute":60,"alarmArns":[` + arn + `]}`, true, `unknown field "everyMinute"`},
+	}
+	for _, tt := range tests {
+		e, isIt, err := ParseReminderEvent([]byte(tt.raw))
+		if isIt != tt.isIt || (tt.errHas == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.errHas) {
+			t.Errorf("%s: %v, %v; want %v, %q", tt.raw, isIt, err, tt.isIt, tt.errHas)
+		}
+		if err == nil && isIt && (e.Every() != time.Hour || len(e.AlarmARNs) != 1) {
+			t.Errorf("%s: %+v", tt.raw, e)
+		}
+	}
+}
+
+func TestWithContext(t *testing.T) {
+	got, err := withContext([]byte(`{"text":"a < b","blocks":[{"type":"header"},{"type":"section"}],"attachments":[]}`), "Resolved after <1> min")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"attachments":[],"blocks":[{"type":"header"},{"elements":[{"text":"Resolved after &lt;1&gt; min","type":"mrkdwn"}],"type":"context"},{"type":"section"}],"text":"a < b · Resolved after &lt;1&gt; min"}`
+	if string(got) != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+	if got, _ := withContext([]byte(`{"text":"x"}`), "line"); !strings.Contains(string(got), `"blocks":[{"elements"`) {
+		t.Errorf("no blocks: %s", got)
+	}
+	for _, bad := range []string{`"text"`, `{"blocks":{}}`, `not json`} {
+		if _, err := withContext([]byte(bad), "line"); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+// FuzzParseReminderEvent: any input is a reminder or not, with an error or a checked event; never
+// a panic, and an accepted event is always usable.
+func FuzzParseReminderEvent(f *testing.F) {
+	f.Add([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:1:alarm:x"]}`))
+	f.Add([]byte(`{"Records":[]}`))
+	f.Add([]byte(`{"alarmRelay":null}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		e, isIt, err := ParseReminderEvent(raw)
+		if !isIt && err != nil {
+			t.Fatalf("not a reminder, yet an error: %v", err)
+		}
+		if isIt && err == nil && (e.Every() < time.Minute || len(e.AlarmARNs) == 0 || e.Kind != ReminderKind) {
+			t.Fatalf("accepted %+v", e)
+		}
+	})
+}
+
+// FuzzWithContext: whatever the payload and line, the result is either an error or a JSON object
+// whose blocks gained exactly one context block.
+func FuzzWithContext(f *testing.F) {
+	f.Add([]byte(`{"text":"x","blocks":[{"type":"header"}]}`), "Resolved after 14 min")
+	f.Add([]byte(`{}`), "<!channel> & co")
+	f.Fuzz(func(t *testing.T, payload []byte, line string) {
+		out, err := withContext(payload, line)
+		if err != nil || line == "" {
+			return
+		}
+		var msg struct {
+			Blocks []json.RawMessage `json:"blocks"`
+		}
+		var in struct {
+			Blocks []json.RawMessage `json:"blocks"`
+		}
+		_ = json.Unmarshal(payload, &in)
+		if err := json.Unmarshal(out, &msg); err != nil {
+			t.Fatalf("output is not JSON: %v\n%s", err, out)
+		}
+		if len(msg.Blocks) != len(in.Blocks)+1 {
+			t.Fatalf("%d blocks from %d", len(msg.Blocks), len(in.Blocks))
+		}
+		if strings.Contains(string(out), "<!channel>") {
+			t.Fatalf("the line can mention: %s", out)
+		}
+	})
+}

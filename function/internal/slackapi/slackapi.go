@@ -1,0 +1,519 @@
+// Package slackapi is the small part of Slack's Web API the relay needs to keep one message per
+// incident: chat.postMessage (also as a thread reply, with thread_ts) and chat.update, with a bot
+// token. It judges Slack's answers the way the webhook delivery does: ratelimited (HTTP 429,
+// Retry-After) and server or network errors are retried inside the context's deadline, everything
+// else fails at once with Slack's error code; a message that can no longer be edited is reported as
+// ErrMessageGone so that the caller can post a new one. The token never appears in an error.
+//
+// It is our own few hundred lines rather than slack-go/slack v0.35.0 (0.33 MB more in the arm64
+// bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After
+// up to the context's end instead of stopping while the invocation can still report the failure,
+// its client keeps the token as a plain string field that %+v prints, and the judgement below
+// (which codes are permanent, which mean the message is gone) would be needed on top of it anyway.
+package slackapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is Slack's Web API; EnvBaseURL overrides it (tests point it at a local server).
+const (
+	DefaultBaseURL = "https://slack.com/api/"
+	EnvBaseURL     = "SLACK_API_URL"
+)
+
+// Policy bounds the retries, as deliver.Policy does for webhooks.
+type Policy struct {
+	MaxAttempts    int           // attempts in all, the first included
+	BaseDelay      time.Duration // first backoff; doubles each retry, with full jitter
+	MaxDelay       time.Duration // cap of one backoff
+	AttemptTimeout time.Duration // cap of one HTTP attempt
+	Reserve        time.Duration // kept free before the context's deadline to report a failure
+}
+
+// DefaultPolicy suits a Lambda timeout of 30 s or more.
+var DefaultPolicy = Policy{
+	MaxAttempts:    6,
+	BaseDelay:      250 * time.Millisecond,
+	MaxDelay:       8 * time.Second,
+	AttemptTimeout: 10 * time.Second,
+	Reserve:        500 * time.Millisecond,
+}
+
+// Client calls Slack's Web API with one bot token.
+type Client struct {
+	BaseURL string // ends in "/"; methods are appended
+	Token   Token
+	HTTP    *http.Client
+	Policy  Policy
+
+	// Sleep and Now are the clock; tests replace them so that no test waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
+}
+
+// New builds a client for token, with the base URL from SLACK_API_URL (default Slack's own). The
+// token goes to that URL, so it must be HTTPS; plain HTTP is allowed to loopback only, for tests.
+func New(getenv func(string) string, token Token, client *http.Client) (*Client, error) {
+	if token.IsZero() {
+		return nil, errors.New("slack: no bot token")
+	}
+	base := strings.TrimSpace(getenv(EnvBaseURL))
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%s %q is not an absolute URL (for example %s)", EnvBaseURL, base, DefaultBaseURL)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("%s %q must use https (plain http only to a loopback address): the bot token is sent there", EnvBaseURL, base)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%s %q must be a plain base URL without credentials, query or fragment", EnvBaseURL, base)
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return &Client{BaseURL: base, Token: token, HTTP: client, Policy: DefaultPolicy}, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Message is what to post or update.
+type Message struct {
+	Channel  string // channel id (C…, G…); chat.update needs the id Slack returned
+	TS       string // chat.update: the message to edit
+	ThreadTS string // chat.postMessage: reply in this message's thread
+
+	// Payload is a JSON object with text, blocks and attachments: the Slack payload the render
+	// package builds for webhooks, posted as it is. When nil, Text is posted as mrkdwn.
+	Payload []byte
+	Text    string
+}
+
+// Posted is a message Slack accepted.
+type Posted struct {
+	Channel  string // the channel id
+	TS       string // the message's timestamp: its id within the channel
+	Attempts int
+}
+
+// ErrMessageGone is reported (through errors.Is) when the message to update or reply to was
+// deleted or may no longer be edited: the caller posts a new message instead.
+var ErrMessageGone = errors.New("slack message is gone or can no longer be edited")
+
+// Error is a call Slack did not accept. Its text names the method, the status and Slack's error
+// code with what it usually means; never the token.
+type Error struct {
+	Method   string
+	Status   int    // last HTTP status, 0 when no response came
+	Code     string // Slack's error code, e.g. channel_not_found; "" when the answer had none
+	Detail   string // Slack's further messages (invalid_blocks explains itself there), shortened
+	Attempts int
+	Reason   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "slack %s", e.Method)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %q", e.Code)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, " (%s)", e.Detail)
+	}
+	if e.Reason != "" {
+		b.WriteString(": " + e.Reason)
+	}
+	fmt.Fprintf(&b, " (%d attempt", e.Attempts)
+	if e.Attempts != 1 {
+		b.WriteByte('s')
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// ErrChannelUnusable is reported (through errors.Is) when the bot can no longer post in the
+// channel: it was deleted or archived, or the bot was removed from it.
+var ErrChannelUnusable = errors.New("slack channel cannot be posted to")
+
+// Is makes errors.Is(err, ErrMessageGone) and errors.Is(err, ErrChannelUnusable) true for the
+// codes that mean so.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrMessageGone:
+		return goneCodes[e.Code]
+	case ErrChannelUnusable:
+		return e.Code == "channel_not_found" || e.Code == "is_archived" || e.Code == "not_in_channel"
+	}
+	return false
+}
+
+// goneCodes: the message to edit or reply to no longer exists or may not be edited.
+var goneCodes = map[string]bool{
+	"message_not_found":   true,
+	"cant_update_message": true,
+	"edit_window_closed":  true,
+	"thread_not_found":    true,
+}
+
+// retryCodes: Slack's own "try again later" answers (with HTTP 200 or 429).
+var retryCodes = map[string]bool{
+	"ratelimited":         true,
+	"rate_limited":        true, // chat.postMessage: too many messages to a channel
+	"internal_error":      true,
+	"fatal_error":         true,
+	"service_unavailable": true,
+	"request_timeout":     true,
+}
+
+// hints say what a permanent code usually means and what to do.
+var hints = map[string]string{
+	"channel_not_found":   "the channel id is wrong or the app cannot see the channel; use the id (C…) from the channel's details",
+	"not_in_channel":      "invite the app to the channel (/invite @app)",
+	"is_archived":         "the channel is archived",
+	"invalid_auth":        "the bot token is not valid; copy it again from OAuth & Permissions",
+	"not_authed":          "no bot token was sent",
+	"token_revoked":       "the bot token was revoked; reinstall the app and store its new token",
+	"token_expired":       "the bot token expired; reinstall the app and store its new token",
+	"account_inactive":    "the app's bot user was deactivated",
+	"missing_scope":       "the app needs the chat:write scope",
+	"msg_too_long":        "the message is too long",
+	"no_text":             "the message has no text",
+	"invalid_blocks":      "Slack rejected the message's blocks",
+	"restricted_action":   "the workspace does not let the app post in this channel",
+	"message_not_found":   "the message was deleted",
+	"cant_update_message": "the message cannot be edited",
+	"edit_window_closed":  "the message is too old to edit",
+	"thread_not_found":    "the thread's first message was deleted",
+}
+
+// PostMessage posts m to m.Channel (in m.ThreadTS's thread when set) and returns its ts.
+func (c *Client) PostMessage(ctx context.Context, m Message) (Posted, error) {
+	if m.TS != "" {
+		return Posted{}, errors.New("slack chat.postMessage: a message to post has no ts (use UpdateMessage to edit one)")
+	}
+	return c.call(ctx, "chat.postMessage", m)
+}
+
+// UpdateMessage replaces the message m.TS in m.Channel with m's content.
+func (c *Client) UpdateMessage(ctx context.Context, m Message) (Posted, error) {
+	if m.TS == "" {
+		return Posted{}, errors.New("slack chat.update: no ts of the message to update")
+	}
+	if m.ThreadTS != "" {
+		return Posted{}, errors.New("slack chat.update: an update cannot move a message into a thread")
+	}
+	return c.call(ctx, "chat.update", m)
+}
+
+// body builds the JSON request: the payload's own fields, then the channel, ts and thread_ts.
+func body(method string, m Message) ([]byte, error) {
+	if m.Channel == "" {
+		return nil, fmt.Errorf("slack %s: no channel", method)
+	}
+	fields := map[string]json.RawMessage{}
+	if m.Payload != nil {
+		if err := json.Unmarshal(m.Payload, &fields); err != nil {
+			return nil, fmt.Errorf("slack %s: the payload is not a JSON object: %w", method, err)
+		}
+	} else {
+		if m.Text == "" {
+			return nil, fmt.Errorf("slack %s: no text", method)
+		}
+		fields["text"] = str(m.Text)
+		if method == "chat.update" {
+			// An update keeps whatever the message had unless told otherwise: clear the old blocks.
+			fields["blocks"] = json.RawMessage(`[]`)
+			fields["attachments"] = json.RawMessage(`[]`)
+		}
+	}
+	for _, drop := range []string{"channel", "ts", "thread_ts", "token", "as_user"} {
+		delete(fields, drop) // the caller's fields below are the only ones that say where it goes
+	}
+	fields["channel"] = str(m.Channel)
+	switch method {
+	case "chat.update":
+		fields["ts"] = str(m.TS)
+	case "chat.postMessage":
+		if m.ThreadTS != "" {
+			fields["thread_ts"] = str(m.ThreadTS)
+		}
+		fields["unfurl_links"] = json.RawMessage(`false`)
+		fields["unfurl_media"] = json.RawMessage(`false`)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fields); err != nil {
+		return nil, fmt.Errorf("slack %s: encode: %w", method, err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func str(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always encodes
+	return b
+}
+
+// outcome is what one attempt tells: done, or why not and whether and when to try again.
+type outcome struct {
+	ok         bool
+	retryable  bool
+	retryAfter time.Duration
+	status     int
+	code       string
+	detail     string
+	reason     string
+	posted     Posted
+}
+
+func (c *Client) call(ctx context.Context, method string, m Message) (Posted, error) {
+	payload, err := body(method, m)
+	if err != nil {
+		return Posted{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		o := c.attempt(ctx, method, payload)
+		if o.ok {
+			o.posted.Attempts = attempt
+			return o.posted, nil
+		}
+		fail := func(why string) error {
+			return &Error{Method: method, Status: o.status, Code: o.code, Detail: o.detail, Attempts: attempt, Reason: joinReason(o.reason, why)}
+		}
+		if !o.retryable {
+			return Posted{}, fail("not retried")
+		}
+		if attempt >= c.Policy.MaxAttempts {
+			return Posted{}, fail("")
+		}
+		wait := c.backoff(attempt)
+		if o.retryAfter > 0 {
+			wait = o.retryAfter
+		}
+		if deadline, ok := ctx.Deadline(); ok && wait >= deadline.Sub(c.now())-c.Policy.Reserve {
+			return Posted{}, fail(fmt.Sprintf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond)))
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return Posted{}, fail("stopped waiting to retry: " + err.Error())
+		}
+	}
+}
+
+func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
+	timeout := c.Policy.AttemptTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, deadline.Sub(c.now())-c.Policy.Reserve)
+	}
+	if timeout <= 0 {
+		return outcome{reason: "no time left before the deadline"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+method, bytes.NewReader(payload))
+	if err != nil {
+		return outcome{reason: "build request: " + c.Token.redact(err.Error())}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Authorization", "Bearer "+c.Token.reveal())
+	req.Header.Set("User-Agent", "alarm-relay")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return outcome{retryable: true, reason: c.Token.redact(describeNetError(err))}
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	o := judge(method, resp, raw, c.now())
+	o.code, o.detail, o.reason = c.Token.redact(o.code), c.Token.redact(o.detail), c.Token.redact(o.reason)
+	return o
+}
+
+// answer is what every Web API method returns.
+type answer struct {
+	OK       bool   `json:"ok"`
+	Error    string `json:"error"`
+	Channel  string `json:"channel"`
+	TS       string `json:"ts"`
+	Metadata struct {
+		Messages []string `json:"messages"`
+	} `json:"response_metadata"`
+}
+
+// judge decides what an answer means: the one place that knows Slack's rules.
+func judge(method string, resp *http.Response, raw []byte, now time.Time) outcome {
+	o := outcome{status: resp.StatusCode}
+	var a answer
+	parsed := json.Unmarshal(raw, &a) == nil
+	if parsed {
+		o.code = shorten(a.Error, 80)
+		if len(a.Metadata.Messages) > 0 {
+			o.detail = shorten(strings.Join(a.Metadata.Messages, "; "), 200)
+		}
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		o.retryable = true
+		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		o.reason = "rate limited"
+	case resp.StatusCode >= 500:
+		o.retryable = true
+		o.reason = "server error"
+	case resp.StatusCode != http.StatusOK:
+		o.reason = "unexpected HTTP status"
+		if !parsed {
+			o.detail = shorten(string(raw), 200)
+		}
+	case !parsed:
+		o.reason = "the answer is not Slack's JSON"
+		o.detail = shorten(string(raw), 200)
+	case a.OK && a.TS == "":
+		o.reason = "Slack answered ok without the message's ts"
+	case a.OK:
+		o.ok = true
+		o.posted = Posted{Channel: a.Channel, TS: a.TS}
+	case retryCodes[a.Error]:
+		o.retryable = true
+		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		o.reason = "Slack asks to try again later"
+	default:
+		o.reason = hints[a.Error]
+		if o.reason == "" {
+			o.reason = "rejected"
+		}
+	}
+	return o
+}
+
+// retryAfter reads Retry-After as seconds or an HTTP date; 0 when absent or unreadable.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil {
+		return max(time.Duration(secs)*time.Second, 0)
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// describeNetError drops Go's *url.Error wrapper, which repeats the method and URL.
+func describeNetError(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		msg := uerr.Err.Error()
+		if uerr.Timeout() {
+			msg = "timed out: " + msg
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+// backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := c.Policy.BaseDelay << min(attempt-1, 20)
+	if ceiling <= 0 || ceiling > c.Policy.MaxDelay {
+		ceiling = c.Policy.MaxDelay
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling))) + 1
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func joinReason(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// shorten keeps at most limit bytes of valid UTF-8, never cutting inside a rune.
+func shorten(s string, limit int) string {
+	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// EnvChannel names the channel a slack-app destination posts to.
+const EnvChannel = "SLACK_CHANNEL"
+
+// ParseChannel checks a channel id: C… for channels, G… for older private ones; upper-case letters
+// and digits. Names (#alerts) are refused: chat.update needs the id, and names change.
+func ParseChannel(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("slack channel id is empty; use the id (C…) from the channel's details")
+	}
+	if strings.HasPrefix(s, "#") || strings.ToUpper(s) != s {
+		return "", fmt.Errorf("slack channel %q looks like a name; use the channel's id (C…), shown at the bottom of its details", s)
+	}
+	if len(s) < 9 || len(s) > 20 || (s[0] != 'C' && s[0] != 'G') {
+		return "", fmt.Errorf("slack channel %q is not a channel id: ids start with C (or G for older private channels) and are 9 to 20 characters long", s)
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return "", fmt.Errorf("slack channel %q is not a channel id: ids hold upper-case letters and digits only", s)
+		}
+	}
+	return s, nil
+}
