@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"time"
 	_ "time/tzdata" // provided.al2023 has no zoneinfo: TIMEZONE must work anyway
@@ -83,8 +82,12 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
+	judge, err := render.JudgeFor(m)
+	if err != nil {
+		return nil, err
+	}
 	client := deliver.NewHTTPClient()
-	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: client, Policy: deliver.DefaultPolicy}
+	hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
 	r := relay.New(m, options, hook, log)
 	switch s.trend {
 	case "", "off":
@@ -102,7 +105,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 
 // pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
 // a webhook shows Slack.
-func pickMessenger(name string, u *url.URL) (messenger.Messenger, error) {
+func pickMessenger(name string, u webhook.URL) (messenger.Messenger, error) {
 	if name != "" && name != "auto" {
 		m, err := messenger.Parse(name)
 		if err != nil {
@@ -110,10 +113,10 @@ func pickMessenger(name string, u *url.URL) (messenger.Messenger, error) {
 		}
 		return m, nil
 	}
-	if u == nil {
+	if u.IsZero() {
 		return messenger.Slack, nil
 	}
-	return messenger.Detect(u)
+	return messenger.Detect(u.Origin())
 }
 
 func renderOptions(s settings) (render.Options, error) {
@@ -200,7 +203,7 @@ func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
-	var u *url.URL
+	var u webhook.URL
 	if raw := getenv(webhook.EnvURL); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
 const secretPath = "/services/T0/B0/SECRETtoken"
@@ -54,8 +55,13 @@ func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer)
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
 	var logs bytes.Buffer
+	u, err := webhook.Parse(srv.URL + secretPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	judge, _ := render.JudgeFor(render.Slack)
 	hook := &deliver.Webhook{
-		URL: srv.URL + secretPath, Messenger: render.Slack, Client: deliver.NewHTTPClient(),
+		URL: u, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(),
 		Policy: deliver.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
 	}
 	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))

@@ -1,5 +1,7 @@
 package render
 
+import "github.com/alarm-relay/alarm-relay/function/internal/chat"
+
 // The legacy Office 365 connector takes a MessageCard.
 type messageCard struct {
 	Type            string        `json:"@type"`
@@ -62,4 +64,14 @@ func legacyPayload(v view) messageCard {
 		card.PotentialAction = append(card.PotentialAction, openURI{Type: "OpenUri", Name: l.label, Targets: []uriTarget{{OS: "default", URI: l.url}}})
 	}
 	return card
+}
+
+// judgeConnector reads an Office 365 connector's answer: it says HTTP 200 even when Teams did not
+// take the message, so only the body "1" is success.
+func judgeConnector(r chat.Response) chat.Verdict {
+	v := chat.ByStatus(r)
+	if v.Outcome != chat.Delivered || r.Body == "1" {
+		return v
+	}
+	return connectorFailure(r)
 }

@@ -1,6 +1,10 @@
 package render
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+)
 
 // Slack's Block Kit limits (https://api.slack.com/reference/block-kit/blocks), in characters.
 const (
@@ -110,4 +114,11 @@ func slackPayload(v view) slackMessage {
 		Blocks:      top,
 		Attachments: []slackAttachment{{Color: "#" + v.style.color, Blocks: details}},
 	}
+}
+
+// judgeSlack reads an incoming webhook's answer: 200 "ok" for a post; errors are 4xx with a short
+// code as body (invalid_payload, channel_not_found, channel_is_archived, no_service…), never
+// retried; 429 waits for Retry-After; 5xx is retried.
+func judgeSlack(r chat.Response) chat.Verdict {
+	return chat.ByStatus(r)
 }

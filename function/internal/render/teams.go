@@ -1,6 +1,15 @@
 package render
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+)
 
 // Teams text limits. Teams rejects payloads over about 28 KB; these keep a card well below that.
 const (
@@ -140,4 +149,34 @@ func teamsPayload(v view) teamsMessage {
 		Type:        "message",
 		Attachments: []teamsAttachment{{ContentType: "application/vnd.microsoft.card.adaptive", Content: card}},
 	}
+}
+
+// judgeWorkflows reads a Teams webhook's answer to an Adaptive Card. Workflows answer 202 with no
+// body, but the same card posted to an Office 365 connector URL gets 200 with the connector's
+// verdict as text: "1", or a failure such as "Webhook message delivery failed with error:
+// Microsoft Teams endpoint returned HTTP error 429". A 2xx counts only when its body cannot be
+// such a failure: empty, "1", or JSON.
+func judgeWorkflows(r chat.Response) chat.Verdict {
+	v := chat.ByStatus(r)
+	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" || json.Valid([]byte(r.Body)) {
+		return v
+	}
+	return connectorFailure(r)
+}
+
+// connectorStatus finds the status a Teams connector reports inside an HTTP 200 body.
+var connectorStatus = regexp.MustCompile(`(?i)HTTP error (\d{3})`)
+
+// connectorFailure is a Teams failure reported inside a 2xx: retryable when the status it names
+// could pass later (408, 429, 5xx), else final.
+func connectorFailure(r chat.Response) chat.Verdict {
+	v := chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Teams connector reported a failure inside HTTP %d", r.Status), Detail: r.Body}
+	if sub := connectorStatus.FindStringSubmatch(r.Body); sub != nil {
+		code, _ := strconv.Atoi(sub[1])
+		if code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500 {
+			v.Outcome = chat.Retry
+			v.RetryAfter = chat.RetryAfter(r.Header.Get("Retry-After"), r.Now)
+		}
+	}
+	return v
 }
