@@ -94,6 +94,12 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
 		return nil
 	}
+	if n.Alarm != nil && n.Alarm.Settling() {
+		// A new or changed alarm going INSUFFICIENT_DATA → OK after a deploy: no news, not an error.
+		r.log.InfoContext(ctx, "alarm settling after a configuration change; not posted",
+			append(attrs, "configuration_updated", n.Alarm.ConfigUpdatedAt, "state_changed", n.Alarm.ChangedAt)...)
+		return nil
+	}
 	options := r.options
 	if r.trend != nil && n.Alarm != nil && n.Alarm.Query != nil {
 		end := n.Alarm.ChangedAt

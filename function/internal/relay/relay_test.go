@@ -221,3 +221,21 @@ func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
 		t.Errorf("the failed trend is not logged with its reason:\n%s", logs)
 	}
 }
+
+// An alarm that was just created or changed goes INSUFFICIENT_DATA → OK: logged, not posted, and
+// not an error. A recovery is posted as always.
+func TestHandleSkipsASettlingAlarm(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	if err := r.Handle(context.Background(), loadEvent(t, "settling-ok")); err != nil {
+		t.Fatalf("a settling alarm failed the invocation: %v", err)
+	}
+	if c.received() != 0 {
+		t.Errorf("a settling alarm was posted %d times", c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"alarm settling after a configuration change; not posted"`) || !strings.Contains(logs.String(), `"level":"INFO"`) {
+		t.Errorf("settling not logged:\n%s", logs)
+	}
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-ok")); err != nil || c.received() != 1 {
+		t.Errorf("a recovery from ALARM: err %v, %d posts; want it posted", err, c.received())
+	}
+}
