@@ -147,6 +147,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	messenger := flags.String("messenger", getenv("MESSENGER"), "slack, teams or teams-legacy (default: from MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
 	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time zone shown next to UTC (default: from TIMEZONE, else UTC)")
 	language := flags.String("language", getenv("LANGUAGE"), "en or ko (default: from LANGUAGE, else en)")
+	timeout := flags.Duration("timeout", 30*time.Second, "deadline of the whole run, like the Lambda function's timeout: retries stop before it")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]\n\n"+
 			"Relays a CloudWatch alarm SNS event to the chat webhook in %s (or the SSM parameter in %s),\n"+
@@ -167,6 +168,13 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
 		return exitUsageError
 	}
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
+	}
+	// Like Lambda's timeout: the SSM read, trend fetches and webhook retries (a Retry-After: 3600
+	// included) all end before it, and the run reports what was not delivered.
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 	ev, err := readEvent(*eventPath, stdin)
 	if err != nil {
 		return fail(err)

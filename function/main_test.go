@@ -138,3 +138,25 @@ func TestLocalDelivery(t *testing.T) {
 		t.Errorf("stderr leaks the webhook: %s", r.stderr)
 	}
 }
+
+// The local run has a deadline like Lambda's: a webhook asking to wait an hour ends the run at
+// once with the alert reported as not delivered, instead of sleeping for that hour.
+func TestLocalRunHasADeadline(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, "rate_limited")
+	}))
+	defer srv.Close()
+	env := map[string]string{"WEBHOOK_URL": srv.URL + "/services/T/B/SECRET", "MESSENGER": "slack"}
+	for _, args := range [][]string{{}, {"-timeout", "5s"}} {
+		r := run(t, env, "", append([]string{"-event", "testdata/latency-alarm.json"}, args...)...)
+		if r.code != exitNotSent || !strings.Contains(r.stderr, "no time left to retry after 1h0m0s before the deadline") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming the deadline", args, r.code, r.stderr, exitNotSent)
+		}
+	}
+	r := run(t, env, "", "-event", "testdata/latency-alarm.json", "-timeout", "0s")
+	if r.code != exitUsageError || !strings.Contains(r.stderr, "-timeout 0s: use a positive duration") {
+		t.Errorf("-timeout 0s: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

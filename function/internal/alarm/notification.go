@@ -103,6 +103,8 @@ type MetricQuery struct {
 	Dimensions []Dimension
 	Stat       string // Average, Sum, Minimum, Maximum, SampleCount or pNN
 	Period     int64
+	Region     string // from the alarm's ARN; "" when it named none
+	Partition  string // e.g. "aws", "aws-cn": decides CloudWatch's DNS suffix
 }
 
 // Dimension is a CloudWatch metric dimension.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -237,5 +238,39 @@ func TestHandleSkipsASettlingAlarm(t *testing.T) {
 	}
 	if err := r.Handle(context.Background(), loadEvent(t, "latency-ok")); err != nil || c.received() != 1 {
 		t.Errorf("a recovery from ALARM: err %v, %d posts; want it posted", err, c.received())
+	}
+}
+
+// Trend fetches must leave the post its time: once little is left before the deadline, the
+// remaining records of an event go out without a trend, and all of them are delivered.
+func TestHandleSkipsTheTrendWhenTimeIsShort(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	now := time.Now() // the relay's clock, moved by the fake fetches; the post uses the real one
+	r.now = func() time.Time { return now }
+	calls := 0
+	r.WithTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
+		calls++
+		now = now.Add(4 * time.Second) // a slow CloudWatch
+		return []float64{1, 2}, nil
+	})
+	// Three latency alarms in one event, 12 s before the deadline: after two slow fetches, 4 s are left.
+	ev := loadEvent(t, "latency-alarm")
+	for i := 0; i < 2; i++ {
+		rec := ev.Records[0]
+		sns := *rec.SNS
+		sns.MessageID = fmt.Sprint("copy-", i)
+		rec.SNS = &sns
+		ev.Records = append(ev.Records, rec)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(12*time.Second)) // real time: the posts have their 12 s
+	defer cancel()
+	if err := r.Handle(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 || c.received() != 3 {
+		t.Errorf("trend calls %d, posts %d; want 2 and 3", calls, c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"trend skipped: little time left before the deadline"`) {
+		t.Errorf("the skipped trend is not logged:\n%s", logs)
 	}
 }
