@@ -156,9 +156,10 @@ func checkPayload(t testing.TB, m Messenger, payload []byte) {
 			t.Fatalf("not a MessageCard (needs @type, summary, title): %s", payload)
 		}
 	}
-	if len(payload) > 28_000 {
-		t.Fatalf("payload is %d bytes, over Teams' 28 KB", len(payload))
+	if m != Slack && len(payload) > TeamsPayloadLimit {
+		t.Fatalf("payload is %d bytes, over Teams' %d", len(payload), TeamsPayloadLimit)
 	}
+	checkMentionSafety(t, m, payload)
 }
 
 func checkSlackLimits(t testing.TB, payload []byte) {
@@ -306,6 +307,21 @@ func FuzzRender(f *testing.F) {
 	}
 	f.Add("<!channel>", strings.Repeat("&<>", 2000))
 	f.Add("", `{"AlarmName":"`+strings.Repeat("<&>", 300)+`","NewStateValue":"ALARM","NewStateReason":"[1 (","Trigger":{"Metrics":[{"Expression":"x"}]}}`)
+	// Far beyond CloudWatch's maxima, in the costliest characters: the budgets and mention safety
+	// must hold whatever arrives.
+	huge := func(fill string, n int) string { return strings.Repeat(fill, n) }
+	for _, fill := range []string{"\x01", "<at>x</at>", "\u2028\"", "한"} {
+		msg, _ := json.Marshal(map[string]any{
+			"AlarmName": huge(fill, 20_000), "AlarmDescription": "Runbook: https://x.example.com/" + huge(fill, 100_000), "NewStateValue": "ALARM",
+			"OldStateValue": "OK", "NewStateReason": huge(fill, 100_000) + " [1.5 (20/11/26 09:10:00)]",
+			"AlarmArn": "arn:aws:cloudwatch:us-east-1:1:alarm:" + huge(fill, 1000), "Region": huge(fill, 5000),
+			"Trigger": map[string]any{"MetricName": huge(fill, 5000), "Namespace": huge(fill, 5000), "Statistic": "AVERAGE", "Unit": huge(fill, 1<<20),
+				"Period": 10, "EvaluationPeriods": 3, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 1,
+				"Dimensions": []map[string]string{{"name": "ApiName", "value": huge(fill, 5000)}, {"name": huge(fill, 500), "value": huge(fill, 50_000)}}},
+		})
+		f.Add(huge(fill, 1000), string(msg))
+		f.Add(huge(fill, 100_000), huge(fill, 1<<20))
+	}
 	all := []Options{seoul(f)}
 	for _, v := range variants {
 		all = append(all, v.options(all[0]))

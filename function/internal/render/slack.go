@@ -100,9 +100,12 @@ func slackPayload(v view) slackMessage {
 	if len(v.mentions) > 0 {
 		// Mentions come from configuration in Slack's own syntax; they are the only unescaped text.
 		var who []string
+		used := 0
 		for _, m := range v.mentions {
-			if m.Slack != "" {
+			// Whole mentions only, as many as a section holds: a cut one would be broken syntax.
+			if m.Slack != "" && used+len([]rune(m.Slack))+1 <= SlackSectionLimit {
 				who = append(who, m.Slack)
+				used += len([]rune(m.Slack)) + 1
 			}
 		}
 		if len(who) > 0 {
