@@ -123,6 +123,10 @@ type outcome struct {
 // Post delivers payload, retrying what the messenger calls retryable (after its Retry-After, else
 // with jittered exponential backoff) while the context's deadline allows.
 func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
+	if w.Judge == nil {
+		// Without the messenger's judgement any 2xx would pass, and a connector's failure with it.
+		return Result{}, &Error{Messenger: w.Messenger, Reason: "no judge for this messenger's answers; nothing posted"}
+	}
 	start := w.now()
 	res := Result{}
 	var last outcome

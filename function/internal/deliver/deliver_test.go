@@ -322,3 +322,11 @@ func equalDurations(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+func TestPostWithoutAJudgePostsNothing(t *testing.T) {
+	w, srv, _ := newWebhook(t, render.TeamsLegacy, step{status: 200, body: "not 1"})
+	w.Judge = nil
+	if _, err := w.Post(context.Background(), []byte("{}")); err == nil || srv.count() != 0 {
+		t.Errorf("err %v after %d posts; want an error and no post", err, srv.count())
+	}
+}

@@ -28,6 +28,7 @@ func TestJudges(t *testing.T) {
 		{Teams, 202, "", chat.Delivered},
 		{Teams, 200, "1", chat.Delivered},
 		{Teams, 200, `{"ok":true}`, chat.Delivered},
+		{Teams, 200, "false", chat.Fail}, // JSON, but no document a flow answers with
 		{Teams, 200, throttled, chat.Retry},
 		{Teams, 200, forbidden, chat.Fail},
 		{Teams, 200, "Bad payload received by generic incoming webhook.", chat.Fail},

@@ -213,13 +213,18 @@ func teamsPayload(v view) teamsMessage {
 // body, but the same card posted to an Office 365 connector URL gets 200 with the connector's
 // verdict as text: "1", or a failure such as "Webhook message delivery failed with error:
 // Microsoft Teams endpoint returned HTTP error 429". A 2xx counts only when its body cannot be
-// such a failure: empty, "1", or JSON.
+// such a failure: empty, "1", or a JSON object or array.
 func judgeWorkflows(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" || json.Valid([]byte(r.Body)) {
+	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" || isJSONDocument(r.Body) {
 		return v
 	}
 	return connectorFailure(r)
+}
+
+// isJSONDocument: a JSON object or array, which no connector failure text is.
+func isJSONDocument(s string) bool {
+	return (strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")) && json.Valid([]byte(s))
 }
 
 // connectorStatus finds the status a Teams connector reports inside an HTTP 200 body.
