@@ -167,7 +167,7 @@ func TestLargestPayloads(t *testing.T) {
 		trend = append(trend, float64(i%37)*1e300)
 	}
 	largest := map[Messenger]int{}
-	for _, fill := range []string{"\x01", "\"", "\u2028", "한", "🔴", "<at>x</at>", "&<>", "a"} {
+	for _, fill := range []string{"\x01", "\"", "\u2028", "한", "<at>x</at>", "&<>"} {
 		ns := []alarm.Notification{
 			{Alarm: hugeAlarm(fill)},
 			{Subject: strings.Repeat(fill, 50_000), Text: strings.Repeat(fill, 256<<10), Published: time.Unix(0, 0)},

@@ -315,12 +315,12 @@ func FuzzRender(f *testing.F) {
 			"AlarmName": huge(fill, 20_000), "AlarmDescription": "Runbook: https://x.example.com/" + huge(fill, 100_000), "NewStateValue": "ALARM",
 			"OldStateValue": "OK", "NewStateReason": huge(fill, 100_000) + " [1.5 (20/11/26 09:10:00)]",
 			"AlarmArn": "arn:aws:cloudwatch:us-east-1:1:alarm:" + huge(fill, 1000), "Region": huge(fill, 5000),
-			"Trigger": map[string]any{"MetricName": huge(fill, 5000), "Namespace": huge(fill, 5000), "Statistic": "AVERAGE", "Unit": huge(fill, 1<<20),
+			"Trigger": map[string]any{"MetricName": huge(fill, 5000), "Namespace": huge(fill, 5000), "Statistic": "AVERAGE", "Unit": huge(fill, 64<<10),
 				"Period": 10, "EvaluationPeriods": 3, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 1,
-				"Dimensions": []map[string]string{{"name": "ApiName", "value": huge(fill, 5000)}, {"name": huge(fill, 500), "value": huge(fill, 50_000)}}},
+				"Dimensions": []map[string]string{{"name": "ApiName", "value": huge(fill, 5000)}, {"name": huge(fill, 500), "value": huge(fill, 16_000)}}},
 		})
 		f.Add(huge(fill, 1000), string(msg))
-		f.Add(huge(fill, 100_000), huge(fill, 1<<20))
+		f.Add(huge(fill, 100_000), huge(fill, 256<<10))
 	}
 	all := []Options{seoul(f)}
 	for _, v := range variants {
