@@ -140,6 +140,15 @@ func TestTeamsNeutralisesEveryMentionTag(t *testing.T) {
 // control characters (6 bytes escaped), quotes, U+2028, Korean (3 bytes), emoji (4 bytes).
 func hugeAlarm(fill string) *alarm.Alarm {
 	big := func(n int) string { return strings.Repeat(fill, n/len(fill)+1) }
+	return hugeAlarmWith(big)
+}
+
+// hugeAlarmOf has text in every field (one size: the fuzzer picks it).
+func hugeAlarmOf(text string) *alarm.Alarm {
+	return hugeAlarmWith(func(int) string { return text })
+}
+
+func hugeAlarmWith(big func(n int) string) *alarm.Alarm {
 	threshold := 300.0
 	var dims []alarm.Dimension
 	for i := 0; i < 30; i++ {
