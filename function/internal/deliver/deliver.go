@@ -117,7 +117,8 @@ func (e *Error) Error() string {
 type outcome struct {
 	chat.Verdict
 	status int
-	cut    bool // the answer was longer than what was read
+	body   string // the answer as read
+	cut    bool   // the answer was longer than what was read
 }
 
 // Post delivers payload, retrying what the messenger calls retryable (after its Retry-After, else
@@ -165,7 +166,7 @@ func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
 		reason = joinReason(reason, why)
 	}
 	body := w.URL.Redact(o.Detail)
-	if o.cut {
+	if o.cut && o.Detail == o.body {
 		// The read may have ended inside a copy of the URL, whose first half no redaction can
 		// recognise; it can only be at the very end, so that end goes.
 		body = body[:max(0, len(body)-len(w.URL.Secret()))]
@@ -222,7 +223,7 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 	cut := len(raw) > readLimit
 	raw = raw[:min(len(raw), readLimit)]
 	r := chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: strings.TrimSpace(string(raw)), Now: w.now()}
-	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, cut: cut}
+	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
 }
 
 // backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
