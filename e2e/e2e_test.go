@@ -133,6 +133,7 @@ type reply struct {
 	status     int
 	body       string
 	retryAfter string
+	echo       bool // answer with the request line, as many frameworks' 404 pages do
 }
 
 func newChat(t *testing.T, replies ...reply) (*chat, string) {
@@ -147,7 +148,7 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	rep := c.replies[min(c.posts, len(c.replies)-1)]
 	c.posts++
-	if rep.status < 300 && rep.body != "Webhook message delivery failed" {
+	if rep.status < 300 && !strings.HasPrefix(rep.body, "Webhook message delivery failed") {
 		var payload map[string]any
 		if err := json.Unmarshal(raw, &payload); err == nil {
 			c.accepted = append(c.accepted, payload)
@@ -158,6 +159,10 @@ func (c *chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", rep.retryAfter)
 	}
 	w.WriteHeader(rep.status)
+	if rep.echo {
+		fmt.Fprintf(w, "Cannot %s %s", r.Method, r.URL.RequestURI())
+		return
+	}
 	io.WriteString(w, rep.body)
 }
 
@@ -263,6 +268,55 @@ func TestRelayUnderEmulator(t *testing.T) {
 				}
 				if posts, _ := c.counts(); posts < 2 {
 					t.Errorf("only %d attempts before giving up", posts)
+				}
+			})
+			t.Run("teams failure inside HTTP 200 is retried, then delivered", func(t *testing.T) {
+				c, url := newChat(t, reply{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0"}, reply{status: 200, body: "1"})
+				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=teams"))
+				if res := invoke(t, e, fixture(t, "latency-alarm")); res.FunctionError {
+					t.Fatalf("invocation failed: %s\n%s", res.ErrorMessage, e.Logs)
+				}
+				if posts, accepted := c.counts(); posts != 2 || accepted != 1 {
+					t.Errorf("posts %d, accepted %d; want the throttled post retried once", posts, accepted)
+				}
+			})
+			t.Run("teams failure inside HTTP 200 is not delivered", func(t *testing.T) {
+				c, url := newChat(t, reply{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 403 with ContextId tcid=0"})
+				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=teams"))
+				res := invoke(t, e, fixture(t, "latency-alarm"))
+				if !res.FunctionError || res.ErrorType != "NotDeliveredError" || !strings.Contains(res.ErrorMessage, "connector reported a failure inside HTTP 200") {
+					t.Fatalf("want a NotDeliveredError naming the connector's failure; got %+v", res)
+				}
+				if posts, _ := c.counts(); posts != 1 {
+					t.Errorf("a final failure was posted %d times", posts)
+				}
+				if strings.Contains(e.Logs.String(), `"msg":"delivered"`) {
+					t.Errorf("a failure was logged as delivered:\n%s", e.Logs)
+				}
+			})
+			t.Run("a 404 that echoes the webhook path and query", func(t *testing.T) {
+				_, url := newChat(t, reply{status: 404, echo: true})
+				url += "?api-version=1&sig=e2eSECRETtoken0123456789abcdef"
+				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=teams"))
+				res := invoke(t, e, fixture(t, "latency-alarm"))
+				if !res.FunctionError || res.ErrorType != "NotDeliveredError" || !strings.Contains(res.ErrorMessage, "HTTP 404") || !strings.Contains(res.ErrorMessage, "Cannot POST [redacted]") {
+					t.Fatalf("want a NotDeliveredError with the redacted 404; got %+v", res)
+				}
+				if strings.Contains(res.ErrorMessage, "e2eSECRETtoken") || strings.Contains(res.ErrorMessage, "/services/T0E2E") {
+					t.Errorf("the error Lambda records leaks the webhook: %s", res.ErrorMessage)
+				}
+			})
+			t.Run("an alarm settling after a deploy posts nothing", func(t *testing.T) {
+				c, url := newChat(t, reply{status: 200, body: "ok"})
+				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=slack"))
+				if res := invoke(t, e, fixture(t, "settling-ok")); res.FunctionError {
+					t.Fatalf("a settling alarm failed the invocation: %s", res.ErrorMessage)
+				}
+				if posts, _ := c.counts(); posts != 0 {
+					t.Errorf("a settling alarm was posted %d times", posts)
+				}
+				if !strings.Contains(e.Logs.String(), "alarm settling after a configuration change; not posted") {
+					t.Errorf("settling not logged:\n%s", e.Logs)
 				}
 			})
 			t.Run("event without records", func(t *testing.T) {

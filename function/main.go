@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -103,8 +102,12 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
+	judge, err := render.JudgeFor(m)
+	if err != nil {
+		return nil, err
+	}
 	client := deliver.NewHTTPClient()
-	hook := &deliver.Webhook{URL: u.String(), Messenger: m, Client: client, Policy: deliver.DefaultPolicy}
+	hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
 	r := relay.New(m, options, hook, log)
 	switch s.trend {
 	case "", "off":
@@ -122,7 +125,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 
 // pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
 // a webhook shows Slack.
-func pickMessenger(s settings, u *url.URL) (messenger.Messenger, error) {
+func pickMessenger(s settings, u webhook.URL) (messenger.Messenger, error) {
 	if name := s.messenger; name != "" && name != "auto" {
 		m, err := messenger.Parse(name)
 		if err != nil {
@@ -130,10 +133,10 @@ func pickMessenger(s settings, u *url.URL) (messenger.Messenger, error) {
 		}
 		return m, nil
 	}
-	if u == nil {
+	if u.IsZero() {
 		return messenger.Slack, nil
 	}
-	m, err := messenger.Detect(u)
+	m, err := messenger.Detect(u.Origin())
 	if err != nil && s.local {
 		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
 		return "", fmt.Errorf("%w (here: -messenger NAME, or MESSENGER=NAME)", err)
@@ -204,6 +207,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv("LANGUAGE"), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
+	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
 	flags.Usage = func() {
 		var defaults bytes.Buffer
 		flags.SetOutput(&defaults)
@@ -237,12 +241,21 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
+	if *timeout <= 0 {
+		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
+	}
 	if set["replay-dead-letters"] {
 		if set["event"] || *dryRun {
 			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run"))
 		}
-		return replayDeadLetters(ctx, *queueURL, getenv, s, stdout, stderr, log)
+		// A replay bounds each message by -timeout, as Lambda bounds each invocation.
+		return replayDeadLetters(ctx, *queueURL, getenv, s, *timeout, stdout, stderr, log)
 	}
+
+	// Like Lambda's timeout: the SSM read, trend fetches and webhook retries (a Retry-After: 3600
+	// included) all end before it, and the run reports what was not delivered.
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	ev, err := readEvent(*eventPath, stdin)
 	if err != nil {
@@ -272,7 +285,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // replayDeadLetters delivers the queue's messages with the relay the settings describe, prints the
 // summary, and succeeds only when nothing is left in the queue.
-func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string) string, s settings, stdout, stderr io.Writer, log *slog.Logger) int {
+func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string) string, s settings, timeout time.Duration, stdout, stderr io.Writer, log *slog.Logger) int {
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "bootstrap: -replay-dead-letters: %v\n", err)
 		return exitUsageError
@@ -288,7 +301,7 @@ func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string)
 	if err != nil {
 		return fail(err)
 	}
-	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{})
+	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{Timeout: timeout})
 	fmt.Fprintf(stdout, "dead-letter queue %s: %s\n", queueURL, summary)
 	if err != nil {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
@@ -307,7 +320,7 @@ func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *
 	if err != nil {
 		return nil, err
 	}
-	var u *url.URL
+	var u webhook.URL
 	if raw := getenv(webhook.EnvURL); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)

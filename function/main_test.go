@@ -162,7 +162,7 @@ func TestHelpNamesEverySetting(t *testing.T) {
 		t.Errorf("-h exit %d", r.code)
 	}
 	for _, want := range []string{
-		"-event FILE", "standard input", "-dry-run", "-messenger NAME", "-timezone ZONE", "-language en|ko", "-replay-dead-letters QUEUE_URL",
+		"-event FILE", "standard input", "-dry-run", "-messenger NAME", "-timezone ZONE", "-language en|ko", "-replay-dead-letters QUEUE_URL", "-timeout DURATION",
 		"WEBHOOK_URL", "WEBHOOK_PARAMETER", "MESSENGER", "TIMEZONE", "LANGUAGE", "MENTIONS", "TREND", "AWS_ENDPOINT_URL_SQS",
 		"Exit codes: 0", "1 something was not delivered", "2 bad flags",
 	} {
@@ -247,5 +247,27 @@ func TestReplayDeadLetters(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "SECRET") {
 		t.Errorf("stderr leaks the webhook:\n%s", r.stderr)
+	}
+}
+
+// The local run has a deadline like Lambda's: a webhook asking to wait an hour ends the run at
+// once with the alert reported as not delivered, instead of sleeping for that hour.
+func TestLocalRunHasADeadline(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, "rate_limited")
+	}))
+	defer srv.Close()
+	env := map[string]string{"WEBHOOK_URL": srv.URL + "/services/T/B/SECRET", "MESSENGER": "slack"}
+	for _, args := range [][]string{{}, {"-timeout", "5s"}} {
+		r := run(t, env, "", append([]string{"-event", "testdata/latency-alarm.json"}, args...)...)
+		if r.code != exitNotSent || !strings.Contains(r.stderr, "no time left to retry after 1h0m0s before the deadline") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming the deadline", args, r.code, r.stderr, exitNotSent)
+		}
+	}
+	r := run(t, env, "", "-event", "testdata/latency-alarm.json", "-timeout", "0s")
+	if r.code != exitUsageError || !strings.Contains(r.stderr, "-timeout 0s: use a positive duration") {
+		t.Errorf("-timeout 0s: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

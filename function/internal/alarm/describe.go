@@ -40,7 +40,7 @@ func describe(a *Alarm, p *payload) {
 			unit = knownUnit(t.Namespace, t.MetricName)
 		}
 		a.Subject = strings.TrimSpace(statistic(t) + " " + t.MetricName)
-		a.Query = &MetricQuery{Namespace: t.Namespace, Name: t.MetricName, Dimensions: a.Dimensions, Stat: statistic(t), Period: t.Period}
+		a.Query = &MetricQuery{Namespace: t.Namespace, Name: t.MetricName, Dimensions: a.Dimensions, Stat: statistic(t), Period: t.Period, Region: a.Region, Partition: a.Partition}
 	default:
 		a.Kind = KindMetricMath
 		if t.ThresholdMetricID != "" {

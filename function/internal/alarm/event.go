@@ -25,6 +25,7 @@ type payload struct {
 	events.CloudWatchAlarmSNSPayload
 	Trigger            *trigger          `json:"Trigger"`
 	AlarmRule          string            `json:"AlarmRule"`
+	ConfigUpdated      string            `json:"AlarmConfigurationUpdatedTimestamp"`
 	TriggeringChildren []triggeringChild `json:"TriggeringChildren"`
 }
 

@@ -58,6 +58,9 @@ type Alarm struct {
 	PreviousState State
 	Reason        string
 	ChangedAt     time.Time // zero when CloudWatch's timestamp could not be read
+	// ConfigUpdatedAt is when the alarm was created or its configuration last changed; zero when
+	// the message does not say.
+	ConfigUpdatedAt time.Time
 
 	Kind       Kind
 	Condition  string // in English, e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
@@ -100,10 +103,32 @@ type MetricQuery struct {
 	Dimensions []Dimension
 	Stat       string // Average, Sum, Minimum, Maximum, SampleCount or pNN
 	Period     int64
+	Region     string // from the alarm's ARN; "" when it named none
+	Partition  string // e.g. "aws", "aws-cn": decides CloudWatch's DNS suffix
 }
 
 // Dimension is a CloudWatch metric dimension.
 type Dimension struct {
 	Name  string
 	Value string
+}
+
+// SettleWindow is how long after a configuration change an INSUFFICIENT_DATA → OK transition is
+// taken for the alarm settling rather than a recovery. CloudWatch evaluates a new or changed alarm
+// within a minute or two on the metric's existing data; API Gateway's metrics arrive a few minutes
+// late, and an alarm over several periods may wait for its first complete one. Fifteen minutes
+// covers that, and keeps the window short enough that a real recovery (data arriving long after a
+// deploy) is still posted.
+const SettleWindow = 15 * time.Minute
+
+// Settling tells an alarm going OK only because it was just created or changed: a new alarm starts
+// in INSUFFICIENT_DATA and, a few minutes after every deploy, goes to OK. That is no news to anyone
+// on call. A recovery — OK after ALARM, or after an INSUFFICIENT_DATA that began long after the
+// last configuration change — is not settling.
+func (a *Alarm) Settling() bool {
+	if a.State != StateOK || a.PreviousState != StateInsufficientData || a.ConfigUpdatedAt.IsZero() || a.ChangedAt.IsZero() {
+		return false
+	}
+	since := a.ChangedAt.Sub(a.ConfigUpdatedAt)
+	return since >= 0 && since <= SettleWindow
 }

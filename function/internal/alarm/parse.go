@@ -74,11 +74,8 @@ func parseAlarm(message string) (*Alarm, bool) {
 		PreviousState: State(p.OldStateValue),
 		Reason:        p.NewStateReason,
 	}
-	if t, err := time.Parse(cloudWatchTime, p.StateChangeTime); err == nil {
-		a.ChangedAt = t.UTC()
-	} else if t, err := time.Parse(time.RFC3339Nano, p.StateChangeTime); err == nil {
-		a.ChangedAt = t.UTC()
-	}
+	a.ChangedAt = parseTime(p.StateChangeTime)
+	a.ConfigUpdatedAt = parseTime(p.ConfigUpdated)
 	if arn, ok := parseARN(p.AlarmARN); ok {
 		a.Partition, a.Region = arn.partition, arn.region
 		if a.AccountID == "" {
@@ -88,6 +85,17 @@ func parseAlarm(message string) (*Alarm, bool) {
 	}
 	describe(a, &p)
 	return a, true
+}
+
+// parseTime reads CloudWatch's timestamp layout, or RFC 3339; zero when it is neither.
+func parseTime(s string) time.Time {
+	if t, err := time.Parse(cloudWatchTime, s); err == nil {
+		return t.UTC()
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC()
+	}
+	return time.Time{}
 }
 
 type alarmARN struct {

@@ -301,3 +301,40 @@ func FuzzParseEventJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestSettling(t *testing.T) {
+	changed := time.Date(2026, 11, 20, 9, 42, 31, 0, time.UTC)
+	tests := []struct {
+		name          string
+		state, before State
+		configAgo     time.Duration // how long before the state change the configuration changed; <0: not given
+		want          bool
+	}{
+		{"new alarm settles 2 minutes after creation", StateOK, StateInsufficientData, 2 * time.Minute, true},
+		{"at the window's end", StateOK, StateInsufficientData, SettleWindow, true},
+		{"just after the window", StateOK, StateInsufficientData, SettleWindow + time.Second, false},
+		{"after a week-old INSUFFICIENT_DATA", StateOK, StateInsufficientData, 7 * 24 * time.Hour, false},
+		{"recovery from ALARM right after a deploy", StateOK, StateAlarm, 2 * time.Minute, false},
+		{"ALARM right after a deploy", StateAlarm, StateInsufficientData, 2 * time.Minute, false},
+		{"INSUFFICIENT_DATA right after a deploy", StateInsufficientData, StateOK, 2 * time.Minute, false},
+		{"configuration changed after the transition", StateOK, StateInsufficientData, -time.Minute, false},
+		{"no configuration timestamp", StateOK, StateInsufficientData, 0, false},
+	}
+	for _, tt := range tests {
+		a := &Alarm{State: tt.state, PreviousState: tt.before, ChangedAt: changed}
+		if tt.configAgo != 0 {
+			a.ConfigUpdatedAt = changed.Add(-tt.configAgo)
+		}
+		if got := a.Settling(); got != tt.want {
+			t.Errorf("%s: Settling() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// The fixture: created 09:41:08, OK at 09:42:31.
+	ns := loadFixture(t, "settling-ok")
+	if a := ns[0].Alarm; a == nil || !a.Settling() || !a.ConfigUpdatedAt.Equal(time.Date(2026, 11, 20, 9, 41, 8, 512e6, time.UTC)) {
+		t.Errorf("settling-ok fixture: %+v", a)
+	}
+	if a := loadFixture(t, "latency-ok")[0].Alarm; a.Settling() {
+		t.Error("a recovery from ALARM is taken for settling")
+	}
+}

@@ -1,6 +1,6 @@
-// Package deliver posts rendered payloads to a chat webhook and decides, in one place, what counts
-// as delivered, what is worth retrying and for how long. The webhook URL is a secret: it never
-// appears in an error this package returns.
+// Package deliver posts rendered payloads to a chat webhook: the HTTP, the retries and the clock.
+// What an answer means (delivered, worth retrying, final) is the messenger's call, asked through
+// chat.Judge. The webhook URL is a secret: it never appears in an error this package returns.
 package deliver
 
 import (
@@ -13,12 +13,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
 // Policy bounds the retries. The zero value is not useful; start from DefaultPolicy.
@@ -63,8 +64,9 @@ func NewHTTPClient() *http.Client {
 
 // Webhook posts to one chat webhook.
 type Webhook struct {
-	URL       string // secret
-	Messenger render.Messenger
+	URL       webhook.URL // secret: prints as [webhook]
+	Messenger messenger.Messenger
+	Judge     chat.Judge // what the messenger's answers mean
 	Client    *http.Client
 	Policy    Policy
 
@@ -81,11 +83,11 @@ type Result struct {
 }
 
 // Error is a post that did not deliver. Its text names the messenger, the status and the
-// messenger's own error text, never the URL.
+// messenger's own error text (redacted and shortened), never the URL.
 type Error struct {
-	Messenger render.Messenger
+	Messenger messenger.Messenger
 	Status    int    // last HTTP status, 0 when no response came
-	Body      string // the messenger's error text, shortened
+	Body      string // the messenger's error text, redacted and shortened
 	Attempts  int
 	Retryable bool // the last failure was one that could succeed later
 	Reason    string
@@ -111,19 +113,21 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// outcome is what one attempt tells: done, or why not and whether and when to try again.
+// outcome is what one attempt tells: the messenger's verdict and the status it came with.
 type outcome struct {
-	delivered  bool
-	retryable  bool
-	retryAfter time.Duration // the server's own wait, when it named one
-	status     int
-	body       string
-	reason     string
+	chat.Verdict
+	status int
+	body   string // the answer as read
+	cut    bool   // the answer was longer than what was read
 }
 
-// Post delivers payload, retrying 429 (after Retry-After), 5xx and network errors with jittered
-// exponential backoff while the context's deadline allows; other 4xx fail at once.
+// Post delivers payload, retrying what the messenger calls retryable (after its Retry-After, else
+// with jittered exponential backoff) while the context's deadline allows.
 func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
+	if w.Judge == nil {
+		// Without the messenger's judgement any 2xx would pass, and a connector's failure with it.
+		return Result{}, &Error{Messenger: w.Messenger, Reason: "no judge for this messenger's answers; nothing posted"}
+	}
 	start := w.now()
 	res := Result{}
 	var last outcome
@@ -132,15 +136,15 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 		last = w.attempt(ctx, payload)
 		res.Status = last.status
 		res.Duration = w.now().Sub(start)
-		if last.delivered {
+		if last.Outcome == chat.Delivered {
 			return res, nil
 		}
-		if !last.retryable || attempt >= w.Policy.MaxAttempts {
+		if last.Outcome != chat.Retry || attempt >= w.Policy.MaxAttempts {
 			return res, w.failure(last, attempt, "")
 		}
 		wait := w.backoff(attempt)
-		if last.retryAfter > 0 {
-			wait = last.retryAfter
+		if last.RetryAfter > 0 {
+			wait = last.RetryAfter
 		}
 		if deadline, ok := ctx.Deadline(); ok {
 			left := deadline.Sub(w.now()) - w.Policy.Reserve
@@ -154,13 +158,35 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 	}
 }
 
+// failure words the last outcome as an error. Everything a server said passes through Redact:
+// an error page may repeat the request line, webhook path and query included.
 func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
-	reason := o.reason
+	reason := o.Reason
 	if why != "" {
 		reason = joinReason(reason, why)
 	}
-	return &Error{Messenger: w.Messenger, Status: o.status, Body: o.body, Attempts: attempts, Retryable: o.retryable, Reason: reason}
+	body := w.URL.Redact(o.Detail)
+	if o.cut && o.Detail == o.body {
+		// The read may have ended inside a copy of the URL, whose first half no redaction can
+		// recognise; it can only be at the very end, so that end goes.
+		body = body[:max(0, len(body)-len(w.URL.Secret()))]
+	}
+	return &Error{
+		Messenger: w.Messenger,
+		Status:    o.status,
+		Body:      clip.String(body, maxBody),
+		Attempts:  attempts,
+		Retryable: o.Outcome == chat.Retry,
+		Reason:    clip.String(w.URL.Redact(reason), maxReason),
+	}
 }
+
+// maxBody and maxReason bound what of a server's answer reaches an error and a log line.
+const (
+	maxBody   = 200
+	maxReason = 300
+	readLimit = 4096 // bytes of an answer read; enough for any messenger's error text
+)
 
 func joinReason(a, b string) string {
 	if a == "" {
@@ -176,70 +202,28 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 		timeout = min(timeout, deadline.Sub(w.now())-w.Policy.Reserve)
 	}
 	if timeout <= 0 {
-		return outcome{reason: "no time left before the deadline"}
+		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "no time left before the deadline"}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL.Secret(), bytes.NewReader(payload))
 	if err != nil {
-		return outcome{reason: "build request: " + redact(err, w.URL)}
+		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "build request: " + redact(err, w.URL)}}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "alarm-relay")
 	resp, err := w.Client.Do(req)
 	if err != nil {
 		// Network errors and timeouts may pass: retry them.
-		return outcome{retryable: true, reason: redact(err, w.URL)}
+		return outcome{Verdict: chat.Verdict{Outcome: chat.Retry, Reason: redact(err, w.URL)}}
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return judge(w.Messenger, resp, strings.TrimSpace(string(raw)), w.now())
-}
-
-// legacyFailure reads the status an Office 365 connector reports inside an HTTP 200 body, e.g.
-// "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429".
-var legacyFailure = regexp.MustCompile(`HTTP error (\d{3})`)
-
-// judge decides what a response means. This is the one place that knows each messenger's rules.
-func judge(m render.Messenger, resp *http.Response, body string, now time.Time) outcome {
-	o := outcome{status: resp.StatusCode, body: shorten(body)}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		o.retryable = true
-		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
-		o.reason = "rate limited"
-	case resp.StatusCode >= 500:
-		o.retryable = true
-		o.reason = "server error"
-	case resp.StatusCode >= 300:
-		o.reason = "rejected; not retried"
-	case m == render.TeamsLegacy && body != "1":
-		// Office 365 connectors answer 200 even when Teams did not take the message: only "1" is success.
-		o.reason = "connector reported a failure"
-		if sub := legacyFailure.FindStringSubmatch(body); sub != nil {
-			code, _ := strconv.Atoi(sub[1])
-			o.retryable = code == http.StatusTooManyRequests || code >= 500
-		}
-	default:
-		o.delivered = true
-	}
-	return o
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date; 0 when absent or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(h); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit+1))
+	cut := len(raw) > readLimit
+	raw = raw[:min(len(raw), readLimit)]
+	r := chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: strings.TrimSpace(string(raw)), Now: w.now()}
+	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
 }
 
 // backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
@@ -275,24 +259,9 @@ func (w *Webhook) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func shorten(s string) string {
-	const limit = 200
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && !isRuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // redact describes err without the webhook URL. Go's *url.Error prints the whole URL (path and
 // query hold the webhook's secret), so it is unwrapped, and any other mention is masked as well.
-func redact(err error, webhook string) string {
+func redact(err error, hook webhook.URL) string {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		msg := uerr.Err.Error()
@@ -301,12 +270,5 @@ func redact(err error, webhook string) string {
 		}
 		err = errors.New(strings.ToLower(uerr.Op) + " webhook: " + msg)
 	}
-	msg := err.Error()
-	if webhook != "" {
-		msg = strings.ReplaceAll(msg, webhook, "[webhook]")
-		if u, perr := url.Parse(webhook); perr == nil && len(u.EscapedPath()) > 1 {
-			msg = strings.ReplaceAll(msg, u.EscapedPath(), "/[redacted]")
-		}
-	}
-	return msg
+	return hook.Redact(err.Error())
 }

@@ -3,6 +3,7 @@ package deliver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
 // secretPath stands in for the secret part of a webhook URL; no error may contain it.
@@ -79,14 +81,28 @@ func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scr
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	c := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	judge, err := render.JudgeFor(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := &Webhook{
-		URL:       srv.URL + secretPath,
+		URL:       hookURL(t, srv.URL+secretPath),
 		Messenger: m,
+		Judge:     judge,
 		Client:    NewHTTPClient(),
 		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
 		Sleep:     c.Sleep,
 	}
 	return w, s, c
+}
+
+func hookURL(t *testing.T, raw string) webhook.URL {
+	t.Helper()
+	u, err := webhook.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func TestPost(t *testing.T) {
@@ -112,6 +128,13 @@ func TestPost(t *testing.T) {
 		{"connector 1 is success", render.TeamsLegacy, []step{{status: 200, body: "1"}}, true, 1, []time.Duration{}, nil},
 		{"connector 200 with throttling text is retried", render.TeamsLegacy,
 			[]step{{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0"}, {status: 200, body: "1"}}, true, 2, nil, nil},
+		{"workflows card at a connector: 200 with throttling text is retried", render.Teams,
+			[]step{{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0"}, {status: 200, body: "1"}}, true, 2, nil, nil},
+		{"workflows card at a connector: 200 with a final error is not delivered", render.Teams,
+			[]step{{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 403"}}, false, 1, []time.Duration{}, []string{"HTTP 200", "HTTP error 403", "connector reported a failure"}},
+		{"workflows 200 with JSON is delivered", render.Teams, []step{{status: 200, body: `{"status":"queued"}`}}, true, 1, []time.Duration{}, nil},
+		{"408 is retried", render.Slack, []step{{status: 408, body: "timeout"}, {status: 200, body: "ok"}}, true, 2, nil, nil},
+		{"503 on a workflow is retried after Retry-After", render.Teams, []step{{status: 503, retryAfter: "3"}, {status: 202}}, true, 2, []time.Duration{3 * time.Second}, nil},
 		{"connector 200 with error text fails", render.TeamsLegacy,
 			[]step{{status: 200, body: "Summary or Text is required."}}, false, 1, []time.Duration{}, []string{"HTTP 200", "Summary or Text is required.", "connector reported a failure"}},
 	}
@@ -205,7 +228,7 @@ func TestPostTimeoutIsRetriedAndRedacted(t *testing.T) {
 func TestPostNetworkErrorIsRedacted(t *testing.T) {
 	w, _, _ := newWebhook(t, render.Slack, step{status: 200})
 	srv := httptest.NewServer(http.NotFoundHandler())
-	w.URL = srv.URL + secretPath + "?token=querysecret"
+	w.URL = hookURL(t, srv.URL+secretPath+"?token=querysecret")
 	srv.Close() // nothing listens any more: connection refused
 	_, err := w.Post(context.Background(), []byte("{}"))
 	if err == nil || !strings.Contains(err.Error(), "4 attempts") {
@@ -229,20 +252,53 @@ func TestPostHonoursCancellation(t *testing.T) {
 	assertNoSecret(t, err.Error())
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	tests := map[string]time.Duration{
-		"":                              0,
-		"5":                             5 * time.Second,
-		"-3":                            0,
-		"soon":                          0,
-		"Thu, 01 Jan 2026 00:00:10 GMT": 10 * time.Second,
-		"Wed, 31 Dec 2025 23:59:00 GMT": 0,
-	}
-	for h, want := range tests {
-		if got := retryAfter(h, now); got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", h, got, want)
+// A 404 page that repeats the request line (the default of many frameworks and proxies) must not
+// carry the webhook's path and query into the error.
+func TestPostRedactsAnEchoingServer(t *testing.T) {
+	const query = "?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGsecret0123456789SIGsecret"
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "Cannot %s %s (path %s, sig %s)", r.Method, r.URL.RequestURI(), r.URL.Path, r.URL.Query().Get("sig"))
+	}))
+	defer echo.Close()
+	for _, m := range []render.Messenger{render.Slack, render.Teams, render.TeamsLegacy} {
+		w, _, _ := newWebhook(t, m, step{status: 200})
+		w.URL = hookURL(t, echo.URL+secretPath+query)
+		_, err := w.Post(context.Background(), []byte("{}"))
+		var derr *Error
+		if !errors.As(err, &derr) || derr.Status != 404 || derr.Attempts != 1 {
+			t.Fatalf("%s: err = %v, want a final 404", m, err)
 		}
+		assertNoSecret(t, err.Error())
+		if strings.Contains(err.Error(), "SIGsecret") || !strings.Contains(err.Error(), "Cannot POST [redacted]") {
+			t.Errorf("%s: error %q leaks or loses the server's words", m, err)
+		}
+		if got := fmt.Sprintf("%v %+v", w, w); strings.Contains(got, "SIGsecret") || strings.Contains(got, "SECRET") {
+			t.Errorf("printing the Webhook leaks its URL: %s", got)
+		}
+	}
+}
+
+// An answer longer than what is read may cut the URL in two: the part before the cut must not
+// survive as an unrecognisable half-secret.
+func TestPostDropsASecretCutByTheReadLimit(t *testing.T) {
+	var hook string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		body := strings.Repeat(hook, 3) // the 4 KB read ends inside the second copy of the URL
+		io.WriteString(w, body[:readLimit+300])
+	}))
+	defer srv.Close()
+	hook = srv.URL + secretPath + "?sig=" + strings.Repeat("SIGsecret", 250)
+	w, _, _ := newWebhook(t, render.Slack, step{status: 200})
+	w.URL = hookURL(t, hook)
+	_, err := w.Post(context.Background(), []byte("{}"))
+	if err == nil {
+		t.Fatal("a 400 was delivered")
+	}
+	assertNoSecret(t, err.Error())
+	if strings.Contains(err.Error(), "SIGsec") || strings.Contains(err.Error(), "T0SEC") {
+		t.Errorf("error keeps part of the secret: %v", err)
 	}
 }
 
@@ -265,4 +321,12 @@ func equalDurations(a, b []time.Duration) bool {
 		}
 	}
 	return true
+}
+
+func TestPostWithoutAJudgePostsNothing(t *testing.T) {
+	w, srv, _ := newWebhook(t, render.TeamsLegacy, step{status: 200, body: "not 1"})
+	w.Judge = nil
+	if _, err := w.Post(context.Background(), []byte("{}")); err == nil || srv.count() != 0 {
+		t.Errorf("err %v after %d posts; want an error and no post", err, srv.count())
+	}
 }

@@ -32,7 +32,13 @@ type Relay struct {
 	log       *slog.Logger
 	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
 	trend     TrendFunc  // nil: no trend line
+	now       func() time.Time
 }
+
+// TrendCutoff is the time left before the deadline under which no trend is fetched: the fetch may
+// take its 1.5 s cap, and the post with its retries needs the rest. In an event of many records
+// the last ones go out without a trend rather than past Lambda's timeout.
+const TrendCutoff = 5 * time.Second
 
 // WithTrend makes single-metric alarms show their last hour. A trend that cannot be fetched is
 // logged and left out: it never holds up or loses the alert.
@@ -43,7 +49,7 @@ func (r *Relay) WithTrend(f TrendFunc) *Relay {
 
 // New builds a relay that renders for messenger and posts with poster.
 func New(messenger render.Messenger, options render.Options, poster Poster, log *slog.Logger) *Relay {
-	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096)}
+	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096), now: time.Now}
 }
 
 // Handle relays every record of the event. It returns an error naming each notification that was
@@ -94,18 +100,15 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
 		return nil
 	}
+	if n.Alarm != nil && n.Alarm.Settling() {
+		// A new or changed alarm going INSUFFICIENT_DATA → OK after a deploy: no news, not an error.
+		r.log.InfoContext(ctx, "alarm settling after a configuration change; not posted",
+			append(attrs, "configuration_updated", n.Alarm.ConfigUpdatedAt, "state_changed", n.Alarm.ChangedAt)...)
+		return nil
+	}
 	options := r.options
 	if r.trend != nil && n.Alarm != nil && n.Alarm.Query != nil {
-		end := n.Alarm.ChangedAt
-		if end.IsZero() {
-			end = time.Now()
-		}
-		values, err := r.trend(ctx, *n.Alarm.Query, end)
-		if err != nil {
-			r.log.WarnContext(ctx, "trend unavailable; delivering without it", append(attrs, "reason", err.Error())...)
-		} else {
-			options.Trend = values
-		}
+		options.Trend = r.fetchTrend(ctx, n.Alarm, attrs)
 	}
 	payload, err := render.Render(r.messenger, n, options)
 	if err != nil {
@@ -123,6 +126,26 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	}
 	r.log.InfoContext(ctx, "delivered", attrs...)
 	return nil
+}
+
+// fetchTrend returns the alarm metric's last hour, or nil (logged) when it cannot be had in time.
+func (r *Relay) fetchTrend(ctx context.Context, a *alarm.Alarm, attrs []any) []float64 {
+	if deadline, ok := ctx.Deadline(); ok {
+		if left := deadline.Sub(r.now()); left < TrendCutoff {
+			r.log.WarnContext(ctx, "trend skipped: little time left before the deadline", append(attrs, "time_left_ms", left.Milliseconds())...)
+			return nil
+		}
+	}
+	end := a.ChangedAt
+	if end.IsZero() {
+		end = r.now()
+	}
+	values, err := r.trend(ctx, *a.Query, end)
+	if err != nil {
+		r.log.WarnContext(ctx, "trend unavailable; delivering without it", append(attrs, "reason", err.Error())...)
+		return nil
+	}
+	return values
 }
 
 // recentSet remembers the last capacity keys, forgetting the oldest first.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
 const secretPath = "/services/T0/B0/SECRETtoken"
@@ -54,8 +56,13 @@ func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer)
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
 	var logs bytes.Buffer
+	u, err := webhook.Parse(srv.URL + secretPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	judge, _ := render.JudgeFor(render.Slack)
 	hook := &deliver.Webhook{
-		URL: srv.URL + secretPath, Messenger: render.Slack, Client: deliver.NewHTTPClient(),
+		URL: u, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(),
 		Policy: deliver.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
 	}
 	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))
@@ -213,5 +220,57 @@ func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"trend unavailable; delivering without it"`) || !strings.Contains(logs.String(), "AccessDenied") {
 		t.Errorf("the failed trend is not logged with its reason:\n%s", logs)
+	}
+}
+
+// An alarm that was just created or changed goes INSUFFICIENT_DATA → OK: logged, not posted, and
+// not an error. A recovery is posted as always.
+func TestHandleSkipsASettlingAlarm(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	if err := r.Handle(context.Background(), loadEvent(t, "settling-ok")); err != nil {
+		t.Fatalf("a settling alarm failed the invocation: %v", err)
+	}
+	if c.received() != 0 {
+		t.Errorf("a settling alarm was posted %d times", c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"alarm settling after a configuration change; not posted"`) || !strings.Contains(logs.String(), `"level":"INFO"`) {
+		t.Errorf("settling not logged:\n%s", logs)
+	}
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-ok")); err != nil || c.received() != 1 {
+		t.Errorf("a recovery from ALARM: err %v, %d posts; want it posted", err, c.received())
+	}
+}
+
+// Trend fetches must leave the post its time: once little is left before the deadline, the
+// remaining records of an event go out without a trend, and all of them are delivered.
+func TestHandleSkipsTheTrendWhenTimeIsShort(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	now := time.Now() // the relay's clock, moved by the fake fetches; the post uses the real one
+	r.now = func() time.Time { return now }
+	calls := 0
+	r.WithTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
+		calls++
+		now = now.Add(4 * time.Second) // a slow CloudWatch
+		return []float64{1, 2}, nil
+	})
+	// Three latency alarms in one event, 12 s before the deadline: after two slow fetches, 4 s are left.
+	ev := loadEvent(t, "latency-alarm")
+	for i := 0; i < 2; i++ {
+		rec := ev.Records[0]
+		sns := *rec.SNS
+		sns.MessageID = fmt.Sprint("copy-", i)
+		rec.SNS = &sns
+		ev.Records = append(ev.Records, rec)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(12*time.Second)) // real time: the posts have their 12 s
+	defer cancel()
+	if err := r.Handle(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 || c.received() != 3 {
+		t.Errorf("trend calls %d, posts %d; want 2 and 3", calls, c.received())
+	}
+	if !strings.Contains(logs.String(), `"msg":"trend skipped: little time left before the deadline"`) {
+		t.Errorf("the skipped trend is not logged:\n%s", logs)
 	}
 }

@@ -53,6 +53,10 @@ type Mention = messenger.Mention
 // sparkBlocks are the eight heights of a text sparkline.
 var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
 
+// sparkWidth is the most characters a sparkline takes: an hour of 10-second periods (360 values)
+// is drawn in this many, so the line and its numbers always fit.
+const sparkWidth = 30
+
 // trendText words the recent values: "▁▂▂▃▅▇█ 412 ms (min 120 ms · max 412 ms · threshold 300 ms)".
 // The scale includes the threshold, so a line below it stays low.
 func trendText(w *words, values []float64, a *alarm.Alarm) string {
@@ -74,7 +78,7 @@ func trendText(w *words, values []float64, a *alarm.Alarm) string {
 		scaleLo, scaleHi = min(scaleLo, *a.Threshold), max(scaleHi, *a.Threshold)
 	}
 	var b strings.Builder
-	for _, v := range finite {
+	for _, v := range downsample(finite, sparkWidth, a.Comparison) {
 		i := len(sparkBlocks) - 1
 		if scaleHi > scaleLo {
 			i = int((v - scaleLo) / (scaleHi - scaleLo) * float64(len(sparkBlocks)-1))
@@ -88,4 +92,28 @@ func trendText(w *words, values []float64, a *alarm.Alarm) string {
 	}
 	b.WriteString(")")
 	return b.String()
+}
+
+// downsample draws values in at most width points. Each point stands for a run of neighbours and
+// takes the one an on-call person looks for: the highest, or the lowest when the alarm fires on low
+// values ("< 10"), so a short spike is never averaged away.
+func downsample(values []float64, width int, comparison string) []float64 {
+	if len(values) <= width {
+		return values
+	}
+	low := strings.HasPrefix(comparison, "<")
+	out := make([]float64, width)
+	for i := range out {
+		run := values[i*len(values)/width : (i+1)*len(values)/width]
+		pick := run[0]
+		for _, v := range run[1:] {
+			if low {
+				pick = min(pick, v)
+			} else {
+				pick = max(pick, v)
+			}
+		}
+		out[i] = pick
+	}
+	return out
 }

@@ -1,5 +1,7 @@
 package render
 
+import "github.com/alarm-relay/alarm-relay/function/internal/chat"
+
 // The legacy Office 365 connector takes a MessageCard.
 type messageCard struct {
 	Type            string        `json:"@type"`
@@ -41,25 +43,35 @@ func legacyPayload(v view) messageCard {
 		Type:       "MessageCard",
 		Context:    "https://schema.org/extensions",
 		ThemeColor: v.style.color,
-		Summary:    truncate(v.summary, TeamsTitleLimit),
-		Title:      truncate(v.title, TeamsTitleLimit),
-		Text:       truncate(v.body, TeamsTextLimit),
+		Summary:    teamsText(v.summary, TeamsTitleLimit, teamsTitleBytes),
+		Title:      teamsText(v.title, TeamsTitleLimit, teamsTitleBytes),
+		Text:       teamsText(v.body, TeamsTextLimit, teamsBodyBytes),
 	}
-	section := cardSection{ActivityTitle: truncate(v.headline, TeamsTextLimit)}
+	section := cardSection{ActivityTitle: teamsText(v.headline, TeamsTextLimit, teamsHeadlineBytes)}
 	if v.observed != "" {
-		section.ActivitySubtitle = v.words.observed + ": " + v.observed
+		section.ActivitySubtitle = teamsText(v.words.observed+": "+v.observed, TeamsTextLimit, teamsObservedBytes)
 	}
 	if v.trend != "" {
-		section.Facts = append(section.Facts, legacyFact{Name: v.words.trend, Value: v.trend})
+		section.Facts = append(section.Facts, legacyFact{Name: v.words.trend, Value: teamsText(v.trend, TeamsFactLimit, teamsTrendBytes)})
 	}
 	for _, f := range v.facts {
-		section.Facts = append(section.Facts, legacyFact{Name: f.label, Value: truncate(f.value, TeamsFactLimit)})
+		section.Facts = append(section.Facts, legacyFact{Name: teamsText(f.label, TeamsTitleLimit, teamsFactLabelBytes), Value: teamsText(f.value, TeamsFactLimit, teamsFactValueBytes)})
 	}
-	section.Text = truncate(joinNonEmpty("\n\n", v.description, v.reason), TeamsTextLimit)
+	section.Text = teamsText(joinNonEmpty("\n\n", v.description, v.reason), TeamsTextLimit, teamsDescriptionBytes+teamsReasonBytes)
 	card.Sections = []cardSection{section}
 	// Connector cards cannot mention anyone; mentions are for Slack and Workflows.
-	for _, l := range v.buttons() {
+	for _, l := range teamsButtons(v) {
 		card.PotentialAction = append(card.PotentialAction, openURI{Type: "OpenUri", Name: l.label, Targets: []uriTarget{{OS: "default", URI: l.url}}})
 	}
 	return card
+}
+
+// judgeConnector reads an Office 365 connector's answer: it says HTTP 200 even when Teams did not
+// take the message, so only the body "1" is success.
+func judgeConnector(r chat.Response) chat.Verdict {
+	v := chat.ByStatus(r)
+	if v.Outcome != chat.Delivered || r.Body == "1" {
+		return v
+	}
+	return connectorFailure(r)
 }

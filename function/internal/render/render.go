@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -60,6 +61,19 @@ func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("render %s payload for %q: %w", m, n.Title(), err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// JudgeFor is the messenger's reading of its endpoint's answers, for delivery to ask.
+func JudgeFor(m Messenger) (chat.Judge, error) {
+	switch m {
+	case Slack:
+		return chat.JudgeFunc(judgeSlack), nil
+	case Teams:
+		return chat.JudgeFunc(judgeWorkflows), nil
+	case TeamsLegacy:
+		return chat.JudgeFunc(judgeConnector), nil
+	}
+	return nil, fmt.Errorf("render: unknown messenger %q", m)
 }
 
 // style is how a state looks: an emoji that reads in any client, and a colour where one is shown.

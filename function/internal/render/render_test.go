@@ -156,9 +156,10 @@ func checkPayload(t testing.TB, m Messenger, payload []byte) {
 			t.Fatalf("not a MessageCard (needs @type, summary, title): %s", payload)
 		}
 	}
-	if len(payload) > 28_000 {
-		t.Fatalf("payload is %d bytes, over Teams' 28 KB", len(payload))
+	if m != Slack && len(payload) > TeamsPayloadLimit {
+		t.Fatalf("payload is %d bytes, over Teams' %d", len(payload), TeamsPayloadLimit)
 	}
+	checkMentionSafety(t, m, payload)
 }
 
 func checkSlackLimits(t testing.TB, payload []byte) {
@@ -306,6 +307,18 @@ func FuzzRender(f *testing.F) {
 	}
 	f.Add("<!channel>", strings.Repeat("&<>", 2000))
 	f.Add("", `{"AlarmName":"`+strings.Repeat("<&>", 300)+`","NewStateValue":"ALARM","NewStateReason":"[1 (","Trigger":{"Metrics":[{"Expression":"x"}]}}`)
+	// Beyond CloudWatch's maxima (1 KB descriptions), in the costliest characters; FuzzHugeAlarm
+	// goes to megabytes. Seeds stay small enough for the fuzzer to run fast.
+	for _, fill := range []string{"\x01", "<at>x</at>", "\u2028\"", "한"} {
+		big := strings.Repeat(fill, 2000)
+		msg, _ := json.Marshal(map[string]any{
+			"AlarmName": big, "AlarmDescription": "Runbook: https://x.example.com/" + big, "NewStateValue": "ALARM",
+			"OldStateValue": "OK", "NewStateReason": big + " [1.5 (20/11/26 09:10:00)]", "AlarmArn": "arn:aws:cloudwatch:us-east-1:1:alarm:" + big,
+			"Trigger": map[string]any{"MetricName": big, "Namespace": big, "Statistic": "AVERAGE", "Unit": big, "Period": 10, "EvaluationPeriods": 3,
+				"ComparisonOperator": "GreaterThanThreshold", "Threshold": 1, "Dimensions": []map[string]string{{"name": "ApiName", "value": big}, {"name": big, "value": big}}},
+		})
+		f.Add(big, string(msg))
+	}
 	all := []Options{seoul(f)}
 	for _, v := range variants {
 		all = append(all, v.options(all[0]))
@@ -334,4 +347,30 @@ func fixtureMessage(n alarm.Notification) string {
 		"OldStateValue": n.Alarm.PreviousState, "NewStateReason": n.Alarm.Reason, "AlarmArn": n.Alarm.ARN,
 	})
 	return string(data)
+}
+
+// FuzzHugeAlarm: an alarm whose every field is fill repeated up to 100,000 times (megabytes, far
+// beyond CloudWatch's maxima) renders for every messenger within the byte budgets, and its text
+// never mentions anyone.
+func FuzzHugeAlarm(f *testing.F) {
+	for _, fill := range []string{"\x01", "\"", "\u2028", "한", "🔴", "<at>x</at>", "<AT >", "&<>", "a"} {
+		f.Add(fill, uint32(99_999))
+	}
+	f.Fuzz(func(t *testing.T, fill string, n uint32) {
+		if fill == "" {
+			return
+		}
+		fill = strings.Repeat(fill, int(n%100_000)/len(fill)+1)
+		opts := seoul(t)
+		opts.Mentions, opts.Trend = configuredMentions, []float64{1, 2, 3}
+		for _, n := range []alarm.Notification{{Alarm: hugeAlarmOf(fill)}, {Subject: fill, Text: fill}} {
+			for _, m := range Messengers {
+				payload, err := Render(m, n, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPayload(t, m, payload)
+			}
+		}
+	})
 }

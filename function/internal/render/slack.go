@@ -1,6 +1,10 @@
 package render
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+)
 
 // Slack's Block Kit limits (https://api.slack.com/reference/block-kit/blocks), in characters.
 const (
@@ -96,9 +100,12 @@ func slackPayload(v view) slackMessage {
 	if len(v.mentions) > 0 {
 		// Mentions come from configuration in Slack's own syntax; they are the only unescaped text.
 		var who []string
+		used := 0
 		for _, m := range v.mentions {
-			if m.Slack != "" {
+			// Whole mentions only, as many as a section holds: a cut one would be broken syntax.
+			if m.Slack != "" && used+len([]rune(m.Slack))+1 <= SlackSectionLimit {
 				who = append(who, m.Slack)
+				used += len([]rune(m.Slack)) + 1
 			}
 		}
 		if len(who) > 0 {
@@ -110,4 +117,11 @@ func slackPayload(v view) slackMessage {
 		Blocks:      top,
 		Attachments: []slackAttachment{{Color: "#" + v.style.color, Blocks: details}},
 	}
+}
+
+// judgeSlack reads an incoming webhook's answer: 200 "ok" for a post; errors are 4xx with a short
+// code as body (invalid_payload, channel_not_found, channel_is_archived, no_service…), never
+// retried; 429 waits for Retry-After; 5xx is retried.
+func judgeSlack(r chat.Response) chat.Verdict {
+	return chat.ByStatus(r)
 }

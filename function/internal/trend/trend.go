@@ -25,6 +25,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 )
 
 // Window is how far back a trend looks.
@@ -32,8 +33,10 @@ const Window = time.Hour
 
 // Fetcher makes the GetMetricData call.
 type Fetcher struct {
-	Endpoint    string // e.g. https://monitoring.us-east-1.amazonaws.com
-	Region      string
+	// Endpoint overrides CloudWatch's address (tests use moto_server); "" means the alarm's own
+	// region and partition: https://monitoring.<region>.<the partition's DNS suffix>.
+	Endpoint    string
+	Region      string // the function's region, for alarms whose ARN names none
 	Credentials aws.CredentialsProvider
 	HTTP        *http.Client
 	Timeout     time.Duration // the whole call; the alert never waits longer for its trend
@@ -47,11 +50,8 @@ func NewFromEnv(getenv func(string) string, client *http.Client) (*Fetcher, erro
 		return nil, fmt.Errorf("trend: %w", err)
 	}
 	endpoint := awsenv.Endpoint(getenv, "CLOUDWATCH")
-	if endpoint == "" {
-		endpoint = "https://monitoring." + env.Region + ".amazonaws.com"
-	}
 	return &Fetcher{
-		Endpoint:    strings.TrimRight(endpoint, "/"),
+		Endpoint:    endpoint,
 		Region:      env.Region,
 		Credentials: env.Credentials,
 		HTTP:        client,
@@ -94,7 +94,11 @@ func (f *Fetcher) Fetch(ctx context.Context, q alarm.MetricQuery, end time.Time)
 			Values     []float64 `xml:"Values>member"`
 		} `xml:"GetMetricDataResult>MetricDataResults>member"`
 	}
-	if err := f.call(ctx, form, &out); err != nil {
+	endpoint, region, err := f.target(q)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.call(ctx, endpoint, region, form, &out); err != nil {
 		return nil, err
 	}
 	if len(out.Results) == 0 {
@@ -123,12 +127,73 @@ func (f *Fetcher) Fetch(ctx context.Context, q alarm.MetricQuery, end time.Time)
 	return values, nil
 }
 
+// dnsSuffixes are the AWS partitions' DNS suffixes (the SDK's partitions.json): CloudWatch is
+// monitoring.<region>.<suffix>, and aws-cn or an ISO partition is not under amazonaws.com.
+var dnsSuffixes = map[string]string{
+	"aws":        "amazonaws.com",
+	"aws-cn":     "amazonaws.com.cn",
+	"aws-us-gov": "amazonaws.com",
+	"aws-eusc":   "amazonaws.eu",
+	"aws-iso":    "c2s.ic.gov",
+	"aws-iso-b":  "sc2s.sgov.gov",
+	"aws-iso-e":  "cloud.adc-e.uk",
+	"aws-iso-f":  "csp.hci.ic.gov",
+}
+
+// regionPartitions tells the partition from a region's prefix, for an alarm without an ARN (the
+// SDK's region patterns; the first match wins).
+var regionPartitions = []struct{ prefix, partition string }{
+	{"cn-", "aws-cn"}, {"us-gov-", "aws-us-gov"}, {"eusc-", "aws-eusc"}, {"us-isob-", "aws-iso-b"},
+	{"us-isof-", "aws-iso-f"}, {"us-iso-", "aws-iso"}, {"eu-isoe-", "aws-iso-e"},
+}
+
+// target is where to ask for q's series, and the region to sign for: the override, else the
+// alarm's region in its partition.
+func (f *Fetcher) target(q alarm.MetricQuery) (endpoint, region string, err error) {
+	region, partition := q.Region, q.Partition
+	if region == "" {
+		region, partition = f.Region, ""
+	}
+	if f.Endpoint != "" {
+		return strings.TrimRight(f.Endpoint, "/"), region, nil
+	}
+	if partition == "" {
+		partition = "aws"
+		for _, p := range regionPartitions {
+			if strings.HasPrefix(region, p.prefix) {
+				partition = p.partition
+				break
+			}
+		}
+	}
+	suffix, ok := dnsSuffixes[partition]
+	if !ok {
+		return "", "", fmt.Errorf("trend: unknown AWS partition %q (no CloudWatch endpoint known; set AWS_ENDPOINT_URL_CLOUDWATCH)", partition)
+	}
+	if !validRegion(region) {
+		return "", "", fmt.Errorf("trend: region %q is not a region name", region)
+	}
+	return "https://monitoring." + region + "." + suffix, region, nil
+}
+
+func validRegion(r string) bool {
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return r != ""
+}
+
+// maxAWSError bounds an AWS error's text in a log line: an AccessDenied message can be kilobytes.
+const maxAWSError = 300
+
 // call POSTs a signed query-protocol request and decodes the XML answer into out.
-func (f *Fetcher) call(ctx context.Context, form url.Values, out any) error {
+func (f *Fetcher) call(ctx context.Context, endpoint, region string, form url.Values, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
 	defer cancel()
 	body := []byte(form.Encode())
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.Endpoint+"/", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("trend: %w", err)
 	}
@@ -138,12 +203,12 @@ func (f *Fetcher) call(ctx context.Context, form url.Values, out any) error {
 		return fmt.Errorf("trend: credentials: %w", err)
 	}
 	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "monitoring", f.Region, time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "monitoring", region, time.Now()); err != nil {
 		return fmt.Errorf("trend: sign: %w", err)
 	}
 	resp, err := f.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("trend: %s %s: %w", form.Get("Action"), f.Endpoint, unwrapURLError(err))
+		return fmt.Errorf("trend: %s %s: %w", form.Get("Action"), endpoint, clip.Error(unwrapURLError(err), maxAWSError))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -156,7 +221,7 @@ func (f *Fetcher) call(ctx context.Context, form url.Values, out any) error {
 			Message string `xml:"Error>Message"`
 		}
 		_ = xml.Unmarshal(raw, &e)
-		return fmt.Errorf("trend: %s answered HTTP %d %s %s", form.Get("Action"), resp.StatusCode, e.Code, e.Message)
+		return fmt.Errorf("trend: %s answered HTTP %d %s", form.Get("Action"), resp.StatusCode, clip.String(e.Code+" "+e.Message, maxAWSError))
 	}
 	if err := xml.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("trend: decode %s answer: %w", form.Get("Action"), err)

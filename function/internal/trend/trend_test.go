@@ -53,7 +53,11 @@ func TestFetchFromMoto(t *testing.T) {
 		form.Set(p+"Dimensions.member.2.Name", "Stage")
 		form.Set(p+"Dimensions.member.2.Value", "prod")
 	}
-	if err := f.call(context.Background(), form, &struct{}{}); err != nil {
+	endpoint, region, err := f.target(latency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.call(context.Background(), endpoint, region, form, &struct{}{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	got, err := f.Fetch(context.Background(), latency, end)
@@ -83,12 +87,18 @@ func TestFetchFailsFastAndClearly(t *testing.T) {
 		fmt.Fprint(w, `<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to perform cloudwatch:GetMetricData</Message></Error></ErrorResponse>`)
 	}))
 	defer denied.Close()
+	verbose := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: arn:aws:sts::123456789012:assumed-role/relay is not authorized %s</Message></Error></ErrorResponse>`, strings.Repeat("because no identity-based policy allows it ", 120))
+	}))
+	defer verbose.Close()
 	tests := []struct {
 		name, endpoint, errHas string
 	}{
 		{"nothing listens", closed.URL, "connection refused"},
 		{"endpoint hangs", hang.URL, "context deadline exceeded"},
 		{"access denied", denied.URL, "HTTP 403 AccessDenied not authorized to perform cloudwatch:GetMetricData"},
+		{"a 5 KB AWS error is shortened", verbose.URL, "HTTP 403 AccessDenied User: arn:aws:sts::"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +108,9 @@ func TestFetchFailsFastAndClearly(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("err = %v, want %q", err, tt.errHas)
 			}
+			if err != nil && len(err.Error()) > 500 {
+				t.Errorf("err is %d bytes long; a log line needs it short", len(err.Error()))
+			}
 		})
 	}
 	if _, err := fetcher(t, denied.URL).Fetch(context.Background(), alarm.MetricQuery{}, time.Now()); err == nil {
@@ -105,10 +118,51 @@ func TestFetchFailsFastAndClearly(t *testing.T) {
 	}
 }
 
+// CloudWatch's address comes from the alarm's partition and region (aws-cn and the ISO partitions
+// are not under amazonaws.com); an endpoint override wins.
+func TestEndpoint(t *testing.T) {
+	tests := []struct {
+		region, partition, override string
+		want, wantRegion, errHas    string
+	}{
+		{"ap-northeast-2", "aws", "", "https://monitoring.ap-northeast-2.amazonaws.com", "ap-northeast-2", ""},
+		{"cn-north-1", "aws-cn", "", "https://monitoring.cn-north-1.amazonaws.com.cn", "cn-north-1", ""},
+		{"cn-northwest-1", "", "", "https://monitoring.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", ""},
+		{"us-gov-west-1", "aws-us-gov", "", "https://monitoring.us-gov-west-1.amazonaws.com", "us-gov-west-1", ""},
+		{"us-iso-east-1", "aws-iso", "", "https://monitoring.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", ""},
+		{"us-isob-east-1", "aws-iso-b", "", "https://monitoring.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1", ""},
+		{"us-isob-east-1", "", "", "https://monitoring.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1", ""},
+		{"eu-isoe-west-1", "aws-iso-e", "", "https://monitoring.eu-isoe-west-1.cloud.adc-e.uk", "eu-isoe-west-1", ""},
+		{"us-isof-south-1", "aws-iso-f", "", "https://monitoring.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1", ""},
+		{"eusc-de-east-1", "aws-eusc", "", "https://monitoring.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", ""},
+		{"", "", "", "https://monitoring.eu-west-1.amazonaws.com", "eu-west-1", ""}, // no ARN: the function's region
+		{"cn-north-1", "aws-cn", "http://127.0.0.1:5000/", "http://127.0.0.1:5000", "cn-north-1", ""},
+		{"x-1", "aws-mars", "", "", "", `unknown AWS partition "aws-mars"`},
+		{"evil.example/x", "aws", "", "", "", "is not a region name"},
+	}
+	for _, tt := range tests {
+		f := &Fetcher{Region: "eu-west-1", Endpoint: tt.override}
+		got, region, err := f.target(alarm.MetricQuery{Region: tt.region, Partition: tt.partition})
+		if got != tt.want || region != tt.wantRegion || (err == nil) != (tt.errHas == "") || err != nil && !strings.Contains(err.Error(), tt.errHas) {
+			t.Errorf("target(%s, %s, %q) = %q, %q, %v; want %q, %q, %q", tt.region, tt.partition, tt.override, got, region, err, tt.want, tt.wantRegion, tt.errHas)
+		}
+	}
+}
+
+// The relay takes the partition from the alarm's ARN: a China alarm asks China's CloudWatch.
+func TestQueryCarriesThePartition(t *testing.T) {
+	msg := `{"AlarmName":"a","NewStateValue":"ALARM","AlarmArn":"arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:a","Trigger":{"MetricName":"Latency","Namespace":"AWS/ApiGateway","Statistic":"AVERAGE","Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":1}}`
+	n := alarm.ParseMessage("id", "", msg, time.Time{})
+	endpoint, _, err := (&Fetcher{Region: "us-east-1"}).target(*n.Alarm.Query)
+	if err != nil || endpoint != "https://monitoring.cn-north-1.amazonaws.com.cn" {
+		t.Errorf("endpoint = %q, %v", endpoint, err)
+	}
+}
+
 func TestNewFromEnv(t *testing.T) {
 	f, err := NewFromEnv(env(map[string]string{"AWS_REGION": "ap-northeast-2", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}), http.DefaultClient)
-	if err != nil || f.Endpoint != "https://monitoring.ap-northeast-2.amazonaws.com" {
-		t.Errorf("endpoint %v, %v", f, err)
+	if err != nil || f.Endpoint != "" || f.Region != "ap-northeast-2" {
+		t.Errorf("fetcher %+v, %v", f, err)
 	}
 	for _, missing := range []map[string]string{{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, {"AWS_REGION": "x"}} {
 		if _, err := NewFromEnv(env(missing), http.DefaultClient); err == nil {

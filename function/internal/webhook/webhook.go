@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 )
 
 // The environment variables the relay reads the webhook from.
@@ -23,6 +25,13 @@ const (
 	EnvParameter = "WEBHOOK_PARAMETER" // an SSM SecureString name, optionally "name:version"
 )
 
+// ReadTimeout bounds the SSM read at start-up (the SDK's own retries included).
+const ReadTimeout = 5 * time.Second
+
+// maxAWSError bounds an AWS error's text in the start-up error (an AccessDenied message can be
+// kilobytes of policy ARNs).
+const maxAWSError = 400
+
 // ParameterReader is the one SSM call the relay makes.
 type ParameterReader interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
@@ -30,56 +39,62 @@ type ParameterReader interface {
 
 // Load returns the webhook URL named by the environment, checked. newReader is called only when
 // the URL lives in SSM, so local runs need no AWS configuration.
-func Load(ctx context.Context, getenv func(string) string, newReader func(context.Context) (ParameterReader, error)) (*url.URL, error) {
+func Load(ctx context.Context, getenv func(string) string, newReader func(context.Context) (ParameterReader, error)) (URL, error) {
 	if raw := getenv(EnvURL); raw != "" {
 		u, err := Parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvURL, err)
+			return URL{}, fmt.Errorf("%s: %w", EnvURL, err)
 		}
 		return u, nil
 	}
 	name := strings.TrimSpace(getenv(EnvParameter))
 	if name == "" {
-		return nil, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
+		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
 	}
+	// Lambda gives a container's start-up 10 s in all; a silent endpoint must not use them up.
+	ctx, cancel := context.WithTimeout(ctx, ReadTimeout)
+	defer cancel()
 	reader, err := newReader(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read webhook from SSM parameter %q: %w", name, err)
+		return URL{}, fmt.Errorf("read webhook from SSM parameter %q: %w", name, clip.Error(err, maxAWSError))
 	}
 	out, err := reader.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 	if err != nil {
-		return nil, fmt.Errorf("read webhook from SSM parameter %q: %w", name, err)
+		if ctx.Err() != nil {
+			return URL{}, fmt.Errorf("read webhook from SSM parameter %q: no answer within %s: %w", name, ReadTimeout, clip.Error(err, maxAWSError))
+		}
+		return URL{}, fmt.Errorf("read webhook from SSM parameter %q: %w", name, clip.Error(err, maxAWSError))
 	}
 	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
-		return nil, fmt.Errorf("SSM parameter %q is empty", name)
+		return URL{}, fmt.Errorf("SSM parameter %q is empty", name)
 	}
 	u, err := Parse(aws.ToString(out.Parameter.Value))
 	if err != nil {
-		return nil, fmt.Errorf("SSM parameter %q: %w", name, err)
+		return URL{}, fmt.Errorf("SSM parameter %q: %w", name, err)
 	}
 	return u, nil
 }
 
 // Parse checks a webhook URL: absolute, HTTPS (plain HTTP only to a loopback address, for local
 // tests), with a host. Its errors say what is wrong without repeating the URL.
-func Parse(raw string) (*url.URL, error) {
+func Parse(raw string) (URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
+		return URL{}, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
+		return URL{}, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 	default:
-		return nil, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
+		return URL{}, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("webhook URL must not carry user credentials")
+		return URL{}, fmt.Errorf("webhook URL must not carry user credentials")
 	}
-	return u, nil
+	return newURL(u), nil
 }
 
 func isLoopback(host string) bool {

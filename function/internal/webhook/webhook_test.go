@@ -51,7 +51,7 @@ func noSSM(context.Context) (ParameterReader, error) { return nil, errors.New("S
 
 func TestLoadFromEnvironment(t *testing.T) {
 	u, err := Load(context.Background(), env(map[string]string{EnvURL: slackURL, EnvParameter: "/ignored"}), noSSM)
-	if err != nil || u.String() != slackURL {
+	if err != nil || u.Secret() != slackURL {
 		t.Fatalf("Load = %v, %v", u, err)
 	}
 	_, err = Load(context.Background(), env(nil), noSSM)
@@ -109,7 +109,7 @@ func TestLoadFromSSM(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || u.String() != tt.want {
+		if err != nil || u.Secret() != tt.want {
 			t.Errorf("%s: got %v, %v; want %s", tt.parameter, u, err, tt.want)
 		}
 	}

@@ -1,0 +1,44 @@
+// Package clip shortens text for log lines and error messages: an AWS error or a server's answer
+// can be kilobytes long, and a log line should stay one readable line.
+package clip
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// ellipsis marks a cut.
+const ellipsis = "…"
+
+// String keeps s within limit bytes, as valid UTF-8, ending a cut text with an ellipsis. It never
+// cuts inside a character.
+func String(s string, limit int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - len(ellipsis)
+	if cut <= 0 {
+		return ""
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
+
+// Error is err with its text shortened to limit bytes; errors.Is and errors.As still see err.
+func Error(err error, limit int) error {
+	if err == nil {
+		return nil
+	}
+	return &shortError{text: String(err.Error(), limit), err: err}
+}
+
+type shortError struct {
+	text string
+	err  error
+}
+
+func (e *shortError) Error() string { return e.text }
+func (e *shortError) Unwrap() error { return e.err }

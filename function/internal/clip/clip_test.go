@@ -1,0 +1,41 @@
+package clip
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestString(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"abcdefghijk", 10, "abcdefg…"},
+		{"한국어 텍스트", 10, "한국…"}, // 3-byte characters are never split
+		{"bad \xff", 10, "bad \uFFFD"},
+		{"abcdef", 2, ""},
+	}
+	for _, tt := range tests {
+		got := String(tt.in, tt.limit)
+		if got != tt.want || len(got) > tt.limit || !utf8.ValidString(got) {
+			t.Errorf("String(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestError(t *testing.T) {
+	long := errors.Join(fs.ErrNotExist, errors.New(strings.Repeat("AccessDenied ", 400)))
+	err := Error(long, 300)
+	if len(err.Error()) > 300 || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Error = %d bytes, Is(ErrNotExist) = %v", len(err.Error()), errors.Is(err, fs.ErrNotExist))
+	}
+	if Error(nil, 10) != nil {
+		t.Error("Error(nil) is not nil")
+	}
+}

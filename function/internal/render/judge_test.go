@@ -1,0 +1,62 @@
+package render
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+)
+
+// Each messenger's reading of its endpoint's answers. A 2xx counts only where that messenger's
+// endpoint means it; a Teams failure inside HTTP 200 is a failure for every Teams shape.
+func TestJudges(t *testing.T) {
+	const throttled = "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef"
+	const forbidden = "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 403 with ContextId x"
+	tests := []struct {
+		m      Messenger
+		status int
+		body   string
+		want   chat.Outcome
+	}{
+		{Slack, 200, "ok", chat.Delivered},
+		{Slack, 100, "", chat.Retry},
+		{Slack, 408, "", chat.Retry},
+		{Slack, 404, "no_service", chat.Fail},
+		{Slack, 410, "channel_is_archived", chat.Fail},
+		{Slack, 302, "", chat.Fail},
+		{Teams, 202, "", chat.Delivered},
+		{Teams, 200, "1", chat.Delivered},
+		{Teams, 200, `{"ok":true}`, chat.Delivered},
+		{Teams, 200, "false", chat.Fail}, // JSON, but no document a flow answers with
+		{Teams, 200, throttled, chat.Retry},
+		{Teams, 200, forbidden, chat.Fail},
+		{Teams, 200, "Bad payload received by generic incoming webhook.", chat.Fail},
+		{Teams, 101, "", chat.Retry},
+		{Teams, 400, `{"error":{"code":"TriggerInputSchemaMismatch"}}`, chat.Fail},
+		{Teams, 408, "", chat.Retry},
+		{TeamsLegacy, 200, "1", chat.Delivered},
+		{TeamsLegacy, 200, "", chat.Fail},
+		{TeamsLegacy, 200, throttled, chat.Retry},
+		{TeamsLegacy, 200, "webhook message delivery failed with error: microsoft teams endpoint returned http error 502", chat.Retry},
+		{TeamsLegacy, 200, forbidden, chat.Fail},
+		{TeamsLegacy, 200, "Summary or Text is required.", chat.Fail},
+		{TeamsLegacy, 202, "", chat.Fail},
+	}
+	for _, tt := range tests {
+		judge, err := JudgeFor(tt.m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := judge.Judge(chat.Response{Status: tt.status, Body: tt.body, Header: http.Header{}, Now: time.Unix(0, 0)})
+		if v.Outcome != tt.want {
+			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.m, tt.status, tt.body, v.Outcome, v.Reason, tt.want)
+		}
+		if v.Outcome != chat.Delivered && v.Reason == "" {
+			t.Errorf("%s answered %d %q: a failure without a reason", tt.m, tt.status, tt.body)
+		}
+	}
+	if _, err := JudgeFor("discord"); err == nil {
+		t.Error("JudgeFor(discord) succeeded")
+	}
+}
