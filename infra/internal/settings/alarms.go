@@ -1,9 +1,9 @@
 package settings
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,9 +24,15 @@ var kinds = []string{KindLatency, KindErrorRate, KindClientErrorRate, KindTraffi
 type Alarm struct {
 	ID     string // unique per stack; names the alarm's resources
 	Legacy bool   // the one latency alarm of the top-level keys: resource names as before alarms existed
-	Kind   string
-	Name   string // the CloudWatch alarm name, readable in chat and unique per stack
-	Label  string // what the alarm watches, e.g. "orders-api prod p99 latency"
+
+	// FormerIDs and FormerLegacy say under which resource names the same CloudWatch alarm may
+	// already exist in the stack (an earlier id rule, the other form of the single latency
+	// alarm): the stack aliases them.
+	FormerIDs    []string
+	FormerLegacy bool
+	Kind         string
+	Name         string // the CloudWatch alarm name, readable in chat and unique per stack
+	Label        string // what the alarm watches, e.g. "orders-api prod p99 latency"
 
 	Description string // optional; the stack writes one when empty
 	Runbook     string // optional URL; the relay shows it as a button
@@ -53,23 +59,50 @@ func (a Alarm) IsPercentile() bool { return percentile.MatchString(a.Statistic) 
 
 // alarmEntry is one element of the alarms key as written in Pulumi.<stack>.yaml.
 type alarmEntry struct {
-	Kind              string            `json:"kind"`
-	Name              string            `json:"name"`
-	Description       string            `json:"description"`
-	APIName           string            `json:"apiName"`
-	APIID             string            `json:"apiId"`
-	Stage             *string           `json:"stage"`
-	Statistic         string            `json:"statistic"`
-	Threshold         *float64          `json:"threshold"`
-	Operator          string            `json:"operator"`
-	PeriodSeconds     *int              `json:"periodSeconds"`
-	EvaluationPeriods *int              `json:"evaluationPeriods"`
-	DatapointsToAlarm *int              `json:"datapointsToAlarm"`
-	TreatMissingData  string            `json:"treatMissingData"`
-	Namespace         string            `json:"namespace"`
-	Metric            string            `json:"metric"`
-	Dimensions        map[string]string `json:"dimensions"`
-	Runbook           string            `json:"runbook"`
+	Kind              string
+	Name              string
+	Description       string
+	APIName           string
+	APIID             string
+	Stage             *string
+	Statistic         string
+	Threshold         *float64
+	Operator          string
+	PeriodSeconds     *int
+	EvaluationPeriods *int
+	DatapointsToAlarm *int
+	TreatMissingData  string
+	Namespace         string
+	Metric            string
+	Dimensions        map[string]string
+	Runbook           string
+}
+
+// alarmFields are the fields an alarms entry may have.
+var alarmFields = []string{"kind", "name", "description", "apiName", "apiId", "stage", "statistic", "threshold", "operator",
+	"periodSeconds", "evaluationPeriods", "datapointsToAlarm", "treatMissingData", "namespace", "metric", "dimensions", "runbook"}
+
+// readAlarmEntry decodes one entry field by field; ok is false when a field could not be read.
+func (r *reader) readAlarmEntry(path string, data json.RawMessage) (alarmEntry, bool) {
+	before := len(r.problems)
+	o, ok := r.entry(path, data, alarmFields)
+	if !ok {
+		return alarmEntry{}, false
+	}
+	e := alarmEntry{
+		Kind: o.str("kind"), Name: o.str("name"), Description: o.str("description"), APIName: o.str("apiName"), APIID: o.str("apiId"),
+		Statistic: o.str("statistic"), Threshold: o.num("threshold", "a number such as 1200 or 2.5"), Operator: o.str("operator"),
+		PeriodSeconds:     o.whole("periodSeconds", "seconds such as 60 or 300"),
+		EvaluationPeriods: o.whole("evaluationPeriods", "a count such as 3"),
+		DatapointsToAlarm: o.whole("datapointsToAlarm", "a count such as 2"),
+		TreatMissingData:  o.str("treatMissingData"), Namespace: o.str("namespace"), Metric: o.str("metric"),
+		Dimensions: o.texts("dimensions"), Runbook: o.str("runbook"),
+	}
+	if _, present := o.fields["stage"]; present { // stage: "" (or null) watches the whole API
+		stage := o.str("stage")
+		e.Stage = &stage
+	}
+	return e, len(r.problems) == before
 }
 
 var (
@@ -93,32 +126,59 @@ func (r *reader) alarms(s *Settings) []Alarm {
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
-		r.fail("alarms", "must be a non-empty list of alarms (see the README), or left unset for the single latency alarm")
+		r.fail("alarms", "is %s: must be a non-empty list of alarms (see the README), or left unset for the single latency alarm", kindOf(json.RawMessage(raw)))
 		return nil
 	}
 	var out []Alarm
-	seen := map[string]int{}
+	seenID, seenName := map[string]int{}, map[string]int{}
 	for i, data := range entries {
 		prefix := fmt.Sprintf("alarms[%d].", i)
-		var e alarmEntry
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
-			r.fail(strings.TrimSuffix(prefix, "."), "%v", err)
-			continue
-		}
+		e, decoded := r.readAlarmEntry(strings.TrimSuffix(prefix, "."), data)
 		a, ok := r.alarm(prefix, e, s)
-		if !ok {
+		if !ok || !decoded {
 			continue
 		}
-		if j, dup := seen[a.ID]; dup {
+		if j, dup := seenID[a.ID]; dup {
 			r.fail(prefix+"name", "alarms[%d] and alarms[%d] would both be %q: give one of them a different name", j, i, a.ID)
 			continue
 		}
-		seen[a.ID] = i
+		if j, dup := seenName[a.Name]; dup {
+			r.fail(prefix+"name", "alarms[%d] and alarms[%d] would both be named %q in CloudWatch: give one of them a different name", j, i, a.Name)
+			continue
+		}
+		seenID[a.ID], seenName[a.Name] = i, i
 		out = append(out, a)
 	}
+	r.formerIDs(s, out)
 	return out
+}
+
+// formerIDs records under which ids each alarm may already exist in the stack's state, so that
+// the stack can alias them: an alarm that keeps its CloudWatch name must keep its resource, or
+// the replacement overwrites the live alarm and the old resource's delete then removes it.
+func (r *reader) formerIDs(s *Settings, alarms []Alarm) {
+	taken := map[string]bool{}
+	for _, a := range alarms {
+		taken[a.ID] = true
+	}
+	// The single latency alarm of the top-level keys has the name of a latency alarm entry on the
+	// same API; it may have been declared before the alarms key was set.
+	legacy := ""
+	if s.APIName != "" || s.APIID != "" {
+		legacy = r.legacyAlarm(s).Name
+	}
+	legacyClaimed := false
+	for i := range alarms {
+		a := &alarms[i]
+		if prev := previousID(a.Label); prev != a.ID && !taken[prev] {
+			a.FormerIDs = append(a.FormerIDs, prev)
+			taken[prev] = true
+		}
+		sameAPI := a.Kind == KindLatency && a.Name == alarmName(a.APILabel()+" latency", s.Project, s.Stack)
+		if !legacyClaimed && (a.Name == legacy || sameAPI) {
+			a.FormerLegacy, legacyClaimed = true, true
+		}
+	}
 }
 
 func (r *reader) legacyAlarm(s *Settings) Alarm {
@@ -133,13 +193,18 @@ func (r *reader) legacyAlarm(s *Settings) Alarm {
 	}
 	a.Label = a.APILabel() + " latency"
 	a.ID = "latency"
-	a.Name = truncateRunes(a.Label+" ("+s.Project+"/"+s.Stack+")", 255)
+	a.Name = alarmName(a.Label, s.Project, s.Stack)
+	// The same alarm as an alarms entry ({kind: latency}) has the same name: alias that resource.
+	a.FormerIDs = []string{alarmID(a.Label)}
+	if prev := previousID(a.Label); prev != a.FormerIDs[0] {
+		a.FormerIDs = append(a.FormerIDs, prev)
+	}
 	return a
 }
 
 // alarm validates one entry; top-level keys give the defaults of what it leaves out.
 func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
-	before := len(r.errs)
+	before := len(r.problems)
 	a := Alarm{
 		Kind: e.Kind, Description: e.Description, Statistic: e.Statistic, Operator: e.Operator,
 		PeriodSeconds: orDefault(e.PeriodSeconds, s.PeriodSeconds), EvaluationPeriods: orDefault(e.EvaluationPeriods, s.EvaluationPeriods),
@@ -148,28 +213,38 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 	}
 	r.link(prefix+"runbook", e.Runbook)
 	if !slices.Contains(kinds, e.Kind) {
-		r.fail(prefix+"kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
+		if e.Kind == "" {
+			r.fail(prefix+"kind", "missing: one of %s", strings.Join(kinds, ", "))
+		} else {
+			r.fail(prefix+"kind", "%q is not one of %s", e.Kind, strings.Join(kinds, ", "))
+		}
 		return Alarm{}, false
 	}
 	if a.TreatMissingData == "" {
 		a.TreatMissingData = s.TreatMissingData
 	}
 	r.treatMissingData(prefix+"treatMissingData", a.TreatMissingData)
-	r.window(prefix, a.PeriodSeconds, a.EvaluationPeriods, a.DatapointsToAlarm)
+	r.window(prefix, a.PeriodSeconds, a.EvaluationPeriods, a.DatapointsToAlarm, e.Kind != KindCustom)
+	if hasControl(e.Name) {
+		r.fail(prefix+"name", "%q holds a control character (a line break or tab): CloudWatch refuses it", e.Name)
+	}
+	if hasControl(e.Description) {
+		r.fail(prefix+"description", "holds a control character other than a space: write it on one line")
+	}
 
 	if e.Kind == KindCustom {
 		r.customAlarm(prefix, e, &a)
 	} else {
 		r.apiAlarm(prefix, e, s, &a)
 	}
-	if len(r.errs) > before {
+	if len(r.problems) > before {
 		return Alarm{}, false
 	}
 	if e.Name != "" {
-		a.Label = e.Name
+		a.Label = strings.TrimSpace(e.Name)
 	}
-	a.ID = slug(a.Label)
-	a.Name = truncateRunes(a.Label+" ("+s.Project+"/"+s.Stack+")", 255)
+	a.ID = alarmID(a.Label)
+	a.Name = alarmName(a.Label, s.Project, s.Stack)
 	return a, true
 }
 
@@ -246,9 +321,16 @@ func (r *reader) customAlarm(prefix string, e alarmEntry, a *Alarm) {
 	if len(a.Dimensions) == 0 {
 		r.fail(prefix+"dimensions", "missing: kind custom needs the metric's dimensions, e.g. {FunctionName: checkout}")
 	}
-	for k, v := range a.Dimensions {
-		if k == "" || v == "" {
-			r.fail(prefix+"dimensions", "dimension %q has an empty name or value", k)
+	if len(a.Dimensions) > 30 {
+		r.fail(prefix+"dimensions", "%d dimensions: a CloudWatch metric has at most 30", len(a.Dimensions))
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Dimensions)) {
+		v := a.Dimensions[k]
+		switch {
+		case k == "" || v == "":
+			r.fail(prefix+"dimensions."+k, "dimension %q has an empty name or value", k)
+		case len(k) > 255 || len(v) > 1024:
+			r.fail(prefix+"dimensions."+k, "is %d bytes long with a value of %d bytes: CloudWatch allows 255 and 1024", len(k), len(v))
 		}
 	}
 	if !slices.Contains(statistics, a.Statistic) && !a.IsPercentile() {
@@ -281,31 +363,9 @@ func (a Alarm) APILabel() string {
 	return a.API
 }
 
-var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slug makes an id for resource names: "orders-api prod p99 latency" → "orders-api-prod-p99-latency".
-func slug(s string) string {
-	id := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
-	if len(id) > 48 {
-		id = strings.TrimRight(id[:48], "-")
-	}
-	if id == "" {
-		id = "alarm"
-	}
-	return id
-}
-
 func orDefault(v *int, def int) int {
 	if v == nil {
 		return def
 	}
 	return *v
-}
-
-func truncateRunes(s string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
-		return s
-	}
-	return string(r[:limit])
 }

@@ -14,19 +14,22 @@ import (
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 )
 
-// alarm declares one CloudWatch alarm that notifies the topic on ALARM and on recovery.
+// alarm declares one CloudWatch alarm that notifies the topic of every state change: ALARM, OK
+// and INSUFFICIENT_DATA (without that action CloudWatch publishes no INSUFFICIENT_DATA change at
+// all). Each destination's filter policy picks the changes it hears.
 func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.MetricAlarm, error) {
 	args := &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String(a.Name),
-		AlarmDescription:   pulumi.String(AlarmDescription(a, d.cfg.Project, d.cfg.Stack)),
-		EvaluationPeriods:  pulumi.Int(a.EvaluationPeriods),
-		DatapointsToAlarm:  pulumi.Int(a.DatapointsToAlarm),
-		ComparisonOperator: pulumi.String(a.Operator),
-		TreatMissingData:   pulumi.String(a.TreatMissingData),
-		ActionsEnabled:     pulumi.Bool(true),
-		AlarmActions:       pulumi.Array{topic.Arn},
-		OkActions:          pulumi.Array{topic.Arn},
-		Tags:               d.tags(),
+		Name:                    pulumi.String(a.Name),
+		AlarmDescription:        pulumi.String(AlarmDescription(a, d.cfg.Project, d.cfg.Stack)),
+		EvaluationPeriods:       pulumi.Int(a.EvaluationPeriods),
+		DatapointsToAlarm:       pulumi.Int(a.DatapointsToAlarm),
+		ComparisonOperator:      pulumi.String(a.Operator),
+		TreatMissingData:        pulumi.String(a.TreatMissingData),
+		ActionsEnabled:          pulumi.Bool(true),
+		AlarmActions:            pulumi.Array{topic.Arn},
+		OkActions:               pulumi.Array{topic.Arn},
+		InsufficientDataActions: pulumi.Array{topic.Arn},
+		Tags:                    d.tags(),
 	}
 	switch a.Kind {
 	case settings.KindLatency:
@@ -49,7 +52,19 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	if a.Legacy {
 		name = d.name("latency") // the name every stack had before the alarms key existed
 	}
-	return cloudwatch.NewMetricAlarm(d.ctx, name, args, d.parent)
+	// The same CloudWatch alarm may exist in the stack under another resource name: keep it.
+	var aliases []pulumi.Alias
+	for _, id := range a.FormerIDs {
+		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("alarm-" + id))})
+	}
+	if a.FormerLegacy {
+		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("latency"))})
+	}
+	opts := []pulumi.ResourceOption{d.parent}
+	if len(aliases) > 0 {
+		opts = append(opts, pulumi.Aliases(aliases))
+	}
+	return cloudwatch.NewMetricAlarm(d.ctx, name, args, opts...)
 }
 
 // singleMetric points args at one metric with a statistic or a percentile (ExtendedStatistic).
@@ -167,7 +182,11 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 	if a.Runbook != "" { // last, never cut: the relay turns "Runbook: <url>" into a button
 		tail += " Runbook: " + a.Runbook
 	}
-	return truncateRunes(what, 1024-len([]rune(tail))) + tail
+	// CloudWatch counts the description's bytes; a cut ends on a whole character, with "…".
+	if room := settings.AlarmDescriptionBytes - len(tail); len(what) > room {
+		what = settings.LimitBytes(what, room-len("…")) + "…"
+	}
+	return what + tail
 }
 
 var operatorWords = map[string]string{

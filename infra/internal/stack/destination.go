@@ -1,9 +1,8 @@
 package stack
 
 import (
-	"encoding/json"
-	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -143,9 +142,7 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 		Protocol: pulumi.String("lambda"),
 		Endpoint: fn.Arn,
 	}
-	if filter, err := FilterPolicy(dest); err != nil {
-		return nil, err
-	} else if filter != "" {
+	if filter := FilterPolicy(dest); filter != "" {
 		subArgs.FilterPolicy = pulumi.String(filter)
 		subArgs.FilterPolicyScope = pulumi.String("MessageBody")
 	}
@@ -213,38 +210,30 @@ func (d *declarer) healthAlarm(resourceName string, ops *sns.Topic, args *cloudw
 	return err
 }
 
-// FilterPolicy is the subscription's SNS filter on the alarm message body: which alarms, and
-// which state changes, the destination receives. "" delivers everything.
-func FilterPolicy(dest settings.Destination) (string, error) {
-	policy := map[string]any{}
-	if len(dest.Alarms) > 0 {
-		policy["AlarmName"] = dest.Alarms
-	}
-	switch dest.MinimumState {
-	case "ALARM": // changes to ALARM, and the recoveries from it
-		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM"}}, {"OldStateValue": {"ALARM"}}}
-	case "INSUFFICIENT_DATA": // also changes to INSUFFICIENT_DATA, but not the recoveries from it
-		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM", "INSUFFICIENT_DATA"}}, {"OldStateValue": {"ALARM"}}}
-	}
-	if len(policy) == 0 {
-		return "", nil
-	}
-	out, err := json.Marshal(policy)
-	if err != nil {
-		return "", fmt.Errorf("filter policy of destination %s: %w", dest.Name, err)
-	}
-	return string(out), nil
-}
+// FilterPolicy is the subscription's SNS filter on the alarm message body (see
+// settings.Destination.FilterPolicy); "" delivers everything.
+func FilterPolicy(dest settings.Destination) string { return dest.FilterPolicy() }
 
 var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 
-// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda
-// allows, at most 64.
+// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda allows,
+// at most 64. The name must differ between every two stacks of an account, so a hash of project,
+// stack and destination goes before "-relay" whenever the plain name could be another's:
+//   - with a destination: "dev" + "team" would read like the stack "dev-team";
+//   - when a character had to be replaced ("dev.team" and "dev-team");
+//   - when the name had to be cut (two long stack names with the same beginning).
+//
+// A stack without destinations whose name needs none of this keeps the name it always had.
 func FunctionName(project, stack, destination string) string {
-	suffix := "-relay"
-	if destination != "" {
-		suffix = "-" + destination + suffix
+	const suffix, limit = "-relay", 64
+	raw := project + "-" + stack
+	base := notFunctionNameChar.ReplaceAllString(raw, "-")
+	if destination == "" && base == raw && len(base)+len(suffix) <= limit {
+		return base + suffix
 	}
-	base := notFunctionNameChar.ReplaceAllString(project+"-"+stack, "-")
-	return truncateRunes(base, 64-len(suffix)) + suffix
+	tail := "-" + settings.ShortHash(project, stack, destination) + suffix
+	if destination != "" {
+		tail = "-" + destination + tail
+	}
+	return strings.TrimRight(settings.LimitBytes(base, limit-len(tail)), "-_") + tail
 }

@@ -602,9 +602,10 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"both apis", map[string]string{"apiId": "abc"}, true, []string{"apiId: set apiName (REST API) or apiId (HTTP API), not both"}},
 		{"zero threshold", map[string]string{"latencyThresholdMs": "0"}, true, []string{"latencyThresholdMs: 0 must be a number of milliseconds above 0"}},
 		{"threshold not a number", map[string]string{"latencyThresholdMs": "fast"}, true, []string{`latencyThresholdMs: "fast" is not a number`}},
-		{"odd period", map[string]string{"periodSeconds": "45"}, true, []string{"periodSeconds: 45 is not a period CloudWatch accepts: use 10, 30 or a multiple of 60"}},
+		{"odd period", map[string]string{"periodSeconds": "45"}, true, []string{"periodSeconds: 45: API Gateway publishes its metrics per minute; use a multiple of 60"}},
+		{"high-resolution period on API Gateway", map[string]string{"periodSeconds": "10"}, true, []string{"periodSeconds: 10: API Gateway publishes its metrics per minute"}},
 		{"datapoints above periods", map[string]string{"datapointsToAlarm": "3"}, true, []string{"datapointsToAlarm: 3 must be between 1 and evaluationPeriods (1)"}},
-		{"window over a day", map[string]string{"periodSeconds": "3600", "evaluationPeriods": "25"}, true, []string{"evaluationPeriods: 25 periods of 3600 seconds exceed the one day"}},
+		{"window over a day", map[string]string{"periodSeconds": "300", "evaluationPeriods": "289"}, true, []string{"evaluationPeriods: 289 periods of 300 seconds exceed the one day CloudWatch evaluates for this period (288 periods at most)"}},
 		{"unknown time zone", map[string]string{"timezone": "Seoul"}, true, []string{`timezone: "Seoul" is not an IANA time zone name`}},
 		{"unknown messenger", map[string]string{"messenger": "discord"}, true, []string{`messenger: unknown messenger "discord"`}},
 		{"unknown webhook host", map[string]string{"webhookUrl": "https://chat.example.com/hooks/SECRET"}, true, []string{`messenger: auto: cannot tell the messenger from webhook host "chat.example.com"`}},
@@ -707,7 +708,6 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 	for key := range settingsDefaults() {
 		known = append(known, key)
 	}
-	known = append(known, "webhookUrl")
 	sort.Strings(declared)
 	sort.Strings(known)
 	expect(t, "declared keys", strings.Join(declared, ","), strings.Join(known, ","))
@@ -716,9 +716,16 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 			t.Errorf("%s: Pulumi.yaml default %q, program default %q", key, got, want)
 		}
 	}
-	hook := project.Config["webhookUrl"]
-	if !hook.Secret || hook.Default != nil {
-		t.Errorf("webhookUrl must be secret and have no default: %+v", hook)
+	// The CLI demands a value for a key without a default, and refuses a plain default for a
+	// `secret: true` key: either would make a destinations-only stack impossible. The program
+	// refuses a webhook that is not stored as a secret instead.
+	for key, c := range project.Config {
+		if c.Default == nil {
+			t.Errorf("%s has no default: the CLI would demand it of every stack", key)
+		}
+		if c.Secret {
+			t.Errorf("%s is declared secret: the CLI then refuses its plain default (the program checks secrecy itself)", key)
+		}
 	}
 }
 
