@@ -333,7 +333,10 @@ func (r *reader) customAlarm(prefix string, e alarmEntry, a *Alarm) {
 			r.fail(prefix+"dimensions."+k, "is %d bytes long with a value of %d bytes: CloudWatch allows 255 and 1024", len(k), len(v))
 		}
 	}
-	if !slices.Contains(statistics, a.Statistic) && !a.IsPercentile() {
+	switch {
+	case a.Statistic == "":
+		r.fail(prefix+"statistic", "missing: kind custom needs one of %s or a percentile such as p99", strings.Join(statistics, ", "))
+	case !slices.Contains(statistics, a.Statistic) && !a.IsPercentile():
 		r.fail(prefix+"statistic", "%q is not one of %s or a percentile such as p99", a.Statistic, strings.Join(statistics, ", "))
 	}
 	if e.Threshold == nil {
@@ -341,7 +344,10 @@ func (r *reader) customAlarm(prefix string, e alarmEntry, a *Alarm) {
 	} else {
 		a.Threshold = *e.Threshold
 	}
-	if !slices.Contains(operators, a.Operator) {
+	switch {
+	case a.Operator == "":
+		r.fail(prefix+"operator", "missing: kind custom needs one of %s", strings.Join(operators, ", "))
+	case !slices.Contains(operators, a.Operator):
 		r.fail(prefix+"operator", "%q is not one of %s", a.Operator, strings.Join(operators, ", "))
 	}
 	a.Label = a.Namespace + " " + a.Metric

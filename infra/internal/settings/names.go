@@ -96,3 +96,27 @@ func alarmID(label string) string {
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
+
+var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda allows,
+// at most 64. The name must differ between every two stacks of an account, so a hash of project,
+// stack and destination goes before "-relay" whenever the plain name could be another's:
+//   - with a destination: "dev" + "team" would read like the stack "dev-team";
+//   - when a character had to be replaced ("dev.team" and "dev-team");
+//   - when the name had to be cut (two long stack names with the same beginning).
+//
+// A stack without destinations whose name needs none of this keeps the name it always had.
+func FunctionName(project, stack, destination string) string {
+	const suffix, limit = "-relay", 64
+	raw := project + "-" + stack
+	base := notFunctionNameChar.ReplaceAllString(raw, "-")
+	if destination == "" && base == raw && len(base)+len(suffix) <= limit {
+		return base + suffix
+	}
+	tail := "-" + ShortHash(project, stack, destination) + suffix
+	if destination != "" {
+		tail = "-" + destination + tail
+	}
+	return strings.TrimRight(LimitBytes(base, limit-len(tail)), "-_") + tail
+}

@@ -1,9 +1,6 @@
 package stack
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
@@ -62,7 +59,7 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 		return nil, err
 	}
 
-	functionName := FunctionName(cfg.Project, cfg.Stack, dest.Name)
+	functionName := settings.FunctionName(cfg.Project, cfg.Stack, dest.Name)
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name("logs"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/lambda/" + functionName),
 		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
@@ -213,27 +210,3 @@ func (d *declarer) healthAlarm(resourceName string, ops *sns.Topic, args *cloudw
 // FilterPolicy is the subscription's SNS filter on the alarm message body (see
 // settings.Destination.FilterPolicy); "" delivers everything.
 func FilterPolicy(dest settings.Destination) string { return dest.FilterPolicy() }
-
-var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-
-// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda allows,
-// at most 64. The name must differ between every two stacks of an account, so a hash of project,
-// stack and destination goes before "-relay" whenever the plain name could be another's:
-//   - with a destination: "dev" + "team" would read like the stack "dev-team";
-//   - when a character had to be replaced ("dev.team" and "dev-team");
-//   - when the name had to be cut (two long stack names with the same beginning).
-//
-// A stack without destinations whose name needs none of this keeps the name it always had.
-func FunctionName(project, stack, destination string) string {
-	const suffix, limit = "-relay", 64
-	raw := project + "-" + stack
-	base := notFunctionNameChar.ReplaceAllString(raw, "-")
-	if destination == "" && base == raw && len(base)+len(suffix) <= limit {
-		return base + suffix
-	}
-	tail := "-" + settings.ShortHash(project, stack, destination) + suffix
-	if destination != "" {
-		tail = "-" + destination + tail
-	}
-	return strings.TrimRight(settings.LimitBytes(base, limit-len(tail)), "-_") + tail
-}

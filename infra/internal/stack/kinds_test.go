@@ -179,7 +179,7 @@ func TestDestinationsAreIsolated(t *testing.T) {
 	} {
 		t.Run(tt.dest, func(t *testing.T) {
 			prefix := "alarm-relay-" + tt.dest + "-"
-			fnName := FunctionName(project, stackName, tt.dest)
+			fnName := settings.FunctionName(project, stackName, tt.dest)
 			if !strings.HasPrefix(fnName, "alarm-relay-dev-"+tt.dest+"-") || !strings.HasSuffix(fnName, "-relay") {
 				t.Errorf("function name %q does not read as project, stack and destination", fnName)
 			}
