@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -363,4 +364,24 @@ func TestMessageOptions(t *testing.T) {
 		expectRejected(t, cfg, []string{"webhookUrl"}, `language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`,
 			`runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`)
 	})
+}
+
+// TestDescriptionByteLimit: CloudWatch counts the description's bytes. A 300-character Korean
+// description (about 1,200 bytes) or one of emoji is cut on a character boundary, and the stack
+// and runbook ending the relay reads stays whole.
+func TestDescriptionByteLimit(t *testing.T) {
+	for _, text := range []string{strings.Repeat("주문 지연이 큽니다. ", 30), strings.Repeat("🔥", 300), strings.Repeat("x", 2000)} {
+		a := settings.Alarm{Kind: settings.KindLatency, API: "orders-api", Statistic: "Average", Threshold: 300, PeriodSeconds: 60,
+			EvaluationPeriods: 1, DatapointsToAlarm: 1, Description: text, Runbook: "https://wiki.example.com/" + strings.Repeat("r", 400)}
+		got := AlarmDescription(a, project, stackName)
+		tail := " Managed by Pulumi stack alarm-relay/dev. Runbook: " + a.Runbook
+		if len(got) > settings.AlarmDescriptionBytes || !utf8.ValidString(got) || !strings.HasSuffix(got, tail) || !strings.Contains(got, "…"+tail) {
+			t.Errorf("%d bytes, valid %v, ends %q", len(got), utf8.ValidString(got), got[max(0, len(got)-80):])
+		}
+	}
+	short := AlarmDescription(settings.Alarm{Kind: settings.KindLatency, API: "orders-api", Statistic: "Average", Threshold: 300, PeriodSeconds: 60,
+		EvaluationPeriods: 1, DatapointsToAlarm: 1, Description: "주문 API"}, project, stackName)
+	if strings.Contains(short, "…") {
+		t.Errorf("a short description was cut: %q", short)
+	}
 }
