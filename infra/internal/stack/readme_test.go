@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"gopkg.in/yaml.v3"
 )
 
@@ -251,4 +252,66 @@ func (c *stackConfig) forProgram() (map[string]string, []string) {
 		}
 	}
 	return cfg, secret
+}
+
+// TestPulumiYAMLAcceptedByTheCLI checks Pulumi.yaml with the CLI's own project loader and config
+// type rules (pulumi/sdk's workspace package), then what the CLI does before every `up`: a key the
+// stack leaves out takes its default (a key without one is demanded), a `secret: true` key must be
+// stored encrypted, and every value must have its declared type. Played for the README's stacks,
+// including the destinations-only one set with `--secret --path`.
+func TestPulumiYAMLAcceptedByTheCLI(t *testing.T) {
+	root := filepath.Join("..", "..", "..")
+	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]*stackConfig{}
+	var current *stackConfig
+	checked := 0
+	for _, block := range codeBlocks(string(readme)) {
+		if name, ok := strings.CutPrefix(strings.SplitN(block.text, "\n", 2)[0], "# Pulumi."); ok && block.lang == "yaml" {
+			files[strings.TrimSuffix(name, ".yaml")], _ = parseStackFile([]byte(block.text))
+			continue
+		}
+		if block.lang != "sh" {
+			continue
+		}
+		for _, line := range strings.Split(block.text, "\n") {
+			args := shellWords(line)
+			switch {
+			case len(args) > 3 && args[0] == "pulumi" && args[1] == "stack" && args[2] == "init":
+				if current = files[args[3]]; current == nil {
+					current = readStackFile(t, filepath.Join(root, "Pulumi."+args[3]+".yaml"))
+				}
+			case len(args) > 2 && args[0] == "pulumi" && args[1] == "config" && current != nil:
+				if err := current.apply(args[2:]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if current == nil {
+			continue
+		}
+		checked++
+		for key, declared := range proj.Config {
+			value, set := current.values[key]
+			switch {
+			case !set && declared.Default == nil:
+				t.Errorf("Stack is missing configuration value %q (no default)", key)
+				continue
+			case !set:
+				continue // the CLI writes the default in, as plain text
+			case declared.Secret && !current.secret[key]:
+				t.Errorf("configuration key %q must be encrypted as it's secret", key)
+			}
+			if declared.Type != nil && !workspace.ValidateConfigValue(*declared.Type, declared.Items, value) {
+				t.Errorf("configuration key %q = %v is not of type %s", key, value, workspace.InferFullTypeName(*declared.Type, declared.Items))
+			}
+		}
+	}
+	expect(t, "README stacks checked", checked > 2, true)
 }
