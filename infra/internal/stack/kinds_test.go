@@ -64,6 +64,7 @@ func TestAlarmKinds(t *testing.T) {
 		a := m.named(t, "alarm-relay-alarm-"+name).Inputs
 		expect(t, name+" alarmActions", strings.Join(strings1(t, a, "alarmActions"), ","), topicArn)
 		expect(t, name+" okActions", strings.Join(strings1(t, a, "okActions"), ","), topicArn)
+		expect(t, name+" insufficientDataActions", strings.Join(strings1(t, a, "insufficientDataActions"), ","), topicArn)
 		if !strings.HasSuffix(str(t, a, "name"), " (alarm-relay/dev)") || !strings.Contains(str(t, a, "alarmDescription"), "Managed by Pulumi stack alarm-relay/dev.") {
 			t.Errorf("%s: name %q, description %q", name, str(t, a, "name"), str(t, a, "alarmDescription"))
 		}

@@ -314,6 +314,7 @@ func TestDevStackResources(t *testing.T) {
 		expect(t, "Stage", str(t, dims, "Stage"), "prod")
 		expect(t, "alarmActions", strings.Join(strings1(t, a, "alarmActions"), ","), topicArn)
 		expect(t, "okActions", strings.Join(strings1(t, a, "okActions"), ","), topicArn)
+		expect(t, "insufficientDataActions", strings.Join(strings1(t, a, "insufficientDataActions"), ","), topicArn)
 		desc := str(t, a, "alarmDescription")
 		for _, want := range []string{"orders-api prod", "above 300 ms", "1 of 1 periods of 300 seconds", "alarm-relay/dev"} {
 			if !strings.Contains(desc, want) {
@@ -445,6 +446,9 @@ func TestDevStackResources(t *testing.T) {
 		expect(t, "endpoint", str(t, sub.Inputs, "endpoint"), fnArn)
 		expect(t, "topic", str(t, sub.Inputs, "topic"), topicArn)
 		dependsOn(t, sub, "alarm-relay-sns-invoke")
+		// ALARM and OK changes, and ALARM → INSUFFICIENT_DATA; not OK → INSUFFICIENT_DATA.
+		expect(t, "filterPolicy", str(t, sub.Inputs, "filterPolicy"), `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}]}`)
+		expect(t, "filterPolicyScope", str(t, sub.Inputs, "filterPolicyScope"), "MessageBody")
 	})
 
 	t.Run("relay health", func(t *testing.T) {
@@ -572,6 +576,7 @@ func TestOptions(t *testing.T) {
 
 	key := m.one(t, "aws:kms/key:Key").Inputs
 	expect(t, "key rotation", key["enableKeyRotation"].BoolValue(), true)
+	expect(t, "key deletion window", num(t, key, "deletionWindowInDays"), 7)
 	var policy policyDocument
 	if err := json.Unmarshal([]byte(str(t, key, "policy")), &policy); err != nil {
 		t.Fatal(err)
