@@ -16,6 +16,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
+
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -168,6 +170,9 @@ type reader struct {
 	problems []Problem
 }
 
+// Fail records a problem; the alarm kinds report through it.
+func (r *reader) Fail(key, format string, args ...any) { r.fail(key, format, args...) }
+
 // fail records a problem. A key gets one problem, the first: a value that could not be read is
 // not then also reported as missing.
 func (r *reader) fail(key, format string, args ...any) {
@@ -265,16 +270,8 @@ func (r *reader) validate(s *Settings) {
 	}
 }
 
-// api checks that an alarm names exactly one API. prefix is "" for the top-level keys, or the
-// alarm entry ("alarms[2].").
-func (r *reader) api(prefix, name, id string) {
-	switch {
-	case name == "" && id == "":
-		r.fail(prefix+"apiName", "set apiName to the REST API's name (pulumi config set apiName orders-api), or apiId to an HTTP API's id")
-	case name != "" && id != "":
-		r.fail(prefix+"apiId", "set apiName (REST API) or apiId (HTTP API), not both")
-	}
-}
+// api checks that an alarm names exactly one API (prefix "" for the top-level keys).
+func (r *reader) api(prefix, name, id string) { alarmkind.CheckAPI(prefix, name, id, r) }
 
 // window checks an alarm's evaluation window. API Gateway publishes its metrics once a minute:
 // a shorter period would flap between data and none, and be billed as high resolution.
