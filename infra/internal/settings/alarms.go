@@ -157,7 +157,11 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 		a.TreatMissingData = s.TreatMissingData
 	}
 	r.treatMissingData(prefix+"treatMissingData", a.TreatMissingData)
-	r.window(prefix, a.PeriodSeconds, a.EvaluationPeriods, a.DatapointsToAlarm, kind.APIGateway())
+	periodKey := prefix + "periodSeconds"
+	if e.PeriodSeconds == nil {
+		periodKey = "periodSeconds" // inherited: the top-level key is the one to change
+	}
+	r.window(prefix, periodKey, a.PeriodSeconds, a.EvaluationPeriods, a.DatapointsToAlarm, kind.APIGateway())
 	if hasControl(e.Name) {
 		r.fail(prefix+"name", "%q holds a control character (a line break or tab): CloudWatch refuses it", e.Name)
 	}

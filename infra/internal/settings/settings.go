@@ -238,7 +238,7 @@ func (r *reader) validate(s *Settings) {
 	}
 	// The top-level window is the single latency alarm's, and the default of alarm entries'.
 	_, list := r.raw("alarms")
-	r.window("", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
+	r.window("", "periodSeconds", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
 	r.messenger("messenger", s.Messenger)
 	r.language("language", s.Language)
@@ -275,12 +275,14 @@ func (r *reader) api(prefix, name, id string) { alarmkind.CheckAPI(prefix, name,
 
 // window checks an alarm's evaluation window. API Gateway publishes its metrics once a minute:
 // a shorter period would flap between data and none, and be billed as high resolution.
-func (r *reader) window(prefix string, period, evaluations, datapoints int, apiGateway bool) {
+// periodKey is where a bad period is reported: the entry's key, or the top-level periodSeconds
+// an entry inherits.
+func (r *reader) window(prefix, periodKey string, period, evaluations, datapoints int, apiGateway bool) {
 	switch {
 	case apiGateway && (period < 60 || period%60 != 0):
-		r.fail(prefix+"periodSeconds", "%d: API Gateway publishes its metrics per minute; use a multiple of 60 (10 and 30 are for high-resolution custom metrics)", period)
+		r.fail(periodKey, "%d: API Gateway publishes its metrics per minute; use a multiple of 60 (10 and 30 are for high-resolution custom metrics)", period)
 	case !(period == 10 || period == 30 || period >= 60 && period%60 == 0):
-		r.fail(prefix+"periodSeconds", "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", period)
+		r.fail(periodKey, "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", period)
 	}
 	// CloudWatch evaluates at most one day of periods shorter than an hour, and seven days of
 	// hour-long or longer ones.

@@ -246,6 +246,8 @@ func TestPeriods(t *testing.T) {
 		{"latency at 30 s", latency(30, 6), "alarms[0].periodSeconds: 30: API Gateway"},
 		{"latency at 90 s", latency(90, 1), "alarms[0].periodSeconds: 90: API Gateway"},
 		{"top-level 30 s", base(map[string]string{"periodSeconds": "30"}), "periodSeconds: 30: API Gateway"},
+		{"top-level 30 s inherited by a latency entry", base(map[string]string{"periodSeconds": "30", "alarms": `[{"kind":"latency"}]`}), "periodSeconds: 30: API Gateway"},
+		{"top-level 30 s for custom entries only", func() map[string]string { c := custom(60, 1); c["periodSeconds"] = "30"; return c }(), ""},
 		{"custom at 45 s", custom(45, 1), "alarms[0].periodSeconds: 45 is not a period CloudWatch accepts"},
 		{"one day of minutes", latency(60, 1440), ""},
 		{"a day and a minute", latency(60, 1441), "alarms[0].evaluationPeriods: 1441 periods of 60 seconds exceed the one day"},
