@@ -6,6 +6,7 @@ package settings
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -214,8 +215,9 @@ func (r *reader) int(key string) int {
 func (r *reader) float(key string) float64 {
 	v := r.str(key)
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		r.fail(key, "%q is not a number", v)
+		return 0
 	}
 	return f
 }
@@ -292,7 +294,7 @@ func (r *reader) window(prefix, periodKey string, period, evaluations, datapoint
 	}
 	if evaluations < 1 {
 		r.fail(prefix+"evaluationPeriods", "%d must be 1 or more", evaluations)
-	} else if period > 0 && evaluations*period > limit {
+	} else if period > 0 && evaluations > limit/period { // divided, not multiplied: no overflow
 		r.fail(prefix+"evaluationPeriods", "%d periods of %d seconds exceed the %s CloudWatch evaluates for this period (%d periods at most)", evaluations, period, days, limit/period)
 	}
 	if datapoints < 1 || datapoints > evaluations {

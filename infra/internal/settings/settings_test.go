@@ -253,6 +253,9 @@ func TestPeriods(t *testing.T) {
 		{"a day and a minute", latency(60, 1441), "alarms[0].evaluationPeriods: 1441 periods of 60 seconds exceed the one day"},
 		{"seven days of hours", latency(3600, 168), ""},
 		{"seven days and an hour", latency(3600, 169), "alarms[0].evaluationPeriods: 169 periods of 3600 seconds exceed the seven days"},
+		{"a period longer than the window", latency(9223372036854775800, 2), "alarms[0].evaluationPeriods: 2 periods of 9223372036854775800 seconds exceed the seven days"},
+		{"latency threshold Inf", base(map[string]string{"latencyThresholdMs": "Inf"}), `latencyThresholdMs: "Inf" is not a number`},
+		{"entry threshold NaN", base(map[string]string{"alarms": `[{"kind":"errorRate","threshold":"NaN"}]`}), `alarms[0].threshold: "NaN" is not a number`},
 		{"a day of 30-minute periods", latency(1800, 49), "alarms[0].evaluationPeriods: 49 periods of 1800 seconds exceed the one day"},
 	}
 	for _, tt := range tests {
@@ -495,4 +498,28 @@ func expectEqual[T comparable](t *testing.T, what string, got, want T) {
 	if got != want {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
+}
+
+// FuzzStructuredKeys: whatever the alarms and destinations keys hold, reading them never panics,
+// and a problem never shows the webhook.
+func FuzzStructuredKeys(f *testing.F) {
+	f.Add(`[{"kind":"latency","threshold":"5%","thresholdMs":1}]`, `[{"name":"a","webhook":"`+slack+`","mentions":"@here"}]`)
+	f.Add(`[{"kind":"custom","dimensions":{"":1},"periodSeconds":1e9}]`, `[{"name":7,"webhook":["`+slack+`"]}]`)
+	f.Add(`[null, 1, "x", [], {}]`, `{"name":"a"}`)
+	f.Add(`[{"kind":"trafficSurge","stage":null,"name":"🔥\u0000"}]`, `[{"name":"a","webhook":"`+slack+`","alarms":"x, y","trend":"yes"}]`)
+	f.Fuzz(func(t *testing.T, alarms, destinations string) {
+		_, err := load(t, "dev", base(map[string]string{"webhookUrl": "", "alarms": alarms, "destinations": destinations}), "destinations")
+		if err == nil {
+			return
+		}
+		var entries []map[string]json.RawMessage
+		_ = json.Unmarshal([]byte(destinations), &entries)
+		for _, e := range entries {
+			hook := strings.Trim(string(e["webhook"]), `"`)
+			// A webhook written only in its own field must not come back in a problem.
+			if strings.Contains(hook, "SECRET") && strings.Count(alarms+destinations, hook) == 1 && strings.Contains(err.Error(), hook) {
+				t.Errorf("a problem shows the webhook %q: %v", hook, err)
+			}
+		}
+	})
 }
