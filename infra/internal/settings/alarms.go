@@ -165,6 +165,11 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 	if hasControl(e.Name) {
 		r.fail(prefix+"name", "%q holds a control character (a line break or tab): CloudWatch refuses it", e.Name)
 	}
+	for field, v := range map[string]string{"apiName": e.APIName, "apiId": e.APIID, "stage": deref(e.Stage)} {
+		if hasControl(v) {
+			r.fail(prefix+field, "%q holds a control character: API Gateway names have none", v)
+		}
+	}
 	if hasControl(e.Description) {
 		r.fail(prefix+"description", "holds a control character other than a space: write it on one line")
 	}
@@ -179,6 +184,13 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 	a.ID = alarmID(a.Label)
 	a.Name = alarmName(a.Label, s.Project, s.Stack)
 	return a, true
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func orDefault(v *int, def int) int {

@@ -235,6 +235,11 @@ func (r *reader) validate(s *Settings) {
 	if _, set := r.raw("alarms"); !set {
 		r.api("", s.APIName, s.APIID)
 	}
+	for key, v := range map[string]string{"apiName": s.APIName, "apiId": s.APIID, "apiStage": s.APIStage} {
+		if hasControl(v) {
+			r.fail(key, "%q holds a control character: API Gateway names have none", v)
+		}
+	}
 	if !(s.LatencyThresholdMs > 0) {
 		r.fail("latencyThresholdMs", "%v must be a number of milliseconds above 0", s.LatencyThresholdMs)
 	}
@@ -322,9 +327,14 @@ func (r *reader) language(key, v string) {
 	}
 }
 
+// mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
+const mentionsBytes = 2048
+
 func (r *reader) mentions(key, v string) {
 	if _, err := messenger.ParseMentions(v); err != nil {
 		r.fail(key, "%v", err)
+	} else if len(v) > mentionsBytes {
+		r.fail(key, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(v), mentionsBytes)
 	}
 }
 

@@ -454,6 +454,20 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 }
 
+func TestMoreLimits(t *testing.T) {
+	many := strings.TrimSuffix(strings.Repeat("oncall@contoso.com,", 120), ",")
+	hasProblem(t, problemsOf(t, base(map[string]string{"mentions": many}), "webhookUrl"), "mentions: 2279 bytes of mentions")
+	hasProblem(t, problemsOf(t, base(map[string]string{"apiStage": "pr\tod"}), "webhookUrl"), `apiStage: "pr\tod" holds a control character`)
+	hasProblem(t, problemsOf(t, base(map[string]string{"alarms": `[{"kind":"latency","stage":"a\u0007b"}]`}), "webhookUrl"), `alarms[0].stage: "a\ab" holds a control character`)
+	dims := map[string]string{}
+	for i := range 31 {
+		dims[fmt.Sprint("D", i)] = "v"
+	}
+	data, _ := json.Marshal(dims)
+	alarms := `[{"kind":"custom","namespace":"N","metric":"M","statistic":"Sum","threshold":1,"operator":"GreaterThanThreshold","dimensions":` + string(data) + `}]`
+	hasProblem(t, problemsOf(t, base(map[string]string{"alarms": alarms}), "webhookUrl"), "alarms[0].dimensions: 31 dimensions: a CloudWatch metric has at most 30")
+}
+
 func TestLenientValues(t *testing.T) {
 	// What `pulumi config set --path` writes: "1200" becomes a number, "2.5" and "0123" stay text.
 	alarms := `[{"kind":"latency","threshold":"2.5","periodSeconds":"120","stage":2024},{"kind":"errorRate","threshold":7}]`
