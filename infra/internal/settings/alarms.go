@@ -165,9 +165,9 @@ func (r *reader) alarm(prefix string, e alarmEntry, s *Settings) (Alarm, bool) {
 	if hasControl(e.Name) {
 		r.fail(prefix+"name", "%q holds a control character (a line break or tab): CloudWatch refuses it", e.Name)
 	}
-	for field, v := range map[string]string{"apiName": e.APIName, "apiId": e.APIID, "stage": deref(e.Stage)} {
-		if hasControl(v) {
-			r.fail(prefix+field, "%q holds a control character: API Gateway names have none", v)
+	for _, f := range [][2]string{{"apiName", e.APIName}, {"apiId", e.APIID}, {"stage", deref(e.Stage)}} {
+		if hasControl(f[1]) {
+			r.fail(prefix+f[0], "%q holds a control character: API Gateway names have none", f[1])
 		}
 	}
 	if hasControl(e.Description) {

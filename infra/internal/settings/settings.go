@@ -235,9 +235,9 @@ func (r *reader) validate(s *Settings) {
 	if _, set := r.raw("alarms"); !set {
 		r.api("", s.APIName, s.APIID)
 	}
-	for key, v := range map[string]string{"apiName": s.APIName, "apiId": s.APIID, "apiStage": s.APIStage} {
-		if hasControl(v) {
-			r.fail(key, "%q holds a control character: API Gateway names have none", v)
+	for _, f := range [][2]string{{"apiName", s.APIName}, {"apiId", s.APIID}, {"apiStage", s.APIStage}} {
+		if hasControl(f[1]) {
+			r.fail(f[0], "%q holds a control character: API Gateway names have none", f[1])
 		}
 	}
 	if !(s.LatencyThresholdMs > 0) {
