@@ -208,7 +208,8 @@ func (e *entry) texts(name string) map[string]string {
 		return nil
 	}
 	out := map[string]string{}
-	for k, v := range fields {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		v := fields[k]
 		var s string
 		var n json.Number
 		switch {
