@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -22,27 +21,18 @@ type Destination struct {
 	Webhook pulumi.StringOutput
 	// Messenger is "auto" or a messenger name; Timezone an IANA name.
 	Messenger, Timezone string
-	// MinimumState: OK delivers every state change; INSUFFICIENT_DATA leaves out recoveries from
-	// INSUFFICIENT_DATA; ALARM delivers only changes to ALARM and the recoveries from it.
+	// MinimumState says which state changes reach the destination (see FilterPolicy):
+	// ALARM: changes to and from ALARM; OK (the default): also every change to OK; INSUFFICIENT_DATA:
+	// everything, also changes to INSUFFICIENT_DATA from OK.
 	MinimumState string
 	Alarms       []string // CloudWatch alarm names it receives; nil for all
 	Language     string   // en or ko
-	Mentions     string   // comma-separated, notified on ALARM
+	Mentions     string   // comma-separated, notified on ALARM (the key takes a list or a comma-separated text)
 	Trend        bool     // show single-metric alarms' last hour
 }
 
-// destinationEntry is one element of the destinations key as written in Pulumi.<stack>.yaml.
-type destinationEntry struct {
-	Name         string   `json:"name"`
-	Webhook      string   `json:"webhook"`
-	Messenger    string   `json:"messenger"`
-	Timezone     string   `json:"timezone"`
-	MinimumState string   `json:"minimumState"`
-	Alarms       []string `json:"alarms"`
-	Language     string   `json:"language"`
-	Mentions     []string `json:"mentions"`
-	Trend        *bool    `json:"trend"`
-}
+// destinationFields are the fields a destinations entry may have; webhook is a secret.
+var destinationFields = []string{"name", "webhook", "messenger", "timezone", "minimumState", "alarms", "language", "mentions", "trend"}
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
@@ -59,24 +49,30 @@ func (r *reader) destinations(s *Settings) []Destination {
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
-		r.fail("destinations", "must be a non-empty list of {name, webhook, messenger, timezone, minimumState, alarms}")
+		r.fail("destinations", "must be a non-empty list of {%s} (see the README), or left unset for webhookUrl", strings.Join(destinationFields, ", "))
 		return nil
 	}
 	secret := r.ctx.IsConfigSecret(r.project + ":destinations")
-	byID := map[string]string{}
+	byID, byLabel := map[string]string{}, map[string]string{}
 	for _, a := range s.Alarms {
-		byID[a.ID] = a.Name
+		byID[a.ID], byLabel[a.Label] = a.Name, a.Name
 	}
 	var out []Destination
 	seen := map[string]bool{}
 	for i, data := range entries {
 		prefix := fmt.Sprintf("destinations[%d].", i)
-		var e destinationEntry
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
-			r.fail(strings.TrimSuffix(prefix, "."), "%v", err)
+		o, ok := r.entry(strings.TrimSuffix(prefix, "."), data, destinationFields, "webhook")
+		if !ok {
 			continue
+		}
+		e := struct {
+			Name, Webhook, Messenger, Timezone, MinimumState, Language string
+			Alarms, Mentions                                           []string
+			Trend                                                      *bool
+		}{
+			Name: o.str("name"), Webhook: o.str("webhook"), Messenger: o.str("messenger"), Timezone: o.str("timezone"),
+			MinimumState: o.str("minimumState"), Language: o.str("language"), Alarms: o.list("alarms"), Mentions: o.list("mentions"),
+			Trend: o.boolean("trend"),
 		}
 		d := Destination{Name: e.Name, Messenger: strings.ToLower(e.Messenger), Timezone: e.Timezone, MinimumState: e.MinimumState,
 			Language: e.Language, Mentions: strings.Join(e.Mentions, ","), Trend: s.Trend}
@@ -116,13 +112,22 @@ func (r *reader) destinations(s *Settings) []Destination {
 		default:
 			r.webhook(prefix+"webhook", e.Webhook, prefix+"messenger", d.Messenger)
 		}
-		for _, id := range e.Alarms {
-			name, ok := byID[id]
+		for j, ref := range e.Alarms {
+			name, ok := byID[ref]
 			if !ok {
-				r.fail(prefix+"alarms", "unknown alarm %q; the stack's alarms are %s", id, strings.Join(slices.Sorted(maps.Keys(byID)), ", "))
+				name, ok = byLabel[ref]
+			}
+			if !ok {
+				r.fail(fmt.Sprintf("%salarms[%d]", prefix, j), "unknown alarm %q; the stack's alarms are %s", ref, strings.Join(slices.Sorted(maps.Keys(byID)), ", "))
 				continue
 			}
-			d.Alarms = append(d.Alarms, name)
+			if !slices.Contains(d.Alarms, name) {
+				d.Alarms = append(d.Alarms, name)
+			}
+		}
+		if n := FilterCombinations(d.filter()); n > maxFilterCombinations {
+			r.fail(prefix+"alarms", "%d alarms with minimumState %s make %d value combinations in the SNS filter policy; SNS allows %d: list at most %d alarms, or none for all",
+				len(d.Alarms), d.MinimumState, n, maxFilterCombinations, maxFilterCombinations*len(d.Alarms)/max(n, 1))
 		}
 		d.Webhook = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.Webhook))).(pulumi.StringOutput)
 		out = append(out, d)
@@ -142,4 +147,101 @@ func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destina
 	}
 	return []Destination{{Legacy: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
 		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend}}
+}
+
+// maxFilterCombinations is SNS's limit on the value combinations of one filter policy.
+const maxFilterCombinations = 150
+
+// FilterPolicy is the subscription's SNS filter on the alarm message body: which alarms, and
+// which state changes, the destination receives; nil receives everything published to the topic.
+//
+// Every alarm notifies the topic on ALARM, OK and INSUFFICIENT_DATA. Which of those changes a
+// destination hears:
+//   - ALARM: every change to ALARM, and every change away from it (to OK, or to INSUFFICIENT_DATA
+//     when the metric stops), so a message that said ALARM is always followed up.
+//   - OK (the default): the above, and every change to OK. OK → INSUFFICIENT_DATA (a quiet metric
+//     on a healthy alarm) is left out.
+//   - INSUFFICIENT_DATA: everything, also OK → INSUFFICIENT_DATA, and messages other than alarms.
+//
+// A body filter matches JSON only: a destination with one does not receive plain-text messages
+// published to the topic by hand.
+func (d Destination) FilterPolicy() string {
+	policy := d.filter()
+	if policy == nil {
+		return ""
+	}
+	out, _ := json.Marshal(policy) // maps of strings and lists of strings always marshal
+	return string(out)
+}
+
+func (d Destination) filter() map[string]any {
+	policy := map[string]any{}
+	if len(d.Alarms) > 0 {
+		policy["AlarmName"] = d.Alarms
+	}
+	switch d.MinimumState {
+	case "ALARM":
+		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM"}}, {"OldStateValue": {"ALARM"}}}
+	case "OK", "":
+		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM", "OK"}}, {"OldStateValue": {"ALARM"}}}
+	}
+	if len(policy) == 0 {
+		return nil
+	}
+	return policy
+}
+
+// FilterCombinations counts a filter policy's value combinations as SNS does: the product of the
+// lengths of its value lists, summed over the branches that each "$or" opens.
+func FilterCombinations(policy map[string]any) int {
+	if policy == nil {
+		return 0
+	}
+	return combinations(policy)
+}
+
+func combinations(policy map[string]any) int {
+	total := 1
+	for key, v := range policy {
+		if key == "$or" {
+			sum := 0
+			for _, branch := range orBranches(v) {
+				sum += combinations(branch)
+			}
+			total *= max(sum, 1)
+			continue
+		}
+		switch values := v.(type) {
+		case []string:
+			total *= max(len(values), 1)
+		case []any:
+			total *= max(len(values), 1)
+		case map[string]any: // a nested key of the message body
+			total *= combinations(values)
+		}
+	}
+	return total
+}
+
+func orBranches(v any) []map[string]any {
+	var out []map[string]any
+	switch branches := v.(type) {
+	case []map[string][]string:
+		for _, b := range branches {
+			m := map[string]any{}
+			for k, vals := range b {
+				m[k] = vals
+			}
+			out = append(out, m)
+		}
+	case []map[string]any:
+		out = branches
+	case []any:
+		for _, b := range branches {
+			if m, ok := b.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }

@@ -5,8 +5,8 @@
 package settings
 
 import (
-	"errors"
 	"fmt"
+	"math"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -16,6 +16,8 @@ import (
 	_ "time/tzdata" // validate TIMEZONE names the same way the relay resolves them
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
@@ -81,11 +83,14 @@ var Defaults = map[string]string{
 	"mentions":            "",
 	"trend":               "true",
 	"runbookUrl":          "",
+	"webhookUrl":          "",   // a secret; the program refuses a plain-text value
 	"alarms":              "[]", // structured: see alarms.go
 	"destinations":        "[]", // structured: see destinations.go
 }
 
-// WebhookKey is the secret key; it has no default.
+// WebhookKey is the secret key. Its declared default is "" (not `secret: true` without a
+// default, which the CLI would demand even of a destinations-only stack); the program refuses a
+// value that is not stored as a secret.
 const WebhookKey = "webhookUrl"
 
 // logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
@@ -123,21 +128,62 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	r.validate(&s)
 	s.Alarms = r.alarms(&s)
 	s.Destinations = r.destinations(&s)
-	if len(r.errs) > 0 {
-		return Settings{}, fmt.Errorf("invalid configuration for stack %q:\n  %w", ctx.Stack(), errors.Join(r.errs...))
+	if len(r.problems) > 0 {
+		return Settings{}, &Error{Stack: ctx.Stack(), Problems: r.problems}
 	}
 	return s, nil
 }
 
-// reader collects errors instead of stopping at the first.
-type reader struct {
-	ctx     *pulumi.Context
-	project string
-	errs    []error
+// Problem is one thing wrong with the configuration: the key path (alarms[0].threshold) and a
+// sentence with the value (never a secret) and what is allowed.
+type Problem struct {
+	Key, Message string
 }
 
+func (p Problem) Error() string { return p.Key + ": " + p.Message }
+
+// Error is every problem of a configuration, in the order of the keys read.
+type Error struct {
+	Stack    string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid configuration for stack %q (%d %s):", e.Stack, len(e.Problems), plural(len(e.Problems), "problem", "problems"))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - " + p.Error())
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// reader collects problems instead of stopping at the first.
+type reader struct {
+	ctx      *pulumi.Context
+	project  string
+	problems []Problem
+}
+
+// Fail records a problem; the alarm kinds report through it.
+func (r *reader) Fail(key, format string, args ...any) { r.fail(key, format, args...) }
+
+// fail records a problem. A key gets one problem, the first: a value that could not be read is
+// not then also reported as missing.
 func (r *reader) fail(key, format string, args ...any) {
-	r.errs = append(r.errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	for _, p := range r.problems {
+		if p.Key == key {
+			return
+		}
+	}
+	msg := strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " ")
+	r.problems = append(r.problems, Problem{Key: key, Message: msg})
 }
 
 // raw is a key's value as the stack holds it; an empty list counts as unset (it is the declared
@@ -169,8 +215,9 @@ func (r *reader) int(key string) int {
 func (r *reader) float(key string) float64 {
 	v := r.str(key)
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		r.fail(key, "%q is not a number", v)
+		return 0
 	}
 	return f
 }
@@ -188,10 +235,17 @@ func (r *reader) validate(s *Settings) {
 	if _, set := r.raw("alarms"); !set {
 		r.api("", s.APIName, s.APIID)
 	}
+	for _, f := range [][2]string{{"apiName", s.APIName}, {"apiId", s.APIID}, {"apiStage", s.APIStage}} {
+		if hasControl(f[1]) {
+			r.fail(f[0], "%q holds a control character: API Gateway names have none", f[1])
+		}
+	}
 	if !(s.LatencyThresholdMs > 0) {
 		r.fail("latencyThresholdMs", "%v must be a number of milliseconds above 0", s.LatencyThresholdMs)
 	}
-	r.window("", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm)
+	// The top-level window is the single latency alarm's, and the default of alarm entries'.
+	_, list := r.raw("alarms")
+	r.window("", "periodSeconds", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
 	r.messenger("messenger", s.Messenger)
 	r.language("language", s.Language)
@@ -223,26 +277,30 @@ func (r *reader) validate(s *Settings) {
 	}
 }
 
-// api checks that an alarm names exactly one API. prefix is "" for the top-level keys, or the
-// alarm entry ("alarms[2].").
-func (r *reader) api(prefix, name, id string) {
-	switch {
-	case name == "" && id == "":
-		r.fail(prefix+"apiName", "set apiName to the REST API's name (pulumi config set apiName orders-api), or apiId to an HTTP API's id")
-	case name != "" && id != "":
-		r.fail(prefix+"apiId", "set apiName (REST API) or apiId (HTTP API), not both")
-	}
-}
+// api checks that an alarm names exactly one API (prefix "" for the top-level keys).
+func (r *reader) api(prefix, name, id string) { alarmkind.CheckAPI(prefix, name, id, r) }
 
-// window checks an alarm's evaluation window.
-func (r *reader) window(prefix string, period, evaluations, datapoints int) {
-	if !(period == 10 || period == 30 || period >= 60 && period%60 == 0) {
-		r.fail(prefix+"periodSeconds", "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", period)
+// window checks an alarm's evaluation window. API Gateway publishes its metrics once a minute:
+// a shorter period would flap between data and none, and be billed as high resolution.
+// periodKey is where a bad period is reported: the entry's key, or the top-level periodSeconds
+// an entry inherits.
+func (r *reader) window(prefix, periodKey string, period, evaluations, datapoints int, apiGateway bool) {
+	switch {
+	case apiGateway && (period < 60 || period%60 != 0):
+		r.fail(periodKey, "%d: API Gateway publishes its metrics per minute; use a multiple of 60 (10 and 30 are for high-resolution custom metrics)", period)
+	case !(period == 10 || period == 30 || period >= 60 && period%60 == 0):
+		r.fail(periodKey, "%d is not a period CloudWatch accepts: use 10, 30 or a multiple of 60", period)
+	}
+	// CloudWatch evaluates at most one day of periods shorter than an hour, and seven days of
+	// hour-long or longer ones.
+	limit, days := 86400, "one day"
+	if period >= 3600 {
+		limit, days = 7*86400, "seven days"
 	}
 	if evaluations < 1 {
 		r.fail(prefix+"evaluationPeriods", "%d must be 1 or more", evaluations)
-	} else if period > 0 && evaluations*period > 86400 {
-		r.fail(prefix+"evaluationPeriods", "%d periods of %d seconds exceed the one day CloudWatch evaluates", evaluations, period)
+	} else if period > 0 && evaluations > limit/period { // divided, not multiplied: no overflow
+		r.fail(prefix+"evaluationPeriods", "%d periods of %d seconds exceed the %s CloudWatch evaluates for this period (%d periods at most)", evaluations, period, days, limit/period)
 	}
 	if datapoints < 1 || datapoints > evaluations {
 		r.fail(prefix+"datapointsToAlarm", "%d must be between 1 and evaluationPeriods (%d)", datapoints, evaluations)
@@ -269,9 +327,14 @@ func (r *reader) language(key, v string) {
 	}
 }
 
+// mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
+const mentionsBytes = 2048
+
 func (r *reader) mentions(key, v string) {
 	if _, err := messenger.ParseMentions(v); err != nil {
 		r.fail(key, "%v", err)
+	} else if len(v) > mentionsBytes {
+		r.fail(key, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(v), mentionsBytes)
 	}
 }
 
@@ -284,7 +347,7 @@ func (r *reader) link(key, v string) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(v, " \t\n") {
 		r.fail(key, "%q is not an http(s) URL", v)
 	} else if len(v) > 500 {
-		r.fail(key, "is %d characters long; a link in an alarm description may have 500", len(v))
+		r.fail(key, "is %d bytes long; a link in an alarm description may have 500", len(v))
 	}
 }
 
@@ -302,10 +365,30 @@ func (r *reader) webhook(key, raw, messengerKey, messengerName string) {
 		r.fail(key, "must be an https:// URL with a host and no user credentials (value not shown: it is a secret)")
 		return
 	}
-	if messengerName != "auto" {
-		return // an explicit messenger is checked on its own
+	detected, err := messenger.Detect(u)
+	if messengerName == "auto" {
+		if err != nil {
+			r.fail(messengerKey, "auto: %v", err)
+		}
+		return
 	}
-	if _, err := messenger.Detect(u); err != nil {
-		r.fail(messengerKey, "auto: %v", err)
+	if err != nil {
+		return // an unknown host (a proxy, a gateway) is what an explicit messenger is for
+	}
+	if !compatible(messenger.Messenger(messengerName), detected) {
+		r.fail(messengerKey, "%s cannot post to a %s webhook (host %s): set messenger to %s or auto, or use a %s webhook",
+			messengerName, detected, u.Hostname(), detected, messengerName)
+	}
+}
+
+// compatible tells whether a messenger's payload works on a webhook whose host says detected.
+// Both Teams webhooks take an Adaptive Card (the teams messenger) — the way off Office 365
+// connectors; a Workflows webhook cannot read a connector MessageCard.
+func compatible(chosen, detected messenger.Messenger) bool {
+	switch chosen {
+	case messenger.Teams:
+		return detected == messenger.Teams || detected == messenger.TeamsLegacy
+	default:
+		return chosen == detected
 	}
 }

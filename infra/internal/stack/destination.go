@@ -1,10 +1,6 @@
 package stack
 
 import (
-	"encoding/json"
-	"fmt"
-	"regexp"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
@@ -30,69 +26,106 @@ type relay struct {
 // its own. Resources are named after the destination, so adding or changing one destination
 // touches only its own resources.
 func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art build.Artifact) (*relay, error) {
-	ctx, cfg := d.ctx, d.cfg
-	name := func(s string) string { // the webhookUrl shorthand keeps the names it always had
-		if dest.Legacy {
-			return d.name(s)
-		}
-		return d.name(dest.Name + "-" + s)
+	r := relayDeclarer{declarer: d, dest: dest}
+	param, err := r.secret()
+	if err != nil {
+		return nil, err
 	}
-	physical := "/" + cfg.Project + "/" + cfg.Stack + "/webhook-url"
-	if !dest.Legacy {
-		physical = "/" + cfg.Project + "/" + cfg.Stack + "/" + dest.Name + "/webhook-url"
+	deadLetters, err := r.deadLetterQueue()
+	if err != nil {
+		return nil, err
 	}
+	logGroup, err := r.logGroup()
+	if err != nil {
+		return nil, err
+	}
+	fn, err := r.function(param, deadLetters, logGroup, art)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.subscribe(fn, topic); err != nil {
+		return nil, err
+	}
+	if err := r.healthAlarms(fn, deadLetters, ops); err != nil {
+		return nil, err
+	}
+	return &relay{parameter: param, deadLetters: deadLetters, function: fn, logGroup: logGroup, replay: replayCommand(r.dest, param, deadLetters)}, nil
+}
 
-	// The secret lives in SSM; the function only learns the parameter's name and version, so a new
-	// webhook (a new version) reaches new containers on the next `pulumi up`.
-	param, err := ssm.NewParameter(ctx, name("webhook"), &ssm.ParameterArgs{
+// relayDeclarer declares the resources of one destination's relay, step by step.
+type relayDeclarer struct {
+	*declarer
+	dest settings.Destination
+}
+
+// name is a resource name of this destination; the webhookUrl shorthand keeps the names it
+// always had.
+func (r relayDeclarer) name(s string) string {
+	if r.dest.Legacy {
+		return r.declarer.name(s)
+	}
+	return r.declarer.name(r.dest.Name + "-" + s)
+}
+
+// secret stores the webhook in SSM; the function only learns the parameter's name and version,
+// so a new webhook (a new version) reaches new containers on the next `pulumi up`.
+func (r relayDeclarer) secret() (*ssm.Parameter, error) {
+	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
+	if !r.dest.Legacy {
+		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
+	}
+	return ssm.NewParameter(r.ctx, r.name("webhook"), &ssm.ParameterArgs{
 		Name:        pulumi.String(physical),
 		Description: pulumi.String("Chat webhook URL the alarm relay posts to (secret)."),
 		Type:        pulumi.String("SecureString"),
-		Value:       dest.Webhook,
-		Tags:        d.tags(),
-	}, d.parent)
-	if err != nil {
-		return nil, err
-	}
-	paramRef := pulumi.Sprintf("%s:%d", param.Name, param.Version)
+		Value:       r.dest.Webhook,
+		Tags:        r.tags(),
+	}, r.parent)
+}
 
-	deadLetters, err := sqs.NewQueue(ctx, name("dead-letters"), &sqs.QueueArgs{
+// deadLetterQueue keeps the alerts the relay could not deliver.
+func (r relayDeclarer) deadLetterQueue() (*sqs.Queue, error) {
+	return sqs.NewQueue(r.ctx, r.name("dead-letters"), &sqs.QueueArgs{
 		SqsManagedSseEnabled:    pulumi.Bool(true),
 		MessageRetentionSeconds: pulumi.Int(14 * 24 * 3600), // the maximum: two weeks to notice and replay
-		Tags:                    d.tags(),
-	}, d.parent)
-	if err != nil {
-		return nil, err
-	}
+		Tags:                    r.tags(),
+	}, r.parent)
+}
 
-	functionName := FunctionName(cfg.Project, cfg.Stack, dest.Name)
-	logGroup, err := cloudwatch.NewLogGroup(ctx, name("logs"), &cloudwatch.LogGroupArgs{
+// logGroup is the function's log group, declared so that `pulumi destroy` removes it.
+func (r relayDeclarer) logGroup() (*cloudwatch.LogGroup, error) {
+	functionName := settings.FunctionName(r.cfg.Project, r.cfg.Stack, r.dest.Name)
+	return cloudwatch.NewLogGroup(r.ctx, r.name("logs"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/lambda/" + functionName),
-		RetentionInDays: pulumi.Int(cfg.LogRetentionDays),
-		Tags:            d.tags(),
-	}, d.parent)
-	if err != nil {
-		return nil, err
-	}
+		RetentionInDays: pulumi.Int(r.cfg.LogRetentionDays),
+		Tags:            r.tags(),
+	}, r.parent)
+}
 
-	role, err := iam.NewRole(ctx, name("role"), &iam.RoleArgs{
+// function declares the relay function with its role and retries into the queue.
+func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, logGroup *cloudwatch.LogGroup, art build.Artifact) (*lambda.Function, error) {
+	ctx, cfg, dest := r.ctx, r.cfg, r.dest
+	functionName := settings.FunctionName(cfg.Project, cfg.Stack, dest.Name)
+
+	role, err := iam.NewRole(ctx, r.name("role"), &iam.RoleArgs{
 		Description:      pulumi.String("Alarm relay function: read its webhook parameter, write its logs, dead-letter failed alerts."),
 		AssumeRolePolicy: pulumi.String(AssumeRolePolicy),
-		Tags:             d.tags(),
-	}, d.parent)
+		Tags:             r.tags(),
+	}, r.parent)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := iam.NewRolePolicy(ctx, name("policy"), &iam.RolePolicyArgs{
+	policy, err := iam.NewRolePolicy(ctx, r.name("policy"), &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: pulumi.All(param.Arn, logGroup.Arn, deadLetters.Arn).ApplyT(func(arns []any) (string, error) {
 			return RolePolicy(arns[0].(string), arns[1].(string), arns[2].(string), dest.Trend)
 		}).(pulumi.StringOutput),
-	}, d.parent)
+	}, r.parent)
 	if err != nil {
 		return nil, err
 	}
 
+	paramRef := pulumi.Sprintf("%s:%d", param.Name, param.Version)
 	fnArgs := &lambda.FunctionArgs{
 		Name:           pulumi.String(functionName),
 		Description:    pulumi.String("Relays CloudWatch alarm notifications from SNS to the team's chat."),
@@ -109,57 +142,61 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  logGroup.Name,
 		},
-		Tags: d.tags(),
+		Tags: r.tags(),
 	}
 	if cfg.ReservedConcurrency > 0 {
 		fnArgs.ReservedConcurrentExecutions = pulumi.Int(cfg.ReservedConcurrency)
 	}
 	// The log group and the policy first: a function that starts before either loses its first logs.
-	fn, err := lambda.NewFunction(ctx, name("function"), fnArgs, d.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, policy}))
+	fn, err := lambda.NewFunction(ctx, r.name("function"), fnArgs, r.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, policy}))
 	if err != nil {
 		return nil, err
 	}
 
-	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, name("async"), &lambda.FunctionEventInvokeConfigArgs{
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, r.name("async"), &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:             fn.Name,
 		MaximumRetryAttempts:     pulumi.Int(cfg.MaxRetryAttempts),
 		MaximumEventAgeInSeconds: pulumi.Int(cfg.MaxEventAgeSeconds),
 		DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
 			OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: deadLetters.Arn},
 		},
-	}, d.parent); err != nil {
+	}, r.parent); err != nil {
 		return nil, err
 	}
+	return fn, nil
+}
 
-	permission, err := lambda.NewPermission(ctx, name("sns-invoke"), &lambda.PermissionArgs{
+// subscribe lets the topic invoke the function and subscribes it, with the destination's filter.
+func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
+	permission, err := lambda.NewPermission(r.ctx, r.name("sns-invoke"), &lambda.PermissionArgs{
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Function:  fn.Name,
 		Principal: pulumi.String("sns.amazonaws.com"),
 		SourceArn: topic.Arn,
-	}, d.parent)
+	}, r.parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	subArgs := &sns.TopicSubscriptionArgs{
 		Topic:    topic.Arn,
 		Protocol: pulumi.String("lambda"),
 		Endpoint: fn.Arn,
 	}
-	if filter, err := FilterPolicy(dest); err != nil {
-		return nil, err
-	} else if filter != "" {
+	if filter := FilterPolicy(r.dest); filter != "" {
 		subArgs.FilterPolicy = pulumi.String(filter)
 		subArgs.FilterPolicyScope = pulumi.String("MessageBody")
 	}
-	if _, err := sns.NewTopicSubscription(ctx, name("subscription"), subArgs, d.parent, pulumi.DependsOn([]pulumi.Resource{permission})); err != nil {
-		return nil, err
-	}
+	_, err = sns.NewTopicSubscription(r.ctx, r.name("subscription"), subArgs, r.parent, pulumi.DependsOn([]pulumi.Resource{permission}))
+	return err
+}
 
-	which := "(" + cfg.Project + "/" + cfg.Stack + ")"
-	if !dest.Legacy {
-		which = dest.Name + " " + which
+// healthAlarms watch the relay itself: its errors and the dead letters waiting.
+func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue, ops *sns.Topic) error {
+	which := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
+	if !r.dest.Legacy {
+		which = r.dest.Name + " " + which
 	}
-	if err := d.healthAlarm(name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
+	if err := r.healthAlarm(r.name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String("alarm relay failing " + which),
 		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),
 		Namespace:        pulumi.String("AWS/Lambda"),
@@ -167,19 +204,16 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 		Dimensions:       pulumi.StringMap{"FunctionName": fn.Name},
 		Statistic:        pulumi.String("Sum"),
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := d.healthAlarm(name("dead-letters-waiting"), ops, &cloudwatch.MetricAlarmArgs{
+	return r.healthAlarm(r.name("dead-letters-waiting"), ops, &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String("alarm relay dead letters " + which),
 		AlarmDescription: pulumi.String("Alerts the relay could not deliver wait in the dead-letter queue: they never reached chat."),
 		Namespace:        pulumi.String("AWS/SQS"),
 		MetricName:       pulumi.String("ApproximateNumberOfMessagesVisible"),
 		Dimensions:       pulumi.StringMap{"QueueName": deadLetters.Name},
 		Statistic:        pulumi.String("Maximum"),
-	}); err != nil {
-		return nil, err
-	}
-	return &relay{parameter: param, deadLetters: deadLetters, function: fn, logGroup: logGroup, replay: replayCommand(dest, param, deadLetters)}, nil
+	})
 }
 
 // relayEnvironment is the relay's configuration; the webhook itself stays in SSM.
@@ -215,38 +249,6 @@ func (d *declarer) healthAlarm(resourceName string, ops *sns.Topic, args *cloudw
 	return err
 }
 
-// FilterPolicy is the subscription's SNS filter on the alarm message body: which alarms, and
-// which state changes, the destination receives. "" delivers everything.
-func FilterPolicy(dest settings.Destination) (string, error) {
-	policy := map[string]any{}
-	if len(dest.Alarms) > 0 {
-		policy["AlarmName"] = dest.Alarms
-	}
-	switch dest.MinimumState {
-	case "ALARM": // changes to ALARM, and the recoveries from it
-		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM"}}, {"OldStateValue": {"ALARM"}}}
-	case "INSUFFICIENT_DATA": // also changes to INSUFFICIENT_DATA, but not the recoveries from it
-		policy["$or"] = []map[string][]string{{"NewStateValue": {"ALARM", "INSUFFICIENT_DATA"}}, {"OldStateValue": {"ALARM"}}}
-	}
-	if len(policy) == 0 {
-		return "", nil
-	}
-	out, err := json.Marshal(policy)
-	if err != nil {
-		return "", fmt.Errorf("filter policy of destination %s: %w", dest.Name, err)
-	}
-	return string(out), nil
-}
-
-var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-
-// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda
-// allows, at most 64.
-func FunctionName(project, stack, destination string) string {
-	suffix := "-relay"
-	if destination != "" {
-		suffix = "-" + destination + suffix
-	}
-	base := notFunctionNameChar.ReplaceAllString(project+"-"+stack, "-")
-	return truncateRunes(base, 64-len(suffix)) + suffix
-}
+// FilterPolicy is the subscription's SNS filter on the alarm message body (see
+// settings.Destination.FilterPolicy); "" delivers everything.
+func FilterPolicy(dest settings.Destination) string { return dest.FilterPolicy() }

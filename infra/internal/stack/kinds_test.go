@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -63,6 +64,7 @@ func TestAlarmKinds(t *testing.T) {
 		a := m.named(t, "alarm-relay-alarm-"+name).Inputs
 		expect(t, name+" alarmActions", strings.Join(strings1(t, a, "alarmActions"), ","), topicArn)
 		expect(t, name+" okActions", strings.Join(strings1(t, a, "okActions"), ","), topicArn)
+		expect(t, name+" insufficientDataActions", strings.Join(strings1(t, a, "insufficientDataActions"), ","), topicArn)
 		if !strings.HasSuffix(str(t, a, "name"), " (alarm-relay/dev)") || !strings.Contains(str(t, a, "alarmDescription"), "Managed by Pulumi stack alarm-relay/dev.") {
 			t.Errorf("%s: name %q, description %q", name, str(t, a, "name"), str(t, a, "alarmDescription"))
 		}
@@ -174,12 +176,15 @@ func TestDestinationsAreIsolated(t *testing.T) {
 	for _, tt := range []struct {
 		dest, webhook, messenger, timezone, filter string
 	}{
-		{"team", "teamSECRET", "auto", "Asia/Seoul", `{"AlarmName":["orders-api prod 5XX error rate (alarm-relay/dev)"]}`},
+		{"team", "teamSECRET", "auto", "Asia/Seoul", `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}],"AlarmName":["orders-api prod 5XX error rate (alarm-relay/dev)"]}`},
 		{"ops", "opsSECRET", "teams-legacy", "Europe/Berlin", `{"$or":[{"NewStateValue":["ALARM"]},{"OldStateValue":["ALARM"]}]}`},
 	} {
 		t.Run(tt.dest, func(t *testing.T) {
 			prefix := "alarm-relay-" + tt.dest + "-"
-			fnName := "alarm-relay-dev-" + tt.dest + "-relay"
+			fnName := settings.FunctionName(project, stackName, tt.dest)
+			if !strings.HasPrefix(fnName, "alarm-relay-dev-"+tt.dest+"-") || !strings.HasSuffix(fnName, "-relay") {
+				t.Errorf("function name %q does not read as project, stack and destination", fnName)
+			}
 			queueArn := "arn:aws:sqs:us-east-1:123456789012:" + prefix + "dead-letters"
 			param := m.named(t, prefix+"webhook").Inputs
 			expect(t, "parameter", str(t, param, "name"), "/alarm-relay/dev/"+tt.dest+"/webhook-url")
@@ -259,14 +264,14 @@ func TestFilterPolicy(t *testing.T) {
 		dest settings.Destination
 		want string
 	}{
-		{settings.Destination{MinimumState: "OK"}, ""},
-		{settings.Destination{MinimumState: "INSUFFICIENT_DATA"}, `{"$or":[{"NewStateValue":["ALARM","INSUFFICIENT_DATA"]},{"OldStateValue":["ALARM"]}]}`},
+		{settings.Destination{MinimumState: "OK"}, `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}]}`},
+		{settings.Destination{MinimumState: "INSUFFICIENT_DATA"}, ""},
+		{settings.Destination{MinimumState: "INSUFFICIENT_DATA", Alarms: []string{"a"}}, `{"AlarmName":["a"]}`},
 		{settings.Destination{MinimumState: "ALARM", Alarms: []string{"a", "b"}}, `{"$or":[{"NewStateValue":["ALARM"]},{"OldStateValue":["ALARM"]}],"AlarmName":["a","b"]}`},
 	}
 	for _, tt := range tests {
-		got, err := FilterPolicy(tt.dest)
-		if err != nil || got != tt.want {
-			t.Errorf("FilterPolicy(%+v) = %s, %v; want %s", tt.dest, got, err, tt.want)
+		if got := FilterPolicy(tt.dest); got != tt.want {
+			t.Errorf("FilterPolicy(%+v) = %s; want %s", tt.dest, got, tt.want)
 		}
 	}
 }
@@ -280,7 +285,7 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 		errHas   []string
 	}{
 		{"unknown kind", map[string]string{"alarms": `[{"kind":"latncy"}]`}, "webhookUrl", []string{`alarms[0].kind: "latncy" is not one of latency, errorRate, clientErrorRate, trafficSurge, custom`}},
-		{"typo in a field", map[string]string{"alarms": `[{"kind":"latency","treshold":5}]`}, "webhookUrl", []string{`alarms[0]: json: unknown field "treshold"`}},
+		{"typo in a field", map[string]string{"alarms": `[{"kind":"latency","treshold":5}]`}, "webhookUrl", []string{`alarms[0].treshold: unknown field (did you mean threshold?); allowed: kind, name, description,`}},
 		{"bad latency statistic", map[string]string{"alarms": `[{"kind":"latency","statistic":"Median"}]`}, "webhookUrl", []string{`alarms[0].statistic: "Median": latency alarms use Average or a percentile`}},
 		{"statistic on an error rate", map[string]string{"alarms": `[{"kind":"errorRate","statistic":"Sum"}]`}, "webhookUrl", []string{"alarms[0].statistic: kind errorRate computes its own statistic"}},
 		{"no api anywhere", map[string]string{"apiName": "", "alarms": `[{"kind":"errorRate"}]`}, "webhookUrl", []string{"alarms[0].apiName: set apiName"}},
@@ -288,13 +293,13 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 		{"custom with bad operator and statistic", map[string]string{"alarms": `[{"kind":"custom","namespace":"N","metric":"M","dimensions":{"D":"v"},"statistic":"avg","threshold":1,"operator":">"}]`}, "webhookUrl",
 			[]string{`alarms[0].statistic: "avg" is not one of Average, Sum, Minimum, Maximum, SampleCount`, `alarms[0].operator: ">" is not one of`}},
 		{"duplicate alarms", map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"errorRate","threshold":9}]`}, "webhookUrl", []string{`alarms[1].name: alarms[0] and alarms[1] would both be "orders-api-prod-5xx-error-rate"`}},
-		{"bad window in an entry", map[string]string{"alarms": `[{"kind":"latency","periodSeconds":45}]`}, "webhookUrl", []string{"alarms[0].periodSeconds: 45 is not a period CloudWatch accepts"}},
-		{"not a list", map[string]string{"alarms": `{"kind":"latency"}`}, "webhookUrl", []string{"alarms: must be a non-empty list"}},
+		{"bad window in an entry", map[string]string{"alarms": `[{"kind":"latency","periodSeconds":45}]`}, "webhookUrl", []string{"alarms[0].periodSeconds: 45: API Gateway publishes its metrics per minute; use a multiple of 60"}},
+		{"not a list", map[string]string{"alarms": `{"kind":"latency"}`}, "webhookUrl", []string{"alarms: is an object: must be a non-empty list"}},
 		{"both webhook forms", map[string]string{"destinations": `[{"name":"a",` + hooks + `}]`}, "webhookUrl", []string{"webhookUrl: set webhookUrl (one destination) or destinations, not both"}},
 		{"destination webhook in plain text", map[string]string{"webhookUrl": "", "destinations": `[{"name":"a",` + hooks + `}]`}, "", []string{"destinations[0].webhook: is stored in plain text: set it again with pulumi config set --secret --path 'destinations[0].webhook'"}},
 		{"destination problems", map[string]string{"webhookUrl": "", "destinations": `[{"name":"Ops Team",` + hooks + `,"minimumState":"WARN","timezone":"Mars","alarms":["nope"]},{"name":"b"}]`}, "destinations",
 			[]string{`destinations[0].name: "Ops Team" must be 1 to 20 lowercase letters`, `destinations[0].minimumState: "WARN" is not one of OK, INSUFFICIENT_DATA, ALARM`,
-				`destinations[0].timezone: "Mars" is not an IANA time zone name`, `destinations[0].alarms: unknown alarm "nope"; the stack's alarms are latency`, "destinations[1].webhook: not set"}},
+				`destinations[0].timezone: "Mars" is not an IANA time zone name`, `destinations[0].alarms[0]: unknown alarm "nope"; the stack's alarms are latency`, "destinations[1].webhook: not set"}},
 		{"destination host unknown", map[string]string{"webhookUrl": "", "destinations": `[{"name":"a","webhook":"https://chat.example.com/SECRET"}]`}, "destinations",
 			[]string{`destinations[0].messenger: auto: cannot tell the messenger from webhook host "chat.example.com"`}},
 		{"duplicate destination", map[string]string{"webhookUrl": "", "destinations": `[{"name":"a",` + hooks + `},{"name":"a",` + hooks + `}]`}, "destinations", []string{`destinations[1].name: "a" names two destinations`}},
@@ -360,4 +365,24 @@ func TestMessageOptions(t *testing.T) {
 		expectRejected(t, cfg, []string{"webhookUrl"}, `language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`,
 			`runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`)
 	})
+}
+
+// TestDescriptionByteLimit: CloudWatch counts the description's bytes. A 300-character Korean
+// description (about 1,200 bytes) or one of emoji is cut on a character boundary, and the stack
+// and runbook ending the relay reads stays whole.
+func TestDescriptionByteLimit(t *testing.T) {
+	for _, text := range []string{strings.Repeat("주문 지연이 큽니다. ", 30), strings.Repeat("🔥", 300), strings.Repeat("x", 2000)} {
+		a := settings.Alarm{Kind: settings.KindLatency, API: "orders-api", Statistic: "Average", Threshold: 300, PeriodSeconds: 60,
+			EvaluationPeriods: 1, DatapointsToAlarm: 1, Description: text, Runbook: "https://wiki.example.com/" + strings.Repeat("r", 400)}
+		got := AlarmDescription(a, project, stackName)
+		tail := " Managed by Pulumi stack alarm-relay/dev. Runbook: " + a.Runbook
+		if len(got) > settings.AlarmDescriptionBytes || !utf8.ValidString(got) || !strings.HasSuffix(got, tail) || !strings.Contains(got, "…"+tail) {
+			t.Errorf("%d bytes, valid %v, ends %q", len(got), utf8.ValidString(got), got[max(0, len(got)-80):])
+		}
+	}
+	short := AlarmDescription(settings.Alarm{Kind: settings.KindLatency, API: "orders-api", Statistic: "Average", Threshold: 300, PeriodSeconds: 60,
+		EvaluationPeriods: 1, DatapointsToAlarm: 1, Description: "주문 API"}, project, stackName)
+	if strings.Contains(short, "…") {
+		t.Errorf("a short description was cut: %q", short)
+	}
 }

@@ -4,9 +4,11 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -82,7 +84,7 @@ func Program(artifact func() (build.Artifact, error)) pulumi.RunFunc {
 func Deploy(ctx *pulumi.Context, artifact func() (build.Artifact, error)) (*AlarmRelay, error) {
 	cfg, err := settings.Load(ctx)
 	if err != nil {
-		return nil, err
+		return nil, problems(err)
 	}
 	art, err := artifact()
 	if err != nil {
@@ -224,8 +226,10 @@ func (d *declarer) topic() (*sns.Topic, error) {
 		key, err := kms.NewKey(d.ctx, d.name("topic-key"), &kms.KeyArgs{
 			Description:       pulumi.String("Encrypts the alarm topic; CloudWatch may use it to publish."),
 			EnableKeyRotation: pulumi.Bool(true),
-			Policy:            pulumi.String(policy),
-			Tags:              d.tags(),
+			// The shortest wait AWS allows: after `pulumi destroy` the key stops costing in 7 days, not 30.
+			DeletionWindowInDays: pulumi.Int(7),
+			Policy:               pulumi.String(policy),
+			Tags:                 d.tags(),
 		}, d.parent)
 		if err != nil {
 			return nil, err
@@ -277,10 +281,17 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func truncateRunes(s string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
-		return s
+// problems hands the configuration's problems to Pulumi one by one: the SDK flattens a
+// multierror into the failure it reports, so the CLI shows "3 errors occurred:" and one line per
+// problem, rather than "1 error occurred:" above a block.
+func problems(err error) error {
+	var invalid *settings.Error
+	if !errors.As(err, &invalid) {
+		return err
 	}
-	return string(r[:limit])
+	out := &multierror.Error{}
+	for _, p := range invalid.Problems {
+		out.Errors = append(out.Errors, p)
+	}
+	return out
 }

@@ -314,6 +314,7 @@ func TestDevStackResources(t *testing.T) {
 		expect(t, "Stage", str(t, dims, "Stage"), "prod")
 		expect(t, "alarmActions", strings.Join(strings1(t, a, "alarmActions"), ","), topicArn)
 		expect(t, "okActions", strings.Join(strings1(t, a, "okActions"), ","), topicArn)
+		expect(t, "insufficientDataActions", strings.Join(strings1(t, a, "insufficientDataActions"), ","), topicArn)
 		desc := str(t, a, "alarmDescription")
 		for _, want := range []string{"orders-api prod", "above 300 ms", "1 of 1 periods of 300 seconds", "alarm-relay/dev"} {
 			if !strings.Contains(desc, want) {
@@ -445,6 +446,9 @@ func TestDevStackResources(t *testing.T) {
 		expect(t, "endpoint", str(t, sub.Inputs, "endpoint"), fnArn)
 		expect(t, "topic", str(t, sub.Inputs, "topic"), topicArn)
 		dependsOn(t, sub, "alarm-relay-sns-invoke")
+		// ALARM and OK changes, and ALARM → INSUFFICIENT_DATA; not OK → INSUFFICIENT_DATA.
+		expect(t, "filterPolicy", str(t, sub.Inputs, "filterPolicy"), `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}]}`)
+		expect(t, "filterPolicyScope", str(t, sub.Inputs, "filterPolicyScope"), "MessageBody")
 	})
 
 	t.Run("relay health", func(t *testing.T) {
@@ -575,6 +579,7 @@ func TestOptions(t *testing.T) {
 
 	key := m.one(t, "aws:kms/key:Key").Inputs
 	expect(t, "key rotation", key["enableKeyRotation"].BoolValue(), true)
+	expect(t, "key deletion window", num(t, key, "deletionWindowInDays"), 7)
 	var policy policyDocument
 	if err := json.Unmarshal([]byte(str(t, key, "policy")), &policy); err != nil {
 		t.Fatal(err)
@@ -605,9 +610,10 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"both apis", map[string]string{"apiId": "abc"}, true, []string{"apiId: set apiName (REST API) or apiId (HTTP API), not both"}},
 		{"zero threshold", map[string]string{"latencyThresholdMs": "0"}, true, []string{"latencyThresholdMs: 0 must be a number of milliseconds above 0"}},
 		{"threshold not a number", map[string]string{"latencyThresholdMs": "fast"}, true, []string{`latencyThresholdMs: "fast" is not a number`}},
-		{"odd period", map[string]string{"periodSeconds": "45"}, true, []string{"periodSeconds: 45 is not a period CloudWatch accepts: use 10, 30 or a multiple of 60"}},
+		{"odd period", map[string]string{"periodSeconds": "45"}, true, []string{"periodSeconds: 45: API Gateway publishes its metrics per minute; use a multiple of 60"}},
+		{"high-resolution period on API Gateway", map[string]string{"periodSeconds": "10"}, true, []string{"periodSeconds: 10: API Gateway publishes its metrics per minute"}},
 		{"datapoints above periods", map[string]string{"datapointsToAlarm": "3"}, true, []string{"datapointsToAlarm: 3 must be between 1 and evaluationPeriods (1)"}},
-		{"window over a day", map[string]string{"periodSeconds": "3600", "evaluationPeriods": "25"}, true, []string{"evaluationPeriods: 25 periods of 3600 seconds exceed the one day"}},
+		{"window over a day", map[string]string{"periodSeconds": "300", "evaluationPeriods": "289"}, true, []string{"evaluationPeriods: 289 periods of 300 seconds exceed the one day CloudWatch evaluates for this period (288 periods at most)"}},
 		{"unknown time zone", map[string]string{"timezone": "Seoul"}, true, []string{`timezone: "Seoul" is not an IANA time zone name`}},
 		{"unknown messenger", map[string]string{"messenger": "discord"}, true, []string{`messenger: unknown messenger "discord"`}},
 		{"unknown webhook host", map[string]string{"webhookUrl": "https://chat.example.com/hooks/SECRET"}, true, []string{`messenger: auto: cannot tell the messenger from webhook host "chat.example.com"`}},
@@ -710,7 +716,6 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 	for key := range settingsDefaults() {
 		known = append(known, key)
 	}
-	known = append(known, "webhookUrl")
 	sort.Strings(declared)
 	sort.Strings(known)
 	expect(t, "declared keys", strings.Join(declared, ","), strings.Join(known, ","))
@@ -719,9 +724,16 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 			t.Errorf("%s: Pulumi.yaml default %q, program default %q", key, got, want)
 		}
 	}
-	hook := project.Config["webhookUrl"]
-	if !hook.Secret || hook.Default != nil {
-		t.Errorf("webhookUrl must be secret and have no default: %+v", hook)
+	// The CLI demands a value for a key without a default, and refuses a plain default for a
+	// `secret: true` key: either would make a destinations-only stack impossible. The program
+	// refuses a webhook that is not stored as a secret instead.
+	for key, c := range project.Config {
+		if c.Default == nil {
+			t.Errorf("%s has no default: the CLI would demand it of every stack", key)
+		}
+		if c.Secret {
+			t.Errorf("%s is declared secret: the CLI then refuses its plain default (the program checks secrecy itself)", key)
+		}
 	}
 }
 

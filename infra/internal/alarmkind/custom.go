@@ -1,0 +1,95 @@
+package alarmkind
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// custom: the escape hatch, any metric with its own statistic, threshold and operator.
+type custom struct{}
+
+var (
+	statistics = []string{"Average", "Sum", "Minimum", "Maximum", "SampleCount"}
+	operators  = []string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}
+)
+
+func (custom) Name() string     { return Custom }
+func (custom) APIGateway() bool { return false }
+
+func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
+	if e.APIName != "" || e.APIID != "" || e.Stage != nil {
+		r.Fail(prefix+"dimensions", "kind custom takes its dimensions from dimensions, not apiName, apiId or stage")
+	}
+	if a.Namespace == "" {
+		r.Fail(prefix+"namespace", "missing: kind custom needs the metric's namespace, e.g. AWS/Lambda")
+	}
+	if a.Metric == "" {
+		r.Fail(prefix+"metric", "missing: kind custom needs the metric's name, e.g. Throttles")
+	}
+	if len(a.Dimensions) == 0 {
+		r.Fail(prefix+"dimensions", "missing: kind custom needs the metric's dimensions, e.g. {FunctionName: checkout}")
+	}
+	if len(a.Dimensions) > 30 {
+		r.Fail(prefix+"dimensions", "%d dimensions: a CloudWatch metric has at most 30", len(a.Dimensions))
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Dimensions)) {
+		v := a.Dimensions[k]
+		switch {
+		case k == "" || v == "":
+			r.Fail(prefix+"dimensions."+k, "dimension %q has an empty name or value", k)
+		case len(k) > 255 || len(v) > 1024:
+			r.Fail(prefix+"dimensions."+k, "is %d bytes long with a value of %d bytes: CloudWatch allows 255 and 1024", len(k), len(v))
+		}
+	}
+	switch {
+	case a.Statistic == "":
+		r.Fail(prefix+"statistic", "missing: kind custom needs one of %s or a percentile such as p99", strings.Join(statistics, ", "))
+	case !slices.Contains(statistics, a.Statistic) && !a.IsPercentile():
+		r.Fail(prefix+"statistic", "%q is not one of %s or a percentile such as p99", a.Statistic, strings.Join(statistics, ", "))
+	}
+	if e.Threshold == nil {
+		r.Fail(prefix+"threshold", "missing: kind custom needs a threshold")
+	} else {
+		a.Threshold = *e.Threshold
+	}
+	switch {
+	case a.Operator == "":
+		r.Fail(prefix+"operator", "missing: kind custom needs one of %s", strings.Join(operators, ", "))
+	case !slices.Contains(operators, a.Operator):
+		r.Fail(prefix+"operator", "%q is not one of %s", a.Operator, strings.Join(operators, ", "))
+	}
+	a.Label = a.Namespace + " " + a.Metric
+	for _, k := range slices.Sorted(maps.Keys(a.Dimensions)) {
+		a.Label += " " + a.Dimensions[k]
+	}
+}
+
+func (custom) Args(a Alarm, args *cloudwatch.MetricAlarmArgs) {
+	singleMetric(args, a, a.Namespace, a.Metric, a.Dimensions)
+	args.Threshold = pulumi.Float64(a.Threshold)
+}
+
+func (custom) Describe(a Alarm, window string) string {
+	return fmt.Sprintf("%s of %s %s (%s) %s %s %s.", a.Statistic, a.Namespace, a.Metric, dimensionWords(a.Dimensions),
+		operatorWords[a.Operator], number(a.Threshold), window)
+}
+
+var operatorWords = map[string]string{
+	"GreaterThanThreshold":          "is above",
+	"GreaterThanOrEqualToThreshold": "is at or above",
+	"LessThanThreshold":             "is below",
+	"LessThanOrEqualToThreshold":    "is at or below",
+}
+
+func dimensionWords(dims map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(dims)) {
+		parts = append(parts, k+" "+dims[k])
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,122 @@
+package settings
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// AWS measures names and descriptions in bytes of UTF-8: a Korean character is three.
+const (
+	AlarmNameBytes        = 255
+	AlarmDescriptionBytes = 1024
+)
+
+// LimitBytes cuts s to at most n bytes without splitting a character.
+func LimitBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// ShortHash is a stable 8-hex-digit hash of parts: it keeps names apart that were cut to the same
+// prefix or that could be read two ways.
+func ShortHash(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:4])
+}
+
+// StackSuffix ends every CloudWatch alarm name of a stack: it is what keeps two stacks' alarms
+// apart, so it is never cut.
+func StackSuffix(project, stack string) string { return " (" + project + "/" + stack + ")" }
+
+// alarmName is the CloudWatch alarm name of a label. A label too long for 255 bytes is cut on a
+// character boundary and followed by a hash of the whole label, so that two long labels stay two
+// alarms.
+func alarmName(label, project, stack string) string {
+	suffix := StackSuffix(project, stack)
+	if len(label)+len(suffix) <= AlarmNameBytes {
+		return label + suffix
+	}
+	hash := " " + ShortHash(label)
+	return strings.TrimRight(LimitBytes(label, AlarmNameBytes-len(suffix)-len(hash)), " ") + hash + suffix
+}
+
+var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+const idBytes = 48
+
+// previousID is the id earlier versions gave a label: its slug, cut at 48 bytes. Kept for aliases.
+func previousID(label string) string {
+	id := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(label), "-"), "-")
+	if len(id) > idBytes {
+		id = strings.TrimRight(id[:idBytes], "-")
+	}
+	if id == "" {
+		id = "alarm"
+	}
+	return id
+}
+
+// alarmID names an alarm's resources and is how destinations refer to it: the label in lowercase
+// with dashes ("orders-api prod p99 latency" → "orders-api-prod-p99-latency"). Where that loses
+// what tells two labels apart — letters outside a-z (Korean names), or a cut — a hash of the label
+// follows, so different labels always get different ids.
+func alarmID(label string) string {
+	id := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(label), "-"), "-")
+	lossy := id == "" || len(id) > idBytes
+	for _, r := range label {
+		if r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			lossy = true
+			break
+		}
+	}
+	if !lossy {
+		return id
+	}
+	hash := ShortHash(label)
+	id = strings.TrimRight(LimitBytes(id, idBytes-len(hash)-1), "-")
+	if id == "" {
+		return "alarm-" + hash
+	}
+	return id + "-" + hash
+}
+
+// hasControl tells whether s holds a control character, which no AWS name accepts.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// FunctionName is "<project>-<stack>[-<destination>]-relay", made of the characters Lambda allows,
+// at most 64. The name must differ between every two stacks of an account, so a hash of project,
+// stack and destination goes before "-relay" whenever the plain name could be another's:
+//   - with a destination: "dev" + "team" would read like the stack "dev-team";
+//   - when a character had to be replaced ("dev.team" and "dev-team");
+//   - when the name had to be cut (two long stack names with the same beginning).
+//
+// A stack without destinations whose name needs none of this keeps the name it always had.
+func FunctionName(project, stack, destination string) string {
+	const suffix, limit = "-relay", 64
+	raw := project + "-" + stack
+	base := notFunctionNameChar.ReplaceAllString(raw, "-")
+	if destination == "" && base == raw && len(base)+len(suffix) <= limit {
+		return base + suffix
+	}
+	tail := "-" + ShortHash(project, stack, destination) + suffix
+	if destination != "" {
+		tail = "-" + destination + tail
+	}
+	return strings.TrimRight(LimitBytes(base, limit-len(tail)), "-_") + tail
+}

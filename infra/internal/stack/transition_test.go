@@ -1,0 +1,245 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
+)
+
+// A stack configuration of the transition matrix: overrides of devConfig ("" removes a key).
+type shape struct {
+	name     string
+	override map[string]string
+	secret   string
+}
+
+const (
+	teamHook = `"webhook": "https://hooks.slack.com/services/T0/B0/teamSECRET"`
+	opsHook  = `"webhook": "https://contoso.webhook.office.com/webhookb2/opsSECRET", "minimumState": "ALARM"`
+)
+
+// shapes are configurations a stack moves between with `pulumi up`: the single-alarm keys and the
+// alarms list, the single webhook and destinations, alarms and destinations added and removed,
+// the API renamed.
+var shapes = []shape{
+	{"single alarm, single webhook", nil, "webhookUrl"},
+	{"alarms: latency", map[string]string{"alarms": `[{"kind": "latency"}]`}, "webhookUrl"},
+	{"alarms: latency, errorRate", map[string]string{"alarms": `[{"kind": "latency"}, {"kind": "errorRate"}]`}, "webhookUrl"},
+	{"alarms: errorRate", map[string]string{"alarms": `[{"kind": "errorRate"}]`}, "webhookUrl"},
+	{"alarms: errorRate named like the single alarm", map[string]string{"alarms": `[{"kind": "errorRate", "name": "orders-api prod latency"}]`}, "webhookUrl"},
+	{"alarms: p99 latency", map[string]string{"alarms": `[{"kind": "latency", "statistic": "p99"}]`}, "webhookUrl"},
+	{"alarms: API in the entry", map[string]string{"apiName": "", "alarms": `[{"kind": "latency", "apiName": "orders-api"}]`}, "webhookUrl"},
+	{"alarms: Korean name", map[string]string{"alarms": `[{"kind": "latency", "name": "주문 API 지연"}, {"kind": "errorRate", "name": "주문 API 오류율"}]`}, "webhookUrl"},
+	{"API renamed", map[string]string{"apiName": "billing-api"}, "webhookUrl"},
+	{"API renamed, alarms", map[string]string{"apiName": "billing-api", "alarms": `[{"kind": "latency"}, {"kind": "errorRate"}]`}, "webhookUrl"},
+	{"destinations: team", map[string]string{"webhookUrl": "", "destinations": `[{"name": "team", ` + teamHook + `}]`}, "destinations"},
+	{"destinations: team, ops", map[string]string{"webhookUrl": "", "destinations": `[{"name": "team", ` + teamHook + `}, {"name": "ops", ` + opsHook + `}]`}, "destinations"},
+	{"destinations: ops", map[string]string{"webhookUrl": "", "destinations": `[{"name": "ops", ` + opsHook + `}]`}, "destinations"},
+	{"alarms and destinations", map[string]string{"webhookUrl": "", "alarms": `[{"kind": "latency"}, {"kind": "errorRate"}]`,
+		"destinations": `[{"name": "team", ` + teamHook + `, "alarms": ["orders-api-prod-5xx-error-rate"]}, {"name": "ops", ` + opsHook + `}]`}, "destinations"},
+}
+
+// declared is one resource of a deployment, as the transition check sees it.
+type declared struct {
+	id       string // type and logical name: the URN, as every resource has the component as parent
+	physical string // the AWS name the program chose; "" where AWS or Pulumi names it
+	aliases  []string
+	inputs   resource.PropertyMap
+	owner    string // what the resource belongs to: "alarm <name>", "destination <name>", "shared"
+}
+
+// deployment is one shape, deployed under the mocks.
+type deployment struct {
+	shape     shape
+	resources map[string]declared // by id
+	owners    map[string]string   // owner → its definition as settings read it
+}
+
+func deployShape(t *testing.T, sh shape) deployment {
+	t.Helper()
+	cfg := devConfig()
+	for k, v := range sh.override {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	m, _, err := deploy(t, cfg, []string{sh.secret}, artifact)
+	if err != nil {
+		t.Fatalf("%s: %v", sh.name, err)
+	}
+	var s settings.Settings
+	if err := pulumi.RunErr(func(ctx *pulumi.Context) (err error) {
+		s, err = settings.Load(ctx) // the same environment deploy set
+		return err
+	}, pulumi.WithMocks(project, stackName, &mocks{})); err != nil {
+		t.Fatal(err)
+	}
+
+	d := deployment{shape: sh, resources: map[string]declared{}, owners: map[string]string{"shared": "shared"}}
+	alarmOwner := map[string]string{} // CloudWatch name → owner
+	for _, a := range s.Alarms {
+		key := "alarm " + a.Name
+		alarmOwner[a.Name] = key
+		a.ID, a.Legacy, a.FormerIDs, a.FormerLegacy = "", false, nil, false // how the program names it, not what it is
+		d.owners[key] = fmt.Sprintf("%+v", a)
+	}
+	relayOwner := map[string]string{} // logical name → owner
+	for _, dest := range s.Destinations {
+		key := "destination " + dest.Name
+		prefix := "alarm-relay-"
+		if !dest.Legacy {
+			prefix += dest.Name + "-"
+		}
+		for _, part := range []string{"webhook", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription", "relay-errors", "dead-letters-waiting"} {
+			relayOwner[prefix+part] = key
+		}
+		dest.Webhook = pulumi.StringOutput{}
+		d.owners[key] = fmt.Sprintf("%+v", dest)
+	}
+
+	for _, r := range m.resources {
+		if r.TypeToken == ComponentType {
+			continue
+		}
+		res := declared{id: r.TypeToken + "::" + r.Name, inputs: r.Inputs, owner: "shared"}
+		if v, ok := r.Inputs["name"]; ok && v.IsString() {
+			res.physical = r.TypeToken + " " + v.StringValue()
+		}
+		for _, a := range r.RegisterRPC.GetAliases() {
+			spec := a.GetSpec()
+			if a.GetUrn() != "" || spec == nil || spec.GetType() != "" || spec.GetParentUrn() != "" || spec.GetNoParent() || spec.GetStack() != "" || spec.GetProject() != "" {
+				t.Fatalf("%s: %s has an alias this test cannot resolve: %v", sh.name, r.Name, a)
+			}
+			res.aliases = append(res.aliases, r.TypeToken+"::"+spec.GetName())
+		}
+		if owner, ok := relayOwner[r.Name]; ok {
+			res.owner = owner
+		} else if r.TypeToken == "aws:cloudwatch/metricAlarm:MetricAlarm" {
+			res.owner = alarmOwner[r.Inputs["name"].StringValue()]
+			if res.owner == "" {
+				t.Fatalf("%s: alarm %s belongs to nothing the settings declare", sh.name, r.Name)
+			}
+		}
+		d.resources[res.id] = res
+	}
+	return d
+}
+
+// TestTransitions is the guard for every rename: between any two configurations of the matrix,
+// (1) a resource whose AWS name stays keeps its URN or aliases the old one — Pulumi would
+// otherwise create the "new" one (overwriting the live object) and then delete the old one
+// (deleting it); (2) an alias never points at a resource that still exists, nor two at one;
+// (3) resources unrelated to the change keep identical inputs, so the update touches nothing else.
+func TestTransitions(t *testing.T) {
+	var deployed []deployment
+	for _, sh := range shapes {
+		deployed = append(deployed, deployShape(t, sh))
+	}
+	for _, to := range deployed {
+		claimed := map[string]string{}
+		for _, r := range to.resources {
+			for _, alias := range r.aliases {
+				if _, exists := to.resources[alias]; exists {
+					t.Errorf("%s: %s aliases %s, which is declared too", to.shape.name, r.id, alias)
+				}
+				if other, dup := claimed[alias]; dup {
+					t.Errorf("%s: %s and %s both alias %s", to.shape.name, other, r.id, alias)
+				}
+				claimed[alias] = r.id
+			}
+		}
+	}
+	pairs := 0
+	for _, from := range deployed {
+		byPhysical := map[string]declared{}
+		for _, r := range from.resources {
+			if r.physical != "" {
+				byPhysical[r.physical] = r
+			}
+		}
+		for _, to := range deployed {
+			if from.shape.name == to.shape.name {
+				continue
+			}
+			pairs++
+			step := from.shape.name + " → " + to.shape.name
+			for _, r := range to.resources {
+				// (1) same AWS name, same resource.
+				if old, ok := byPhysical[r.physical]; ok && r.physical != "" && old.id != r.id && !contains(r.aliases, old.id) {
+					t.Errorf("%s: %s moves from %s to %s without an alias: the update would delete it", step, r.physical, old.id, r.id)
+				}
+				// (3) what the change does not touch stays as it was.
+				old, ok := from.resources[r.id]
+				for _, alias := range r.aliases {
+					if !ok {
+						old, ok = from.resources[alias]
+					}
+				}
+				if !ok || from.owners[old.owner] == "" || from.owners[old.owner] != to.owners[r.owner] {
+					continue
+				}
+				if !old.inputs.DeepEquals(r.inputs) {
+					t.Errorf("%s: %s (%s, unchanged) gets other inputs:\n%s", step, r.id, r.owner, inputDiff(old.inputs, r.inputs))
+				}
+			}
+		}
+	}
+	expect(t, "pairs checked", pairs, len(shapes)*(len(shapes)-1))
+}
+
+// TestTransitionsFindAMissingAlias shows what the guard is for: the alarm of "alarms: latency" is
+// the single alarm under another URN — the same alarm, so the alias changes nothing of it.
+func TestTransitionsFindAMissingAlias(t *testing.T) {
+	single := deployShape(t, shapes[0])
+	list := deployShape(t, shapes[1])
+	moved := 0
+	for _, r := range list.resources {
+		for _, old := range single.resources {
+			if r.physical != "" && r.physical == old.physical && r.id != old.id {
+				moved++
+				if !contains(r.aliases, old.id) {
+					t.Errorf("%s moved without an alias", r.physical)
+				}
+				if list.owners[r.owner] != single.owners[old.owner] || !r.inputs.DeepEquals(old.inputs) {
+					t.Errorf("the single alarm and {kind: latency} differ; the alias would change the alarm:\n%s", inputDiff(old.inputs, r.inputs))
+				}
+			}
+		}
+	}
+	expect(t, "resources that keep their AWS name under another URN", moved, 1)
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// inputDiff lists the top-level inputs that differ.
+func inputDiff(a, b resource.PropertyMap) string {
+	var lines []string
+	for k, v := range b {
+		if old, ok := a[k]; !ok || !old.DeepEquals(v) {
+			before, _ := json.Marshal(plain(a[k]))
+			after, _ := json.Marshal(plain(v))
+			lines = append(lines, fmt.Sprintf("  %s: %s → %s", k, before, after))
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			lines = append(lines, fmt.Sprintf("  %s: removed", k))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
