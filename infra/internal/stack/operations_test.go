@@ -53,8 +53,8 @@ func TestOperationsOutputsPerDestination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect(t, "logGroupName", outputs["logGroupName"].value, "/aws/lambda/alarm-relay-dev-team-relay")
-	expect(t, "logGroupNames", outputs["logGroupNames"].value, "/aws/lambda/alarm-relay-dev-team-relay, /aws/lambda/alarm-relay-dev-ops-relay")
+	expect(t, "logGroupName", outputs["logGroupName"].value, "/aws/lambda/alarm-relay-dev-team-346d9a58-relay")
+	expect(t, "logGroupNames", outputs["logGroupNames"].value, "/aws/lambda/alarm-relay-dev-team-346d9a58-relay, /aws/lambda/alarm-relay-dev-ops-1aaaec74-relay")
 	lines := strings.Split(outputs["replayCommands"].value, "\n")
 	if len(lines) != 2 || lines[0] != outputs["replayCommand"].value {
 		t.Fatalf("replayCommands = %q, want two lines, the first = replayCommand", outputs["replayCommands"].value)
