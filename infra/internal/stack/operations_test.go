@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,8 +27,8 @@ func TestReplayCommandRunsAsWritten(t *testing.T) {
 	stub("aws", `[ "$*" = "configure export-credentials --format env" ] && echo "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE" && echo "export AWS_SECRET_ACCESS_KEY=secretEXAMPLE"`)
 	stub("go", `printf 'args=%s|' "$@"; printf 'key=%s region=%s param=%s mentions=%s tz=%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_REGION" "$WEBHOOK_PARAMETER" "$MENTIONS" "$TIMEZONE"`)
 
-	cmd := ReplayCommand("https://sqs.eu-west-1.amazonaws.com/123456789012/alarm-relay-ops-dead-letters-1a2b", "eu-west-1", "/alarm-relay/prod/ops/webhook-url",
-		map[string]string{"WEBHOOK_PARAMETER": "/ignored:3", "MENTIONS": "@here,o'brien@example.com", "TIMEZONE": "Europe/Berlin", "MESSENGER": "teams"})
+	cmd := ReplayCommand("https://sqs.eu-west-1.amazonaws.com/123456789012/alarm-relay-ops-dead-letters-1a2b", "eu-west-1",
+		map[string]string{"WEBHOOK_PARAMETER": "/alarm-relay/prod/ops/webhook-url", "MENTIONS": "@here,o'brien@example.com", "TIMEZONE": "Europe/Berlin", "MESSENGER": "teams"})
 	script := `eval "$(printf '%s' "$CMD")"; echo "after=$AWS_ACCESS_KEY_ID"`
 	c := exec.Command(bash, "-c", script)
 	c.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "CMD=" + cmd}
@@ -53,8 +54,9 @@ func TestOperationsOutputsPerDestination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect(t, "logGroupName", outputs["logGroupName"].value, "/aws/lambda/alarm-relay-dev-team-relay")
-	expect(t, "logGroupNames", outputs["logGroupNames"].value, "/aws/lambda/alarm-relay-dev-team-relay, /aws/lambda/alarm-relay-dev-ops-relay")
+	team, ops := "/aws/lambda/"+settings.FunctionName(project, stackName, "team"), "/aws/lambda/"+settings.FunctionName(project, stackName, "ops")
+	expect(t, "logGroupName", outputs["logGroupName"].value, team)
+	expect(t, "logGroupNames", outputs["logGroupNames"].value, team+", "+ops)
 	lines := strings.Split(outputs["replayCommands"].value, "\n")
 	if len(lines) != 2 || lines[0] != outputs["replayCommand"].value {
 		t.Fatalf("replayCommands = %q, want two lines, the first = replayCommand", outputs["replayCommands"].value)
