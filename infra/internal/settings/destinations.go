@@ -80,9 +80,9 @@ func (r *reader) destinations(s *Settings) []Destination {
 		}
 		e := struct {
 			Name, Webhook, SlackToken, SlackChannel, Messenger, Timezone, MinimumState, Language string
-			Alarms, Mentions                                                                   []string
-			Trend                                                                              *bool
-			RemindEveryMinutes                                                                 *int
+			Alarms, Mentions                                                                     []string
+			Trend                                                                                *bool
+			RemindEveryMinutes                                                                   *int
 		}{
 			Name: o.str("name"), Webhook: o.str("webhook"), SlackToken: o.str("slackToken"), SlackChannel: o.str("slackChannel"),
 			Messenger: o.str("messenger"), Timezone: o.str("timezone"),

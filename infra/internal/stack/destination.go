@@ -145,7 +145,7 @@ func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, lo
 		return nil, err
 	}
 	policy, err := iam.NewRolePolicy(ctx, r.name("policy"), &iam.RolePolicyArgs{
-		Role: role.ID(),
+		Role:   role.ID(),
 		Policy: r.rolePolicy(param, logGroup, deadLetters, table, reminded),
 	}, r.parent)
 	if err != nil {

@@ -144,4 +144,3 @@ func (r relayDeclarer) reminders(fn *lambda.Function, reminded []pulumi.StringOu
 	}, r.parent, pulumi.DependsOn([]pulumi.Resource{permission}))
 	return err
 }
-
