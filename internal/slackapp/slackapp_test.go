@@ -14,7 +14,7 @@ import (
 )
 
 func TestCheckToken(t *testing.T) {
-	const secret = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"
+	const secret = "xoxb-test-slackapp-AbCdEfGhIjKlMnOp"
 	tests := []struct {
 		raw, errHas string
 	}{

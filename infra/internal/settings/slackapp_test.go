@@ -10,7 +10,7 @@ import (
 )
 
 // botToken is a well-formed bot token; "SECRET" in it lets problemsOf catch a token in a message.
-const botToken = "xoxb-1234567890-0987654321-SECRETabcdefgh"
+const botToken = "xoxb-test-settings-SECRETabcdefgh"
 
 // slackAppEntry is a destinations entry of a Slack app, with fields added or replaced.
 func slackAppEntry(fields map[string]any) string {

@@ -19,7 +19,7 @@ import (
 )
 
 const (
-	slackToken = "xoxb-1234567890-0987654321-SECRETslackTOKEN"
+	slackToken = "xoxb-test-oncall-SECRETslackTOKEN"
 	// slackAppDestination is a Slack app destination entry, reminded every 60 minutes.
 	slackAppDestination = `{"name": "oncall", "slackToken": "` + slackToken + `", "slackChannel": "C0123ABCDEF", "remindEveryMinutes": 60}`
 )
