@@ -110,7 +110,9 @@ func (r *reader) destinations(s *Settings) []Destination {
 			r.fail(prefix+"name", "%q names two destinations", e.Name)
 		}
 		seen[e.Name] = true
-		hasHook, hasToken := strings.TrimSpace(e.Webhook) != "", strings.TrimSpace(e.SlackToken) != ""
+		// A token field that is present makes a Slack app, even when empty or of the wrong type: its
+		// problem is then the token's, not a missing webhook.
+		hasHook, hasToken := strings.TrimSpace(e.Webhook) != "", o.has("slackToken")
 		if (d.Messenger == "" || d.Messenger == "auto") && hasToken && !hasHook {
 			d.Messenger = slackapp.Messenger // a bot token says what the destination is
 		}

@@ -93,6 +93,8 @@ func TestSlackAppProblems(t *testing.T) {
 			[]string{"destinations[0].slackToken: has an unexpected character at position 8"}},
 		{"token not text", destinationsOf(slackAppEntry(map[string]any{"slackToken": []string{"xoxb-SECRET"}})), []string{"destinations"},
 			[]string{"destinations[0].slackToken: the value (not shown: it is a secret) is a list: write text"}},
+		{"empty token", destinationsOf(slackAppEntry(map[string]any{"slackToken": " "})), []string{"destinations"},
+			[]string{"destinations[0].slackToken: not set"}},
 		{"no channel", destinationsOf(slackAppEntry(map[string]any{"slackChannel": nil})), []string{"destinations"},
 			[]string{"destinations[0].slackChannel: not set: pulumi config set --path 'destinations[0].slackChannel' C0123ABCDEF"}},
 		{"channel name", destinationsOf(slackAppEntry(map[string]any{"slackChannel": "#alerts"})), []string{"destinations"},
@@ -115,6 +117,9 @@ func TestSlackAppProblems(t *testing.T) {
 				hasProblem(t, problems, want)
 			}
 			for _, p := range problems {
+				if strings.HasPrefix(p, "destinations[0].webhook:") {
+					t.Errorf("a Slack app is asked for a webhook: %s", p)
+				}
 				if strings.Contains(p, "xoxb-") && !strings.Contains(p, "starting with xoxb-") && !strings.Contains(p, "' xoxb-...") {
 					t.Errorf("a problem shows a token: %s", p)
 				}
