@@ -374,3 +374,11 @@ func prefixed(prefix string, names []string) []string {
 	}
 	return out
 }
+
+// TestSlackAppStackSnapshot pins every resource, input and dependency of a stack that mixes a
+// webhook and two Slack apps, with reminders: a change to what such a stack declares is a
+// reviewed diff of testdata/slack-app-stack.golden.json (-update rewrites it).
+func TestSlackAppStackSnapshot(t *testing.T) {
+	m, _ := deployMixed(t)
+	checkSnapshot(t, m, filepath.Join("testdata", "slack-app-stack.golden.json"))
+}
