@@ -9,17 +9,23 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // The states a destination can ask for at the least (see Destination.MinimumState).
 var minimumStates = []string{"OK", "INSUFFICIENT_DATA", "ALARM"}
 
-// Destination is one chat webhook with its own relay, retries and dead-letter queue.
+// Destination is one chat destination — a webhook, or a Slack app's channel — with its own relay,
+// retries and dead-letter queue.
 type Destination struct {
 	Name    string // unique; names its resources. "" for the webhookUrl shorthand
 	Legacy  bool   // the webhookUrl shorthand: resource names as before destinations existed
 	Webhook pulumi.StringOutput
-	// Messenger is "auto" or a messenger name; Timezone an IANA name.
+	// SlackToken (a secret) and SlackChannel (an id) are a slack-app destination's instead of Webhook.
+	SlackToken   pulumi.StringOutput
+	SlackChannel string
+	// Messenger is "auto", a webhook messenger's name or slack-app; Timezone an IANA name.
 	Messenger, Timezone string
 	// MinimumState says which state changes reach the destination (see FilterPolicy):
 	// ALARM: changes to and from ALARM; OK (the default): also every change to OK; INSUFFICIENT_DATA:
@@ -29,10 +35,17 @@ type Destination struct {
 	Language     string   // en or ko
 	Mentions     string   // comma-separated, notified on ALARM (the key takes a list or a comma-separated text)
 	Trend        bool     // show single-metric alarms' last hour
+	// RemindEveryMinutes is how often the destination is reminded of its alarms still in ALARM;
+	// 0: never.
+	RemindEveryMinutes int
 }
 
-// destinationFields are the fields a destinations entry may have; webhook is a secret.
-var destinationFields = []string{"name", "webhook", "messenger", "timezone", "minimumState", "alarms", "language", "mentions", "trend"}
+// SlackApp tells whether the destination posts through a Slack app (bot token) instead of a webhook.
+func (d Destination) SlackApp() bool { return d.Messenger == slackapp.Messenger }
+
+// destinationFields are the fields a destinations entry may have; webhook and slackToken are secrets.
+var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel", "messenger", "timezone", "minimumState", "alarms",
+	"language", "mentions", "trend", "remindEveryMinutes"}
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
@@ -61,23 +74,30 @@ func (r *reader) destinations(s *Settings) []Destination {
 	seen := map[string]bool{}
 	for i, data := range entries {
 		prefix := fmt.Sprintf("destinations[%d].", i)
-		o, ok := r.entry(strings.TrimSuffix(prefix, "."), data, destinationFields, "webhook")
+		o, ok := r.entry(strings.TrimSuffix(prefix, "."), data, destinationFields, "webhook", "slackToken")
 		if !ok {
 			continue
 		}
 		e := struct {
-			Name, Webhook, Messenger, Timezone, MinimumState, Language string
-			Alarms, Mentions                                           []string
-			Trend                                                      *bool
+			Name, Webhook, SlackToken, SlackChannel, Messenger, Timezone, MinimumState, Language string
+			Alarms, Mentions                                                                     []string
+			Trend                                                                                *bool
+			RemindEveryMinutes                                                                   *int
 		}{
-			Name: o.str("name"), Webhook: o.str("webhook"), Messenger: o.str("messenger"), Timezone: o.str("timezone"),
+			Name: o.str("name"), Webhook: o.str("webhook"), SlackToken: o.str("slackToken"), SlackChannel: o.str("slackChannel"),
+			Messenger: o.str("messenger"), Timezone: o.str("timezone"),
 			MinimumState: o.str("minimumState"), Language: o.str("language"), Alarms: o.list("alarms"), Mentions: o.list("mentions"),
-			Trend: o.boolean("trend"),
+			Trend: o.boolean("trend"), RemindEveryMinutes: o.whole("remindEveryMinutes", "minutes such as 60, or 0 for no reminders"),
 		}
-		d := Destination{Name: e.Name, Messenger: strings.ToLower(e.Messenger), Timezone: e.Timezone, MinimumState: e.MinimumState,
-			Language: e.Language, Mentions: strings.Join(e.Mentions, ","), Trend: s.Trend}
+		d := Destination{Name: e.Name, Messenger: strings.ToLower(strings.TrimSpace(e.Messenger)), Timezone: e.Timezone, MinimumState: e.MinimumState,
+			Language: e.Language, Mentions: strings.Join(e.Mentions, ","), Trend: s.Trend, RemindEveryMinutes: s.RemindEveryMinutes}
 		if e.Trend != nil {
 			d.Trend = *e.Trend
+		}
+		remindKey := "remindEveryMinutes" // inherited: the top-level key is the one to change
+		if e.RemindEveryMinutes != nil {
+			d.RemindEveryMinutes, remindKey = *e.RemindEveryMinutes, prefix+"remindEveryMinutes"
+			r.remind(remindKey, d.RemindEveryMinutes)
 		}
 		if d.Language == "" {
 			d.Language = s.Language
@@ -90,6 +110,12 @@ func (r *reader) destinations(s *Settings) []Destination {
 			r.fail(prefix+"name", "%q names two destinations", e.Name)
 		}
 		seen[e.Name] = true
+		// A token field that is present makes a Slack app, even when empty or of the wrong type: its
+		// problem is then the token's, not a missing webhook.
+		hasHook, hasToken := strings.TrimSpace(e.Webhook) != "", o.has("slackToken")
+		if (d.Messenger == "" || d.Messenger == "auto") && hasToken && !hasHook {
+			d.Messenger = slackapp.Messenger // a bot token says what the destination is
+		}
 		if d.Messenger == "" {
 			d.Messenger = s.Messenger
 		}
@@ -99,18 +125,27 @@ func (r *reader) destinations(s *Settings) []Destination {
 		if d.MinimumState == "" {
 			d.MinimumState = "OK"
 		}
-		r.messenger(prefix+"messenger", d.Messenger)
+		if !d.SlackApp() {
+			r.messenger(prefix+"messenger", d.Messenger)
+		}
 		r.timezone(prefix+"timezone", d.Timezone)
 		if !slices.Contains(minimumStates, d.MinimumState) {
 			r.fail(prefix+"minimumState", "%q is not one of %s", d.MinimumState, strings.Join(minimumStates, ", "))
 		}
 		switch {
-		case strings.TrimSpace(e.Webhook) == "":
-			r.fail(prefix+"webhook", "not set: pulumi config set --secret --path '%swebhook' https://hooks.slack.com/services/...", prefix)
+		case hasHook && hasToken:
+			r.fail(prefix+"slackToken", "set webhook or slackToken, not both: a destination posts to a webhook or through a Slack app")
+		case d.SlackApp() || hasToken:
+			r.slackApp(prefix, &d, hasHook, e.SlackToken, e.SlackChannel, secret)
+		case !hasHook:
+			r.fail(prefix+"webhook", "not set: pulumi config set --secret --path '%swebhook' https://hooks.slack.com/services/... (or a Slack app's slackToken and slackChannel)", prefix)
 		case !secret:
 			r.fail(prefix+"webhook", "is stored in plain text: set it again with pulumi config set --secret --path '%swebhook' ...", prefix)
 		default:
 			r.webhook(prefix+"webhook", e.Webhook, prefix+"messenger", d.Messenger)
+		}
+		if !d.SlackApp() && o.has("slackChannel") {
+			r.fail(prefix+"slackChannel", "is for Slack app destinations (with slackToken); a webhook posts to the channel it was made for")
 		}
 		for j, ref := range e.Alarms {
 			name, ok := byID[ref]
@@ -129,7 +164,12 @@ func (r *reader) destinations(s *Settings) []Destination {
 			r.fail(prefix+"alarms", "%d alarms with minimumState %s make %d value combinations in the SNS filter policy; SNS allows %d: list at most %d alarms, or none for all",
 				len(d.Alarms), d.MinimumState, n, maxFilterCombinations, maxFilterCombinations*len(d.Alarms)/max(n, 1))
 		}
-		d.Webhook = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.Webhook))).(pulumi.StringOutput)
+		r.reminderLimits(remindKey, prefix, d, s)
+		if d.SlackApp() {
+			d.SlackToken = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.SlackToken))).(pulumi.StringOutput)
+		} else {
+			d.Webhook = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.Webhook))).(pulumi.StringOutput)
+		}
 		out = append(out, d)
 	}
 	return out
@@ -145,8 +185,10 @@ func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destina
 	default:
 		r.webhook(WebhookKey, hook, "messenger", s.Messenger)
 	}
-	return []Destination{{Legacy: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
-		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend}}
+	d := Destination{Legacy: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
+		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend, RemindEveryMinutes: s.RemindEveryMinutes}
+	r.reminderLimits("remindEveryMinutes", "", d, s)
+	return []Destination{d}
 }
 
 // maxFilterCombinations is SNS's limit on the value combinations of one filter policy.

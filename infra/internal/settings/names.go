@@ -120,3 +120,10 @@ func FunctionName(project, stack, destination string) string {
 	}
 	return strings.TrimRight(LimitBytes(base, limit-len(tail)), "-_") + tail
 }
+
+// StateTableName is the DynamoDB table of a stack's Slack app incidents: the stack's function name
+// with "-incidents" for "-relay" ("alarm-relay-dev-incidents"), so it carries the same hash
+// whenever the stack's name was cut or had characters replaced.
+func StateTableName(project, stack string) string {
+	return strings.TrimSuffix(FunctionName(project, stack, ""), "-relay") + "-incidents"
+}

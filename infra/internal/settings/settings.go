@@ -20,6 +20,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
+	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // Settings is the validated stack configuration.
@@ -42,6 +43,9 @@ type Settings struct {
 	Mentions   string // comma-separated, notified on ALARM
 	Trend      bool   // show single-metric alarms' last hour
 	RunbookURL string // the single latency alarm's runbook
+	// RemindEveryMinutes is how often destinations are reminded of alarms still in ALARM (0: never);
+	// a destination may set its own.
+	RemindEveryMinutes int
 
 	// Alarms and Destinations are what the stack declares. Without the alarms key, Alarms holds
 	// the one latency alarm of the keys above; without destinations, Destinations holds the one
@@ -57,6 +61,17 @@ type Settings struct {
 	MaxRetryAttempts    int
 	MaxEventAgeSeconds  int
 	EncryptTopic        bool
+}
+
+// SlackApps tells whether a destination posts through a Slack app: the stack then keeps its
+// incidents in a table (StateTableName).
+func (s Settings) SlackApps() bool {
+	for _, d := range s.Destinations {
+		if d.SlackApp() {
+			return true
+		}
+	}
+	return false
 }
 
 // Defaults are the values of keys the stack does not set; Pulumi.yaml declares the same.
@@ -83,6 +98,7 @@ var Defaults = map[string]string{
 	"mentions":            "",
 	"trend":               "true",
 	"runbookUrl":          "",
+	"remindEveryMinutes":  "0",
 	"webhookUrl":          "",   // a secret; the program refuses a plain-text value
 	"alarms":              "[]", // structured: see alarms.go
 	"destinations":        "[]", // structured: see destinations.go
@@ -124,6 +140,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		Mentions:            r.str("mentions"),
 		Trend:               r.bool("trend"),
 		RunbookURL:          r.str("runbookUrl"),
+		RemindEveryMinutes:  r.int("remindEveryMinutes"),
 	}
 	r.validate(&s)
 	s.Alarms = r.alarms(&s)
@@ -247,7 +264,11 @@ func (r *reader) validate(s *Settings) {
 	_, list := r.raw("alarms")
 	r.window("", "periodSeconds", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
+	if s.Messenger == slackapp.Messenger {
+		r.fail("messenger", "slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see the README); this key is webhookUrl's (auto, slack, teams, teams-legacy)")
+	}
 	r.messenger("messenger", s.Messenger)
+	r.remind("remindEveryMinutes", s.RemindEveryMinutes)
 	r.language("language", s.Language)
 	r.mentions("mentions", s.Mentions)
 	r.link("runbookUrl", s.RunbookURL)

@@ -44,6 +44,13 @@ var deployerActions = map[string][]string{
 		"sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:TagQueue", "sqs:UntagQueue"},
 	"aws:ssm/parameter:Parameter": {"ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DescribeParameters",
 		"ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"},
+	// The table's read also asks KMS for the aws/dynamodb key's ARN, and goes on without it.
+	"aws:dynamodb/table:Table": {"dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:DeleteTable",
+		"dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive", "dynamodb:DescribeContinuousBackups",
+		"dynamodb:ListTagsOfResource", "dynamodb:TagResource", "dynamodb:UntagResource"},
+	"aws:cloudwatch/eventRule:EventRule": {"events:PutRule", "events:DescribeRule", "events:DeleteRule",
+		"events:ListTagsForResource", "events:TagResource", "events:UntagResource"},
+	"aws:cloudwatch/eventTarget:EventTarget": {"events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets"},
 	"aws:kms/key:Key": {"kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
 		"kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:UpdateKeyDescription", "kms:ListResourceTags",
 		"kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion"},
@@ -63,14 +70,15 @@ func (m *recordingMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, e
 }
 
 // declaredTypes runs the program with every optional feature on (KMS-encrypted topic, ops
-// e-mail, every alarm kind, two destinations, reserved concurrency) and returns the resource
-// types and provider calls it declares.
+// e-mail, every alarm kind, two webhook destinations and a Slack app, reminders, reserved
+// concurrency) and returns the resource types and provider calls it declares.
 func declaredTypes(t *testing.T) []string {
 	t.Helper()
 	cfg := devConfig()
 	delete(cfg, "webhookUrl")
-	for k, v := range map[string]string{"alarms": alarmSet, "destinations": twoDestinations, "encryptTopic": "true",
-		"alertEmail": "oncall@example.com", "reservedConcurrency": "5"} {
+	dests := strings.TrimSuffix(strings.TrimSpace(twoDestinations), "]") + ", " + slackAppDestination + "]"
+	for k, v := range map[string]string{"alarms": alarmSet, "destinations": dests, "encryptTopic": "true",
+		"alertEmail": "oncall@example.com", "reservedConcurrency": "5", "remindEveryMinutes": "60"} {
 		cfg[k] = v
 	}
 	full := map[string]string{}

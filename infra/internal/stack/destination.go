@@ -2,6 +2,7 @@ package stack
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // relay is one destination's delivery path: its own secret, function, retries and dead letters.
@@ -22,10 +24,18 @@ type relay struct {
 	replay      pulumi.StringOutput // the command that replays its dead letters
 }
 
+// shared are the stack's resources a relay may refer to.
+type shared struct {
+	topic, ops *sns.Topic
+	alarms     []*cloudwatch.MetricAlarm // in the order of settings.Alarms
+	stateTable *dynamodb.Table           // nil without slack-app destinations
+}
+
 // relay declares one destination's relay from the shared artifact, subscribed to the topic on
 // its own. Resources are named after the destination, so adding or changing one destination
 // touches only its own resources.
-func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art build.Artifact) (*relay, error) {
+func (d *declarer) relay(dest settings.Destination, sh shared, art build.Artifact) (*relay, error) {
+	topic, ops := sh.topic, sh.ops
 	r := relayDeclarer{declarer: d, dest: dest}
 	param, err := r.secret()
 	if err != nil {
@@ -39,17 +49,21 @@ func (d *declarer) relay(dest settings.Destination, topic, ops *sns.Topic, art b
 	if err != nil {
 		return nil, err
 	}
-	fn, err := r.function(param, deadLetters, logGroup, art)
+	reminded := r.remindedAlarms(sh.alarms)
+	fn, err := r.function(param, deadLetters, logGroup, sh.stateTable, reminded, art)
 	if err != nil {
 		return nil, err
 	}
 	if err := r.subscribe(fn, topic); err != nil {
 		return nil, err
 	}
+	if err := r.reminders(fn, reminded); err != nil {
+		return nil, err
+	}
 	if err := r.healthAlarms(fn, deadLetters, ops); err != nil {
 		return nil, err
 	}
-	return &relay{parameter: param, deadLetters: deadLetters, function: fn, logGroup: logGroup, replay: replayCommand(r.dest, param, deadLetters)}, nil
+	return &relay{parameter: param, deadLetters: deadLetters, function: fn, logGroup: logGroup, replay: replayCommand(r.dest, param, deadLetters, sh.stateTable)}, nil
 }
 
 // relayDeclarer declares the resources of one destination's relay, step by step.
@@ -67,9 +81,19 @@ func (r relayDeclarer) name(s string) string {
 	return r.declarer.name(r.dest.Name + "-" + s)
 }
 
-// secret stores the webhook in SSM; the function only learns the parameter's name and version,
-// so a new webhook (a new version) reaches new containers on the next `pulumi up`.
+// secret stores the webhook (or a Slack app's bot token) in SSM; the function only learns the
+// parameter's name and version, so a new webhook (a new version) reaches new containers on the
+// next `pulumi up`.
 func (r relayDeclarer) secret() (*ssm.Parameter, error) {
+	if r.dest.SlackApp() {
+		return ssm.NewParameter(r.ctx, r.name("slack-token"), &ssm.ParameterArgs{
+			Name:        pulumi.String(SlackTokenParameterName(r.cfg.Project, r.cfg.Stack, r.dest.Name)),
+			Description: pulumi.String("Slack bot token the alarm relay posts with (secret)."),
+			Type:        pulumi.String("SecureString"),
+			Value:       r.dest.SlackToken,
+			Tags:        r.tags(),
+		}, r.parent)
+	}
 	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
 	if !r.dest.Legacy {
 		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
@@ -103,12 +127,17 @@ func (r relayDeclarer) logGroup() (*cloudwatch.LogGroup, error) {
 }
 
 // function declares the relay function with its role and retries into the queue.
-func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, logGroup *cloudwatch.LogGroup, art build.Artifact) (*lambda.Function, error) {
+func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, logGroup *cloudwatch.LogGroup, table *dynamodb.Table,
+	reminded []pulumi.StringOutput, art build.Artifact) (*lambda.Function, error) {
 	ctx, cfg, dest := r.ctx, r.cfg, r.dest
 	functionName := settings.FunctionName(cfg.Project, cfg.Stack, dest.Name)
 
+	description := "Alarm relay function: read its webhook parameter, write its logs, dead-letter failed alerts."
+	if dest.SlackApp() {
+		description = "Alarm relay function: read its Slack token parameter, keep its incidents, write its logs, dead-letter failed alerts."
+	}
 	role, err := iam.NewRole(ctx, r.name("role"), &iam.RoleArgs{
-		Description:      pulumi.String("Alarm relay function: read its webhook parameter, write its logs, dead-letter failed alerts."),
+		Description:      pulumi.String(description),
 		AssumeRolePolicy: pulumi.String(AssumeRolePolicy),
 		Tags:             r.tags(),
 	}, r.parent)
@@ -116,10 +145,8 @@ func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, lo
 		return nil, err
 	}
 	policy, err := iam.NewRolePolicy(ctx, r.name("policy"), &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Policy: pulumi.All(param.Arn, logGroup.Arn, deadLetters.Arn).ApplyT(func(arns []any) (string, error) {
-			return RolePolicy(arns[0].(string), arns[1].(string), arns[2].(string), dest.Trend)
-		}).(pulumi.StringOutput),
+		Role:   role.ID(),
+		Policy: r.rolePolicy(param, logGroup, deadLetters, table, reminded),
 	}, r.parent)
 	if err != nil {
 		return nil, err
@@ -137,7 +164,7 @@ func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, lo
 		Role:           role.Arn,
 		MemorySize:     pulumi.Int(cfg.MemoryMB),
 		Timeout:        pulumi.Int(cfg.TimeoutSeconds),
-		Environment:    &lambda.FunctionEnvironmentArgs{Variables: relayEnvironment(dest, paramRef)},
+		Environment:    &lambda.FunctionEnvironmentArgs{Variables: relayEnvironment(dest, paramRef, table)},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  logGroup.Name,
@@ -216,14 +243,22 @@ func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue,
 	})
 }
 
-// relayEnvironment is the relay's configuration; the webhook itself stays in SSM.
-func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput) pulumi.StringMap {
+// relayEnvironment is the relay's configuration; the webhook (or bot token) itself stays in SSM.
+// table is the incident table, for slack-app destinations.
+func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput, table *dynamodb.Table) pulumi.StringMap {
 	env := pulumi.StringMap{
-		"WEBHOOK_PARAMETER": parameter,
-		"MESSENGER":         pulumi.String(dest.Messenger),
-		"TIMEZONE":          pulumi.String(dest.Timezone),
-		"LANGUAGE":          pulumi.String(dest.Language),
-		"TREND":             pulumi.String("off"),
+		"MESSENGER": pulumi.String(dest.Messenger),
+		"TIMEZONE":  pulumi.String(dest.Timezone),
+		"LANGUAGE":  pulumi.String(dest.Language),
+		"TREND":     pulumi.String("off"),
+	}
+	if dest.SlackApp() {
+		env[slackapp.EnvTokenParameter] = parameter
+		env[slackapp.EnvChannel] = pulumi.String(dest.SlackChannel)
+		env[slackapp.EnvStateTable] = table.Name
+		env[slackapp.EnvDestination] = pulumi.String(dest.Name)
+	} else {
+		env["WEBHOOK_PARAMETER"] = parameter
 	}
 	if dest.Trend {
 		env["TREND"] = pulumi.String("on")

@@ -26,8 +26,8 @@ func TestReplayCommandRunsAsWritten(t *testing.T) {
 	stub("aws", `[ "$*" = "configure export-credentials --format env" ] && echo "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE" && echo "export AWS_SECRET_ACCESS_KEY=secretEXAMPLE"`)
 	stub("go", `printf 'args=%s|' "$@"; printf 'key=%s region=%s param=%s mentions=%s tz=%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_REGION" "$WEBHOOK_PARAMETER" "$MENTIONS" "$TIMEZONE"`)
 
-	cmd := ReplayCommand("https://sqs.eu-west-1.amazonaws.com/123456789012/alarm-relay-ops-dead-letters-1a2b", "eu-west-1", "/alarm-relay/prod/ops/webhook-url",
-		map[string]string{"WEBHOOK_PARAMETER": "/ignored:3", "MENTIONS": "@here,o'brien@example.com", "TIMEZONE": "Europe/Berlin", "MESSENGER": "teams"})
+	cmd := ReplayCommand("https://sqs.eu-west-1.amazonaws.com/123456789012/alarm-relay-ops-dead-letters-1a2b", "eu-west-1",
+		map[string]string{"WEBHOOK_PARAMETER": "/alarm-relay/prod/ops/webhook-url", "MENTIONS": "@here,o'brien@example.com", "TIMEZONE": "Europe/Berlin", "MESSENGER": "teams"})
 	script := `eval "$(printf '%s' "$CMD")"; echo "after=$AWS_ACCESS_KEY_ID"`
 	c := exec.Command(bash, "-c", script)
 	c.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "CMD=" + cmd}

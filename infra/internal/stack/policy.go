@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // AssumeRolePolicy lets Lambda, and nothing else, assume the relay's role.
@@ -22,22 +23,57 @@ type policyStatement struct {
 	Resource  any            `json:"Resource"`
 }
 
+// Grants are the resources one relay works with.
+type Grants struct {
+	Parameter string // its secret's SSM parameter: the webhook URL, or a Slack app's bot token
+	SlackApp  bool   // the parameter holds a Slack bot token; the relay keeps incidents in StateTable
+	LogGroup  string
+	Queue     string // its dead-letter queue
+	Trend     bool
+	// StateTable is the incident table (slack-app destinations only).
+	StateTable string
+	// Alarms are the alarms its reminders describe; none without reminders.
+	Alarms []string
+}
+
+// RolePolicyLimit is IAM's limit on the inline policies of one role, in characters without
+// whitespace.
+const RolePolicyLimit = 10240
+
 // RolePolicy grants exactly what the relay does: read its one parameter, write its own log group,
-// send failed events to its own dead-letter queue and, with the trend on, read metric data. No
+// send failed events to its own dead-letter queue and, with the trend on, read metric data. A
+// Slack app relay also reads and writes its incidents (GetItem, UpdateItem, DeleteItem: what
+// package incident calls, nothing more); with reminders it may describe exactly its alarms. No
 // wildcard actions.
-func RolePolicy(parameterArn, logGroupArn, queueArn string, trend bool) (string, error) {
+func RolePolicy(g Grants) (string, error) {
+	read := "ReadWebhookParameter"
+	if g.SlackApp {
+		read = "ReadSlackToken"
+	}
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
-		{Sid: "ReadWebhookParameter", Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{parameterArn}},
-		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
-		{Sid: "DeadLetterFailedAlerts", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{queueArn}},
+		{Sid: read, Effect: "Allow", Action: []string{"ssm:GetParameter"}, Resource: []string{g.Parameter}},
+		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{g.LogGroup + ":*"}},
+		{Sid: "DeadLetterFailedAlerts", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []string{g.Queue}},
 	}}
-	if trend {
+	if g.Trend {
 		// GetMetricData has no resource-level permissions: "*" is the only resource it takes.
 		doc.Statement = append(doc.Statement, policyStatement{Sid: "ReadAlarmTrend", Effect: "Allow", Action: []string{"cloudwatch:GetMetricData"}, Resource: []string{"*"}})
+	}
+	if g.SlackApp {
+		doc.Statement = append(doc.Statement, policyStatement{Sid: "KeepIncidents", Effect: "Allow",
+			Action: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Resource: []string{g.StateTable}})
+	}
+	if len(g.Alarms) > 0 {
+		// DescribeAlarms takes alarm ARNs as resources: the relay sees only the alarms it reminds of.
+		doc.Statement = append(doc.Statement, policyStatement{Sid: "DescribeOwnAlarms", Effect: "Allow",
+			Action: []string{"cloudwatch:DescribeAlarms"}, Resource: g.Alarms})
 	}
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return "", fmt.Errorf("role policy: %w", err)
+	}
+	if n := len(strings.Join(strings.Fields(string(out)), "")); n > RolePolicyLimit {
+		return "", fmt.Errorf("role policy: %d characters; IAM takes %d per role: the reminders list %d alarms, list fewer in the destination's alarms", n, RolePolicyLimit, len(g.Alarms))
 	}
 	return string(out), nil
 }

@@ -78,7 +78,7 @@ func TestREADMEExamplesDeploy(t *testing.T) {
 			}
 		}
 	}
-	expect(t, "README examples deployed", deployed, 4)
+	expect(t, "README examples deployed", deployed, 6)
 }
 
 type codeBlock struct{ lang, text string }

@@ -42,6 +42,8 @@ type AlarmRelay struct {
 	// With several destinations, every relay's log group and replay command (one per line).
 	LogGroupNames  pulumi.StringOutput
 	ReplayCommands pulumi.StringOutput
+	// With Slack app destinations, the table of their incidents.
+	StateTable pulumi.StringOutput
 }
 
 // Outputs are the stack outputs, by name.
@@ -63,6 +65,9 @@ func (r *AlarmRelay) Outputs() map[string]pulumi.StringOutput {
 	}
 	if r.FunctionNames.OutputState != nil {
 		out["functionNames"] = r.FunctionNames
+	}
+	if r.StateTable.OutputState != nil {
+		out["stateTable"] = r.StateTable
 	}
 	if r.LogGroupNames.OutputState != nil {
 		out["logGroupNames"] = r.LogGroupNames
@@ -155,9 +160,16 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 	if err != nil {
 		return err
 	}
+	sh := shared{topic: topic, ops: ops, alarms: alarms}
+	if d.cfg.SlackApps() {
+		if sh.stateTable, err = d.stateTable(); err != nil {
+			return err
+		}
+		r.StateTable = sh.stateTable.Name
+	}
 	var relays []*relay
 	for _, dest := range d.cfg.Destinations {
-		rel, err := d.relay(dest, topic, ops, art)
+		rel, err := d.relay(dest, sh, art)
 		if err != nil {
 			return err
 		}

@@ -68,6 +68,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		arn("lambda", "function:"+name)
 	case "aws:kms/key:Key":
 		arn("kms", "key/"+name)
+	case "aws:dynamodb/table:Table":
+		arn("dynamodb", "table/"+name)
+	case "aws:cloudwatch/eventRule:EventRule":
+		arn("events", "rule/"+name)
 	}
 	return name + "-id", outs, nil
 }

@@ -20,8 +20,9 @@ type shape struct {
 }
 
 const (
-	teamHook = `"webhook": "https://hooks.slack.com/services/T0/B0/teamSECRET"`
-	opsHook  = `"webhook": "https://contoso.webhook.office.com/webhookb2/opsSECRET", "minimumState": "ALARM"`
+	teamHook  = `"webhook": "https://hooks.slack.com/services/T0/B0/teamSECRET"`
+	opsHook   = `"webhook": "https://contoso.webhook.office.com/webhookb2/opsSECRET", "minimumState": "ALARM"`
+	oncallApp = `"slackToken": "xoxb-1-SECRET", "slackChannel": "C0123ABCDEF"`
 )
 
 // shapes are configurations a stack moves between with `pulumi up`: the single-alarm keys and the
@@ -43,6 +44,15 @@ var shapes = []shape{
 	{"destinations: ops", map[string]string{"webhookUrl": "", "destinations": `[{"name": "ops", ` + opsHook + `}]`}, "destinations"},
 	{"alarms and destinations", map[string]string{"webhookUrl": "", "alarms": `[{"kind": "latency"}, {"kind": "errorRate"}]`,
 		"destinations": `[{"name": "team", ` + teamHook + `, "alarms": ["orders-api-prod-5xx-error-rate"]}, {"name": "ops", ` + opsHook + `}]`}, "destinations"},
+	// Slack apps and reminders come and go without moving anything else.
+	{"single webhook, reminders", map[string]string{"remindEveryMinutes": "30"}, "webhookUrl"},
+	{"destinations: team, oncall (slack app)", map[string]string{"webhookUrl": "", "destinations": `[{"name": "team", ` + teamHook + `}, {"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
+	{"destinations: oncall (slack app)", map[string]string{"webhookUrl": "", "destinations": `[{"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
+	{"destinations: oncall as a webhook", map[string]string{"webhookUrl": "", "destinations": `[{"name": "oncall", ` + teamHook + `}]`}, "destinations"},
+	{"destinations: team, oncall, reminders", map[string]string{"webhookUrl": "", "remindEveryMinutes": "60",
+		"destinations": `[{"name": "team", ` + teamHook + `}, {"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
+	{"alarms and destinations, oncall reminded", map[string]string{"webhookUrl": "", "alarms": `[{"kind": "latency"}, {"kind": "errorRate"}]`,
+		"destinations": `[{"name": "team", ` + teamHook + `, "alarms": ["orders-api-prod-5xx-error-rate"]}, {"name": "oncall", ` + oncallApp + `, "remindEveryMinutes": 15}]`}, "destinations"},
 }
 
 // declared is one resource of a deployment, as the transition check sees it.
@@ -98,10 +108,11 @@ func deployShape(t *testing.T, sh shape) deployment {
 		if !dest.Legacy {
 			prefix += dest.Name + "-"
 		}
-		for _, part := range []string{"webhook", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription", "relay-errors", "dead-letters-waiting"} {
+		for _, part := range []string{"webhook", "slack-token", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription",
+			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target"} {
 			relayOwner[prefix+part] = key
 		}
-		dest.Webhook = pulumi.StringOutput{}
+		dest.Webhook, dest.SlackToken = pulumi.StringOutput{}, pulumi.StringOutput{}
 		d.owners[key] = fmt.Sprintf("%+v", dest)
 	}
 
