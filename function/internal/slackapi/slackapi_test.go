@@ -16,7 +16,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 )
 
 // secret is a well-formed bot token; no error, log line or printout may contain it.
