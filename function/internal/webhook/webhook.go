@@ -5,6 +5,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -51,28 +52,46 @@ func Load(ctx context.Context, getenv func(string) string, newReader func(contex
 	if name == "" {
 		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
 	}
+	value, err := ReadParameter(ctx, name, newReader)
+	if errors.Is(err, ErrEmptyParameter) {
+		return URL{}, fmt.Errorf("SSM parameter %q is empty", name)
+	}
+	if err != nil {
+		return URL{}, fmt.Errorf("read webhook from SSM parameter %q: %w", name, err)
+	}
+	u, err := Parse(value)
+	if err != nil {
+		return URL{}, fmt.Errorf("SSM parameter %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// ErrEmptyParameter is a parameter that exists but holds nothing.
+var ErrEmptyParameter = errors.New("the parameter is empty")
+
+// ReadParameter reads a SecureString parameter ("name" or "name:version"), decrypted, within
+// ReadTimeout (the SDK's retries included). It holds a secret (a webhook URL, a Slack bot token):
+// the value is returned, never put in an error. newReader is called only now, so that a relay
+// configured without a parameter needs no AWS configuration.
+func ReadParameter(ctx context.Context, name string, newReader func(context.Context) (ParameterReader, error)) (string, error) {
 	// Lambda gives a container's start-up 10 s in all; a silent endpoint must not use them up.
 	ctx, cancel := context.WithTimeout(ctx, ReadTimeout)
 	defer cancel()
 	reader, err := newReader(ctx)
 	if err != nil {
-		return URL{}, fmt.Errorf("read webhook from SSM parameter %q: %w", name, clip.Error(err, maxAWSError))
+		return "", clip.Error(err, maxAWSError)
 	}
 	out, err := reader.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 	if err != nil {
 		if ctx.Err() != nil {
-			return URL{}, fmt.Errorf("read webhook from SSM parameter %q: no answer within %s: %w", name, ReadTimeout, clip.Error(err, maxAWSError))
+			return "", fmt.Errorf("no answer within %s: %w", ReadTimeout, clip.Error(err, maxAWSError))
 		}
-		return URL{}, fmt.Errorf("read webhook from SSM parameter %q: %w", name, clip.Error(err, maxAWSError))
+		return "", clip.Error(err, maxAWSError)
 	}
 	if out.Parameter == nil || aws.ToString(out.Parameter.Value) == "" {
-		return URL{}, fmt.Errorf("SSM parameter %q is empty", name)
+		return "", ErrEmptyParameter
 	}
-	u, err := Parse(aws.ToString(out.Parameter.Value))
-	if err != nil {
-		return URL{}, fmt.Errorf("SSM parameter %q: %w", name, err)
-	}
-	return u, nil
+	return aws.ToString(out.Parameter.Value), nil
 }
 
 // Parse checks a webhook URL: absolute, HTTPS (plain HTTP only to a loopback address, for local
