@@ -166,7 +166,8 @@ func run(colds, warms int, qemu string) error {
 		} else {
 			d := r.coldMedian - base
 			vs = fmt.Sprintf("%+.2f ms", float64(d.Microseconds())/1000)
-			if d > budget {
+			// Under qemu every instruction is translated: its difference is qemu's, not Lambda's.
+			if d > budget && arch == r.arch {
 				over = append(over, fmt.Sprintf("%s %s (%s)", arch, r.name, vs))
 			}
 		}
@@ -177,7 +178,7 @@ func run(colds, warms int, qemu string) error {
 	if len(over) > 0 {
 		fmt.Printf("cold start more than %s above the no-op: %s (a busy machine adds noise: run again with more -cold)\n", budget, strings.Join(over, ", "))
 	} else {
-		fmt.Printf("every relay cold start is within %s of the no-op's\n", budget)
+		fmt.Printf("every native relay cold start is within %s of the no-op's (qemu rows are not checked)\n", budget)
 	}
 	return nil
 }
