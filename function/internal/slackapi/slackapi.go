@@ -9,8 +9,9 @@
 // It is our own few hundred lines rather than slack-go/slack v0.35.0 (0.33 MB more in the arm64
 // bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After
 // up to the context's end instead of stopping while the invocation can still report the failure,
-// its client keeps the token as a plain string field that %+v prints, and the judgement below
-// (which codes are permanent, which mean the message is gone) would be needed on top of it anyway.
+// its client keeps the token as a plain string field that %+v prints, and the judgement (which
+// codes are permanent: render's slackapp.go; which mean the message is gone: here) would be
+// needed on top of it anyway.
 package slackapi
 
 import (
