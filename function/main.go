@@ -416,7 +416,8 @@ func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string)
 	if err != nil {
 		return fail(err)
 	}
-	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{Timeout: timeout})
+	// A dead-lettered reminder tick reminds about what is still in ALARM now.
+	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{Timeout: timeout, Remind: r.HandleJSON})
 	fmt.Fprintf(stdout, "dead-letter queue %s: %s\n", queueURL, summary)
 	if err != nil {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
