@@ -1,6 +1,7 @@
 // Command bootstrap is the alarm relay. In Lambda (AWS_LAMBDA_RUNTIME_API set) it handles SNS
-// events; anywhere else it reads an event file and prints (-dry-run) or delivers what the Lambda
-// would send, so a change can be tried without AWS, or it replays a dead-letter queue.
+// events and the reminder schedule's events; anywhere else it reads an event file and prints
+// (-dry-run) or delivers what the Lambda would send, so a change can be tried without AWS, or it
+// replays a dead-letter queue.
 package main
 
 import (
@@ -12,19 +13,25 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // provided.al2023 has no zoneinfo: TIMEZONE must work anyway
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/replay"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -59,7 +66,8 @@ func runLambda() {
 		log.Error("start-up failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(r.Handle)
+	// Raw JSON: the reminder schedule's events are told apart from SNS events by their content.
+	lambda.Start(func(ctx context.Context, raw json.RawMessage) error { return r.HandleJSON(ctx, raw) })
 }
 
 // settings are what the environment (or local flags) choose; the webhook is read separately.
@@ -88,27 +96,37 @@ func settingsFromEnv(getenv func(string) string) settings {
 	return settings{messenger: getenv("MESSENGER"), timezone: getenv("TIMEZONE"), language: getenv("LANGUAGE"), mentions: getenv("MENTIONS"), trend: getenv("TREND")}
 }
 
-// newRelay builds the relay that delivers to the configured webhook.
+// newRelay builds the relay that delivers to the configured webhook, or, with MESSENGER=slack-app,
+// keeps one Slack message per incident through the Web API.
 func newRelay(ctx context.Context, getenv func(string) string, s settings, log *slog.Logger) (*relay.Relay, error) {
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
 	}
-	u, err := webhook.Load(ctx, getenv, webhook.NewSSMReader)
-	if err != nil {
-		return nil, err
-	}
-	m, err := pickMessenger(s, u)
-	if err != nil {
-		return nil, err
-	}
-	judge, err := render.JudgeFor(m)
-	if err != nil {
-		return nil, err
-	}
 	client := deliver.NewHTTPClient()
-	hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
-	r := relay.New(m, options, hook, log)
+	var r *relay.Relay
+	if app, err := isSlackApp(s); err != nil {
+		return nil, err
+	} else if app {
+		if r, err = newSlackAppRelay(ctx, getenv, s, options, client, log); err != nil {
+			return nil, err
+		}
+	} else {
+		u, err := webhook.Load(ctx, getenv, webhook.NewSSMReader)
+		if err != nil {
+			return nil, err
+		}
+		m, err := pickMessenger(s, u)
+		if err != nil {
+			return nil, err
+		}
+		judge, err := render.JudgeFor(m)
+		if err != nil {
+			return nil, err
+		}
+		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
+		r = relay.New(m, options, hook, log)
+	}
 	switch s.trend {
 	case "", "off":
 	case "on":
@@ -120,7 +138,90 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	default:
 		return nil, fmt.Errorf("TREND %q: use on or off", s.trend)
 	}
-	return r, nil
+	return r.WithAlarms(lazyAlarms(getenv, client)), nil
+}
+
+// isSlackApp tells whether the settings choose the Slack app; a webhook configured beside it is
+// a mistake (which of the two was meant?), not something to ignore.
+func isSlackApp(s settings) (bool, error) {
+	if s.messenger == "" || s.messenger == "auto" {
+		return false, nil
+	}
+	m, err := messenger.Parse(s.messenger)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", s.origin("MESSENGER"), err)
+	}
+	return m == messenger.SlackApp, nil
+}
+
+// newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
+// the channel, the incident table and the destination's name. No AWS call but the token's read.
+func newSlackAppRelay(ctx context.Context, getenv func(string) string, s settings, options render.Options, client *http.Client, log *slog.Logger) (*relay.Relay, error) {
+	for _, env := range []string{webhook.EnvURL, webhook.EnvParameter} {
+		if getenv(env) != "" {
+			return nil, fmt.Errorf("%s=slack-app posts with a bot token (%s or %s), not a webhook: unset %s", s.origin("MESSENGER"), slackapi.EnvToken, slackapi.EnvTokenParameter, env)
+		}
+	}
+	token, err := slackapi.LoadToken(ctx, getenv, func(ctx context.Context, name string) (string, error) {
+		return webhook.ReadParameter(ctx, name, webhook.NewSSMReader)
+	})
+	if err != nil {
+		return nil, err
+	}
+	channel, err := slackapi.ParseChannel(getenv(slackapi.EnvChannel))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", slackapi.EnvChannel, err)
+	}
+	judge, err := render.JudgeFor(messenger.SlackApp)
+	if err != nil {
+		return nil, err
+	}
+	slack, err := slackapi.New(getenv, token, judge, client)
+	if err != nil {
+		return nil, err
+	}
+	store, err := incident.NewFromEnv(getenv, client)
+	if err != nil {
+		return nil, err
+	}
+	incidents, err := lifecycle.New(slack, store, channel, destination(getenv, s.local), string(options.Language), options.Location)
+	if err != nil {
+		return nil, err
+	}
+	return relay.New(messenger.SlackApp, options, nil, log).WithIncidents(incidents), nil
+}
+
+// EnvDestination names the destination the relay serves: with the alarm, it keys an incident, so
+// that two Slack app destinations posting to one channel keep their own messages.
+const EnvDestination = "DESTINATION"
+
+// destination is DESTINATION, else the function's name in Lambda, else "local".
+func destination(getenv func(string) string, local bool) string {
+	if d := strings.TrimSpace(getenv(EnvDestination)); d != "" {
+		return d
+	}
+	if name := getenv("AWS_LAMBDA_FUNCTION_NAME"); name != "" && !local {
+		return name
+	}
+	return "local"
+}
+
+// lazyAlarms reads alarm states for reminder events. The CloudWatch client is built on the first
+// reminder, so that SNS invocations (and cold starts) do not pay for it; a configuration error
+// then fails that reminder, naming what is missing.
+func lazyAlarms(getenv func(string) string, client *http.Client) relay.AlarmsFunc {
+	var (
+		once   sync.Once
+		lister *cwalarms.Lister
+		err    error
+	)
+	return func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
+		once.Do(func() { lister, err = cwalarms.NewFromEnv(getenv, client) })
+		if err != nil {
+			return nil, err
+		}
+		return lister.Describe(ctx, arns)
+	}
 }
 
 // pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
@@ -169,10 +270,13 @@ const usage = `Usage:
   bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko]
   (from a clone: go run ./function ...)
 
-Relays a CloudWatch alarm SNS event to the chat webhook exactly as the Lambda function does.
-The event comes from -event FILE, or from standard input (-event - or no -event) when it is piped:
+Relays a CloudWatch alarm SNS event to the chat webhook (or, with MESSENGER=slack-app, into the
+alarm's incident message in Slack) exactly as the Lambda function does. The event comes from
+-event FILE, or from standard input (-event - or no -event) when it is piped:
   go run ./function -event function/testdata/latency-alarm.json -dry-run
   go run ./function -dry-run < function/testdata/latency-alarm.json
+A reminder event, {"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:…"]}
+as the stack's schedule sends it, reminds about those alarms still in ALARM (asks CloudWatch).
 With -dry-run it prints the payloads instead of posting them. -replay-dead-letters delivers every
 message waiting in the relay's dead-letter queue (pulumi stack output replayCommand prints the
 whole command), deletes each one once delivered, and leaves the others for the next try.
@@ -183,13 +287,21 @@ Environment (a flag wins over its variable):
   WEBHOOK_URL        the webhook to post to (a secret: never printed)
   WEBHOOK_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
                      (needs AWS_REGION and AWS credentials in AWS_ACCESS_KEY_ID, ...)
-  MESSENGER          slack, teams, teams-legacy or auto (default: from the webhook host)
+  MESSENGER          slack, teams, teams-legacy, slack-app or auto (default: from the webhook host)
+ With MESSENGER=slack-app (one Slack message per incident, no webhook):
+  SLACK_TOKEN        the Slack app's bot token, xoxb-... (a secret: never printed)
+  SLACK_TOKEN_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
+  SLACK_CHANNEL      the channel's id (C0123ABCDEF, from the channel's details; not #name)
+  STATE_TABLE        the DynamoDB table keeping the incidents (needs AWS_REGION and credentials)
+  DESTINATION        the destination's name, part of each incident's key (default: local)
+  SLACK_API_URL      another Slack Web API base URL (default: https://slack.com/api/)
   TIMEZONE           IANA time zone shown next to UTC (default: UTC)
   LANGUAGE           en or ko (default: en)
   MENTIONS           comma-separated, notified on ALARM only: @here, @channel, S0123ABCD (Slack
                      user group), U0123ABCD (Slack user), someone@example.com (Teams)
   TREND              on: show a single-metric alarm's last hour (calls CloudWatch GetMetricData)
-  AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL
+  AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,
+  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL
                      another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
 
 Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
@@ -203,7 +315,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	flags.SetOutput(stderr)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
-	messengerName := flags.String("messenger", getenv("MESSENGER"), "post as messenger `NAME`: slack, teams or teams-legacy (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	messengerName := flags.String("messenger", getenv("MESSENGER"), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
 	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv("LANGUAGE"), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
@@ -261,6 +373,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
+	if _, reminder, _ := lifecycle.ParseReminderEvent(ev); reminder && *dryRun {
+		return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+	}
 	var r *relay.Relay
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
@@ -272,7 +387,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if err := r.Handle(ctx, ev); err != nil {
+	if err := r.HandleJSON(ctx, ev); err != nil {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
 		var invalid *relay.InvalidEventError
 		if errors.As(err, &invalid) {
@@ -301,7 +416,8 @@ func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string)
 	if err != nil {
 		return fail(err)
 	}
-	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{Timeout: timeout})
+	// A dead-lettered reminder tick reminds about what is still in ALARM now.
+	summary, err := replay.Run(ctx, queue, queueURL, r.Handle, log, replay.Options{Timeout: timeout, Remind: r.HandleJSON})
 	fmt.Fprintf(stdout, "dead-letter queue %s: %s\n", queueURL, summary)
 	if err != nil {
 		fmt.Fprintf(stderr, "bootstrap: %v\n", err)
@@ -319,6 +435,15 @@ func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
+	}
+	if app, err := isSlackApp(s); err != nil {
+		return nil, err
+	} else if app {
+		if getenv(webhook.EnvURL) != "" {
+			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin("MESSENGER"), webhook.EnvURL)
+		}
+		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
+		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
 	}
 	var u webhook.URL
 	if raw := getenv(webhook.EnvURL); raw != "" {
@@ -346,30 +471,31 @@ func (p printer) Post(_ context.Context, payload []byte) (deliver.Result, error)
 	return deliver.Result{Attempts: 1}, err
 }
 
-// readEvent reads an SNS event from a file or, for "-", standard input. A terminal on standard
-// input is an error: waiting for an event to be typed would look like a hang.
-func readEvent(path string, stdin io.Reader) (alarm.Event, error) {
+// readEvent reads an event (SNS, or the reminder schedule's) from a file or, for "-", standard
+// input. A terminal on standard input is an error: waiting for an event to be typed would look
+// like a hang.
+func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	var data []byte
 	var err error
 	if path == "-" {
 		if isTerminal(stdin) {
-			return alarm.Event{}, errors.New("no event: pass -event FILE (for example -event function/testdata/latency-alarm.json) or pipe an SNS event to standard input; -h shows the usage")
+			return nil, errors.New("no event: pass -event FILE (for example -event function/testdata/latency-alarm.json) or pipe an SNS event to standard input; -h shows the usage")
 		}
 		data, err = io.ReadAll(stdin)
 	} else {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return alarm.Event{}, fmt.Errorf("read event: %w", err)
+		return nil, fmt.Errorf("read event: %w", err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return alarm.Event{}, fmt.Errorf("read event %s: it is empty; pass an SNS event such as function/testdata/latency-alarm.json", path)
+		return nil, fmt.Errorf("read event %s: it is empty; pass an SNS event such as function/testdata/latency-alarm.json", path)
 	}
-	var ev alarm.Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return alarm.Event{}, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
+	var probe any
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
 	}
-	return ev, nil
+	return data, nil
 }
 
 // isTerminal tells whether r is an interactive terminal (a character device).

@@ -48,16 +48,22 @@ func ModuleRoot(ctx context.Context) (string, error) {
 // it: static, stripped, reproducible (-trimpath, no VCS stamp, empty build ID) and without the
 // legacy RPC handler (lambda.norpc). A failure carries the compiler's output.
 func Binary(ctx context.Context, root, goarch, outPath string) error {
+	return BinaryOf(ctx, root, RelayPackage, goarch, outPath)
+}
+
+// BinaryOf compiles another main package (relative to root) exactly as Binary compiles the relay:
+// the benchmark's no-op function is built this way, so that the two compare like for like.
+func BinaryOf(ctx context.Context, root, pkg, goarch, outPath string) error {
 	cmd := exec.CommandContext(ctx, "go", "build",
 		"-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid=", "-tags", "lambda.norpc",
-		"-o", outPath, RelayPackage)
+		"-o", outPath, pkg)
 	cmd.Dir = root
 	// GOFLAGS is cleared so that a developer's flags cannot change what ships.
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("build the relay (go build %s for linux/%s in %s): %w\n%s", RelayPackage, goarch, root, err, strings.TrimSpace(output.String()))
+		return fmt.Errorf("build %s (go build for linux/%s in %s): %w\n%s", pkg, goarch, root, err, strings.TrimSpace(output.String()))
 	}
 	return nil
 }

@@ -1,5 +1,6 @@
-// Package messenger names the chat webhook dialects and tells them apart by host. The relay and the
-// Pulumi program share it, so a webhook the relay could not serve is refused at `pulumi up` already.
+// Package messenger names the chat dialects and tells the webhook ones apart by host. The relay and
+// the Pulumi program share it, so a destination the relay could not serve is refused at `pulumi up`
+// already.
 package messenger
 
 import (
@@ -8,7 +9,7 @@ import (
 	"strings"
 )
 
-// Messenger is a chat webhook dialect.
+// Messenger is a chat dialect: a webhook's, or the Slack app's Web API.
 type Messenger string
 
 // The supported messengers, as MESSENGER and the stack's messenger key spell them.
@@ -16,10 +17,17 @@ const (
 	Slack       Messenger = "slack"
 	Teams       Messenger = "teams"        // Power Automate Workflows: Adaptive Card in a message envelope
 	TeamsLegacy Messenger = "teams-legacy" // Office 365 connector: MessageCard
+	// SlackApp posts with a bot token through Slack's Web API (chat.postMessage, chat.update), so
+	// that one message per incident can be edited in place. It has no webhook URL and is never
+	// detected from a host; it shows exactly Slack's webhook payload.
+	SlackApp Messenger = "slack-app"
 )
 
 // All lists every messenger, for help texts and validation.
-var All = []Messenger{Slack, Teams, TeamsLegacy}
+var All = []Messenger{Slack, Teams, TeamsLegacy, SlackApp}
+
+// Webhook tells whether m posts to an incoming webhook URL (every messenger but SlackApp).
+func (m Messenger) Webhook() bool { return m != SlackApp && m != "" }
 
 // Parse reads a messenger name.
 func Parse(s string) (Messenger, error) {
@@ -29,7 +37,7 @@ func Parse(s string) (Messenger, error) {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown messenger %q: use one of slack, teams, teams-legacy (or auto to detect it from the webhook host)", s)
+	return "", fmt.Errorf("unknown messenger %q: use one of slack, teams, teams-legacy, slack-app (or auto to detect a webhook's from its host)", s)
 }
 
 // Detect names the messenger from the webhook's host. An unknown host is an error, not a guess:

@@ -36,12 +36,30 @@ func TestDetect(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	for _, ok := range []string{"slack", "Teams", " teams-legacy "} {
+	for _, ok := range []string{"slack", "Teams", " teams-legacy ", "slack-app"} {
 		if _, err := Parse(ok); err != nil {
 			t.Errorf("Parse(%q): %v", ok, err)
 		}
 	}
 	if _, err := Parse("discord"); err == nil || !strings.Contains(err.Error(), `"discord"`) {
 		t.Errorf("Parse(discord) = %v, want an error naming the value", err)
+	}
+}
+
+// A Slack app has a bot token, not a webhook: no host ever selects it.
+func TestSlackAppIsNoWebhook(t *testing.T) {
+	if SlackApp.Webhook() {
+		t.Error("slack-app counts as a webhook messenger")
+	}
+	for _, m := range []Messenger{Slack, Teams, TeamsLegacy} {
+		if !m.Webhook() {
+			t.Errorf("%s does not count as a webhook messenger", m)
+		}
+	}
+	for _, host := range []string{"https://slack.com/api/", "https://hooks.slack.com/services/T/B/X"} {
+		u, _ := url.Parse(host)
+		if m, _ := Detect(u); m == SlackApp {
+			t.Errorf("Detect(%s) = slack-app", host)
+		}
 	}
 }

@@ -35,6 +35,7 @@ type Client struct {
 	HTTP        *http.Client
 	Attempts    int           // attempts in all for retryable failures
 	Timeout     time.Duration // cap of one attempt
+	JSONVersion string        // the JSON protocol's version: "1.0" (DynamoDB; the default) or "1.1" (SSM)
 
 	signer *v4.Signer
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -115,7 +116,11 @@ func (c *Client) JSON(ctx context.Context, target string, in, out any) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", operation(target), err)
 	}
-	headers := map[string]string{"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target}
+	version := c.JSONVersion
+	if version == "" {
+		version = "1.0"
+	}
+	headers := map[string]string{"Content-Type": "application/x-amz-json-" + version, "X-Amz-Target": target}
 	raw, err := c.do(ctx, operation(target), body, headers, jsonError)
 	if err != nil {
 		return err

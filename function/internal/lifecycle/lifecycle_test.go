@@ -19,7 +19,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
@@ -79,7 +79,11 @@ func setup(t *testing.T, moto string) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := slackapi.New(func(string) string { return slack.URL }, tok, http.DefaultClient)
+	judge, err := render.JudgeFor(render.SlackApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := slackapi.New(func(string) string { return slack.URL }, tok, judge, http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-// Package relay is the Lambda handler: parse the SNS event, render each notification, deliver it,
-// and fail the invocation when anything was not delivered so that Lambda retries it and finally
-// keeps it in the dead-letter queue.
+// Package relay is the Lambda handler: parse the SNS event, render each notification, deliver it
+// (to a webhook, or into its incident's Slack message for a Slack app destination), and fail the
+// invocation when anything was not delivered so that Lambda retries it and finally keeps it in the
+// dead-letter queue. The stack's schedule invokes it too, to remind about alarms still in ALARM.
 package relay
 
 import (
@@ -28,7 +29,9 @@ type TrendFunc func(ctx context.Context, q alarm.MetricQuery, end time.Time) ([]
 type Relay struct {
 	messenger render.Messenger
 	options   render.Options
-	poster    Poster
+	poster    Poster    // webhook destinations
+	incidents Incidents // Slack app destinations: one message per incident (poster is unused)
+	alarms    AlarmsFunc
 	log       *slog.Logger
 	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
 	trend     TrendFunc  // nil: no trend line
@@ -83,11 +86,16 @@ func (e *InvalidEventError) Unwrap() error { return e.Err }
 // retry the event and, at last, keep it in the dead-letter queue.
 type NotDeliveredError struct {
 	Failed, Total int
-	Err           error // one error per notification, each naming the alarm
+	Err           error  // one error per notification, each naming the alarm
+	What          string // what was not delivered; "" means notifications
 }
 
 func (e *NotDeliveredError) Error() string {
-	return fmt.Sprintf("%d of %d notifications not delivered: %v", e.Failed, e.Total, e.Err)
+	what := e.What
+	if what == "" {
+		what = "notifications"
+	}
+	return fmt.Sprintf("%d of %d %s not delivered: %v", e.Failed, e.Total, what, e.Err)
 }
 func (e *NotDeliveredError) Unwrap() error { return e.Err }
 
@@ -114,6 +122,9 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	if err != nil {
 		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
 		return fmt.Errorf("%q: %w", n.Title(), err)
+	}
+	if r.incidents != nil {
+		return r.show(ctx, n, payload, attrs)
 	}
 	res, err := r.poster.Post(ctx, payload)
 	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(payload))

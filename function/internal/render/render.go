@@ -23,10 +23,11 @@ const (
 	Slack       = messenger.Slack
 	Teams       = messenger.Teams
 	TeamsLegacy = messenger.TeamsLegacy
+	SlackApp    = messenger.SlackApp // renders Slack's payload, posted through the Web API
 )
 
-// Messengers lists every messenger.
-var Messengers = messenger.All
+// Messengers lists every payload format (SlackApp posts Slack's, so it is not repeated here).
+var Messengers = []Messenger{Slack, Teams, TeamsLegacy}
 
 // Options are the rendering choices: configuration, and what the relay found out for this one
 // notification (the trend). Rendering stays pure: nothing here is fetched.
@@ -45,7 +46,7 @@ func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
 	v := newView(n, opts)
 	var payload any
 	switch m {
-	case Slack:
+	case Slack, SlackApp:
 		payload = slackPayload(v)
 	case Teams:
 		payload = teamsPayload(v)
@@ -72,6 +73,8 @@ func JudgeFor(m Messenger) (chat.Judge, error) {
 		return chat.JudgeFunc(judgeWorkflows), nil
 	case TeamsLegacy:
 		return chat.JudgeFunc(judgeConnector), nil
+	case SlackApp:
+		return chat.JudgeFunc(judgeSlackWebAPI), nil
 	}
 	return nil, fmt.Errorf("render: unknown messenger %q", m)
 }

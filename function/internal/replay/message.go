@@ -18,12 +18,17 @@ const (
 	OnFailureRecord Shape = "on-failure record"
 	// SNSEvent is the event itself, as a function's DeadLetterConfig queue receives it.
 	SNSEvent Shape = "SNS event"
+	// ReminderTick is the reminder schedule's event ({"alarmRelay":"remind",…}) itself.
+	ReminderTick Shape = "reminder tick"
 )
 
 // Letter is one dead letter, decoded.
 type Letter struct {
 	Shape Shape
 	Event alarm.Event
+	// Reminder is the reminder schedule's event, when the failed invocation was a reminder tick
+	// (Event is then empty). Replaying it reminds about the alarms still in ALARM now.
+	Reminder json.RawMessage
 	// LastError is why the last invocation failed, when the record says (on-failure records carry
 	// the function's error; DeadLetterConfig messages carry it as the ErrorMessage attribute).
 	LastError string
@@ -40,6 +45,15 @@ type invocationRecord struct {
 	RequestPayload  json.RawMessage `json:"requestPayload"`
 	ResponsePayload json.RawMessage `json:"responsePayload"`
 	Records         json.RawMessage `json:"Records"`
+	Reminder        *string         `json:"alarmRelay"`
+}
+
+// isReminder tells the reminder schedule's event by its marker; the relay checks the rest.
+func isReminder(payload []byte) bool {
+	var probe struct {
+		Kind *string `json:"alarmRelay"`
+	}
+	return json.Unmarshal(payload, &probe) == nil && probe.Kind != nil
 }
 
 // Decode reads a dead-letter message body: an on-failure invocation record or a plain SNS event.
@@ -57,6 +71,8 @@ func Decode(body string) (Letter, error) {
 	switch {
 	case rec.RequestContext != nil || rec.RequestPayload != nil:
 		return decodeRecord(rec)
+	case rec.Reminder != nil:
+		return Letter{Shape: ReminderTick, Reminder: trimmed}, nil
 	case rec.Records != nil:
 		ev, err := decodeEvent(trimmed)
 		if err != nil {
@@ -64,7 +80,7 @@ func Decode(body string) (Letter, error) {
 		}
 		return Letter{Shape: SNSEvent, Event: ev}, nil
 	}
-	return Letter{}, errors.New("the message is neither a Lambda on-failure record (no requestPayload) nor an SNS event (no Records)")
+	return Letter{}, errors.New("the message is neither a Lambda on-failure record (no requestPayload), an SNS event (no Records) nor a reminder tick (no alarmRelay)")
 }
 
 func decodeRecord(rec invocationRecord) (Letter, error) {
@@ -74,6 +90,10 @@ func decodeRecord(rec invocationRecord) (Letter, error) {
 	}
 	if len(bytes.TrimSpace(rec.RequestPayload)) == 0 || string(bytes.TrimSpace(rec.RequestPayload)) == "null" {
 		return Letter{}, errors.New("the on-failure record carries no requestPayload")
+	}
+	if isReminder(rec.RequestPayload) {
+		l.Reminder = bytes.TrimSpace(rec.RequestPayload)
+		return l, nil
 	}
 	ev, err := decodeEvent(rec.RequestPayload)
 	if err != nil {

@@ -15,6 +15,8 @@ func readFixture(t testing.TB, path string) string {
 	return string(data)
 }
 
+const reminderTick = `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"]}`
+
 func TestDecode(t *testing.T) {
 	tests := []struct {
 		name, body           string
@@ -29,13 +31,15 @@ func TestDecode(t *testing.T) {
 		{name: "empty", body: " \n", errHas: "the message body is empty"},
 		{name: "text", body: "hello", errHas: "is not a JSON object"},
 		{name: "array", body: `[{"Records":[]}]`, errHas: "is not a JSON object"},
-		{name: "other JSON", body: `{"detail-type":"CloudWatch Alarm State Change"}`, errHas: "neither a Lambda on-failure record (no requestPayload) nor an SNS event (no Records)"},
+		{name: "other JSON", body: `{"detail-type":"CloudWatch Alarm State Change"}`, errHas: "neither a Lambda on-failure record (no requestPayload), an SNS event (no Records) nor a reminder tick (no alarmRelay)"},
 		{name: "record without payload", body: `{"requestContext":{"condition":"RetriesExhausted"},"responsePayload":{"errorType":"X"}}`, errHas: "carries no requestPayload"},
 		{name: "record with null payload", body: `{"requestContext":{},"requestPayload":null}`, errHas: "carries no requestPayload"},
 		{name: "record with a non-SNS payload", body: `{"requestContext":{},"requestPayload":"hello"}`, errHas: "requestPayload: not an SNS event"},
 		{name: "record with no records", body: `{"requestContext":{},"requestPayload":{"Records":[]}}`, errHas: "requestPayload: an SNS event without records"},
 		{name: "SNS event without records", body: `{"Records":[]}`, errHas: "an SNS event without records"},
 		{name: "SNS event of the wrong type", body: `{"Records":{"Sns":1}}`, errHas: "not an SNS event"},
+		{name: "DeadLetterConfig reminder tick", body: reminderTick, shape: ReminderTick},
+		{name: "on-failure record of a reminder tick", body: `{"requestContext":{"condition":"RetriesExhausted"},"requestPayload":` + reminderTick + `}`, shape: OnFailureRecord, condition: "RetriesExhausted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +55,12 @@ func TestDecode(t *testing.T) {
 			}
 			if l.Shape != tt.shape || l.Condition != tt.condition || l.LastError != tt.lastError {
 				t.Errorf("got shape %q condition %q last error %q; want %q %q %q", l.Shape, l.Condition, l.LastError, tt.shape, tt.condition, tt.lastError)
+			}
+			if strings.Contains(tt.body, "alarmRelay") {
+				if string(l.Reminder) != reminderTick || len(l.Event.Records) != 0 {
+					t.Errorf("reminder %s, event %+v; want the tick itself", l.Reminder, l.Event)
+				}
+				return
 			}
 			if len(l.Event.Records) != 1 || l.Event.Records[0].SNS == nil || l.Event.Records[0].SNS.MessageID != "5f1c3a4e-6b1d-5a0e-9b3e-2f2d8a8c1d01" {
 				t.Errorf("event = %+v, want the latency alarm's one SNS record", l.Event)
@@ -68,8 +78,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(`{"Records":[null]}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		l, err := Decode(body)
-		if err == nil && len(l.Event.Records) == 0 {
-			t.Errorf("decoded a letter without records from %q", body)
+		if err == nil && len(l.Event.Records) == 0 && l.Reminder == nil {
+			t.Errorf("decoded a letter with neither records nor a reminder from %q", body)
 		}
 	})
 }

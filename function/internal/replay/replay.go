@@ -39,6 +39,9 @@ type Options struct {
 	// Visibility hides a received message from this run's next receives while it works through
 	// the queue. Messages left behind are made visible again when the run ends.
 	Visibility time.Duration
+	// Remind runs a dead-lettered reminder tick ((*relay.Relay).HandleJSON is the real one); nil
+	// leaves such letters in the queue as unreadable.
+	Remind func(ctx context.Context, event []byte) error
 }
 
 // Defaults.
@@ -51,7 +54,7 @@ const (
 type Summary struct {
 	Delivered    int // delivered, then deleted from the queue
 	StillFailing int // not delivered: left in the queue
-	Unreadable   int // neither record nor SNS event, or an event the relay rejects: left in the queue
+	Unreadable   int // neither record, SNS event nor reminder tick, or an event the relay rejects: left in the queue
 	NotDeleted   int // delivered, but the delete failed: left in the queue (a next replay posts it again)
 }
 
@@ -155,7 +158,14 @@ func (r *run) one(ctx context.Context, m types.Message) {
 	}
 
 	deliverCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	err = r.handle(deliverCtx, letter.Event)
+	switch {
+	case letter.Reminder == nil:
+		err = r.handle(deliverCtx, letter.Event)
+	case r.opts.Remind != nil:
+		err = r.opts.Remind(deliverCtx, letter.Reminder)
+	default:
+		err = &relay.InvalidEventError{Err: errors.New("a reminder tick, and this replay runs no reminders")}
+	}
 	cancel()
 	if err != nil {
 		r.left[id] = aws.ToString(m.ReceiptHandle)

@@ -232,3 +232,30 @@ func TestNewClientNamesWhatIsMissing(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A dead-lettered reminder tick (Slack was down at that tick) runs again as a reminder; without a
+// way to remind it stays in the queue, counted unreadable.
+func TestReplayRunsReminderTicks(t *testing.T) {
+	client, queueURL := newQueue(t)
+	tick := `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"]}`
+	send(t, client, queueURL, `{"requestContext":{"condition":"RetriesExhausted"},"requestPayload":`+tick+`}`, nil)
+	handle := func(context.Context, alarm.Event) error {
+		t.Error("a reminder tick was relayed as an SNS event")
+		return nil
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	s, err := Run(context.Background(), client, queueURL, handle, quiet, Options{})
+	if err != nil || s != (Summary{Unreadable: 1}) {
+		t.Fatalf("without Remind: summary %+v, %v; want it left as unreadable", s, err)
+	}
+	var got []string
+	remind := func(_ context.Context, event []byte) error { got = append(got, string(event)); return nil }
+	s, err = Run(context.Background(), client, queueURL, handle, quiet, Options{Remind: remind})
+	if err != nil || s != (Summary{Delivered: 1}) || len(got) != 1 || got[0] != tick {
+		t.Errorf("summary %+v, %v, reminded with %q", s, err, got)
+	}
+	if left := visible(t, client, queueURL); len(left) != 0 {
+		t.Errorf("%d messages left", len(left))
+	}
+}

@@ -1,15 +1,17 @@
 // Package slackapi is the small part of Slack's Web API the relay needs to keep one message per
 // incident: chat.postMessage (also as a thread reply, with thread_ts) and chat.update, with a bot
-// token. It judges Slack's answers the way the webhook delivery does: ratelimited (HTTP 429,
-// Retry-After) and server or network errors are retried inside the context's deadline, everything
-// else fails at once with Slack's error code; a message that can no longer be edited is reported as
-// ErrMessageGone so that the caller can post a new one. The token never appears in an error.
+// token. What an answer means is the slack-app messenger's call (render.JudgeFor, a chat.Judge),
+// as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
+// errors) is retried inside the context's deadline, everything else fails at once with Slack's
+// error code; a message that can no longer be edited is reported as ErrMessageGone so that the
+// caller can post a new one. The token never appears in an error.
 //
 // It is our own few hundred lines rather than slack-go/slack v0.35.0 (0.33 MB more in the arm64
 // bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After
 // up to the context's end instead of stopping while the invocation can still report the failure,
-// its client keeps the token as a plain string field that %+v prints, and the judgement below
-// (which codes are permanent, which mean the message is gone) would be needed on top of it anyway.
+// its client keeps the token as a plain string field that %+v prints, and the judgement (which
+// codes are permanent: render's slackapp.go; which mean the message is gone: here) would be
+// needed on top of it anyway.
 package slackapi
 
 import (
@@ -23,9 +25,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 )
 
 // DefaultBaseURL is Slack's Web API; EnvBaseURL overrides it (tests point it at a local server).
@@ -56,6 +59,7 @@ var DefaultPolicy = Policy{
 type Client struct {
 	BaseURL string // ends in "/"; methods are appended
 	Token   Token
+	Judge   chat.Judge // what the Web API's answers mean: render.JudgeFor(messenger.SlackApp)
 	HTTP    *http.Client
 	Policy  Policy
 
@@ -66,9 +70,14 @@ type Client struct {
 
 // New builds a client for token, with the base URL from SLACK_API_URL (default Slack's own). The
 // token goes to that URL, so it must be HTTPS; plain HTTP is allowed to loopback only, for tests.
-func New(getenv func(string) string, token Token, client *http.Client) (*Client, error) {
+// judge reads the answers (render.JudgeFor(messenger.SlackApp)).
+func New(getenv func(string) string, token Token, judge chat.Judge, client *http.Client) (*Client, error) {
 	if token.IsZero() {
 		return nil, errors.New("slack: no bot token")
+	}
+	if judge == nil {
+		// Without the messenger's judgement an HTTP 200 carrying {"ok":false} would pass.
+		return nil, errors.New("slack: no judge for the Web API's answers")
 	}
 	base := strings.TrimSpace(getenv(EnvBaseURL))
 	if base == "" {
@@ -90,7 +99,7 @@ func New(getenv func(string) string, token Token, client *http.Client) (*Client,
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	return &Client{BaseURL: base, Token: token, HTTP: client, Policy: DefaultPolicy}, nil
+	return &Client{BaseURL: base, Token: token, Judge: judge, HTTP: client, Policy: DefaultPolicy}, nil
 }
 
 func isLoopback(host string) bool {
@@ -180,37 +189,6 @@ var goneCodes = map[string]bool{
 	"cant_update_message": true,
 	"edit_window_closed":  true,
 	"thread_not_found":    true,
-}
-
-// retryCodes: Slack's own "try again later" answers (with HTTP 200 or 429).
-var retryCodes = map[string]bool{
-	"ratelimited":         true,
-	"rate_limited":        true, // chat.postMessage: too many messages to a channel
-	"internal_error":      true,
-	"fatal_error":         true,
-	"service_unavailable": true,
-	"request_timeout":     true,
-}
-
-// hints say what a permanent code usually means and what to do.
-var hints = map[string]string{
-	"channel_not_found":   "the channel id is wrong or the app cannot see the channel; use the id (C…) from the channel's details",
-	"not_in_channel":      "invite the app to the channel (/invite @app)",
-	"is_archived":         "the channel is archived",
-	"invalid_auth":        "the bot token is not valid; copy it again from OAuth & Permissions",
-	"not_authed":          "no bot token was sent",
-	"token_revoked":       "the bot token was revoked; reinstall the app and store its new token",
-	"token_expired":       "the bot token expired; reinstall the app and store its new token",
-	"account_inactive":    "the app's bot user was deactivated",
-	"missing_scope":       "the app needs the chat:write scope",
-	"msg_too_long":        "the message is too long",
-	"no_text":             "the message has no text",
-	"invalid_blocks":      "Slack rejected the message's blocks",
-	"restricted_action":   "the workspace does not let the app post in this channel",
-	"message_not_found":   "the message was deleted",
-	"cant_update_message": "the message cannot be edited",
-	"edit_window_closed":  "the message is too old to edit",
-	"thread_not_found":    "the thread's first message was deleted",
 }
 
 // PostMessage posts m to m.Channel (in m.ThreadTS's thread when set) and returns its ts.
@@ -349,7 +327,7 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	o := judge(method, resp, raw, c.now())
+	o := c.judge(resp, raw)
 	o.code, o.detail, o.reason = c.Token.redact(o.code), c.Token.redact(o.detail), c.Token.redact(o.reason)
 	return o
 }
@@ -365,64 +343,34 @@ type answer struct {
 	} `json:"response_metadata"`
 }
 
-// judge decides what an answer means: the one place that knows Slack's rules.
-func judge(method string, resp *http.Response, raw []byte, now time.Time) outcome {
-	o := outcome{status: resp.StatusCode}
+// judge asks the messenger's judge what an answer means, and reads the posted message's channel
+// and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
+func (c *Client) judge(resp *http.Response, raw []byte) outcome {
+	body := strings.TrimSpace(string(raw))
+	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.now()})
+	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
-	parsed := json.Unmarshal(raw, &a) == nil
-	if parsed {
+	if json.Unmarshal(raw, &a) == nil {
 		o.code = shorten(a.Error, 80)
 		if len(a.Metadata.Messages) > 0 {
 			o.detail = shorten(strings.Join(a.Metadata.Messages, "; "), 200)
 		}
+	} else {
+		o.detail = shorten(body, 200) // an HTML page from a proxy, a 404's text
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		o.retryable = true
-		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
-		o.reason = "rate limited"
-	case resp.StatusCode >= 500:
-		o.retryable = true
-		o.reason = "server error"
-	case resp.StatusCode != http.StatusOK:
-		o.reason = "unexpected HTTP status"
-		if !parsed {
-			o.detail = shorten(string(raw), 200)
+	switch v.Outcome {
+	case chat.Delivered:
+		if a.TS == "" {
+			// A judge that let an answer without the ts pass: the incident could not find it again.
+			o.reason = "Slack answered ok without the message's ts"
+			return o
 		}
-	case !parsed:
-		o.reason = "the answer is not Slack's JSON"
-		o.detail = shorten(string(raw), 200)
-	case a.OK && a.TS == "":
-		o.reason = "Slack answered ok without the message's ts"
-	case a.OK:
 		o.ok = true
 		o.posted = Posted{Channel: a.Channel, TS: a.TS}
-	case retryCodes[a.Error]:
+	case chat.Retry:
 		o.retryable = true
-		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
-		o.reason = "Slack asks to try again later"
-	default:
-		o.reason = hints[a.Error]
-		if o.reason == "" {
-			o.reason = "rejected"
-		}
 	}
 	return o
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date; 0 when absent or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(h); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // describeNetError drops Go's *url.Error wrapper, which repeats the method and URL.

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 )
 
 // secret is a well-formed bot token; no error, log line or printout may contain it.
@@ -46,6 +48,16 @@ func token(t *testing.T) slackapi.Token {
 	return tok
 }
 
+// webAPI is the slack-app messenger's reading of the Web API's answers, as the relay wires it.
+func webAPI(t testing.TB) chat.Judge {
+	t.Helper()
+	j, err := render.JudgeFor(render.SlackApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
 func client(t *testing.T, base string) (*slackapi.Client, *clock) {
 	t.Helper()
 	c, err := slackapi.New(func(k string) string {
@@ -53,7 +65,7 @@ func client(t *testing.T, base string) (*slackapi.Client, *clock) {
 			return base
 		}
 		return ""
-	}, token(t), http.DefaultClient)
+	}, token(t), webAPI(t), http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +343,7 @@ func TestNew(t *testing.T) {
 		"slack.com/api":                 "not an absolute URL",
 		"https://u:p@slack.example/api": "without credentials",
 	} {
-		c, err := slackapi.New(func(string) string { return base }, tok, http.DefaultClient)
+		c, err := slackapi.New(func(string) string { return base }, tok, webAPI(t), http.DefaultClient)
 		if (errHas == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), errHas) {
 			t.Errorf("New(%q) = %v, want %q", base, err, errHas)
 		}
@@ -339,7 +351,10 @@ func TestNew(t *testing.T) {
 			t.Errorf("default base = %q", c.BaseURL)
 		}
 	}
-	if _, err := slackapi.New(func(string) string { return "" }, slackapi.Token{}, http.DefaultClient); err == nil {
+	if _, err := slackapi.New(func(string) string { return "" }, tok, nil, http.DefaultClient); err == nil {
+		t.Error("New without a judge succeeded: an HTTP 200 with ok:false would count as posted")
+	}
+	if _, err := slackapi.New(func(string) string { return "" }, slackapi.Token{}, webAPI(t), http.DefaultClient); err == nil {
 		t.Error("a client without a token was built")
 	}
 }
@@ -383,12 +398,13 @@ func TestLoadToken(t *testing.T) {
 // base URL.
 func BenchmarkNew(b *testing.B) {
 	getenv := func(string) string { return "" }
+	judge := webAPI(b)
 	for b.Loop() {
 		tok, err := slackapi.ParseToken(secret)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := slackapi.New(getenv, tok, http.DefaultClient); err != nil {
+		if _, err := slackapi.New(getenv, tok, judge, http.DefaultClient); err != nil {
 			b.Fatal(err)
 		}
 	}

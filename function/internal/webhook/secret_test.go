@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 const workflowsURL = "https://default0123.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/0a1b2c3d4e5f/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGsecretSIGsecretSIGsecret0123456789abcdef"
@@ -103,11 +101,11 @@ func TestRedact(t *testing.T) {
 // blockingReader never answers; it records the context it was given.
 type blockingReader struct{ deadline chan time.Time }
 
-func (b *blockingReader) GetParameter(ctx context.Context, _ *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+func (b *blockingReader) GetParameter(ctx context.Context, _ string) (string, error) {
 	d, _ := ctx.Deadline()
 	b.deadline <- d
 	<-ctx.Done()
-	return nil, fmt.Errorf("operation error SSM: GetParameter, %w", ctx.Err())
+	return "", fmt.Errorf("GetParameter: %w", ctx.Err())
 }
 
 func TestLoadBoundsTheSSMRead(t *testing.T) {
@@ -131,8 +129,8 @@ func TestLoadBoundsTheSSMRead(t *testing.T) {
 
 type failingReader struct{ err error }
 
-func (f failingReader) GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	return nil, f.err
+func (f failingReader) GetParameter(context.Context, string) (string, error) {
+	return "", f.err
 }
 
 func TestLoadShortensAWSErrors(t *testing.T) {

@@ -1,0 +1,145 @@
+package relay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+)
+
+// Incidents keeps one Slack message per incident; *lifecycle.Incidents is the real one.
+type Incidents interface {
+	Apply(ctx context.Context, c lifecycle.Change) (lifecycle.Result, error)
+	Post(ctx context.Context, payload []byte) (slackapi.Posted, error)
+	Remind(ctx context.Context, r lifecycle.Reminder, every time.Duration) (lifecycle.Result, error)
+}
+
+// AlarmsFunc returns the current state of the given alarms (cwalarms.Lister.Describe is the real
+// one).
+type AlarmsFunc func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error)
+
+// WithIncidents makes the relay a Slack app destination's: each alarm notification is shown in
+// its incident's message (posted, updated in place, replied to in its thread) instead of posted.
+func (r *Relay) WithIncidents(x Incidents) *Relay {
+	r.incidents = x
+	return r
+}
+
+// WithAlarms lets the relay serve reminder events, asking list for the alarms' states.
+func (r *Relay) WithAlarms(list AlarmsFunc) *Relay {
+	r.alarms = list
+	return r
+}
+
+// HandleJSON serves one invocation: the stack's reminder schedule sends
+// {"alarmRelay":"remind",…}; anything else must be an SNS event.
+func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
+	if ev, ok, err := lifecycle.ParseReminderEvent(raw); ok {
+		if err != nil {
+			r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
+			return &InvalidEventError{Err: err}
+		}
+		return r.Remind(ctx, ev)
+	}
+	var ev alarm.Event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		err = fmt.Errorf("neither an SNS event nor a reminder event: %w", err)
+		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
+		return &InvalidEventError{Err: err}
+	}
+	return r.Handle(ctx, ev)
+}
+
+// show puts an alarm notification into its incident (or, without an alarm ARN, posts it on its
+// own). Anything not shown, or shown but not remembered, is an error: Lambda retries the event,
+// and the incident recognises what it already shows.
+func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, attrs []any) error {
+	start := r.now()
+	var err error
+	if n.Alarm != nil && n.Alarm.ARN != "" {
+		var res lifecycle.Result
+		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
+		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
+	} else {
+		var posted slackapi.Posted
+		posted, err = r.incidents.Post(ctx, payload)
+		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
+	}
+	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
+	if err != nil {
+		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
+		return fmt.Errorf("%q: %w", n.Title(), err)
+	}
+	if n.MessageID != "" {
+		r.delivered.Add(n.MessageID)
+	}
+	r.log.InfoContext(ctx, "delivered", attrs...)
+	return nil
+}
+
+// Remind serves one tick of the reminder schedule: every alarm of the event that has been in
+// ALARM for an interval gets a reminder — in its incident's thread for a Slack app destination, as
+// a new message for a webhook. Any reminder not delivered fails the invocation.
+func (r *Relay) Remind(ctx context.Context, ev lifecycle.ReminderEvent) error {
+	if r.alarms == nil {
+		err := errors.New("this relay cannot read alarm states, so it serves no reminder events")
+		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
+		return &InvalidEventError{Err: err}
+	}
+	alarms, err := r.alarms(ctx, ev.AlarmARNs)
+	if err != nil {
+		r.log.ErrorContext(ctx, "reminders not delivered", "alarms", len(ev.AlarmARNs), "error", err.Error())
+		return &NotDeliveredError{Failed: len(ev.AlarmARNs), Total: len(ev.AlarmARNs), What: "reminders", Err: fmt.Errorf("read the alarms' states: %w", err)}
+	}
+	due := lifecycle.Due(alarms, ev.Every(), r.now())
+	r.log.InfoContext(ctx, "reminder tick", "alarms", len(ev.AlarmARNs), "found", len(alarms), "due", len(due), "every_minutes", ev.EveryMinutes)
+	var failures []error
+	for _, rem := range due {
+		if err := r.remind(ctx, rem, ev.Every()); err != nil {
+			failures = append(failures, err)
+		}
+	}
+	if len(failures) > 0 {
+		return &NotDeliveredError{Failed: len(failures), Total: len(due), What: "reminders", Err: errors.Join(failures...)}
+	}
+	return nil
+}
+
+func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.Duration) error {
+	attrs := []any{"alarm", rem.AlarmName, "in_alarm_for_minutes", int(rem.For.Minutes()), "messenger", string(r.messenger)}
+	fail := func(err error) error {
+		r.log.ErrorContext(ctx, "reminder not delivered", append(attrs, "error", err.Error())...)
+		return fmt.Errorf("remind %q: %w", rem.AlarmName, err)
+	}
+	if r.incidents != nil {
+		res, err := r.incidents.Remind(ctx, rem, every)
+		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS)
+		if err != nil {
+			return fail(err)
+		}
+		r.log.InfoContext(ctx, "reminded", attrs...)
+		return nil
+	}
+	text, err := lifecycle.ReminderText(rem, string(r.options.Language), r.options.Location)
+	if err != nil {
+		return fail(err)
+	}
+	payload, err := render.Render(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: text}, r.options)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := r.poster.Post(ctx, payload)
+	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds())
+	if err != nil {
+		return fail(err)
+	}
+	r.log.InfoContext(ctx, "reminded", attrs...)
+	return nil
+}

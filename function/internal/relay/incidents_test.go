@@ -1,0 +1,221 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+)
+
+// keeper records what the relay asks of a Slack app destination's incidents.
+type keeper struct {
+	mu        sync.Mutex
+	changes   []lifecycle.Change
+	posts     [][]byte
+	reminders []lifecycle.Reminder
+	err       error // answered to every call
+}
+
+func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.changes = append(k.changes, c)
+	return lifecycle.Result{Action: "opened: posted the root message", Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
+}
+
+func (k *keeper) Post(_ context.Context, payload []byte) (slackapi.Posted, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.posts = append(k.posts, payload)
+	return slackapi.Posted{Channel: "C0123ABCDEF", TS: "1.2", Attempts: 1}, k.err
+}
+
+func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration) (lifecycle.Result, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.reminders = append(k.reminders, r)
+	return lifecycle.Result{Action: "reminded in the thread"}, k.err
+}
+
+func slackAppRelay(t *testing.T, k *keeper) (*Relay, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	return New(render.SlackApp, render.Options{}, nil, slog.New(slog.NewJSONHandler(&logs, nil))).WithIncidents(k), &logs
+}
+
+// An alarm goes into its incident with exactly the Slack webhook's payload; a text message is
+// posted on its own; a redelivered SNS message is not shown again.
+func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
+	k := &keeper{}
+	r, logs := slackAppRelay(t, k)
+	ev := loadEvent(t, "multi-record")
+	if err := r.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Handle(context.Background(), ev); err != nil { // Lambda's retry of the same event
+		t.Fatal(err)
+	}
+	if err := r.Handle(context.Background(), loadEvent(t, "plain-text")); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Handle(context.Background(), loadEvent(t, "settling-ok")); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.changes) != 2 || k.changes[0].State != alarm.StateAlarm || k.changes[1].State != alarm.StateOK {
+		t.Fatalf("changes %+v, want ALARM then OK once each", k.changes)
+	}
+	ns, err := alarm.Parse(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render.Render(render.Slack, ns[0], render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := k.changes[0]; !bytes.Equal(c.Payload, want) || c.AlarmARN != ns[0].Alarm.ARN || !c.At.Equal(ns[0].Alarm.ChangedAt) {
+		t.Errorf("change %+v\nwant the Slack webhook payload %s", c, want)
+	}
+	if len(k.posts) != 1 || !strings.Contains(string(k.posts[0]), "📣") {
+		t.Errorf("text messages posted: %q", k.posts)
+	}
+	for _, line := range []string{`"msg":"delivered"`, `"action":"opened: posted the root message"`, `"root_ts":"1.1"`, `"messenger":"slack-app"`, `"already delivered by this container; not posted again"`} {
+		if !strings.Contains(logs.String(), line) {
+			t.Errorf("logs lack %s:\n%s", line, logs)
+		}
+	}
+}
+
+// Slack or DynamoDB failing is an undelivered notification: the invocation fails for Lambda to
+// retry, nothing is logged as delivered, and the retry shows it (nothing was remembered as done).
+func TestSlackAppFailureIsNotDelivered(t *testing.T) {
+	k := &keeper{err: errors.New(`slack chat.postMessage answered HTTP 200 "channel_not_found"`)}
+	r, logs := slackAppRelay(t, k)
+	ev := loadEvent(t, "latency-alarm")
+	err := r.Handle(context.Background(), ev)
+	var nd *NotDeliveredError
+	if !errors.As(err, &nd) || nd.Failed != 1 || !strings.Contains(err.Error(), "channel_not_found") || !strings.Contains(err.Error(), "orders-api latency") {
+		t.Fatalf("err = %v, want a NotDeliveredError naming the alarm and Slack's code", err)
+	}
+	if strings.Contains(logs.String(), `"msg":"delivered"`) {
+		t.Errorf("a failure was logged as delivered:\n%s", logs)
+	}
+	k.err = nil
+	if err := r.Handle(context.Background(), ev); err != nil || len(k.changes) != 2 {
+		t.Errorf("the retry: err %v, %d changes; want it shown", err, len(k.changes))
+	}
+}
+
+const reminderEvent = `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api latency","arn:aws:cloudwatch:us-east-1:123456789012:alarm:fresh"]}`
+
+// alarmStates answers like CloudWatch: one alarm in ALARM for 2 h 10 min, one that just fired.
+func alarmStates(now time.Time, asked *[]string) AlarmsFunc {
+	return func(_ context.Context, arns []string) ([]cwalarms.Alarm, error) {
+		*asked = append(*asked, arns...)
+		return []cwalarms.Alarm{
+			{Name: "orders-api latency", ARN: arns[0], State: "ALARM", Since: now.Add(-130 * time.Minute)},
+			{Name: "fresh", ARN: arns[1], State: "ALARM", Since: now.Add(-time.Minute)},
+		}, nil
+	}
+}
+
+func TestReminders(t *testing.T) {
+	now := time.Date(2026, 11, 20, 11, 25, 42, 0, time.UTC)
+	t.Run("slack app: in the incident's thread", func(t *testing.T) {
+		k := &keeper{}
+		r, _ := slackAppRelay(t, k)
+		r.now = func() time.Time { return now }
+		var asked []string
+		r.WithAlarms(alarmStates(now, &asked))
+		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
+			t.Fatal(err)
+		}
+		if len(asked) != 2 || len(k.reminders) != 1 || k.reminders[0].AlarmName != "orders-api latency" || k.reminders[0].For != 130*time.Minute {
+			t.Errorf("asked %q, reminded %+v", asked, k.reminders)
+		}
+		if len(k.changes)+len(k.posts) != 0 {
+			t.Errorf("a reminder tick posted alarms: %+v %q", k.changes, k.posts)
+		}
+	})
+	t.Run("webhook: a new message", func(t *testing.T) {
+		r, c, logs := setup(t, 200, "ok")
+		r.now = func() time.Time { return now }
+		var asked []string
+		r.WithAlarms(alarmStates(now, &asked))
+		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
+			t.Fatal(err)
+		}
+		if c.received() != 1 {
+			t.Fatalf("%d posts, want 1", c.received())
+		}
+		if text, _ := c.payloads[0]["text"].(string); !strings.Contains(text, "orders-api latency is still in ALARM for 2 h 10 min") {
+			t.Errorf("reminder text %q", text)
+		}
+		if !strings.Contains(logs.String(), `"msg":"reminded"`) {
+			t.Errorf("no reminder log line:\n%s", logs)
+		}
+	})
+	t.Run("webhook failing: not delivered", func(t *testing.T) {
+		r, _, logs := setup(t, 404, "no_service")
+		r.now = func() time.Time { return now }
+		var asked []string
+		r.WithAlarms(alarmStates(now, &asked))
+		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
+		var nd *NotDeliveredError
+		if !errors.As(err, &nd) || !strings.Contains(err.Error(), "1 of 1 reminders not delivered") || !strings.Contains(err.Error(), "no_service") {
+			t.Errorf("err = %v", err)
+		}
+		if strings.Contains(logs.String(), `"msg":"reminded"`) {
+			t.Errorf("a failed reminder was logged as sent:\n%s", logs)
+		}
+	})
+	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {
+		k := &keeper{}
+		r, _ := slackAppRelay(t, k)
+		r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
+			return nil, errors.New("AccessDenied")
+		})
+		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
+		var nd *NotDeliveredError
+		if !errors.As(err, &nd) || !strings.Contains(err.Error(), "read the alarms' states: AccessDenied") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestHandleJSONRejects(t *testing.T) {
+	k := &keeper{}
+	r, _ := slackAppRelay(t, k)
+	r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) { return nil, nil })
+	for raw, errHas := range map[string]string{
+		`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":["x"]}`:        "everyMinutes is 0",
+		`{"alarmRelay":"snooze","everyMinutes":60,"alarmArns":["x"]}`:       `alarmRelay is "snooze"`,
+		`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["x"],"y":1}`: "unknown field",
+		`[1,2]`:              "neither an SNS event nor a reminder event",
+		`{"Records":[]}`:     "SNS event has no records",
+		`{"Records":"none"}`: "neither an SNS event nor a reminder event",
+	} {
+		err := r.HandleJSON(context.Background(), []byte(raw))
+		var invalid *InvalidEventError
+		if !errors.As(err, &invalid) || !strings.Contains(err.Error(), errHas) {
+			t.Errorf("HandleJSON(%s) = %v, want an InvalidEventError with %q", raw, err, errHas)
+		}
+	}
+	if len(k.changes)+len(k.posts)+len(k.reminders) != 0 {
+		t.Error("a rejected event posted something")
+	}
+	// A relay without alarm states (a dry run) refuses reminders instead of ignoring them.
+	bare, _ := slackAppRelay(t, k)
+	if err := bare.HandleJSON(context.Background(), []byte(reminderEvent)); err == nil {
+		t.Error("a relay that cannot read alarm states accepted a reminder event")
+	}
+}
