@@ -89,7 +89,6 @@ type Error struct {
 	Status    int    // last HTTP status, 0 when no response came
 	Body      string // the messenger's error text, redacted and shortened
 	Attempts  int
-	Retryable bool // the last failure was one that could succeed later
 	Reason    string
 }
 
@@ -176,7 +175,6 @@ func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
 		Status:    o.status,
 		Body:      clip.String(body, maxBody),
 		Attempts:  attempts,
-		Retryable: o.Outcome == chat.Retry,
 		Reason:    clip.String(w.URL.Redact(reason), maxReason),
 	}
 }
