@@ -39,7 +39,11 @@ func fixtures(t testing.TB) map[string][]alarm.Notification {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, err := alarm.ParseEventJSON(data)
+		var ev alarm.Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		ns, err := alarm.Parse(ev)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
