@@ -20,12 +20,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // DefaultBaseURL is Slack's Web API; EnvBaseURL overrides it (tests point it at a local server).
@@ -80,7 +81,7 @@ func New(getenv func(string) string, token Token, client *http.Client) (*Client,
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("%s %q must use https (plain http only to a loopback address): the bot token is sent there", EnvBaseURL, base)
 	}
@@ -91,14 +92,6 @@ func New(getenv func(string) string, token Token, client *http.Client) (*Client,
 		base += "/"
 	}
 	return &Client{BaseURL: base, Token: token, HTTP: client, Policy: DefaultPolicy}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Message is what to post or update.

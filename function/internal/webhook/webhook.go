@@ -6,7 +6,6 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // The environment variables the relay reads the webhook from.
@@ -87,7 +87,7 @@ func Parse(raw string) (URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return URL{}, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
 	}
@@ -95,14 +95,6 @@ func Parse(raw string) (URL, error) {
 		return URL{}, fmt.Errorf("webhook URL must not carry user credentials")
 	}
 	return newURL(u), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // NewSSMReader builds the SSM client from what Lambda puts in the environment (see awsenv);
