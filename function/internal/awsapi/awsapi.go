@@ -24,6 +24,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 )
 
 // Client calls one service in one region.
@@ -243,14 +244,7 @@ func (c *Client) pause(ctx context.Context, d time.Duration) error {
 	if c.sleep != nil {
 		return c.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func unwrapURLError(err error) error {

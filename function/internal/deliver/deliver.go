@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,29 +17,16 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
-// Policy bounds the retries. The zero value is not useful; start from DefaultPolicy.
-type Policy struct {
-	MaxAttempts    int           // attempts in all, the first included
-	BaseDelay      time.Duration // first backoff; doubles each retry, with full jitter
-	MaxDelay       time.Duration // cap of one backoff
-	AttemptTimeout time.Duration // cap of one HTTP attempt
-	// Reserve is kept free before the context's deadline, so the invocation can still report
-	// the failure (and Lambda can retry it) instead of being killed mid-attempt.
-	Reserve time.Duration
-}
+// Policy bounds the retries: the one every client of the relay uses (see package retry).
+type Policy = retry.Policy
 
 // DefaultPolicy suits a Lambda timeout of 30 s or more; a shorter deadline simply means fewer attempts.
-var DefaultPolicy = Policy{
-	MaxAttempts:    6,
-	BaseDelay:      250 * time.Millisecond,
-	MaxDelay:       8 * time.Second,
-	AttemptTimeout: 10 * time.Second,
-	Reserve:        500 * time.Millisecond,
-}
+var DefaultPolicy = retry.DefaultPolicy
 
 // NewHTTPClient is the one client a container keeps: bounded connect and TLS times, and no
 // redirects (a webhook that redirects is misconfigured, and following it would turn the POST
@@ -141,7 +127,7 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 		if last.Outcome != chat.Retry || attempt >= w.Policy.MaxAttempts {
 			return res, w.failure(last, attempt, "")
 		}
-		wait := w.backoff(attempt)
+		wait := w.Policy.Backoff(attempt)
 		if last.RetryAfter > 0 {
 			wait = last.RetryAfter
 		}
@@ -224,18 +210,6 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
 }
 
-// backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
-func (w *Webhook) backoff(attempt int) time.Duration {
-	ceiling := w.Policy.BaseDelay << min(attempt-1, 20)
-	if ceiling <= 0 || ceiling > w.Policy.MaxDelay {
-		ceiling = w.Policy.MaxDelay
-	}
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(ceiling))) + 1
-}
-
 func (w *Webhook) now() time.Time {
 	if w.Now != nil {
 		return w.Now()
@@ -247,14 +221,7 @@ func (w *Webhook) sleep(ctx context.Context, d time.Duration) error {
 	if w.Sleep != nil {
 		return w.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 // redact describes err without the webhook URL. Go's *url.Error prints the whole URL (path and

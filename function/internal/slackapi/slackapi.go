@@ -19,13 +19,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
@@ -35,30 +35,12 @@ const (
 	EnvBaseURL     = "SLACK_API_URL"
 )
 
-// Policy bounds the retries, as deliver.Policy does for webhooks.
-type Policy struct {
-	MaxAttempts    int           // attempts in all, the first included
-	BaseDelay      time.Duration // first backoff; doubles each retry, with full jitter
-	MaxDelay       time.Duration // cap of one backoff
-	AttemptTimeout time.Duration // cap of one HTTP attempt
-	Reserve        time.Duration // kept free before the context's deadline to report a failure
-}
-
-// DefaultPolicy suits a Lambda timeout of 30 s or more.
-var DefaultPolicy = Policy{
-	MaxAttempts:    6,
-	BaseDelay:      250 * time.Millisecond,
-	MaxDelay:       8 * time.Second,
-	AttemptTimeout: 10 * time.Second,
-	Reserve:        500 * time.Millisecond,
-}
-
 // Client calls Slack's Web API with one bot token.
 type Client struct {
 	BaseURL string // ends in "/"; methods are appended
 	Token   Token
 	HTTP    *http.Client
-	Policy  Policy
+	Policy  retry.Policy
 
 	// Sleep and Now are the clock; tests replace them so that no test waits for real.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -91,7 +73,7 @@ func New(getenv func(string) string, token Token, client *http.Client) (*Client,
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	return &Client{BaseURL: base, Token: token, HTTP: client, Policy: DefaultPolicy}, nil
+	return &Client{BaseURL: base, Token: token, HTTP: client, Policy: retry.DefaultPolicy}, nil
 }
 
 // Message is what to post or update.
@@ -306,7 +288,7 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 		if attempt >= c.Policy.MaxAttempts {
 			return Posted{}, fail("")
 		}
-		wait := c.backoff(attempt)
+		wait := c.Policy.Backoff(attempt)
 		if o.retryAfter > 0 {
 			wait = o.retryAfter
 		}
@@ -431,18 +413,6 @@ func describeNetError(err error) string {
 	return err.Error()
 }
 
-// backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
-func (c *Client) backoff(attempt int) time.Duration {
-	ceiling := c.Policy.BaseDelay << min(attempt-1, 20)
-	if ceiling <= 0 || ceiling > c.Policy.MaxDelay {
-		ceiling = c.Policy.MaxDelay
-	}
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(ceiling))) + 1
-}
-
 func (c *Client) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -454,14 +424,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func joinReason(a, b string) string {
