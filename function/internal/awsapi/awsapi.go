@@ -24,6 +24,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 )
 
@@ -89,7 +90,7 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s answered HTTP %d %s", e.Operation, e.Status, e.Code)
 	if e.Message != "" {
-		msg += ": " + shorten(e.Message, 300)
+		msg += ": " + clip.String(strings.TrimSpace(e.Message), 300)
 	}
 	return msg
 }
@@ -223,7 +224,7 @@ func jsonError(op string, status int, raw []byte) *Error {
 		msg = e.MessageU
 	}
 	if code == "" && msg == "" {
-		msg = shorten(string(raw), 200)
+		msg = clip.String(strings.TrimSpace(string(raw)), 200)
 	}
 	return &Error{Operation: op, Status: status, Code: code, Message: msg}
 }
@@ -235,7 +236,7 @@ func xmlError(op string, status int, raw []byte) *Error {
 		Message string `xml:"Error>Message"`
 	}
 	if xml.Unmarshal(raw, &e) != nil || e.Code == "" && e.Message == "" {
-		e.Message = shorten(string(raw), 200)
+		e.Message = clip.String(strings.TrimSpace(string(raw)), 200)
 	}
 	return &Error{Operation: op, Status: status, Code: e.Code, Message: e.Message}
 }
@@ -253,16 +254,4 @@ func unwrapURLError(err error) error {
 		return uerr.Err
 	}
 	return err
-}
-
-func shorten(s string, limit int) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }

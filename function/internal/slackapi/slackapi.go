@@ -21,10 +21,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
@@ -346,15 +347,15 @@ func judge(method string, resp *http.Response, raw []byte, now time.Time) outcom
 	var a answer
 	parsed := json.Unmarshal(raw, &a) == nil
 	if parsed {
-		o.code = shorten(a.Error, 80)
+		o.code = clip.String(strings.TrimSpace(a.Error), 80)
 		if len(a.Metadata.Messages) > 0 {
-			o.detail = shorten(strings.Join(a.Metadata.Messages, "; "), 200)
+			o.detail = clip.String(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; ")), 200)
 		}
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		o.retryable = true
-		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		o.retryAfter = chat.RetryAfter(resp.Header.Get("Retry-After"), now)
 		o.reason = "rate limited"
 	case resp.StatusCode >= 500:
 		o.retryable = true
@@ -362,11 +363,11 @@ func judge(method string, resp *http.Response, raw []byte, now time.Time) outcom
 	case resp.StatusCode != http.StatusOK:
 		o.reason = "unexpected HTTP status"
 		if !parsed {
-			o.detail = shorten(string(raw), 200)
+			o.detail = clip.String(strings.TrimSpace(string(raw)), 200)
 		}
 	case !parsed:
 		o.reason = "the answer is not Slack's JSON"
-		o.detail = shorten(string(raw), 200)
+		o.detail = clip.String(strings.TrimSpace(string(raw)), 200)
 	case a.OK && a.TS == "":
 		o.reason = "Slack answered ok without the message's ts"
 	case a.OK:
@@ -374,7 +375,7 @@ func judge(method string, resp *http.Response, raw []byte, now time.Time) outcom
 		o.posted = Posted{Channel: a.Channel, TS: a.TS}
 	case retryCodes[a.Error]:
 		o.retryable = true
-		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		o.retryAfter = chat.RetryAfter(resp.Header.Get("Retry-After"), now)
 		o.reason = "Slack asks to try again later"
 	default:
 		o.reason = hints[a.Error]
@@ -383,21 +384,6 @@ func judge(method string, resp *http.Response, raw []byte, now time.Time) outcom
 		}
 	}
 	return o
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date; 0 when absent or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(h); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // describeNetError drops Go's *url.Error wrapper, which repeats the method and URL.
@@ -435,19 +421,6 @@ func joinReason(a, b string) string {
 		return a
 	}
 	return a + "; " + b
-}
-
-// shorten keeps at most limit bytes of valid UTF-8, never cutting inside a rune.
-func shorten(s string, limit int) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // EnvChannel names the channel a slack-app destination posts to.
