@@ -1,5 +1,6 @@
 // Package testsupport starts the real local services tests run against (moto_server for AWS APIs)
-// and finds tools, failing rather than skipping when CI=true so that nothing is skipped silently.
+// and finds tools, failing rather than skipping when CI=true so that nothing is skipped silently;
+// Diff shows how a golden file and a test's output differ.
 package testsupport
 
 import (

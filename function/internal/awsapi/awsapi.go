@@ -1,7 +1,8 @@
 // Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB)
 // or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
-// service client would add megabytes to a bootstrap that has to start fast (see function/internal/
-// trend for the first such caller). Throttling, 5xx and network errors are retried briefly.
+// service client would add megabytes to a bootstrap that has to start fast. Its callers are
+// incident (DynamoDB) and cwalarms (DescribeAlarms); trend, older, signs its one GetMetricData call
+// itself. Throttling, 5xx and network errors are retried briefly.
 package awsapi
 
 import (
