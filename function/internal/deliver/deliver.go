@@ -127,15 +127,9 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 		if last.Outcome != chat.Retry || attempt >= w.Policy.MaxAttempts {
 			return res, w.failure(last, attempt, "")
 		}
-		wait := w.Policy.Backoff(attempt)
-		if last.RetryAfter > 0 {
-			wait = last.RetryAfter
-		}
-		if deadline, ok := ctx.Deadline(); ok {
-			left := deadline.Sub(w.now()) - w.Policy.Reserve
-			if wait >= left {
-				return res, w.failure(last, attempt, fmt.Sprintf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond)))
-			}
+		wait, err := w.Policy.Wait(ctx, w.now(), attempt, last.RetryAfter)
+		if err != nil {
+			return res, w.failure(last, attempt, err.Error())
 		}
 		if err := w.sleep(ctx, wait); err != nil {
 			return res, w.failure(last, attempt, "stopped waiting to retry: "+err.Error())
@@ -181,10 +175,7 @@ func joinReason(a, b string) string {
 
 // attempt makes one POST, bounded by the attempt timeout and the deadline's reserve.
 func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
-	timeout := w.Policy.AttemptTimeout
-	if deadline, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, deadline.Sub(w.now())-w.Policy.Reserve)
-	}
+	timeout := w.Policy.Timeout(ctx, w.now())
 	if timeout <= 0 {
 		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "no time left before the deadline"}}
 	}

@@ -5,6 +5,7 @@ package retry
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -40,6 +41,30 @@ func (p Policy) Backoff(attempt int) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(ceiling))) + 1
+}
+
+// Timeout bounds the next attempt: AttemptTimeout, or less when ctx's deadline (less the Reserve)
+// comes first. Zero or less means there is no time for another attempt.
+func (p Policy) Timeout(ctx context.Context, now time.Time) time.Duration {
+	timeout := p.AttemptTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, deadline.Sub(now)-p.Reserve)
+	}
+	return timeout
+}
+
+// Wait is how long to wait after a failed attempt (1 for the first) before the next: the server's
+// retryAfter when it gave one, else the backoff. The error says so when that wait would not end
+// before ctx's deadline less the Reserve: then there is no point in waiting.
+func (p Policy) Wait(ctx context.Context, now time.Time, attempt int, retryAfter time.Duration) (time.Duration, error) {
+	wait := retryAfter
+	if wait <= 0 {
+		wait = p.Backoff(attempt)
+	}
+	if deadline, ok := ctx.Deadline(); ok && wait >= deadline.Sub(now)-p.Reserve {
+		return wait, fmt.Errorf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond))
+	}
+	return wait, nil
 }
 
 // Sleep waits d, or less when ctx ends first (then it returns ctx's error).

@@ -55,3 +55,47 @@ func TestSleepEndsWithItsContext(t *testing.T) {
 		t.Fatalf("Sleep(0) = %v", err)
 	}
 }
+
+func TestTimeoutLeavesTheReserve(t *testing.T) {
+	p := Policy{AttemptTimeout: 10 * time.Second, Reserve: 500 * time.Millisecond}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	if got := p.Timeout(context.Background(), now); got != 10*time.Second {
+		t.Errorf("without a deadline: Timeout = %v, want AttemptTimeout", got)
+	}
+	for _, tt := range []struct {
+		left, want time.Duration
+	}{
+		{time.Minute, 10 * time.Second},
+		{3 * time.Second, 2500 * time.Millisecond},
+		{500 * time.Millisecond, 0},
+		{-time.Second, -1500 * time.Millisecond},
+	} {
+		ctx, cancel := context.WithDeadline(context.Background(), now.Add(tt.left))
+		if got := p.Timeout(ctx, now); got != tt.want {
+			t.Errorf("%v before the deadline: Timeout = %v, want %v", tt.left, got, tt.want)
+		}
+		cancel()
+	}
+}
+
+func TestWaitHonoursRetryAfterUntilTheDeadline(t *testing.T) {
+	p := Policy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, Reserve: 500 * time.Millisecond}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+	if wait, err := p.Wait(context.Background(), now, 1, 30*time.Second); err != nil || wait != 30*time.Second {
+		t.Errorf("no deadline, Retry-After 30s: Wait = %v, %v; want 30s", wait, err)
+	}
+	if wait, err := p.Wait(context.Background(), now, 1, 0); err != nil || wait <= 0 || wait > p.BaseDelay {
+		t.Errorf("no Retry-After: Wait = %v, %v; want the first backoff", wait, err)
+	}
+
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(2*time.Second))
+	defer cancel()
+	if wait, err := p.Wait(ctx, now, 1, time.Second); err != nil || wait != time.Second {
+		t.Errorf("1s wait, 2s left: Wait = %v, %v; want 1s", wait, err)
+	}
+	// 1.5 s wait + 0.5 s reserve reaches the deadline exactly: too late.
+	if _, err := p.Wait(ctx, now, 1, 1500*time.Millisecond); err == nil || err.Error() != "no time left to retry after 1.5s before the deadline" {
+		t.Errorf("1.5s wait, 2s left with 0.5s reserve: err = %v, want no time left", err)
+	}
+}

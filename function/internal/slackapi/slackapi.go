@@ -289,12 +289,9 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 		if attempt >= c.Policy.MaxAttempts {
 			return Posted{}, fail("")
 		}
-		wait := c.Policy.Backoff(attempt)
-		if o.retryAfter > 0 {
-			wait = o.retryAfter
-		}
-		if deadline, ok := ctx.Deadline(); ok && wait >= deadline.Sub(c.now())-c.Policy.Reserve {
-			return Posted{}, fail(fmt.Sprintf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond)))
+		wait, err := c.Policy.Wait(ctx, c.now(), attempt, o.retryAfter)
+		if err != nil {
+			return Posted{}, fail(err.Error())
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return Posted{}, fail("stopped waiting to retry: " + err.Error())
@@ -303,10 +300,7 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 }
 
 func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
-	timeout := c.Policy.AttemptTimeout
-	if deadline, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, deadline.Sub(c.now())-c.Policy.Reserve)
-	}
+	timeout := c.Policy.Timeout(ctx, c.now())
 	if timeout <= 0 {
 		return outcome{reason: "no time left before the deadline"}
 	}
