@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -79,23 +78,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s webhook", e.Messenger)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
-	}
-	if e.Body != "" {
-		fmt.Fprintf(&b, " %q", e.Body)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	fmt.Fprintf(&b, " (%d attempt", e.Attempts)
-	if e.Attempts != 1 {
-		b.WriteByte('s')
-	}
-	b.WriteByte(')')
-	return b.String()
+	return retry.Describe(string(e.Messenger)+" webhook", e.Status, e.Body, "", e.Reason, e.Attempts)
 }
 
 // outcome is what one attempt tells: the messenger's verdict and the status it came with.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -65,6 +66,32 @@ func (p Policy) Wait(ctx context.Context, now time.Time, attempt int, retryAfter
 		return wait, fmt.Errorf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond))
 	}
 	return wait, nil
+}
+
+// Describe words a request that failed after its attempts, the same way for every client:
+// `<what> answered HTTP <status> "<said>" (<detail>): <reason> (<n> attempts)`, leaving out what is
+// empty (status 0: no answer came). Callers pass only text that is already redacted.
+func Describe(what string, status int, said, detail, reason string, attempts int) string {
+	var b strings.Builder
+	b.WriteString(what)
+	if status != 0 {
+		fmt.Fprintf(&b, " answered HTTP %d", status)
+	}
+	if said != "" {
+		fmt.Fprintf(&b, " %q", said)
+	}
+	if detail != "" {
+		fmt.Fprintf(&b, " (%s)", detail)
+	}
+	if reason != "" {
+		b.WriteString(": " + reason)
+	}
+	fmt.Fprintf(&b, " (%d attempt", attempts)
+	if attempts != 1 {
+		b.WriteByte('s')
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // Sleep waits d, or less when ctx ends first (then it returns ctx's error).

@@ -99,3 +99,20 @@ func TestWaitHonoursRetryAfterUntilTheDeadline(t *testing.T) {
 		t.Errorf("1.5s wait, 2s left with 0.5s reserve: err = %v, want no time left", err)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	for _, tt := range []struct {
+		what, said, detail, reason string
+		status, attempts           int
+		want                       string
+	}{
+		{"slack webhook", "invalid_payload", "", "rejected; not retried", 400, 1, `slack webhook answered HTTP 400 "invalid_payload": rejected; not retried (1 attempt)`},
+		{"slack chat.update", "msg_too_long", "see docs", "the message is too long", 200, 2, `slack chat.update answered HTTP 200 "msg_too_long" (see docs): the message is too long (2 attempts)`},
+		{"teams webhook", "", "", "post webhook: timed out", 0, 6, `teams webhook: post webhook: timed out (6 attempts)`},
+		{"teams webhook", "", "", "", 503, 3, `teams webhook answered HTTP 503 (3 attempts)`},
+	} {
+		if got := Describe(tt.what, tt.status, tt.said, tt.detail, tt.reason, tt.attempts); got != tt.want {
+			t.Errorf("Describe = %s\nwant       %s", got, tt.want)
+		}
+	}
+}

@@ -112,26 +112,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "slack %s", e.Method)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " %q", e.Code)
-	}
-	if e.Detail != "" {
-		fmt.Fprintf(&b, " (%s)", e.Detail)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	fmt.Fprintf(&b, " (%d attempt", e.Attempts)
-	if e.Attempts != 1 {
-		b.WriteByte('s')
-	}
-	b.WriteByte(')')
-	return b.String()
+	return retry.Describe("slack "+e.Method, e.Status, e.Code, e.Detail, e.Reason, e.Attempts)
 }
 
 // ErrChannelUnusable is reported (through errors.Is) when the bot can no longer post in the
