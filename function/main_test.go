@@ -41,7 +41,7 @@ func TestDryRunPrintsTheGoldenPayload(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.stdout != string(want) {
-		t.Errorf("dry run printed\n%s\nwant the golden Slack payload\n%s", r.stdout, want)
+		t.Errorf("dry run differs from the golden Slack payload:\n%s", testsupport.Diff(string(want), r.stdout))
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // RIEPackage is the emulator's main package, pinned by the `tool` line in go.mod.
@@ -85,15 +87,15 @@ type Emulator struct {
 // Start launches the emulator on free loopback ports and waits until it accepts connections. The
 // function itself starts on the first invocation, as a cold start does in Lambda.
 func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
-	apiPort, err := freePort()
+	apiAddr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	rieAddr, err := freeAddr()
+	rieAddr, err := loopback.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"--runtime-interface-emulator-address", rieAddr, "--runtime-api-address", "127.0.0.1:" + strconv.Itoa(apiPort)}
+	args := []string{"--runtime-interface-emulator-address", rieAddr, "--runtime-api-address", apiAddr}
 	if fn.QEMU != "" {
 		args = append(args, fn.QEMU)
 	}
@@ -229,20 +231,6 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func freeAddr() (string, error) {
-	port, err := freePort()
-	return "127.0.0.1:" + strconv.Itoa(port), err
 }
 
 // waitTCP polls addr until it accepts a connection, the process exits, or ctx ends.

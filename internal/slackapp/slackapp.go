@@ -29,15 +29,15 @@ const (
 	TTLAttribute = "expiresAt"   // N: epoch seconds; set on closed incidents only
 )
 
-// ReminderKind marks a reminder event: {"alarmRelay":"remind",...}.
-const ReminderKind = "remind"
+// ActionRemind marks a reminder event: {"alarmRelay":"remind",...}.
+const ActionRemind = "remind"
 
 // MaxEveryMinutes is the longest reminder interval the relay accepts: a week.
 const MaxEveryMinutes = 7 * 24 * 60
 
 // ReminderEvent is the constant input of a destination's reminder schedule.
 type ReminderEvent struct {
-	Kind         string   `json:"alarmRelay"`
+	Action       string   `json:"alarmRelay"`
 	EveryMinutes int      `json:"everyMinutes"`
 	AlarmARNs    []string `json:"alarmArns"`
 }
@@ -51,7 +51,7 @@ func ReminderInput(every int, alarmARNs []string) (string, error) {
 	if len(alarmARNs) == 0 {
 		return "", errors.New("reminder: no alarms to remind about")
 	}
-	out, err := json.Marshal(ReminderEvent{Kind: ReminderKind, EveryMinutes: every, AlarmARNs: alarmARNs})
+	out, err := json.Marshal(ReminderEvent{Action: ActionRemind, EveryMinutes: every, AlarmARNs: alarmARNs})
 	if err != nil {
 		return "", fmt.Errorf("reminder input: %w", err)
 	}

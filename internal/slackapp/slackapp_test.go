@@ -148,7 +148,7 @@ func TestTheRelayAgrees(t *testing.T) {
 		"incident.EnvTable":          EnvStateTable,
 		"slackapi.EnvTokenParameter": EnvTokenParameter,
 		"slackapi.EnvChannel":        EnvChannel,
-		"lifecycle.ReminderKind":     ReminderKind,
+		"lifecycle.ActionRemind":     ActionRemind,
 		"lifecycle.MaxEveryMinutes":  strconv.Itoa(MaxEveryMinutes),
 	} {
 		if got, ok := consts[relay]; !ok || got != ours {

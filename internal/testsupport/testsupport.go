@@ -1,17 +1,19 @@
 // Package testsupport starts the real local services tests run against (moto_server for AWS APIs)
-// and finds tools, failing rather than skipping when CI=true so that nothing is skipped silently.
+// and finds tools, failing rather than skipping when CI=true so that nothing is skipped silently;
+// Diff shows how a golden file and a test's output differ.
 package testsupport
 
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // Require looks up a command. Outside CI a missing command skips the test (and Main reports the
@@ -27,17 +29,6 @@ func Require(t testing.TB, command, install string) string {
 		t.Skipf("%s not found; %s", command, install)
 	}
 	return path
-}
-
-// FreePort returns a loopback port nothing listens on right now.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // AWSEnv is the environment that points AWS SDKs at a local endpoint with dummy credentials.
@@ -56,7 +47,10 @@ func AWSEnv(endpoint string) []string {
 func StartMoto(t testing.TB) string {
 	t.Helper()
 	bin := Require(t, "moto_server", "install it with: pip install 'moto[server]'")
-	port := FreePort(t)
+	port, err := loopback.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = nil, nil

@@ -31,15 +31,6 @@ func Parse(ev Event) ([]Notification, error) {
 	return out, nil
 }
 
-// ParseEventJSON decodes an SNS event and parses it (the local CLI's and the fuzzer's entry point).
-func ParseEventJSON(data []byte) ([]Notification, error) {
-	var ev Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		return nil, fmt.Errorf("decode SNS event: %w", err)
-	}
-	return Parse(ev)
-}
-
 // ParseMessage reads one SNS message. A CloudWatch alarm notification becomes an Alarm; anything
 // else (plain text, other JSON, a malformed alarm) is kept as text so that it is still delivered.
 func ParseMessage(id, subject, message string, published time.Time) Notification {

@@ -1,7 +1,9 @@
 package alarm
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,13 +14,22 @@ import (
 // fixtureDir holds real-shaped SNS events, shared with the renderer and relay tests.
 const fixtureDir = "../../testdata"
 
+// parseEventJSON decodes an SNS event as Lambda does before the handler, and parses it.
+func parseEventJSON(data []byte) ([]Notification, error) {
+	var ev Event
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return nil, fmt.Errorf("decode SNS event: %w", err)
+	}
+	return Parse(ev)
+}
+
 func loadFixture(t testing.TB, name string) []Notification {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(fixtureDir, name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := ParseEventJSON(data)
+	ns, err := parseEventJSON(data)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -230,7 +241,7 @@ func TestParseRejectsEventsWithoutSNS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ns, err := ParseEventJSON([]byte(tt.event))
+			ns, err := parseEventJSON([]byte(tt.event))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -287,7 +298,7 @@ func FuzzParseEventJSON(f *testing.F) {
 	}
 	f.Add([]byte(`{"Records":[{"Sns":{"Message":"{\"AlarmName\":\"x\",\"NewStateValue\":\"ALARM\",\"NewStateReason\":\"[1e400 (\",\"Trigger\":{\"Metrics\":[{}]}}"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ns, err := ParseEventJSON(data)
+		ns, err := parseEventJSON(data)
 		if err != nil {
 			return
 		}

@@ -1,7 +1,8 @@
 // Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB)
 // or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
-// service client would add megabytes to a bootstrap that has to start fast (see function/internal/
-// trend for the first such caller). Throttling, 5xx and network errors are retried briefly.
+// service client would add megabytes to a bootstrap that has to start fast. Its callers are
+// incident (DynamoDB) and cwalarms (DescribeAlarms); trend, older, signs its one GetMetricData call
+// itself. Throttling, 5xx and network errors are retried briefly.
 package awsapi
 
 import (
@@ -24,6 +25,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 )
 
 // Client calls one service in one region.
@@ -89,7 +92,7 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s answered HTTP %d %s", e.Operation, e.Status, e.Code)
 	if e.Message != "" {
-		msg += ": " + shorten(e.Message, 300)
+		msg += ": " + clip.String(strings.TrimSpace(e.Message), 300)
 	}
 	return msg
 }
@@ -227,7 +230,7 @@ func jsonError(op string, status int, raw []byte) *Error {
 		msg = e.MessageU
 	}
 	if code == "" && msg == "" {
-		msg = shorten(string(raw), 200)
+		msg = clip.String(strings.TrimSpace(string(raw)), 200)
 	}
 	return &Error{Operation: op, Status: status, Code: code, Message: msg}
 }
@@ -239,7 +242,7 @@ func xmlError(op string, status int, raw []byte) *Error {
 		Message string `xml:"Error>Message"`
 	}
 	if xml.Unmarshal(raw, &e) != nil || e.Code == "" && e.Message == "" {
-		e.Message = shorten(string(raw), 200)
+		e.Message = clip.String(strings.TrimSpace(string(raw)), 200)
 	}
 	return &Error{Operation: op, Status: status, Code: e.Code, Message: e.Message}
 }
@@ -248,14 +251,7 @@ func (c *Client) pause(ctx context.Context, d time.Duration) error {
 	if c.sleep != nil {
 		return c.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func unwrapURLError(err error) error {
@@ -264,16 +260,4 @@ func unwrapURLError(err error) error {
 		return uerr.Err
 	}
 	return err
-}
-
-func shorten(s string, limit int) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }

@@ -7,9 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,29 +16,16 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
-// Policy bounds the retries. The zero value is not useful; start from DefaultPolicy.
-type Policy struct {
-	MaxAttempts    int           // attempts in all, the first included
-	BaseDelay      time.Duration // first backoff; doubles each retry, with full jitter
-	MaxDelay       time.Duration // cap of one backoff
-	AttemptTimeout time.Duration // cap of one HTTP attempt
-	// Reserve is kept free before the context's deadline, so the invocation can still report
-	// the failure (and Lambda can retry it) instead of being killed mid-attempt.
-	Reserve time.Duration
-}
+// Policy bounds the retries: the one every client of the relay uses (see package retry).
+type Policy = retry.Policy
 
 // DefaultPolicy suits a Lambda timeout of 30 s or more; a shorter deadline simply means fewer attempts.
-var DefaultPolicy = Policy{
-	MaxAttempts:    6,
-	BaseDelay:      250 * time.Millisecond,
-	MaxDelay:       8 * time.Second,
-	AttemptTimeout: 10 * time.Second,
-	Reserve:        500 * time.Millisecond,
-}
+var DefaultPolicy = retry.DefaultPolicy
 
 // NewHTTPClient is the one client a container keeps: bounded connect and TLS times, and no
 // redirects (a webhook that redirects is misconfigured, and following it would turn the POST
@@ -89,28 +74,11 @@ type Error struct {
 	Status    int    // last HTTP status, 0 when no response came
 	Body      string // the messenger's error text, redacted and shortened
 	Attempts  int
-	Retryable bool // the last failure was one that could succeed later
 	Reason    string
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s webhook", e.Messenger)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
-	}
-	if e.Body != "" {
-		fmt.Fprintf(&b, " %q", e.Body)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	fmt.Fprintf(&b, " (%d attempt", e.Attempts)
-	if e.Attempts != 1 {
-		b.WriteByte('s')
-	}
-	b.WriteByte(')')
-	return b.String()
+	return retry.Describe(string(e.Messenger)+" webhook", e.Status, e.Body, "", e.Reason, e.Attempts)
 }
 
 // outcome is what one attempt tells: the messenger's verdict and the status it came with.
@@ -142,15 +110,9 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 		if last.Outcome != chat.Retry || attempt >= w.Policy.MaxAttempts {
 			return res, w.failure(last, attempt, "")
 		}
-		wait := w.backoff(attempt)
-		if last.RetryAfter > 0 {
-			wait = last.RetryAfter
-		}
-		if deadline, ok := ctx.Deadline(); ok {
-			left := deadline.Sub(w.now()) - w.Policy.Reserve
-			if wait >= left {
-				return res, w.failure(last, attempt, fmt.Sprintf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond)))
-			}
+		wait, err := w.Policy.Wait(ctx, w.now(), attempt, last.RetryAfter)
+		if err != nil {
+			return res, w.failure(last, attempt, err.Error())
 		}
 		if err := w.sleep(ctx, wait); err != nil {
 			return res, w.failure(last, attempt, "stopped waiting to retry: "+err.Error())
@@ -176,7 +138,6 @@ func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
 		Status:    o.status,
 		Body:      clip.String(body, maxBody),
 		Attempts:  attempts,
-		Retryable: o.Outcome == chat.Retry,
 		Reason:    clip.String(w.URL.Redact(reason), maxReason),
 	}
 }
@@ -197,10 +158,7 @@ func joinReason(a, b string) string {
 
 // attempt makes one POST, bounded by the attempt timeout and the deadline's reserve.
 func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
-	timeout := w.Policy.AttemptTimeout
-	if deadline, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, deadline.Sub(w.now())-w.Policy.Reserve)
-	}
+	timeout := w.Policy.Timeout(ctx, w.now())
 	if timeout <= 0 {
 		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "no time left before the deadline"}}
 	}
@@ -226,18 +184,6 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
 }
 
-// backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
-func (w *Webhook) backoff(attempt int) time.Duration {
-	ceiling := w.Policy.BaseDelay << min(attempt-1, 20)
-	if ceiling <= 0 || ceiling > w.Policy.MaxDelay {
-		ceiling = w.Policy.MaxDelay
-	}
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(ceiling))) + 1
-}
-
 func (w *Webhook) now() time.Time {
 	if w.Now != nil {
 		return w.Now()
@@ -249,14 +195,7 @@ func (w *Webhook) sleep(ctx context.Context, d time.Duration) error {
 	if w.Sleep != nil {
 		return w.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 // redact describes err without the webhook URL. Go's *url.Error prints the whole URL (path and

@@ -203,8 +203,8 @@ func TestPostStopsBeforeTheDeadline(t *testing.T) {
 	defer cancel()
 	_, err := w.Post(ctx, []byte("{}"))
 	var derr *Error
-	if !errors.As(err, &derr) || !derr.Retryable || derr.Status != 429 || !strings.Contains(err.Error(), "no time left to retry after 30s") {
-		t.Fatalf("err = %v, want a retryable 429 failure that names the deadline", err)
+	if !errors.As(err, &derr) || derr.Status != 429 || derr.Attempts != 1 || !strings.Contains(err.Error(), "rate limited; no time left to retry after 30s") {
+		t.Fatalf("err = %v, want a rate-limited 429 failure that names the deadline", err)
 	}
 	if srv.count() != 1 || len(c.waits) != 0 {
 		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.waits)

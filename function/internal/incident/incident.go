@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 )
 
 // The table's shape; the stack declares the same (hash key, range key, TTL attribute).
@@ -306,14 +307,7 @@ func (s *Store) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func newToken() (string, error) {

@@ -18,13 +18,13 @@ import (
 // relay: {"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:…"]}. The ARNs
 // are the alarms this destination receives.
 type ReminderEvent struct {
-	Kind         string   `json:"alarmRelay"`
+	Action       string   `json:"alarmRelay"` // what the relay is asked to do: ActionRemind
 	EveryMinutes int      `json:"everyMinutes"`
 	AlarmARNs    []string `json:"alarmArns"`
 }
 
-// ReminderKind marks a reminder event.
-const ReminderKind = "remind"
+// ActionRemind marks a reminder event.
+const ActionRemind = "remind"
 
 // MaxEveryMinutes bounds the reminder interval: a week.
 const MaxEveryMinutes = 7 * 24 * 60
@@ -36,9 +36,9 @@ func (e ReminderEvent) Every() time.Duration { return time.Duration(e.EveryMinut
 // SNS) and checks it.
 func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
 	var probe struct {
-		Kind *string `json:"alarmRelay"`
+		Action *string `json:"alarmRelay"`
 	}
-	if json.Unmarshal(raw, &probe) != nil || probe.Kind == nil {
+	if json.Unmarshal(raw, &probe) != nil || probe.Action == nil {
 		return ReminderEvent{}, false, nil
 	}
 	var e ReminderEvent
@@ -48,8 +48,8 @@ func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
 		return e, true, fmt.Errorf("reminder event: %w (expected {\"alarmRelay\":\"remind\",\"everyMinutes\":60,\"alarmArns\":[…]})", err)
 	}
 	switch {
-	case e.Kind != ReminderKind:
-		return e, true, fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Kind, ReminderKind)
+	case e.Action != ActionRemind:
+		return e, true, fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Action, ActionRemind)
 	case e.EveryMinutes < 1 || e.EveryMinutes > MaxEveryMinutes:
 		return e, true, fmt.Errorf("reminder event: everyMinutes is %d; use 1 to %d", e.EveryMinutes, MaxEveryMinutes)
 	case len(e.AlarmARNs) == 0:

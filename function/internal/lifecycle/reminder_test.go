@@ -133,7 +133,7 @@ func FuzzParseReminderEvent(f *testing.F) {
 		if !isIt && err != nil {
 			t.Fatalf("not a reminder, yet an error: %v", err)
 		}
-		if isIt && err == nil && (e.Every() < time.Minute || len(e.AlarmARNs) == 0 || e.Kind != ReminderKind) {
+		if isIt && err == nil && (e.Every() < time.Minute || len(e.AlarmARNs) == 0 || e.Action != ActionRemind) {
 			t.Fatalf("accepted %+v", e)
 		}
 	})

@@ -66,12 +66,18 @@ func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer)
 		Policy: deliver.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
 	}
 	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))
-	t.Cleanup(func() {
-		if strings.Contains(logs.String(), "SECRET") || strings.Contains(logs.String(), srv.URL) {
-			t.Errorf("logs contain the webhook URL:\n%s", logs.String())
-		}
-	})
 	return r, c, &logs
+}
+
+// noWebhookURL fails the test when text (the relay's logs or an error it returned) shows the
+// webhook URL or any part of its secret path.
+func noWebhookURL(t *testing.T, what, text string) {
+	t.Helper()
+	for _, secret := range []string{"SECRET", secretPath, "http://127.0.0.1"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s shows %q, part of the webhook URL:\n%s", what, secret, text)
+		}
+	}
 }
 
 func loadEvent(t *testing.T, name string) alarm.Event {
@@ -124,6 +130,7 @@ func TestHandleDeliversEveryRecordOnce(t *testing.T) {
 	if _, ok := first["duration_ms"]; !ok {
 		t.Error("log lacks duration_ms")
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 func TestHandleFailsWhenNotDelivered(t *testing.T) {
@@ -133,6 +140,7 @@ func TestHandleFailsWhenNotDelivered(t *testing.T) {
 	if !errors.As(err, &notDelivered) || notDelivered.Failed != 1 || notDelivered.Total != 1 {
 		t.Fatalf("err = %v, want a NotDeliveredError for 1 of 1", err)
 	}
+	noWebhookURL(t, "the error", err.Error())
 	for _, want := range []string{"1 of 1 notifications not delivered", `"orders-api latency (alarm-relay/dev)"`, "HTTP 400", "invalid_payload"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
@@ -149,10 +157,11 @@ func TestHandleFailsWhenNotDelivered(t *testing.T) {
 	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil || c.received() != 2 {
 		t.Errorf("retry after failure: err %v, posts %d", err, c.received())
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 func TestHandleRejectsEventsWithoutSNS(t *testing.T) {
-	r, c, _ := setup(t, 200, "ok")
+	r, c, logs := setup(t, 200, "ok")
 	for _, ev := range []alarm.Event{{}, {Records: []alarm.Record{{EventSource: "aws:sqs"}}}} {
 		err := r.Handle(context.Background(), ev)
 		var invalid *InvalidEventError
@@ -163,6 +172,7 @@ func TestHandleRejectsEventsWithoutSNS(t *testing.T) {
 	if c.received() != 0 {
 		t.Errorf("posted %d messages for invalid events", c.received())
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 func TestRecentSetForgetsOldest(t *testing.T) {
@@ -199,6 +209,7 @@ func TestHandleShowsTheTrend(t *testing.T) {
 	if strings.Contains(logs.String(), "trend unavailable") {
 		t.Errorf("unexpected warning:\n%s", logs)
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
@@ -221,6 +232,7 @@ func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
 	if !strings.Contains(logs.String(), `"msg":"trend unavailable; delivering without it"`) || !strings.Contains(logs.String(), "AccessDenied") {
 		t.Errorf("the failed trend is not logged with its reason:\n%s", logs)
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 // An alarm that was just created or changed goes INSUFFICIENT_DATA → OK: logged, not posted, and
@@ -239,6 +251,7 @@ func TestHandleSkipsASettlingAlarm(t *testing.T) {
 	if err := r.Handle(context.Background(), loadEvent(t, "latency-ok")); err != nil || c.received() != 1 {
 		t.Errorf("a recovery from ALARM: err %v, %d posts; want it posted", err, c.received())
 	}
+	noWebhookURL(t, "logs", logs.String())
 }
 
 // Trend fetches must leave the post its time: once little is left before the deadline, the
@@ -273,4 +286,5 @@ func TestHandleSkipsTheTrendWhenTimeIsShort(t *testing.T) {
 	if !strings.Contains(logs.String(), `"msg":"trend skipped: little time left before the deadline"`) {
 		t.Errorf("the skipped trend is not logged:\n%s", logs)
 	}
+	noWebhookURL(t, "logs", logs.String())
 }

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden payloads under testdata/golden")
@@ -39,7 +40,11 @@ func fixtures(t testing.TB) map[string][]alarm.Notification {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, err := alarm.ParseEventJSON(data)
+		var ev alarm.Event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		ns, err := alarm.Parse(ev)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -122,7 +127,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test ./function/internal/render -update to create it)", err)
 			}
 			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("payload differs from %s (run with -update and review the diff):\n%s", golden, pretty.String())
+				t.Errorf("payload differs from %s (run with -update and review the diff):\n%s", golden, testsupport.Diff(string(want), pretty.String()))
 			}
 		})
 	}

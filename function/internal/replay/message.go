@@ -39,8 +39,7 @@ type Letter struct {
 // invocationRecord is the on-failure destination's record. Only what the replay needs is decoded.
 type invocationRecord struct {
 	RequestContext *struct {
-		Condition              string `json:"condition"`
-		ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+		Condition string `json:"condition"`
 	} `json:"requestContext"`
 	RequestPayload  json.RawMessage `json:"requestPayload"`
 	ResponsePayload json.RawMessage `json:"responsePayload"`

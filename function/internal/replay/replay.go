@@ -58,9 +58,6 @@ type Summary struct {
 	NotDeleted   int // delivered, but the delete failed: left in the queue (a next replay posts it again)
 }
 
-// Read is the number of messages read.
-func (s Summary) Read() int { return s.Delivered + s.StillFailing + s.Unreadable + s.NotDeleted }
-
 // Left is the number of messages this replay left in the queue.
 func (s Summary) Left() int { return s.StillFailing + s.Unreadable + s.NotDeleted }
 

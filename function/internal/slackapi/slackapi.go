@@ -21,14 +21,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // DefaultBaseURL is Slack's Web API; EnvBaseURL overrides it (tests point it at a local server).
@@ -37,31 +38,13 @@ const (
 	EnvBaseURL     = "SLACK_API_URL"
 )
 
-// Policy bounds the retries, as deliver.Policy does for webhooks.
-type Policy struct {
-	MaxAttempts    int           // attempts in all, the first included
-	BaseDelay      time.Duration // first backoff; doubles each retry, with full jitter
-	MaxDelay       time.Duration // cap of one backoff
-	AttemptTimeout time.Duration // cap of one HTTP attempt
-	Reserve        time.Duration // kept free before the context's deadline to report a failure
-}
-
-// DefaultPolicy suits a Lambda timeout of 30 s or more.
-var DefaultPolicy = Policy{
-	MaxAttempts:    6,
-	BaseDelay:      250 * time.Millisecond,
-	MaxDelay:       8 * time.Second,
-	AttemptTimeout: 10 * time.Second,
-	Reserve:        500 * time.Millisecond,
-}
-
 // Client calls Slack's Web API with one bot token.
 type Client struct {
 	BaseURL string // ends in "/"; methods are appended
 	Token   Token
 	Judge   chat.Judge // what the Web API's answers mean: render.JudgeFor(messenger.SlackApp)
 	HTTP    *http.Client
-	Policy  Policy
+	Policy  retry.Policy
 
 	// Sleep and Now are the clock; tests replace them so that no test waits for real.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -89,7 +72,7 @@ func New(getenv func(string) string, token Token, judge chat.Judge, client *http
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("%s %q must use https (plain http only to a loopback address): the bot token is sent there", EnvBaseURL, base)
 	}
@@ -99,15 +82,7 @@ func New(getenv func(string) string, token Token, judge chat.Judge, client *http
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	return &Client{BaseURL: base, Token: token, Judge: judge, HTTP: client, Policy: DefaultPolicy}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return &Client{BaseURL: base, Token: token, Judge: judge, HTTP: client, Policy: retry.DefaultPolicy}, nil
 }
 
 // Message is what to post or update.
@@ -145,26 +120,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "slack %s", e.Method)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, " answered HTTP %d", e.Status)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " %q", e.Code)
-	}
-	if e.Detail != "" {
-		fmt.Fprintf(&b, " (%s)", e.Detail)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	fmt.Fprintf(&b, " (%d attempt", e.Attempts)
-	if e.Attempts != 1 {
-		b.WriteByte('s')
-	}
-	b.WriteByte(')')
-	return b.String()
+	return retry.Describe("slack "+e.Method, e.Status, e.Code, e.Detail, e.Reason, e.Attempts)
 }
 
 // ErrChannelUnusable is reported (through errors.Is) when the bot can no longer post in the
@@ -291,12 +247,9 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 		if attempt >= c.Policy.MaxAttempts {
 			return Posted{}, fail("")
 		}
-		wait := c.backoff(attempt)
-		if o.retryAfter > 0 {
-			wait = o.retryAfter
-		}
-		if deadline, ok := ctx.Deadline(); ok && wait >= deadline.Sub(c.now())-c.Policy.Reserve {
-			return Posted{}, fail(fmt.Sprintf("no time left to retry after %s before the deadline", wait.Round(time.Millisecond)))
+		wait, err := c.Policy.Wait(ctx, c.now(), attempt, o.retryAfter)
+		if err != nil {
+			return Posted{}, fail(err.Error())
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return Posted{}, fail("stopped waiting to retry: " + err.Error())
@@ -305,10 +258,7 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 }
 
 func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
-	timeout := c.Policy.AttemptTimeout
-	if deadline, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, deadline.Sub(c.now())-c.Policy.Reserve)
-	}
+	timeout := c.Policy.Timeout(ctx, c.now())
 	if timeout <= 0 {
 		return outcome{reason: "no time left before the deadline"}
 	}
@@ -351,12 +301,12 @@ func (c *Client) judge(resp *http.Response, raw []byte) outcome {
 	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
 	if json.Unmarshal(raw, &a) == nil {
-		o.code = shorten(a.Error, 80)
+		o.code = clip.String(strings.TrimSpace(a.Error), 80)
 		if len(a.Metadata.Messages) > 0 {
-			o.detail = shorten(strings.Join(a.Metadata.Messages, "; "), 200)
+			o.detail = clip.String(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; ")), 200)
 		}
 	} else {
-		o.detail = shorten(body, 200) // an HTML page from a proxy, a 404's text
+		o.detail = clip.String(body, 200) // an HTML page from a proxy, a 404's text
 	}
 	switch v.Outcome {
 	case chat.Delivered:
@@ -386,18 +336,6 @@ func describeNetError(err error) string {
 	return err.Error()
 }
 
-// backoff is "full jitter": a random wait up to BaseDelay·2^(attempt-1), capped at MaxDelay.
-func (c *Client) backoff(attempt int) time.Duration {
-	ceiling := c.Policy.BaseDelay << min(attempt-1, 20)
-	if ceiling <= 0 || ceiling > c.Policy.MaxDelay {
-		ceiling = c.Policy.MaxDelay
-	}
-	if ceiling <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(int64(ceiling))) + 1
-}
-
 func (c *Client) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -409,14 +347,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return retry.Sleep(ctx, d)
 }
 
 func joinReason(a, b string) string {
@@ -427,19 +358,6 @@ func joinReason(a, b string) string {
 		return a
 	}
 	return a + "; " + b
-}
-
-// shorten keeps at most limit bytes of valid UTF-8, never cutting inside a rune.
-func shorten(s string, limit int) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // EnvChannel names the channel a slack-app destination posts to.

@@ -35,14 +35,6 @@ func (u URL) Secret() string {
 // IsZero tells a URL that was never set.
 func (u URL) IsZero() bool { return u.u == nil }
 
-// Host is the webhook's host (not secret: it names the messenger).
-func (u URL) Host() string {
-	if u.u == nil {
-		return ""
-	}
-	return u.u.Hostname()
-}
-
 // Origin is the scheme and host only, which is all messenger detection needs.
 func (u URL) Origin() *url.URL {
 	if u.u == nil {

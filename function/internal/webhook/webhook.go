@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // The environment variables the relay reads the webhook from.
@@ -105,7 +105,7 @@ func Parse(raw string) (URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return URL{}, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
 	}
@@ -113,14 +113,6 @@ func Parse(raw string) (URL, error) {
 		return URL{}, fmt.Errorf("webhook URL must not carry user credentials")
 	}
 	return newURL(u), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // NewSSMReader builds the SSM reader from what Lambda puts in the environment (see awsenv);

@@ -1,0 +1,230 @@
+package emulator
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/alarm-relay/alarm-relay/internal/build"
+)
+
+// envBootstrap makes this test binary act as a Lambda function: the emulator runs it as the
+// bootstrap, so Start, Invoke, FunctionPID and Stop are tested against the real emulator without
+// building the relay.
+const envBootstrap = "EMULATOR_TEST_BOOTSTRAP"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envBootstrap) == "1" {
+		lambda.Start(func(_ context.Context, in map[string]string) (map[string]string, error) {
+			if in["fail"] != "" {
+				return nil, errors.New(in["fail"])
+			}
+			return map[string]string{"echo": in["say"], "env": os.Getenv("GREETING")}, nil
+		})
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func TestUnderTheRealEmulator(t *testing.T) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rie, err := BuildRIE(ctx, root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Start(ctx, rie, Function{Bootstrap: self, Env: []string{envBootstrap + "=1", "GREETING=hello"}, Timeout: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	if pid := e.FunctionPID(); pid != 0 {
+		t.Errorf("FunctionPID before the first invoke = %d, want 0: the function starts cold on the first invoke", pid)
+	}
+
+	res, err := e.Invoke(ctx, []byte(`{"say":"hi"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FunctionError || string(res.Body) != `{"echo":"hi","env":"hello"}` {
+		t.Errorf("invoke = %+v (body %s), want the echo with the function's environment", res, res.Body)
+	}
+
+	res, err = e.Invoke(ctx, []byte(`{"fail":"not delivered"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.FunctionError || res.ErrorType != "errorString" || res.ErrorMessage != "not delivered" {
+		t.Errorf("failed invoke = %+v, want a function error of type errorString saying %q", res, "not delivered")
+	}
+
+	pid := e.FunctionPID()
+	if pid <= 0 {
+		t.Fatalf("FunctionPID after an invoke = %d, want the function's pid\n%s", pid, e.Logs)
+	}
+	if rss, err := PeakRSS(pid); err != nil || rss < 1<<20 {
+		t.Errorf("PeakRSS(function) = %d, %v; want at least a MiB", rss, err)
+	}
+	e.Stop()
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d/status", pid)); err == nil && !isZombie(pid) {
+		t.Errorf("the function (pid %d) still runs after Stop", pid)
+	}
+}
+
+// isZombie tells a process that has exited but whose parent has not yet reaped it.
+func isZombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	return err != nil || strings.Contains(string(data), "State:\tZ")
+}
+
+func TestStartFailsForAMissingEmulator(t *testing.T) {
+	_, err := Start(context.Background(), filepath.Join(t.TempDir(), "no-such-rie"), Function{Bootstrap: "/bin/true"})
+	if err == nil || !strings.Contains(err.Error(), "start emulator") {
+		t.Fatalf("err = %v, want it to say the emulator did not start", err)
+	}
+}
+
+func TestInvokeReadsLambdasAnswer(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   Result
+	}{
+		{"result", 200, `{"ok":true}`, Result{Body: []byte(`{"ok":true}`)}},
+		{"handler error", 200, `{"errorType":"NotDeliveredError","errorMessage":"1 of 1 not delivered"}`,
+			Result{FunctionError: true, ErrorType: "NotDeliveredError", ErrorMessage: "1 of 1 not delivered"}},
+		{"runtime exit", 200, `{"errorType":"Runtime.ExitError"}`, Result{FunctionError: true, ErrorType: "Runtime.ExitError"}},
+		{"emulator error page", 502, "bad gateway", Result{FunctionError: true, ErrorMessage: "HTTP 502: bad gateway"}},
+		{"JSON that is no error", 200, `{"errorType":""}`, Result{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost {
+					t.Errorf("method %s, want POST", r.Method)
+				}
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			got, err := (&Emulator{URL: srv.URL}).Invoke(context.Background(), []byte(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.FunctionError != tt.want.FunctionError || got.ErrorType != tt.want.ErrorType || got.ErrorMessage != tt.want.ErrorMessage || string(got.Body) != tt.body {
+				t.Errorf("Invoke = %+v (body %s), want %+v with the body as sent", got, got.Body, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnzipKeepsTheBootstrapAndItsMode(t *testing.T) {
+	dir := t.TempDir()
+	zipPath := filepath.Join(dir, "function.zip")
+	writeZip(t, zipPath, map[string]os.FileMode{"README": 0o644, "bootstrap": 0o755})
+
+	out, err := Unzip(zipPath, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != filepath.Join(dir, "bootstrap") {
+		t.Errorf("Unzip = %s, want %s", out, filepath.Join(dir, "bootstrap"))
+	}
+	info, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o755 {
+		t.Errorf("bootstrap mode %v, want 0755 as in the zip", info.Mode().Perm())
+	}
+	if data, _ := os.ReadFile(out); string(data) != "content of bootstrap" {
+		t.Errorf("bootstrap holds %q", data)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README")); err == nil {
+		t.Error("Unzip extracted more than the bootstrap")
+	}
+
+	empty := filepath.Join(dir, "empty.zip")
+	writeZip(t, empty, map[string]os.FileMode{"main": 0o755})
+	if _, err := Unzip(empty, dir); err == nil || !strings.Contains(err.Error(), "empty.zip has no bootstrap") {
+		t.Errorf("zip without bootstrap: err = %v, want it named", err)
+	}
+	if _, err := Unzip(filepath.Join(dir, "missing.zip"), dir); err == nil || !strings.Contains(err.Error(), "missing.zip") {
+		t.Errorf("missing zip: err = %v, want it named", err)
+	}
+}
+
+func writeZip(t *testing.T, path string, files map[string]os.FileMode) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, mode := range files {
+		h := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Unix(0, 0)}
+		h.SetMode(mode)
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, "content of "+name)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPeakRSS(t *testing.T) {
+	rss, err := PeakRSS(os.Getpid())
+	if err != nil || rss < 1<<20 {
+		t.Errorf("PeakRSS(self) = %d, %v; want at least a MiB", rss, err)
+	}
+	if _, err := PeakRSS(-1); err == nil {
+		t.Error("PeakRSS of no process: no error")
+	}
+}
+
+func TestFunctionPIDWithoutAProcess(t *testing.T) {
+	if pid := (&Emulator{cmd: &exec.Cmd{}}).FunctionPID(); pid != 0 {
+		t.Errorf("FunctionPID of an emulator that never started = %d, want 0", pid)
+	}
+}
+
+func TestBufferTakesConcurrentWrites(t *testing.T) {
+	var b Buffer
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for range 100 {
+				fmt.Fprintf(&b, "%d\n", i)
+			}
+		})
+	}
+	wg.Wait()
+	if n := strings.Count(b.String(), "\n"); n != 800 {
+		t.Errorf("buffer holds %d lines, want 800", n)
+	}
+}
