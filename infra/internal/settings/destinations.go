@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // The states a destination can ask for at the least (see Destination.MinimumState).
@@ -82,8 +84,6 @@ func (r *reader) destinations(s *Settings) []Destination {
 		if d.Language == "" {
 			d.Language = s.Language
 		}
-		r.language(prefix+"language", d.Language)
-		r.mentions(prefix+"mentions", d.Mentions)
 		if !destinationName.MatchString(e.Name) {
 			r.fail(prefix+"name", "%q must be 1 to 20 lowercase letters, digits or '-', starting with a letter or digit", e.Name)
 		} else if seen[e.Name] {
@@ -99,8 +99,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 		if d.MinimumState == "" {
 			d.MinimumState = "OK"
 		}
-		r.messenger(prefix+"messenger", d.Messenger)
-		r.timezone(prefix+"timezone", d.Timezone)
+		r.relay(prefix, relayconfig.Config{Messenger: d.Messenger, Timezone: d.Timezone, Language: d.Language, Mentions: d.Mentions})
 		if !slices.Contains(minimumStates, d.MinimumState) {
 			r.fail(prefix+"minimumState", "%q is not one of %s", d.MinimumState, strings.Join(minimumStates, ", "))
 		}

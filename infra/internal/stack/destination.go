@@ -11,6 +11,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // relay is one destination's delivery path: its own secret, function, retries and dead letters.
@@ -216,20 +217,13 @@ func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue,
 	})
 }
 
-// relayEnvironment is the relay's configuration; the webhook itself stays in SSM.
+// relayEnvironment is the relay's configuration (see relayconfig); the webhook itself stays in
+// SSM, and the function gets the parameter's name and version.
 func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput) pulumi.StringMap {
-	env := pulumi.StringMap{
-		"WEBHOOK_PARAMETER": parameter,
-		"MESSENGER":         pulumi.String(dest.Messenger),
-		"TIMEZONE":          pulumi.String(dest.Timezone),
-		"LANGUAGE":          pulumi.String(dest.Language),
-		"TREND":             pulumi.String("off"),
-	}
-	if dest.Trend {
-		env["TREND"] = pulumi.String("on")
-	}
-	if dest.Mentions != "" {
-		env["MENTIONS"] = pulumi.String(dest.Mentions)
+	config := relayconfig.Config{Messenger: dest.Messenger, Timezone: dest.Timezone, Language: dest.Language, Mentions: dest.Mentions, Trend: dest.Trend}
+	env := pulumi.StringMap{relayconfig.EnvWebhookParameter: parameter}
+	for k, v := range config.Env() {
+		env[k] = pulumi.String(v)
 	}
 	return env
 }
