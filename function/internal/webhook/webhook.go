@@ -6,8 +6,6 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -17,12 +15,13 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// The environment variables the relay reads the webhook from.
+// The environment variables the relay reads the webhook from (see relayconfig).
 const (
-	EnvURL       = "WEBHOOK_URL"       // the URL itself; for local runs and tests
-	EnvParameter = "WEBHOOK_PARAMETER" // an SSM SecureString name, optionally "name:version"
+	EnvURL       = relayconfig.EnvWebhookURL       // the URL itself; for local runs and tests
+	EnvParameter = relayconfig.EnvWebhookParameter // an SSM SecureString name, optionally "name:version"
 )
 
 // ReadTimeout bounds the SSM read at start-up (the SDK's own retries included).
@@ -75,34 +74,15 @@ func Load(ctx context.Context, getenv func(string) string, newReader func(contex
 	return u, nil
 }
 
-// Parse checks a webhook URL: absolute, HTTPS (plain HTTP only to a loopback address, for local
-// tests), with a host. Its errors say what is wrong without repeating the URL.
+// Parse checks a webhook URL by the contract's rule (relayconfig.ParseWebhookURL: https, or
+// http to a loopback address for local tests). Its errors say what is wrong without repeating
+// the URL.
 func Parse(raw string) (URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := relayconfig.ParseWebhookURL(raw)
 	if err != nil {
-		return URL{}, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return URL{}, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	default:
-		return URL{}, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
-	}
-	if u.User != nil {
-		return URL{}, fmt.Errorf("webhook URL must not carry user credentials")
+		return URL{}, err
 	}
 	return newURL(u), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // NewSSMReader builds the SSM client from what Lambda puts in the environment (see awsenv);
