@@ -4,9 +4,11 @@
 // into alarm descriptions and the relay reads back (see description.go).
 //
 // The rules, the same on both sides:
-//   - Names (messenger, language, TREND's on/off) ignore case and surrounding spaces; Env writes
-//     them in lower case, so `language: KO` passes `pulumi up` and the relay alike.
+//   - Surrounding spaces never count. Names (messenger, language, TREND's on/off) ignore case
+//     too, and Env writes them in lower case: `language: KO` passes `pulumi up` and the relay
+//     alike. Time zone names keep their case, as the IANA database spells them.
 //   - An empty value means the default: MESSENGER auto, TIMEZONE UTC, LANGUAGE en, TREND off.
+//   - MENTIONS are checked by messenger.ParseMentions and take at most MentionsBytes.
 //   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
 //     zone in a local run, and a local run shows what the Lambda would send.
 //   - The webhook is an absolute https URL with a host and no user credentials; plain http only

@@ -291,3 +291,13 @@ func FuzzParseWebhookURL(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFromEnv is the start-up cost of reading and checking the stack's environment.
+func BenchmarkFromEnv(b *testing.B) {
+	env := Config{Messenger: "auto", Timezone: "Asia/Seoul", Language: "ko", Mentions: "@here, S0123ABCD", Trend: true, WebhookParameter: "/alarm-relay/dev/webhook-url:3"}.Env()
+	for b.Loop() {
+		if _, err := FromEnv(getenv(env)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
