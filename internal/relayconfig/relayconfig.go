@@ -8,7 +8,7 @@
 //     too, and Env writes them in lower case: `language: KO` passes `pulumi up` and the relay
 //     alike. Time zone names keep their case, as the IANA database spells them.
 //   - An empty value means the default: MESSENGER auto, TIMEZONE UTC, LANGUAGE en, TREND off.
-//   - MENTIONS are checked by messenger.ParseMentions and take at most MentionsBytes.
+//   - MENTIONS are checked by messenger.ParseMentions and take at most 2048 bytes (Lambda allows 4 KB of environment).
 //   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
 //     zone in a local run, and a local run shows what the Lambda would send.
 //   - The webhook is an absolute https URL with a host and no user credentials; plain http only
@@ -52,15 +52,15 @@ const (
 // The defaults an empty value stands for.
 const (
 	Auto            = "auto"
-	DefaultTimezone = "UTC"
-	DefaultLanguage = "en"
+	defaultTimezone = "UTC"
+	defaultLanguage = "en"
 )
 
-// Languages are the languages the relay writes in.
-var Languages = []string{"en", "ko"}
+// languages are the languages the relay writes in.
+var languages = []string{"en", "ko"}
 
-// MentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
-const MentionsBytes = 2048
+// mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
+const mentionsBytes = 2048
 
 // Config is the relay's configuration, as the stack declares it and the relay reads it.
 type Config struct {
@@ -78,8 +78,8 @@ type Config struct {
 // defaults: the form Env writes and FromEnv returns.
 func (c Config) Canonical() Config {
 	c.Messenger = orDefault(strings.ToLower(strings.TrimSpace(c.Messenger)), Auto)
-	c.Timezone = orDefault(strings.TrimSpace(c.Timezone), DefaultTimezone)
-	c.Language = orDefault(strings.ToLower(strings.TrimSpace(c.Language)), DefaultLanguage)
+	c.Timezone = orDefault(strings.TrimSpace(c.Timezone), defaultTimezone)
+	c.Language = orDefault(strings.ToLower(strings.TrimSpace(c.Language)), defaultLanguage)
 	c.WebhookParameter = strings.TrimSpace(c.WebhookParameter)
 	return c
 }
@@ -105,16 +105,16 @@ func (c Config) Validate() []Problem {
 			add(EnvMessenger, "%v", err)
 		}
 	}
-	if err := CheckTimezone(n.Timezone); err != nil {
+	if err := checkTimezone(n.Timezone); err != nil {
 		add(EnvTimezone, "%q %v", c.Timezone, err)
 	}
 	if !isLanguage(n.Language) {
-		add(EnvLanguage, "unknown language %q: use %s", c.Language, strings.Join(Languages, " or "))
+		add(EnvLanguage, "unknown language %q: use %s", c.Language, strings.Join(languages, " or "))
 	}
 	if _, err := messenger.ParseMentions(c.Mentions); err != nil {
 		add(EnvMentions, "%v", err)
-	} else if len(c.Mentions) > MentionsBytes {
-		add(EnvMentions, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(c.Mentions), MentionsBytes)
+	} else if len(c.Mentions) > mentionsBytes {
+		add(EnvMentions, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(c.Mentions), mentionsBytes)
 	}
 	if c.WebhookURL != "" {
 		if _, err := ParseWebhookURL(c.WebhookURL.Reveal()); err != nil {
@@ -124,26 +124,17 @@ func (c Config) Validate() []Problem {
 	return problems
 }
 
-// CheckTimezone tells whether name is an IANA time zone both sides resolve the same way; its
+// checkTimezone tells whether name is an IANA time zone both sides resolve the same way; its
 // error does not repeat the name.
-func CheckTimezone(name string) error {
+func checkTimezone(name string) error {
 	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
 		return fmt.Errorf("is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)")
 	}
 	return nil
 }
 
-// Location is the time zone of a valid Config.
-func (c Config) Location() (*time.Location, error) {
-	name := c.Canonical().Timezone
-	if err := CheckTimezone(name); err != nil {
-		return nil, fmt.Errorf("%s %q %w", EnvTimezone, name, err)
-	}
-	return time.LoadLocation(name)
-}
-
 func isLanguage(s string) bool {
-	for _, l := range Languages {
+	for _, l := range languages {
 		if s == l {
 			return true
 		}
