@@ -8,7 +8,8 @@
 //     too, and Env writes them in lower case: `language: KO` passes `pulumi up` and the relay
 //     alike. Time zone names keep their case, as the IANA database spells them.
 //   - An empty value means the default: MESSENGER auto, TIMEZONE UTC, LANGUAGE en, TREND off.
-//   - MENTIONS are checked by messenger.ParseMentions and take at most 2048 bytes (Lambda allows 4 KB of environment).
+//   - MENTIONS are checked by messenger.ParseMentions and take at most 2048 bytes (Lambda
+//     allows 4 KB of environment in all).
 //   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
 //     zone in a local run, and a local run shows what the Lambda would send.
 //   - The webhook is an absolute https URL with a host and no user credentials; plain http only
