@@ -103,7 +103,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	if err != nil {
 		return nil, err
 	}
-	u, err := webhook.Load(ctx, getenv, webhook.NewSSMReader)
+	u, err := webhook.Load(ctx, s.Config, webhook.NewSSMReader)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
 		quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		r, err = newDryRunRelay(getenv, s, stdout, quiet)
+		r, err = newDryRunRelay(s, stdout, quiet)
 	} else {
 		r, err = newRelay(ctx, getenv, s, log)
 	}
@@ -325,13 +325,13 @@ func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string)
 
 // newDryRunRelay renders through the same relay, but prints each payload instead of posting it.
 // A configured webhook still picks the messenger; without one, Slack is shown.
-func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
+func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
 	}
 	var u webhook.URL
-	if raw := getenv(webhook.EnvURL); raw != "" {
+	if raw := s.WebhookURL.Reveal(); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
 		}

@@ -36,17 +36,18 @@ type ParameterReader interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
-// Load returns the webhook URL named by the environment, checked. newReader is called only when
-// the URL lives in SSM, so local runs need no AWS configuration.
-func Load(ctx context.Context, getenv func(string) string, newReader func(context.Context) (ParameterReader, error)) (URL, error) {
-	if raw := getenv(EnvURL); raw != "" {
+// Load returns the webhook URL the configuration names (WEBHOOK_URL, else the SSM parameter in
+// WEBHOOK_PARAMETER), checked. newReader is called only when the URL lives in SSM, so local runs
+// need no AWS configuration.
+func Load(ctx context.Context, c relayconfig.Config, newReader func(context.Context) (ParameterReader, error)) (URL, error) {
+	if raw := c.WebhookURL.Reveal(); raw != "" {
 		u, err := Parse(raw)
 		if err != nil {
 			return URL{}, fmt.Errorf("%s: %w", EnvURL, err)
 		}
 		return u, nil
 	}
-	name := strings.TrimSpace(getenv(EnvParameter))
+	name := strings.TrimSpace(c.WebhookParameter)
 	if name == "" {
 		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
 	}
