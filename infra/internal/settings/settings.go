@@ -319,7 +319,11 @@ var relayKeys = map[string]string{
 // entry's), so that `pulumi up` refuses what the relay would refuse at start-up.
 func (r *reader) relay(prefix string, c relayconfig.Config) {
 	for _, p := range c.Validate() {
-		r.fail(prefix+relayKeys[p.Env], "%s", p.Message)
+		key, ok := relayKeys[p.Env]
+		if !ok {
+			key = p.Env // a setting without a key here still gets its problem reported
+		}
+		r.fail(prefix+key, "%s", p.Message)
 	}
 }
 
