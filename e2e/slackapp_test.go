@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/alarm-relay/alarm-relay/internal/emulator"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -309,7 +310,11 @@ func startMotoBehind(t *testing.T, d time.Duration) string {
 	t.Helper()
 	testsupport.Require(t, "moto_server", "install it with: pip install 'moto[server]'")
 	python := testsupport.Require(t, "python3", "install Python 3 with moto")
-	port := strconv.Itoa(testsupport.FreePort(t))
+	free, err := loopback.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(free)
 	script := `import datetime, sys
 import moto.cloudwatch.models as m
 real = m.utcnow

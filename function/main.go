@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -35,6 +36,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Exit codes of a local run.
@@ -70,13 +72,10 @@ func runLambda() {
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) error { return r.HandleJSON(ctx, raw) })
 }
 
-// settings are what the environment (or local flags) choose; the webhook is read separately.
+// settings are the relay's configuration (see relayconfig) and where each value came from.
 type settings struct {
-	messenger string // "" or "auto": detect from the webhook host
-	timezone  string // IANA name; "" means UTC
-	language  string // en (default) or ko
-	mentions  string // comma-separated, notified on ALARM
-	trend     string // "on" shows single-metric alarms' last hour (needs cloudwatch:GetMetricData)
+	relayconfig.Config
+	problems error // what is wrong with it (a *relayconfig.Error); reported when the relay is built
 
 	// flagged maps an environment variable to the local flag that overrode it, so that an error
 	// names what the user actually typed (-language, not LANGUAGE).
@@ -93,7 +92,17 @@ func (s settings) origin(env string) string {
 }
 
 func settingsFromEnv(getenv func(string) string) settings {
-	return settings{messenger: getenv("MESSENGER"), timezone: getenv("TIMEZONE"), language: getenv("LANGUAGE"), mentions: getenv("MENTIONS"), trend: getenv("TREND")}
+	c, err := relayconfig.FromEnv(getenv)
+	return settings{Config: c, problems: err}
+}
+
+// check is the configuration's problems, each named after where its value came from.
+func (s settings) check() error {
+	var e *relayconfig.Error
+	if errors.As(s.problems, &e) {
+		return errors.New(e.Named(s.origin))
+	}
+	return s.problems
 }
 
 // newRelay builds the relay that delivers to the configured webhook, or, with MESSENGER=slack-app,
@@ -105,14 +114,12 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 	}
 	client := deliver.NewHTTPClient()
 	var r *relay.Relay
-	if app, err := isSlackApp(s); err != nil {
-		return nil, err
-	} else if app {
+	if s.Messenger == string(messenger.SlackApp) {
 		if r, err = newSlackAppRelay(ctx, getenv, s, options, client, log); err != nil {
 			return nil, err
 		}
 	} else {
-		u, err := webhook.Load(ctx, getenv, webhook.NewSSMReader)
+		u, err := webhook.Load(ctx, s.Config, webhook.NewSSMReader)
 		if err != nil {
 			return nil, err
 		}
@@ -127,31 +134,14 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
 		r = relay.New(m, options, hook, log)
 	}
-	switch s.trend {
-	case "", "off":
-	case "on":
+	if s.Trend {
 		fetcher, err := trend.NewFromEnv(getenv, client)
 		if err != nil {
-			return nil, fmt.Errorf("TREND=on: %w", err)
+			return nil, fmt.Errorf("%s=on: %w", relayconfig.EnvTrend, err)
 		}
 		r.WithTrend(fetcher.Fetch)
-	default:
-		return nil, fmt.Errorf("TREND %q: use on or off", s.trend)
 	}
 	return r.WithAlarms(lazyAlarms(getenv, client)), nil
-}
-
-// isSlackApp tells whether the settings choose the Slack app; a webhook configured beside it is
-// a mistake (which of the two was meant?), not something to ignore.
-func isSlackApp(s settings) (bool, error) {
-	if s.messenger == "" || s.messenger == "auto" {
-		return false, nil
-	}
-	m, err := messenger.Parse(s.messenger)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", s.origin("MESSENGER"), err)
-	}
-	return m == messenger.SlackApp, nil
 }
 
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
@@ -224,42 +214,40 @@ func lazyAlarms(getenv func(string) string, client *http.Client) relay.AlarmsFun
 	}
 }
 
-// pickMessenger: a name other than "auto" wins; else the webhook's host decides; a dry run without
-// a webhook shows Slack.
+// pickMessenger: a name other than "auto" wins, unless the webhook's host says another
+// messenger; else the webhook's host decides; a dry run without a webhook shows Slack.
 func pickMessenger(s settings, u webhook.URL) (messenger.Messenger, error) {
-	if name := s.messenger; name != "" && name != "auto" {
-		m, err := messenger.Parse(name)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", s.origin("MESSENGER"), err)
-		}
+	var origin *url.URL
+	if !u.IsZero() {
+		origin = u.Origin()
+	}
+	m, err := relayconfig.ResolveMessenger(s.Messenger, origin)
+	switch {
+	case err == nil:
 		return m, nil
-	}
-	if u.IsZero() {
-		return messenger.Slack, nil
-	}
-	m, err := messenger.Detect(u.Origin())
-	if err != nil && s.local {
+	case s.local && s.Messenger == relayconfig.Auto:
 		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
-		return "", fmt.Errorf("%w (here: -messenger NAME, or MESSENGER=NAME)", err)
+		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", s.origin(relayconfig.EnvMessenger), err)
+	default:
+		return "", fmt.Errorf("%s: %w", s.origin(relayconfig.EnvMessenger), err)
 	}
-	return m, err
 }
 
+// renderOptions are the settings' render options; a configuration with problems has none.
 func renderOptions(s settings) (render.Options, error) {
-	options := render.Options{Location: time.UTC}
-	if s.timezone != "" {
-		loc, err := time.LoadLocation(s.timezone)
-		if err != nil {
-			return render.Options{}, fmt.Errorf("%s %q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", s.origin("TIMEZONE"), s.timezone)
-		}
-		options.Location = loc
+	if err := s.check(); err != nil {
+		return render.Options{}, err
 	}
-	var err error
-	if options.Language, err = render.ParseLanguage(s.language); err != nil {
-		return render.Options{}, fmt.Errorf("%s: %w", s.origin("LANGUAGE"), err)
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return render.Options{}, fmt.Errorf("%s: %w", s.origin(relayconfig.EnvTimezone), err)
 	}
-	if options.Mentions, err = messenger.ParseMentions(s.mentions); err != nil {
-		return render.Options{}, fmt.Errorf("MENTIONS: %w", err)
+	options := render.Options{Location: loc}
+	if options.Language, err = render.ParseLanguage(s.Language); err != nil {
+		return render.Options{}, fmt.Errorf("%s: %w", s.origin(relayconfig.EnvLanguage), err)
+	}
+	if options.Mentions, err = messenger.ParseMentions(s.Mentions); err != nil {
+		return render.Options{}, fmt.Errorf("%s: %w", relayconfig.EnvMentions, err)
 	}
 	return options, nil
 }
@@ -343,10 +331,17 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	set := map[string]bool{}
 	flags.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	s := settingsFromEnv(getenv)
-	s.messenger, s.timezone, s.language = *messengerName, *timezone, *language
+	// A flag overrides its variable (a flag's default is the variable's value).
+	flagged := map[string]string{relayconfig.EnvMessenger: "-messenger", relayconfig.EnvTimezone: "-timezone", relayconfig.EnvLanguage: "-language"}
+	values := map[string]string{relayconfig.EnvMessenger: *messengerName, relayconfig.EnvTimezone: *timezone, relayconfig.EnvLanguage: *language}
+	s := settingsFromEnv(func(env string) string {
+		if v, ok := values[env]; ok {
+			return v
+		}
+		return getenv(env)
+	})
 	s.local, s.flagged = true, map[string]string{}
-	for env, name := range map[string]string{"MESSENGER": "-messenger", "TIMEZONE": "-timezone", "LANGUAGE": "-language"} {
+	for env, name := range flagged {
 		if set[name[1:]] {
 			s.flagged[env] = name
 		}
@@ -380,7 +375,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
 		quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		r, err = newDryRunRelay(getenv, s, stdout, quiet)
+		r, err = newDryRunRelay(s, stdout, quiet)
 	} else {
 		r, err = newRelay(ctx, getenv, s, log)
 	}
@@ -431,22 +426,20 @@ func replayDeadLetters(ctx context.Context, queueURL string, getenv func(string)
 
 // newDryRunRelay renders through the same relay, but prints each payload instead of posting it.
 // A configured webhook still picks the messenger; without one, Slack is shown.
-func newDryRunRelay(getenv func(string) string, s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
+func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, error) {
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
 	}
-	if app, err := isSlackApp(s); err != nil {
-		return nil, err
-	} else if app {
-		if getenv(webhook.EnvURL) != "" {
+	if s.Messenger == string(messenger.SlackApp) {
+		if s.WebhookURL.Reveal() != "" {
 			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin("MESSENGER"), webhook.EnvURL)
 		}
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
 		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
 	}
 	var u webhook.URL
-	if raw := getenv(webhook.EnvURL); raw != "" {
+	if raw := s.WebhookURL.Reveal(); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // describe fills in what the alarm watches and what crossed what: in parts (for wording in any
@@ -49,7 +51,7 @@ func describe(a *Alarm, p *payload) {
 		var q *events.CloudWatchMetricDataQuery
 		a.Subject, a.Expression, q = mathSubject(t)
 		// A label ending in "(%)" names a percentage, as the stack's error-rate alarms do.
-		if label, ok := strings.CutSuffix(a.Subject, " (%)"); ok {
+		if label, ok := relayconfig.CutPercentLabel(a.Subject); ok {
 			a.Subject = label
 			if unit == "" {
 				unit = "%"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // link is a button next to "Open in CloudWatch": a runbook, a dashboard, another page.
@@ -21,7 +22,8 @@ const maxLinks = 3
 var urlInText = regexp.MustCompile(`https?://[^\s<>"'|]+`)
 
 // findLinks takes http(s) links from an alarm description and names each by the word before it
-// ("Runbook: https://...", "dashboard https://..."); the stack's runbook setting writes them so.
+// ("Runbook: https://...", "dashboard https://..."); the stack's runbook setting writes them so
+// (relayconfig.RunbookText).
 func findLinks(w *words, description string) []link {
 	var out []link
 	seen := map[string]bool{}
@@ -31,12 +33,11 @@ func findLinks(w *words, description string) []link {
 			continue
 		}
 		seen[u] = true
-		before := strings.ToLower(description[max(0, loc[0]-24):loc[0]])
 		label := w.link
-		switch {
-		case strings.Contains(before, "runbook") || strings.Contains(before, "playbook"):
+		switch relayconfig.LinkKindBefore(description[:loc[0]]) {
+		case relayconfig.RunbookLink:
 			label = w.runbook
-		case strings.Contains(before, "dashboard"):
+		case relayconfig.DashboardLink:
 			label = w.dashboard
 		}
 		out = append(out, link{label, u})

@@ -8,20 +8,19 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/clip"
-	"github.com/alarm-relay/alarm-relay/internal/loopback"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// The environment variables the relay reads the webhook from.
+// The environment variables the relay reads the webhook from (see relayconfig).
 const (
-	EnvURL       = "WEBHOOK_URL"       // the URL itself; for local runs and tests
-	EnvParameter = "WEBHOOK_PARAMETER" // an SSM SecureString name, optionally "name:version"
+	EnvURL       = relayconfig.EnvWebhookURL       // the URL itself; for local runs and tests
+	EnvParameter = relayconfig.EnvWebhookParameter // an SSM SecureString name, optionally "name:version"
 )
 
 // ReadTimeout bounds the SSM read at start-up (the SDK's own retries included).
@@ -37,17 +36,18 @@ type ParameterReader interface {
 	GetParameter(ctx context.Context, name string) (string, error)
 }
 
-// Load returns the webhook URL named by the environment, checked. newReader is called only when
-// the URL lives in SSM, so local runs need no AWS configuration.
-func Load(ctx context.Context, getenv func(string) string, newReader func(context.Context) (ParameterReader, error)) (URL, error) {
-	if raw := getenv(EnvURL); raw != "" {
+// Load returns the webhook URL the configuration names (WEBHOOK_URL, else the SSM parameter in
+// WEBHOOK_PARAMETER), checked. newReader is called only when the URL lives in SSM, so local runs
+// need no AWS configuration.
+func Load(ctx context.Context, c relayconfig.Config, newReader func(context.Context) (ParameterReader, error)) (URL, error) {
+	if raw := c.WebhookURL.Reveal(); raw != "" {
 		u, err := Parse(raw)
 		if err != nil {
 			return URL{}, fmt.Errorf("%s: %w", EnvURL, err)
 		}
 		return u, nil
 	}
-	name := strings.TrimSpace(getenv(EnvParameter))
+	name := strings.TrimSpace(c.WebhookParameter)
 	if name == "" {
 		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
 	}
@@ -93,24 +93,13 @@ func ReadParameter(ctx context.Context, name string, newReader func(context.Cont
 	return value, nil
 }
 
-// Parse checks a webhook URL: absolute, HTTPS (plain HTTP only to a loopback address, for local
-// tests), with a host. Its errors say what is wrong without repeating the URL.
+// Parse checks a webhook URL by the contract's rule (relayconfig.ParseWebhookURL: https, or
+// http to a loopback address for local tests). Its errors say what is wrong without repeating
+// the URL.
 func Parse(raw string) (URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := relayconfig.ParseWebhookURL(raw)
 	if err != nil {
-		return URL{}, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return URL{}, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
-	default:
-		return URL{}, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
-	}
-	if u.User != nil {
-		return URL{}, fmt.Errorf("webhook URL must not carry user credentials")
+		return URL{}, err
 	}
 	return newURL(u), nil
 }

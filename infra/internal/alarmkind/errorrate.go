@@ -6,6 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // errorRate: 5XX (server) or 4XX (client) errors as a percentage of an API's requests.
@@ -58,7 +60,7 @@ func (k errorRate) Queries(a Alarm) cloudwatch.MetricAlarmMetricQueryArray {
 		cloudwatch.MetricAlarmMetricQueryArgs{
 			Id:         pulumi.String("rate"),
 			Expression: pulumi.String("IF(requests > 0, 100 * errors / requests)"),
-			Label:      pulumi.String(k.class() + " error rate (%)"),
+			Label:      pulumi.String(relayconfig.PercentLabel(k.class() + " error rate")), // the relay shows a %
 			ReturnData: pulumi.Bool(true),
 		},
 	}

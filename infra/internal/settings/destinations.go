@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
@@ -102,8 +103,6 @@ func (r *reader) destinations(s *Settings) []Destination {
 		if d.Language == "" {
 			d.Language = s.Language
 		}
-		r.language(prefix+"language", d.Language)
-		r.mentions(prefix+"mentions", d.Mentions)
 		if !destinationName.MatchString(e.Name) {
 			r.fail(prefix+"name", "%q must be 1 to 20 lowercase letters, digits or '-', starting with a letter or digit", e.Name)
 		} else if seen[e.Name] {
@@ -125,10 +124,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 		if d.MinimumState == "" {
 			d.MinimumState = "OK"
 		}
-		if !d.SlackApp() {
-			r.messenger(prefix+"messenger", d.Messenger)
-		}
-		r.timezone(prefix+"timezone", d.Timezone)
+		r.relay(prefix, relayconfig.Config{Messenger: d.Messenger, Timezone: d.Timezone, Language: d.Language, Mentions: d.Mentions})
 		if !slices.Contains(minimumStates, d.MinimumState) {
 			r.fail(prefix+"minimumState", "%q is not one of %s", d.MinimumState, strings.Join(minimumStates, ", "))
 		}

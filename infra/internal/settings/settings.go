@@ -12,14 +12,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-	_ "time/tzdata" // validate TIMEZONE names the same way the relay resolves them
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
-	"github.com/alarm-relay/alarm-relay/internal/messenger"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
@@ -267,12 +265,9 @@ func (r *reader) validate(s *Settings) {
 	if s.Messenger == slackapp.Messenger {
 		r.fail("messenger", "slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see the README); this key is webhookUrl's (auto, slack, teams, teams-legacy)")
 	}
-	r.messenger("messenger", s.Messenger)
+	r.relay("", relayconfig.Config{Messenger: s.Messenger, Timezone: s.Timezone, Language: s.Language, Mentions: s.Mentions})
 	r.remind("remindEveryMinutes", s.RemindEveryMinutes)
-	r.language("language", s.Language)
-	r.mentions("mentions", s.Mentions)
 	r.link("runbookUrl", s.RunbookURL)
-	r.timezone("timezone", s.Timezone)
 	if !slices.Contains(logRetentionDays, s.LogRetentionDays) {
 		r.fail("logRetentionDays", "%d is not a retention CloudWatch Logs accepts: one of %v", s.LogRetentionDays, logRetentionDays)
 	}
@@ -334,28 +329,23 @@ func (r *reader) treatMissingData(key, v string) {
 	}
 }
 
-func (r *reader) messenger(key, v string) {
-	if v != "auto" {
-		if _, err := messenger.Parse(v); err != nil {
-			r.fail(key, "%v", err)
+// relayKeys are the config keys of the relay's settings, by environment variable.
+var relayKeys = map[string]string{
+	relayconfig.EnvMessenger: "messenger",
+	relayconfig.EnvTimezone:  "timezone",
+	relayconfig.EnvLanguage:  "language",
+	relayconfig.EnvMentions:  "mentions",
+}
+
+// relay checks a relay's settings by the relay's own rules (prefix "destinations[1]." for an
+// entry's), so that `pulumi up` refuses what the relay would refuse at start-up.
+func (r *reader) relay(prefix string, c relayconfig.Config) {
+	for _, p := range c.Validate() {
+		key, ok := relayKeys[p.Env]
+		if !ok {
+			key = p.Env // a setting without a key here still gets its problem reported
 		}
-	}
-}
-
-func (r *reader) language(key, v string) {
-	if v != "en" && v != "ko" {
-		r.fail(key, "%q is not en or ko", v)
-	}
-}
-
-// mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
-const mentionsBytes = 2048
-
-func (r *reader) mentions(key, v string) {
-	if _, err := messenger.ParseMentions(v); err != nil {
-		r.fail(key, "%v", err)
-	} else if len(v) > mentionsBytes {
-		r.fail(key, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(v), mentionsBytes)
+		r.fail(prefix+key, "%s", p.Message)
 	}
 }
 
@@ -372,44 +362,15 @@ func (r *reader) link(key, v string) {
 	}
 }
 
-func (r *reader) timezone(key, v string) {
-	if _, err := time.LoadLocation(v); err != nil || v == "" || v == "Local" {
-		r.fail(key, "%q is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)", v)
-	}
-}
-
-// webhook checks a secret webhook without ever printing it; with messenger "auto" its host must
-// name a messenger.
+// webhook checks a secret webhook without ever printing it, and that the messenger can post to it
+// (with messenger auto, its host must name one).
 func (r *reader) webhook(key, raw, messengerKey, messengerName string) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil {
-		r.fail(key, "must be an https:// URL with a host and no user credentials (value not shown: it is a secret)")
-		return
-	}
-	detected, err := messenger.Detect(u)
-	if messengerName == "auto" {
-		if err != nil {
-			r.fail(messengerKey, "auto: %v", err)
-		}
-		return
-	}
+	u, err := relayconfig.ParseWebhookURL(raw)
 	if err != nil {
-		return // an unknown host (a proxy, a gateway) is what an explicit messenger is for
+		r.fail(key, "%v", err)
+		return
 	}
-	if !compatible(messenger.Messenger(messengerName), detected) {
-		r.fail(messengerKey, "%s cannot post to a %s webhook (host %s): set messenger to %s or auto, or use a %s webhook",
-			messengerName, detected, u.Hostname(), detected, messengerName)
-	}
-}
-
-// compatible tells whether a messenger's payload works on a webhook whose host says detected.
-// Both Teams webhooks take an Adaptive Card (the teams messenger) — the way off Office 365
-// connectors; a Workflows webhook cannot read a connector MessageCard.
-func compatible(chosen, detected messenger.Messenger) bool {
-	switch chosen {
-	case messenger.Teams:
-		return detected == messenger.Teams || detected == messenger.TeamsLegacy
-	default:
-		return chosen == detected
+	if _, err := relayconfig.ResolveMessenger(messengerName, u); err != nil {
+		r.fail(messengerKey, "%v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // alarm declares one CloudWatch alarm that notifies the topic of every state change: ALARM, OK
@@ -64,8 +65,8 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 		what = strings.TrimSpace(a.Description) + " " + what
 	}
 	tail := " Managed by Pulumi stack " + project + "/" + stack + "."
-	if a.Runbook != "" { // last, never cut: the relay turns "Runbook: <url>" into a button
-		tail += " Runbook: " + a.Runbook
+	if a.Runbook != "" { // last, never cut: the relay turns it into a button
+		tail += " " + relayconfig.RunbookText(a.Runbook)
 	}
 	// CloudWatch counts the description's bytes; a cut ends on a whole character, with "…".
 	if room := settings.AlarmDescriptionBytes - len(tail); len(what) > room {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
@@ -243,14 +244,14 @@ func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue,
 	})
 }
 
-// relayEnvironment is the relay's configuration; the webhook (or bot token) itself stays in SSM.
-// table is the incident table, for slack-app destinations.
+// relayEnvironment is the relay's configuration (see relayconfig); the webhook (or bot token)
+// itself stays in SSM, and the function gets the parameter's name and version. table is the
+// incident table, for slack-app destinations.
 func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput, table *dynamodb.Table) pulumi.StringMap {
-	env := pulumi.StringMap{
-		"MESSENGER": pulumi.String(dest.Messenger),
-		"TIMEZONE":  pulumi.String(dest.Timezone),
-		"LANGUAGE":  pulumi.String(dest.Language),
-		"TREND":     pulumi.String("off"),
+	config := relayconfig.Config{Messenger: dest.Messenger, Timezone: dest.Timezone, Language: dest.Language, Mentions: dest.Mentions, Trend: dest.Trend}
+	env := pulumi.StringMap{}
+	for k, v := range config.Env() {
+		env[k] = pulumi.String(v)
 	}
 	if dest.SlackApp() {
 		env[slackapp.EnvTokenParameter] = parameter
@@ -258,13 +259,7 @@ func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput, 
 		env[slackapp.EnvStateTable] = table.Name
 		env[slackapp.EnvDestination] = pulumi.String(dest.Name)
 	} else {
-		env["WEBHOOK_PARAMETER"] = parameter
-	}
-	if dest.Trend {
-		env["TREND"] = pulumi.String("on")
-	}
-	if dest.Mentions != "" {
-		env["MENTIONS"] = pulumi.String(dest.Mentions)
+		env[relayconfig.EnvWebhookParameter] = parameter
 	}
 	return env
 }

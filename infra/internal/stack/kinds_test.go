@@ -362,7 +362,7 @@ func TestMessageOptions(t *testing.T) {
 		cfg := devConfig()
 		cfg["language"], cfg["mentions"], cfg["runbookUrl"] = "jp", "@everyone", "wiki/rb"
 		cfg["alarms"] = `[{"kind":"latency","runbook":"javascript:alert(1)"}]`
-		expectRejected(t, cfg, []string{"webhookUrl"}, `language: "jp" is not en or ko`, `mentions: mention "@everyone" is not`,
+		expectRejected(t, cfg, []string{"webhookUrl"}, `language: unknown language "jp": use en or ko`, `mentions: mention "@everyone" is not`,
 			`runbookUrl: "wiki/rb" is not an http(s) URL`, `alarms[0].runbook: "javascript:alert(1)" is not an http(s) URL`)
 	})
 }

@@ -621,7 +621,7 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"unknown time zone", map[string]string{"timezone": "Seoul"}, true, []string{`timezone: "Seoul" is not an IANA time zone name`}},
 		{"unknown messenger", map[string]string{"messenger": "discord"}, true, []string{`messenger: unknown messenger "discord"`}},
 		{"unknown webhook host", map[string]string{"webhookUrl": "https://chat.example.com/hooks/SECRET"}, true, []string{`messenger: auto: cannot tell the messenger from webhook host "chat.example.com"`}},
-		{"http webhook", map[string]string{"webhookUrl": "http://hooks.slack.com/services/SECRET"}, true, []string{"webhookUrl: must be an https:// URL"}},
+		{"http webhook", map[string]string{"webhookUrl": "http://hooks.slack.com/services/SECRET"}, true, []string{`webhookUrl: webhook URL must use https (got scheme "http")`}},
 		{"webhook not secret", nil, false, []string{"webhookUrl: is stored in plain text: set it again with pulumi config set --secret webhookUrl"}},
 		{"no webhook", map[string]string{"webhookUrl": ""}, true, []string{"webhookUrl: not set: pulumi config set --secret webhookUrl"}},
 		{"bad retention", map[string]string{"logRetentionDays": "10"}, true, []string{"logRetentionDays: 10 is not a retention CloudWatch Logs accepts"}},

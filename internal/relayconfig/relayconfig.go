@@ -1,0 +1,239 @@
+// Package relayconfig is the contract between the Pulumi program (infra/) and the relay
+// (function/): the relay's environment variables, one typed Config with one Validate, Env (what
+// the stack writes) and FromEnv (what the relay reads), and the text conventions the stack writes
+// into alarm descriptions and the relay reads back (see description.go).
+//
+// The rules, the same on both sides:
+//   - Surrounding spaces never count. Names (messenger, language, TREND's on/off) ignore case
+//     too, and Env writes them in lower case: `language: KO` passes `pulumi up` and the relay
+//     alike. Time zone names keep their case, as the IANA database spells them.
+//   - An empty value means the default: MESSENGER auto, TIMEZONE UTC, LANGUAGE en, TREND off.
+//   - MENTIONS are checked by messenger.ParseMentions and take at most 2048 bytes (Lambda
+//     allows 4 KB of environment in all).
+//   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
+//     zone in a local run, and a local run shows what the Lambda would send.
+//   - The webhook is an absolute https URL with a host and no user credentials; plain http only
+//     to a loopback address (a local test server). ParseWebhookURL is the one parser.
+//   - Messenger "auto" takes the messenger from the webhook's host, and an unknown host is an
+//     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
+//
+// Problems name the environment variable; the stack maps them to its config keys
+// (destinations[1].timezone), the local command to the flag the value came from (-language).
+package relayconfig
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	_ "time/tzdata" // the relay's runtime has no zoneinfo; both sides resolve names from the same data
+
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
+)
+
+// The environment variables of the relay.
+const (
+	EnvMessenger        = "MESSENGER"         // auto, slack, teams or teams-legacy
+	EnvTimezone         = "TIMEZONE"          // IANA time zone shown next to UTC
+	EnvLanguage         = "LANGUAGE"          // en or ko
+	EnvMentions         = "MENTIONS"          // comma-separated, notified on ALARM
+	EnvTrend            = "TREND"             // on: show a single-metric alarm's last hour
+	EnvWebhookParameter = "WEBHOOK_PARAMETER" // SSM SecureString holding the webhook, "name" or "name:version"
+	EnvWebhookURL       = "WEBHOOK_URL"       // the webhook itself (a secret): local runs and tests
+
+	// The slack-app messenger's (not read by Config yet).
+	EnvSlackTokenParameter = "SLACK_TOKEN_PARAMETER" // SSM SecureString holding the bot token
+	EnvSlackChannel        = "SLACK_CHANNEL"         // the channel the bot posts to
+	EnvStateTable          = "STATE_TABLE"           // DynamoDB table of open incidents
+	EnvDestination         = "DESTINATION"           // the destination's name in the stack
+	EnvSlackToken          = "SLACK_TOKEN"           // the bot token itself (a secret): local runs and tests
+	EnvSlackAPIURL         = "SLACK_API_URL"         // another Slack API endpoint (tests)
+)
+
+// The defaults an empty value stands for.
+const (
+	Auto            = "auto"
+	defaultTimezone = "UTC"
+	defaultLanguage = "en"
+)
+
+// languages are the languages the relay writes in.
+var languages = []string{"en", "ko"}
+
+// mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
+const mentionsBytes = 2048
+
+// Config is the relay's configuration, as the stack declares it and the relay reads it.
+type Config struct {
+	Messenger string // auto or a messenger name
+	Timezone  string // IANA name
+	Language  string // en or ko
+	Mentions  string // comma-separated (see messenger.ParseMentions)
+	Trend     bool   // show a single-metric alarm's last hour (needs cloudwatch:GetMetricData)
+
+	WebhookParameter string // SSM parameter holding the webhook; the stack sets it as an output
+	WebhookURL       Secret // the webhook itself, for local runs; the stack never sets it
+}
+
+// Canonical is c with names in lower case, spaces trimmed and empty values replaced by their
+// defaults: the form Env writes and FromEnv returns.
+func (c Config) Canonical() Config {
+	c.Messenger = orDefault(strings.ToLower(strings.TrimSpace(c.Messenger)), Auto)
+	c.Timezone = orDefault(strings.TrimSpace(c.Timezone), defaultTimezone)
+	c.Language = orDefault(strings.ToLower(strings.TrimSpace(c.Language)), defaultLanguage)
+	c.WebhookParameter = strings.TrimSpace(c.WebhookParameter)
+	return c
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// Validate checks every setting and returns all problems, nil when there are none. It does not
+// demand a webhook (a dry run has none; the stack checks its own) and does not match the
+// messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
+func (c Config) Validate() []Problem {
+	var problems []Problem
+	add := func(env, format string, args ...any) {
+		problems = append(problems, Problem{Env: env, Message: fmt.Sprintf(format, args...)})
+	}
+	n := c.Canonical()
+	if n.Messenger != Auto {
+		if _, err := messenger.Parse(c.Messenger); err != nil {
+			add(EnvMessenger, "%v", err)
+		}
+	}
+	if err := checkTimezone(n.Timezone); err != nil {
+		add(EnvTimezone, "%q %v", c.Timezone, err)
+	}
+	if !isLanguage(n.Language) {
+		add(EnvLanguage, "unknown language %q: use %s", c.Language, strings.Join(languages, " or "))
+	}
+	if _, err := messenger.ParseMentions(c.Mentions); err != nil {
+		add(EnvMentions, "%v", err)
+	} else if len(c.Mentions) > mentionsBytes {
+		add(EnvMentions, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(c.Mentions), mentionsBytes)
+	}
+	if c.WebhookURL != "" {
+		if _, err := ParseWebhookURL(c.WebhookURL.Reveal()); err != nil {
+			add(EnvWebhookURL, "%v", err)
+		}
+	}
+	return problems
+}
+
+// checkTimezone tells whether name is an IANA time zone both sides resolve the same way; its
+// error does not repeat the name.
+func checkTimezone(name string) error {
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		return fmt.Errorf("is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)")
+	}
+	return nil
+}
+
+func isLanguage(s string) bool {
+	for _, l := range languages {
+		if s == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Env is the relay's environment for c in its canonical form: what the stack writes. MENTIONS,
+// WEBHOOK_PARAMETER and WEBHOOK_URL appear only when set.
+func (c Config) Env() map[string]string {
+	n := c.Canonical()
+	env := map[string]string{
+		EnvMessenger: n.Messenger,
+		EnvTimezone:  n.Timezone,
+		EnvLanguage:  n.Language,
+		EnvTrend:     onOff(n.Trend),
+	}
+	if n.Mentions != "" {
+		env[EnvMentions] = n.Mentions
+	}
+	if n.WebhookParameter != "" {
+		env[EnvWebhookParameter] = n.WebhookParameter
+	}
+	if n.WebhookURL != "" {
+		env[EnvWebhookURL] = n.WebhookURL.Reveal()
+	}
+	return env
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// FromEnv reads the relay's configuration, in canonical form, and checks it: what the relay
+// reads. A problem leaves the rest read; the error lists every problem (an *Error).
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Messenger:        getenv(EnvMessenger),
+		Timezone:         getenv(EnvTimezone),
+		Language:         getenv(EnvLanguage),
+		Mentions:         getenv(EnvMentions),
+		WebhookParameter: getenv(EnvWebhookParameter),
+		WebhookURL:       Secret(getenv(EnvWebhookURL)),
+	}
+	problems := c.Validate()
+	switch trend := strings.ToLower(strings.TrimSpace(getenv(EnvTrend))); trend {
+	case "", "off":
+	case "on":
+		c.Trend = true
+	default:
+		problems = append(problems, Problem{Env: EnvTrend, Message: fmt.Sprintf("%q is not on or off", getenv(EnvTrend))})
+	}
+	c = c.Canonical()
+	if len(problems) > 0 {
+		return c, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+// Problem is one invalid setting: its environment variable and what is wrong, with the value
+// (never a secret's) and what is allowed.
+type Problem struct {
+	Env, Message string
+}
+
+func (p Problem) Error() string { return p.Env + ": " + p.Message }
+
+// Error is every problem of a configuration, in the order Validate checks them.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string { return e.Named(func(env string) string { return env }) }
+
+// Named is the error's text with each setting named by name(env): a flag, a config key.
+func (e *Error) Named(name func(env string) string) string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = name(p.Env) + ": " + p.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Secret is a value that never prints: fmt, slog and encoding/json show [secret]. Reveal gives
+// the value to the one call that needs it.
+type Secret string
+
+const masked = "[secret]"
+
+// Reveal returns the secret itself; never log or wrap it.
+func (s Secret) Reveal() string { return string(s) }
+
+func (Secret) String() string               { return masked }
+func (Secret) GoString() string             { return masked }
+func (Secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(masked)) }
+func (Secret) LogValue() slog.Value         { return slog.StringValue(masked) }
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + masked + `"`), nil }
+func (Secret) MarshalText() ([]byte, error) { return []byte(masked), nil }

@@ -1,0 +1,88 @@
+package relayconfig
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
+)
+
+// ParseWebhookURL checks a webhook URL: absolute, https (plain http only to a loopback address,
+// for local tests), with a host and without user credentials. Its errors say what is wrong
+// without repeating the URL, which is a secret.
+func ParseWebhookURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("webhook URL has no host; expected https://hooks.slack.com/services/... or a Teams webhook")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("webhook URL must not carry user credentials")
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ResolveMessenger is the messenger that posts to webhook: the one named, or for auto (or "")
+// the one the webhook's host says. A named messenger on a host that says another one is an
+// error (a Slack payload fails every alert on a Teams webhook); on an unknown host (a proxy, a
+// gateway, a local test server) the named one is what the user chose. webhook nil (a dry run
+// without one) resolves auto to Slack. Errors start with the messenger asked for.
+func ResolveMessenger(name string, webhook *url.URL) (messenger.Messenger, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" || name == Auto {
+		if webhook == nil {
+			return messenger.Slack, nil
+		}
+		m, err := messenger.Detect(webhook)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", Auto, err)
+		}
+		return m, nil
+	}
+	chosen, err := messenger.Parse(name)
+	if err != nil {
+		return "", err
+	}
+	if webhook == nil {
+		return chosen, nil
+	}
+	detected, err := messenger.Detect(webhook)
+	if err != nil {
+		return chosen, nil
+	}
+	if !compatible(chosen, detected) {
+		return "", fmt.Errorf("%s cannot post to a %s webhook (host %s): set messenger to %s or auto, or use a %s webhook",
+			chosen, detected, webhook.Hostname(), detected, chosen)
+	}
+	return chosen, nil
+}
+
+// compatible tells whether a messenger's payload works on a webhook whose host says detected.
+// Both Teams webhooks take an Adaptive Card (the teams messenger) — the way off Office 365
+// connectors; a Workflows webhook cannot read a connector MessageCard.
+func compatible(chosen, detected messenger.Messenger) bool {
+	switch chosen {
+	case messenger.Teams:
+		return detected == messenger.Teams || detected == messenger.TeamsLegacy
+	default:
+		return chosen == detected
+	}
+}
