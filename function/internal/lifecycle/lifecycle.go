@@ -18,6 +18,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
@@ -41,7 +42,7 @@ type Change struct {
 
 // ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
 func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: a.Observed, Payload: payload}
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Payload: payload}
 }
 
 // Incidents is a Slack app destination's incident keeper.

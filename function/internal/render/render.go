@@ -138,7 +138,7 @@ func newView(n alarm.Notification, opts Options) view {
 		style:       st,
 		title:       fmt.Sprintf("%s %s: %s", st.emoji, stateWord(w, a.State), a.Name),
 		headline:    w.condition(a),
-		observed:    a.Observed,
+		observed:    ObservedValue(a),
 		description: a.Description,
 		reason:      a.Reason,
 		url:         a.ConsoleURL,
@@ -146,10 +146,10 @@ func newView(n alarm.Notification, opts Options) view {
 		trend:       trendText(w, opts.Trend, a),
 	}
 	switch {
-	case a.ExpectedMax != "" && v.observed != "":
-		v.observed += " (" + fmt.Sprintf(w.expectedAtMost, a.ExpectedMax) + ")"
-	case a.ExpectedMin != "" && v.observed != "":
-		v.observed += " (" + fmt.Sprintf(w.expectedAtLeast, a.ExpectedMin) + ")"
+	case a.ExpectedMax != nil && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtMost, formatValue(*a.ExpectedMax, unitSuffix(a.Unit))) + ")"
+	case a.ExpectedMin != nil && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtLeast, formatValue(*a.ExpectedMin, unitSuffix(a.Unit))) + ")"
 	}
 	if a.State == alarm.StateAlarm {
 		v.mentions = opts.Mentions
@@ -169,8 +169,8 @@ func newView(n alarm.Notification, opts Options) view {
 	if a.Stage != "" {
 		v.facts = append(v.facts, fact{w.stage, a.Stage})
 	}
-	if a.Metric != "" {
-		v.facts = append(v.facts, fact{w.metric, a.Metric})
+	if metric := metricName(a.Metric); metric != "" {
+		v.facts = append(v.facts, fact{w.metric, metric})
 	}
 	var others []string // dimensions not already shown as API and Stage
 	for _, d := range a.Dimensions {
@@ -181,11 +181,12 @@ func newView(n alarm.Notification, opts Options) view {
 	if len(others) > 0 {
 		v.facts = append(v.facts, fact{w.dimensions, strings.Join(others, ", ")})
 	}
-	if a.Expression != "" {
-		v.facts = append(v.facts, fact{w.expression, a.Expression})
+	if m := a.Measured; m != nil && m.Label != "" && m.Expression != "" {
+		// A labelled series is named by its label; its expression is shown apart.
+		v.facts = append(v.facts, fact{w.expression, m.Expression})
 	}
 	if len(a.Children) > 0 {
-		v.facts = append(v.facts, fact{w.triggeredBy, strings.Join(a.Children, ", ")})
+		v.facts = append(v.facts, fact{w.triggeredBy, children(a.Children)})
 	}
 	if !a.ChangedAt.IsZero() {
 		v.facts = append(v.facts, timeFacts(w, a.ChangedAt, opts.Location)...)
@@ -224,6 +225,18 @@ func timeFacts(w *words, t time.Time, loc *time.Location) []fact {
 		out = append(out, fact{fmt.Sprintf(w.time, loc.String()), t.In(loc).Format(layout)})
 	}
 	return out
+}
+
+// children lists a composite alarm's triggering alarms: "orders-api 5xx rate (ALARM), …".
+func children(cs []alarm.Child) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+		if c.State != "" {
+			names[i] += " (" + string(c.State) + ")"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
