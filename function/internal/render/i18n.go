@@ -44,6 +44,16 @@ type words struct {
 	runbook, dashboard, link                 string
 	// condition words what crossed what: "Average Latency > 300 ms for 1 of 1 periods of 5 minutes".
 	condition func(a *alarm.Alarm) string
+
+	// A Slack app incident's own lines (IncidentLines).
+	resolvedAfter                  string // "Resolved after %s"
+	openSince                      string // "Open since %s (%s) · history in the thread"
+	was                            string // "was %s"
+	late                           string // "%s at %s, received late: the message above shows a newer state"
+	stillIn                        string // "Still in %s for %s (since %s)"
+	reminderFor                    string // "%s is still in %s for %s (since %s)"
+	lessThanMinute                 string
+	minutes, hours, days, twoUnits string // "%d min", "%d h", "%d d", "%s %s" (2 h 10 min)
 }
 
 var languages = map[Language]*words{

@@ -129,10 +129,7 @@ func newView(n alarm.Notification, opts Options) view {
 		}
 		return v
 	}
-	st, ok := stateStyles[a.State]
-	if !ok {
-		st = textStyle
-	}
+	st := stateStyle(a.State)
 	v := view{
 		words:       w,
 		style:       st,

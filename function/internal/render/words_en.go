@@ -16,6 +16,14 @@ var english = words{
 	trendMin: "min", trendMax: "max", trendThreshold: "threshold",
 	runbook: "Runbook", dashboard: "Dashboard", link: "Link",
 	condition: englishCondition,
+
+	resolvedAfter:  "Resolved after %s",
+	openSince:      "Open since %s (%s) · history in the thread",
+	was:            "was %s",
+	late:           "%s at %s, received late: the message above shows a newer state",
+	stillIn:        "Still in %s for %s (since %s)",
+	reminderFor:    "%s is still in %s for %s (since %s)",
+	lessThanMinute: "less than a minute", minutes: "%d min", hours: "%d h", days: "%d d", twoUnits: "%s %s",
 }
 
 // englishCondition: "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "Sum Count above

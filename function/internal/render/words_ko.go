@@ -16,6 +16,14 @@ var korean = words{
 	trendMin: "최소", trendMax: "최대", trendThreshold: "임계값",
 	runbook: "런북", dashboard: "대시보드", link: "링크",
 	condition: koreanCondition,
+
+	resolvedAfter:  "%s 만에 정상으로 돌아옴",
+	openSince:      "%s부터 진행 중 (%s) · 경과는 스레드에",
+	was:            "이전 %s",
+	late:           "%s (%s), 늦게 도착함: 위 메시지가 더 최근 상태입니다",
+	stillIn:        "%s 상태가 %s째 계속됨 (%s부터)",
+	reminderFor:    "%s: %s 상태가 %s째 계속됨 (%s부터)",
+	lessThanMinute: "1분 미만", minutes: "%d분", hours: "%d시간", days: "%d일", twoUnits: "%s %s",
 }
 
 // koreanCondition: "최근 5분 주기 1개 중 1개에서 Average Latency > 300 ms", "… Sum Count 예상
