@@ -90,22 +90,24 @@ func unitSuffix(unit string) string {
 	return strings.ToLower(unit)
 }
 
-// formatValue prints a value with at most two decimals and its display unit: "412.5 ms", "8.33%".
-func formatValue(v float64, unit string) string { return withUnit(formatNumber(v), unit) }
-
-func withUnit(value, unit string) string {
+// formatValue prints a value with at most two decimals, without trailing zeros, and its display
+// unit: "300 ms", "412.5 ms", "8.33%", "0.07". It runs for every number of every message, so it
+// builds the text in one allocation.
+func formatValue(v float64, unit string) string {
+	var buf [40]byte
+	b := strconv.AppendFloat(buf[:0], v, 'f', 2, 64)
+	for len(b) > 0 && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 0 && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
 	switch unit {
 	case "":
-		return value
 	case "%", "/s":
-		return value + unit
+		b = append(b, unit...)
+	default:
+		b = append(append(b, ' '), unit...)
 	}
-	return value + " " + unit
-}
-
-// formatNumber prints a float without trailing zeros and at most two decimals: 300, 412.5, 0.07.
-func formatNumber(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
+	return string(b)
 }

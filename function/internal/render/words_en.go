@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 )
@@ -35,30 +36,33 @@ func englishCondition(a *alarm.Alarm) string {
 		}
 		return "Composite rule: " + a.Rule
 	}
-	s := measuredName(a, "metric math") + " "
+	var s strings.Builder
+	s.Grow(96)
+	s.WriteString(measuredName(a, "metric math"))
+	s.WriteString(" ")
 	if a.Operator.Band() {
-		s += englishBands[a.Operator] + " the expected band ("
+		s.WriteString(englishBands[a.Operator] + " the expected band (")
 		switch {
 		case a.BandWidth == "1":
-			s += "1 standard deviation)"
+			s.WriteString("1 standard deviation)")
 		case a.BandWidth != "":
-			s += a.BandWidth + " standard deviations)"
+			s.WriteString(a.BandWidth + " standard deviations)")
 		default:
-			s += a.BandExpression + ")"
+			s.WriteString(a.BandExpression + ")")
 		}
 	} else {
-		s += comparison(a, "its threshold")
+		s.WriteString(comparison(a, "its threshold"))
 	}
 	w := a.Window
 	switch {
 	case w.Evaluations > 0 && w.Period > 0:
-		s += fmt.Sprintf(" for %d of %d periods of %s", w.Datapoints, w.Evaluations, englishDuration(w.Period))
+		fmt.Fprintf(&s, " for %d of %d periods of %s", w.Datapoints, w.Evaluations, englishDuration(w.Period))
 	case w.Evaluations > 0:
-		s += fmt.Sprintf(" for %d of %d periods", w.Datapoints, w.Evaluations)
+		fmt.Fprintf(&s, " for %d of %d periods", w.Datapoints, w.Evaluations)
 	case w.Period > 0:
-		s += " over " + englishDuration(w.Period)
+		s.WriteString(" over " + englishDuration(w.Period))
 	}
-	return s
+	return s.String()
 }
 
 var englishBands = map[alarm.Operator]string{alarm.OutsideBand: "outside", alarm.AboveBand: "above", alarm.BelowBand: "below"}
