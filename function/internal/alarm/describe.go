@@ -30,8 +30,8 @@ func describe(a *Alarm, p *payload) {
 		a.Shape = ShapeMetric
 		a.Metric = Metric{Namespace: t.Namespace, Name: t.MetricName}
 		a.Dimensions = dimensions(t.Dimensions)
-		if unitless(unit) {
-			unit = knownUnit(t.Namespace, t.MetricName, unit)
+		if known := knownUnit(t.Namespace, t.MetricName); known != "" && unitless(unit) {
+			unit = known
 		}
 		a.Measured = &Series{Statistic: statistic(t), MetricName: t.MetricName}
 		a.Query = &MetricQuery{Namespace: t.Namespace, Name: t.MetricName, Dimensions: a.Dimensions, Stat: statistic(t), Period: t.Period, Region: a.Region, Partition: a.Partition}
@@ -49,10 +49,10 @@ func describe(a *Alarm, p *payload) {
 			m := q.MetricStat.Metric
 			a.Metric = Metric{Namespace: m.Namespace, Name: m.MetricName}
 			if unitless(unit) && q.Expression == "" {
-				if unitless(q.MetricStat.Unit) {
-					unit = knownUnit(m.Namespace, m.MetricName, unit)
-				} else {
+				if !unitless(q.MetricStat.Unit) {
 					unit = q.MetricStat.Unit
+				} else if known := knownUnit(m.Namespace, m.MetricName); known != "" {
+					unit = known
 				}
 			}
 		}
@@ -217,13 +217,13 @@ func unitless(unit string) bool {
 }
 
 // knownUnit fills in the unit CloudWatch leaves out of the message (Unit is often null) for the
-// metrics this project is about; other metrics keep unit.
-func knownUnit(namespace, metric, unit string) string {
+// metrics this project is about; "" for others.
+func knownUnit(namespace, metric string) string {
 	switch namespace + " " + metric {
 	case "AWS/ApiGateway Latency", "AWS/ApiGateway IntegrationLatency", "AWS/Lambda Duration":
 		return "Milliseconds"
 	}
-	return unit
+	return ""
 }
 
 // reasonValue finds the first datapoint in a NewStateReason such as
