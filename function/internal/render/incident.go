@@ -116,8 +116,21 @@ func stateStyle(s alarm.State) style {
 	return textStyle
 }
 
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
 // EscapeMrkdwn escapes the three characters Slack's mrkdwn treats as markup, for text put into a
-// message built elsewhere (no length limit: the caller keeps to Slack's).
-func EscapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
+// message built elsewhere (no length limit: the caller keeps to Slack's). Other bytes, valid
+// UTF-8 or not, stay as they are.
+func EscapeMrkdwn(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); i++ {
+		if e, ok := mrkdwnEscape(rune(s[i])); ok {
+			b.WriteString(e)
+		} else {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

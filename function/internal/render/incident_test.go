@@ -81,3 +81,17 @@ func TestIncidentDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeMrkdwn(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"plain":                  "plain",
+		"<!channel> & <@U1>":     "&lt;!channel&gt; &amp; &lt;@U1&gt;",
+		"&amp;":                  "&amp;amp;",
+		"한국어 <b> \xff\xfe bytes": "한국어 &lt;b&gt; \xff\xfe bytes",
+	} {
+		if got := EscapeMrkdwn(in); got != want {
+			t.Errorf("EscapeMrkdwn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
