@@ -1,6 +1,7 @@
 // Package render turns a notification into the JSON a chat webhook accepts: Slack Block Kit, a
 // Teams Adaptive Card (Workflows) or a legacy Office 365 connector MessageCard. It is pure: the
-// time zone comes in through Options, and nothing here talks to the network.
+// time zone comes in through Options, and nothing here talks to the network. Every word a person
+// reads is here, one file per language (words_en.go, words_ko.go): the alarm package gives facts.
 package render
 
 import (
