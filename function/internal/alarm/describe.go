@@ -1,7 +1,6 @@
 package alarm
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,59 +10,51 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// describe fills in what the alarm watches and what crossed what: in parts (for wording in any
-// language) and as the English Condition.
+// describe fills in what the alarm watches and what crossed what, as typed facts.
 func describe(a *Alarm, p *payload) {
 	a.Observed = observedValue(a.Reason)
 	if p.Trigger == nil {
-		a.Kind = KindComposite
+		a.Shape = ShapeComposite
 		a.Rule = strings.Join(strings.Fields(p.AlarmRule), " ")
 		for _, c := range p.TriggeringChildren {
-			name := c.Arn
+			child := Child{Name: c.Arn, State: State(c.State.Value)}
 			if arn, ok := parseARN(c.Arn); ok {
-				name = arn.name
+				child.Name = arn.name
 			}
-			if c.State.Value != "" {
-				name += " (" + c.State.Value + ")"
-			}
-			a.Children = append(a.Children, name)
+			a.Children = append(a.Children, child)
 		}
-		a.Condition = englishCondition(a)
 		return
 	}
 	t := p.Trigger
-	unit := unitSuffix(t.Unit)
+	unit := t.Unit
 	switch {
 	case len(t.Metrics) == 0:
-		a.Kind = KindMetric
-		a.Metric = strings.TrimSpace(t.Namespace + " " + t.MetricName)
+		a.Shape = ShapeMetric
+		a.Metric = Metric{Namespace: t.Namespace, Name: t.MetricName}
 		a.Dimensions = dimensions(t.Dimensions)
-		if unit == "" {
-			unit = knownUnit(t.Namespace, t.MetricName)
+		if known := knownUnit(t.Namespace, t.MetricName); known != "" && unitless(unit) {
+			unit = known
 		}
-		a.Subject = strings.TrimSpace(statistic(t) + " " + t.MetricName)
+		a.Measured = &Series{Statistic: statistic(t), MetricName: t.MetricName}
 		a.Query = &MetricQuery{Namespace: t.Namespace, Name: t.MetricName, Dimensions: a.Dimensions, Stat: statistic(t), Period: t.Period, Region: a.Region, Partition: a.Partition}
 	default:
-		a.Kind = KindMetricMath
+		a.Shape = ShapeMetricMath
 		if t.ThresholdMetricID != "" {
-			a.Kind = KindAnomaly
+			a.Shape = ShapeAnomaly
 		}
 		var q *events.CloudWatchMetricDataQuery
-		a.Subject, a.Expression, q = mathSubject(t)
-		// A label ending in "(%)" names a percentage, as the stack's error-rate alarms do.
-		if label, ok := relayconfig.CutPercentLabel(a.Subject); ok {
-			a.Subject = label
-			if unit == "" {
-				unit = "%"
-			}
+		a.Measured, q = mathSeries(t)
+		if a.Measured != nil && cutPercent(a.Measured) && unitless(unit) {
+			unit = "Percent"
 		}
 		if q != nil && q.MetricStat.Metric.MetricName != "" {
 			m := q.MetricStat.Metric
-			a.Metric = strings.TrimSpace(m.Namespace + " " + m.MetricName)
-			if unit == "" && q.Expression == "" {
-				unit = unitSuffix(q.MetricStat.Unit)
-				if unit == "" {
-					unit = knownUnit(m.Namespace, m.MetricName)
+			a.Metric = Metric{Namespace: m.Namespace, Name: m.MetricName}
+			if unitless(unit) && q.Expression == "" {
+				if !unitless(q.MetricStat.Unit) {
+					unit = q.MetricStat.Unit
+				} else if known := knownUnit(m.Namespace, m.MetricName); known != "" {
+					unit = known
 				}
 			}
 		}
@@ -71,11 +62,9 @@ func describe(a *Alarm, p *payload) {
 	}
 	a.Unit = unit
 	a.Threshold = t.Threshold
-	if a.Observed != "" {
-		a.Observed = withUnit(a.Observed, unit)
-	}
-	if a.Kind == KindAnomaly {
-		a.ExpectedMax, a.ExpectedMin = expectedBounds(a.Reason, unit)
+	a.Operator = Operator(t.ComparisonOperator)
+	if a.Shape == ShapeAnomaly {
+		a.ExpectedMax, a.ExpectedMin = expectedBounds(a.Reason)
 	}
 	for _, d := range a.Dimensions {
 		switch d.Name {
@@ -87,74 +76,32 @@ func describe(a *Alarm, p *payload) {
 			a.Stage = d.Value
 		}
 	}
-	describeComparison(a, t)
-	a.Window = window(t)
-	a.Condition = englishCondition(a)
-}
-
-// englishCondition is the condition in English: "Average Latency > 300 ms for 1 of 1 periods of
-// 5 minutes", "Sum Count above the expected band (2 standard deviations) ...", "Composite rule: ...".
-func englishCondition(a *Alarm) string {
-	if a.Kind == KindComposite {
-		if a.Rule == "" {
-			return "Composite alarm"
-		}
-		return "Composite rule: " + a.Rule
-	}
-	s := a.Subject + " "
-	if a.Band != "" {
-		s += a.Band + " the expected band ("
-		switch {
-		case a.BandWidth == "1":
-			s += "1 standard deviation)"
-		case a.BandWidth != "":
-			s += a.BandWidth + " standard deviations)"
-		default:
-			s += a.BandExpression + ")"
-		}
-	} else {
-		s += a.Comparison
-	}
-	w := a.Window
-	switch {
-	case w.Evaluations > 0 && w.Period > 0:
-		s += fmt.Sprintf(" for %d of %d periods of %s", w.Datapoints, w.Evaluations, Duration(w.Period))
-	case w.Evaluations > 0:
-		s += fmt.Sprintf(" for %d of %d periods", w.Datapoints, w.Evaluations)
-	case w.Period > 0:
-		s += " over " + Duration(w.Period)
-	}
-	return s
-}
-
-// describeComparison fills in Comparison ("> 300 ms", "≥ its threshold") or, for anomaly bands,
-// Band and its width.
-func describeComparison(a *Alarm, t *trigger) {
-	switch t.ComparisonOperator {
-	case "LessThanLowerOrGreaterThanUpperThreshold":
-		a.Band = "outside"
-	case "GreaterThanUpperThreshold":
-		a.Band = "above"
-	case "LessThanLowerThreshold":
-		a.Band = "below"
-	}
-	if a.Band != "" {
+	if a.Operator.Band() {
 		for _, q := range t.Metrics {
 			if q.ID == t.ThresholdMetricID && q.Expression != "" {
 				a.BandWidth, a.BandExpression = bandWidth(q.Expression), q.Expression
 			}
 		}
-		return
 	}
-	symbol, ok := operatorSymbols[t.ComparisonOperator]
-	if !ok {
-		symbol = t.ComparisonOperator
+	a.Window = window(t)
+}
+
+// cutPercent takes the "(%)" off the end of the name a series is shown by (its label, else its
+// expression, else its metric): the stack's error-rate alarms label a percentage so.
+func cutPercent(s *Series) bool {
+	name := &s.MetricName
+	switch {
+	case s.Label != "":
+		name = &s.Label
+	case s.Expression != "":
+		name = &s.Expression
 	}
-	if t.Threshold == nil {
-		a.Comparison = symbol + " its threshold"
-		return
+	// A label ending in "(%)" names a percentage, as the stack's error-rate alarms do.
+	cut, ok := relayconfig.CutPercentLabel(*name)
+	if ok {
+		*name = cut
 	}
-	a.Comparison = symbol + " " + withUnit(formatNumber(*t.Threshold), a.Unit)
+	return ok
 }
 
 // window reads the evaluation window; metric math keeps its period on its queries (the
@@ -178,33 +125,28 @@ func window(t *trigger) Window {
 	return w
 }
 
-// mathSubject names the series a metric-math or anomaly alarm compares: the returned query that is
-// not the anomaly band, by its label (then the expression is returned apart) or its expression. It
-// also returns a metric that series reads, if any.
-func mathSubject(t *trigger) (subject, expression string, read *events.CloudWatchMetricDataQuery) {
-	var compared *events.CloudWatchMetricDataQuery
+// mathSeries is the series a metric-math or anomaly alarm compares: the returned query that is
+// not the anomaly band (nil when there is none). It also returns a metric that series reads, if any.
+func mathSeries(t *trigger) (compared *Series, read *events.CloudWatchMetricDataQuery) {
+	var q *events.CloudWatchMetricDataQuery
 	for i := range t.Metrics {
-		q := &t.Metrics[i]
-		if q.ID == t.ThresholdMetricID {
+		m := &t.Metrics[i]
+		if m.ID == t.ThresholdMetricID {
 			continue
 		}
-		if q.ReturnData || compared == nil {
-			compared = q
-			if q.ReturnData {
+		if m.ReturnData || q == nil {
+			q = m
+			if m.ReturnData {
 				break
 			}
 		}
 	}
-	if compared == nil {
-		return "metric math", "", nil
+	if q == nil {
+		return nil, nil
 	}
-	if compared.Expression == "" {
-		stat := compared.MetricStat
-		subject := strings.TrimSpace(stat.Stat + " " + stat.Metric.MetricName)
-		if compared.Label != "" {
-			subject = compared.Label
-		}
-		return subject, "", compared
+	if q.Expression == "" {
+		stat := q.MetricStat
+		return &Series{Label: q.Label, Statistic: stat.Stat, MetricName: stat.Metric.MetricName}, q
 	}
 	// An expression reads other queries: name the first metric it reads, for the Metric field.
 	for i := range t.Metrics {
@@ -213,10 +155,7 @@ func mathSubject(t *trigger) (subject, expression string, read *events.CloudWatc
 			break
 		}
 	}
-	if compared.Label != "" {
-		return compared.Label, compared.Expression, read
-	}
-	return compared.Expression, "", read
+	return &Series{Label: q.Label, Expression: q.Expression}, read
 }
 
 // bandFunction reads ANOMALY_DETECTION_BAND(m1) or ANOMALY_DETECTION_BAND(m1, 3).
@@ -238,46 +177,21 @@ func bandWidth(expression string) string {
 // reasonBound finds the band edge an anomaly reason names: "... greater than the upper thresholds [2104.7]".
 var reasonBound = regexp.MustCompile(`(upper|lower) thresholds? \[\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)`)
 
-// expectedBounds reads the band edge an anomaly reason names, with its unit: the upper edge when
-// the value was above the band, the lower one when below.
-func expectedBounds(reason, unit string) (upper, lower string) {
+// expectedBounds reads the band edge an anomaly reason names: the upper edge when the value was
+// above the band, the lower one when below.
+func expectedBounds(reason string) (upper, lower *float64) {
 	m := reasonBound.FindStringSubmatch(reason)
 	if m == nil {
-		return "", ""
+		return nil, nil
 	}
 	v, err := strconv.ParseFloat(m[2], 64)
 	if err != nil {
-		return "", ""
+		return nil, nil
 	}
 	if m[1] == "upper" {
-		return withUnit(formatNumber(v), unit), ""
+		return &v, nil
 	}
-	return "", withUnit(formatNumber(v), unit)
-}
-
-var operatorSymbols = map[string]string{
-	"GreaterThanOrEqualToThreshold": "≥",
-	"GreaterThanThreshold":          ">",
-	"LessThanThreshold":             "<",
-	"LessThanOrEqualToThreshold":    "≤",
-}
-
-// Duration words a period in seconds: "10 seconds", "1 minute", "5 minutes", "1 hour", "1 day".
-func Duration(seconds int64) string {
-	units := []struct {
-		size int64
-		name string
-	}{{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}}
-	for _, u := range units {
-		if seconds%u.size == 0 {
-			n := seconds / u.size
-			if n == 1 {
-				return "1 " + u.name
-			}
-			return strconv.FormatInt(n, 10) + " " + u.name + "s"
-		}
-	}
-	return strconv.FormatInt(seconds, 10) + " seconds"
+	return nil, &v
 }
 
 // statistic is the trigger's statistic as people write it: "Average", "p99", "SampleCount".
@@ -300,79 +214,37 @@ var statisticNames = map[string]string{
 	"SAMPLECOUNT":  "SampleCount",
 }
 
-// unitSuffix shortens a CloudWatch unit for display; "" for none or Count.
-func unitSuffix(unit string) string {
-	switch unit {
-	case "", "None", "Count":
-		return ""
-	case "Seconds":
-		return "s"
-	case "Milliseconds":
-		return "ms"
-	case "Microseconds":
-		return "µs"
-	case "Percent":
-		return "%"
-	case "Bytes":
-		return "B"
-	case "Kilobytes":
-		return "KB"
-	case "Megabytes":
-		return "MB"
-	case "Gigabytes":
-		return "GB"
-	case "Count/Second":
-		return "/s"
-	}
-	return strings.ToLower(unit)
+// unitless tells a unit that says nothing about the values: none given, None, or Count.
+func unitless(unit string) bool {
+	return unit == "" || unit == "None" || unit == "Count"
 }
 
 // knownUnit fills in the unit CloudWatch leaves out of the message (Unit is often null) for the
-// metrics this project is about.
+// metrics this project is about; "" for others.
 func knownUnit(namespace, metric string) string {
 	switch namespace + " " + metric {
 	case "AWS/ApiGateway Latency", "AWS/ApiGateway IntegrationLatency", "AWS/Lambda Duration":
-		return "ms"
+		return "Milliseconds"
 	}
 	return ""
-}
-
-// FormatValue prints a value with at most two decimals and its display unit: "412.5 ms", "8.33%".
-func FormatValue(v float64, unit string) string { return withUnit(formatNumber(v), unit) }
-
-func withUnit(value, unit string) string {
-	switch unit {
-	case "":
-		return value
-	case "%", "/s":
-		return value + unit
-	}
-	return value + " " + unit
-}
-
-// formatNumber prints a float without trailing zeros and at most two decimals: 300, 412.5, 0.07.
-func formatNumber(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
 }
 
 // reasonValue finds the first datapoint in a NewStateReason such as
 // "... 1 datapoints [412.5 (25/09/22 18:45:00)] was greater than ...".
 var reasonValue = regexp.MustCompile(`\[\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\(`)
 
-// observedValue is the most recent datapoint named in the reason, or "" when there is none (for
+// observedValue is the most recent datapoint named in the reason, or nil when there is none (for
 // example the reason given to set-alarm-state).
-func observedValue(reason string) string {
+func observedValue(reason string) *float64 {
 	m := reasonValue.FindStringSubmatch(reason)
 	if m == nil {
-		return ""
+		return nil
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
-		return ""
+		return nil
 	}
-	return formatNumber(v)
+	return &v
 }
 
 func dimensions(ds []events.CloudWatchDimension) []Dimension {

@@ -1,6 +1,7 @@
 // Package alarm turns the SNS event Lambda delivers into notifications a person can read:
-// CloudWatch alarm messages become typed alarms with their condition described in words, and
-// anything else stays text. Everything here is pure: no I/O, no clock.
+// CloudWatch alarm messages become typed alarms whose condition is facts (shape, series, operator,
+// threshold, unit, window), and anything else stays text. Words for them are the render package's,
+// per language. Everything here is pure: no I/O, no clock.
 package alarm
 
 import (

@@ -12,16 +12,38 @@ const (
 	StateInsufficientData State = "INSUFFICIENT_DATA"
 )
 
-// Kind tells which sort of alarm changed state; renderers may word each differently.
-type Kind string
+// Shape tells which sort of alarm changed state, by what its trigger holds; render words each
+// differently. A notification that is not an alarm (Notification.Alarm nil) is text.
+type Shape string
 
-// Alarm kinds, from what the trigger holds.
+// Alarm shapes, from what the trigger holds.
 const (
-	KindMetric     Kind = "metric"      // one metric with a statistic
-	KindMetricMath Kind = "metric-math" // Trigger.Metrics with an expression
-	KindAnomaly    Kind = "anomaly"     // an anomaly-detection band (ThresholdMetricId)
-	KindComposite  Kind = "composite"   // AlarmRule over other alarms, no Trigger
+	ShapeMetric     Shape = "metric"      // one metric with a statistic
+	ShapeMetricMath Shape = "metric-math" // Trigger.Metrics with an expression
+	ShapeAnomaly    Shape = "anomaly"     // an anomaly-detection band (ThresholdMetricId)
+	ShapeComposite  Shape = "composite"   // AlarmRule over other alarms, no Trigger
 )
+
+// Operator is a trigger's ComparisonOperator, as CloudWatch spells it.
+type Operator string
+
+// The operators CloudWatch alarms use: four against a threshold, three against an anomaly band.
+// Another value is kept as it came.
+const (
+	GreaterThanOrEqualToThreshold Operator = "GreaterThanOrEqualToThreshold"
+	GreaterThanThreshold          Operator = "GreaterThanThreshold"
+	LessThanThreshold             Operator = "LessThanThreshold"
+	LessThanOrEqualToThreshold    Operator = "LessThanOrEqualToThreshold"
+
+	OutsideBand Operator = "LessThanLowerOrGreaterThanUpperThreshold"
+	AboveBand   Operator = "GreaterThanUpperThreshold"
+	BelowBand   Operator = "LessThanLowerThreshold"
+)
+
+// Band tells the operators that compare with an anomaly band rather than a threshold.
+func (o Operator) Band() bool {
+	return o == OutsideBand || o == AboveBand || o == BelowBand
+}
 
 // Notification is one SNS record made readable: an alarm, or text when the message is not one.
 type Notification struct {
@@ -44,7 +66,8 @@ func (n Notification) Title() string {
 	}
 }
 
-// Alarm is a CloudWatch alarm state change with everything a person on call needs, in words.
+// Alarm is a CloudWatch alarm state change with everything a person on call needs, as typed
+// facts: the words for them, in every language, are render's.
 type Alarm struct {
 	Name        string
 	Description string
@@ -62,33 +85,52 @@ type Alarm struct {
 	// the message does not say.
 	ConfigUpdatedAt time.Time
 
-	Kind       Kind
-	Condition  string // in English, e.g. "Average Latency > 300 ms for 1 of 1 periods of 5 minutes"
-	Observed   string // e.g. "412.5 ms", empty when the reason names no value
-	Metric     string // e.g. "AWS/ApiGateway Latency", empty for composite alarms
-	Expression string // metric math behind a labelled series, e.g. "IF(m2 > 0, 100 * m1 / m2)"
+	Shape Shape
+	// The condition: Measured Operator Threshold (or the band) for Window.
+	Measured  *Series  // the quantity compared; nil for composite alarms and metric math naming no series
+	Metric    Metric   // the metric read (metric math: the first its expression reads); zero when none
+	Operator  Operator // "" for composite alarms
+	Threshold *float64 // nil when there is none (anomaly bands, composite alarms), which is not 0
+	Unit      string   // CloudWatch's unit of values and threshold, e.g. "Milliseconds", "Percent"; "" or "None" or "Count" for none
+	Window    Window
+	Rule      string // composite alarms: the AlarmRule
 
-	// The condition in parts, for wording it in other languages.
-	Subject        string // what is compared, e.g. "Average Latency", "5XX error rate"
-	Comparison     string // e.g. "> 300 ms"; empty for anomaly bands and composite alarms
-	Band           string // anomaly alarms: "outside", "above" or "below" the expected band
-	BandWidth      string // its width in standard deviations; "" when BandExpression is more than the band
-	BandExpression string
-	ExpectedMax    string // anomaly alarms: the band edge the value crossed, with unit
-	ExpectedMin    string
-	Window         Window
-	Rule           string // composite alarms: the AlarmRule
+	// Anomaly bands (Operator.Band()): the width and what the reason says of the band's edges.
+	BandWidth      string   // in standard deviations, as written ("2" by CloudWatch's default); "" when BandExpression is more than the band
+	BandExpression string   // e.g. "ANOMALY_DETECTION_BAND(m1, 3)"
+	ExpectedMax    *float64 // anomaly alarms: the band's upper edge, when the value was above it
+	ExpectedMin    *float64 // the lower edge, when the value was below it
 
-	Unit      string       // display unit of values and threshold, e.g. "ms", "%"
-	Threshold *float64     // nil for anomaly and composite alarms
-	Query     *MetricQuery // single-metric alarms: the series, for fetching its recent trend
+	Observed *float64     // the latest datapoint the reason names; nil when it names none
+	Query    *MetricQuery // single-metric alarms: the series, for fetching its recent trend
 
 	Dimensions []Dimension
 	API        string // ApiName or ApiId dimension
 	Stage      string
 
-	Children   []string // composite alarms: names of the alarms that triggered it
-	ConsoleURL string   // empty when the ARN does not name a known partition
+	Children   []Child // composite alarms: the alarms that triggered it
+	ConsoleURL string  // empty when the ARN does not name a known partition
+}
+
+// Series is the quantity an alarm compares: a metric's statistic, or a metric-math series by its
+// label and expression. (Not the SNS subject, which is Notification.Subject.)
+type Series struct {
+	Label      string // metric math: the series' label, e.g. "5XX error rate"; "" when it has none
+	Expression string // metric math: e.g. "IF(m2 > 0, 100 * m1 / m2, 0)"; "" for a metric
+	Statistic  string // a metric's statistic as people write it: "Average", "p99", "SampleCount"
+	MetricName string // a metric's name, e.g. "Latency"
+}
+
+// Metric names a CloudWatch metric.
+type Metric struct {
+	Namespace string // e.g. "AWS/ApiGateway"
+	Name      string // e.g. "Latency"
+}
+
+// Child is an alarm whose state change made a composite alarm change state.
+type Child struct {
+	Name  string // from its ARN (the ARN itself when that cannot be read)
+	State State  // "" when the message does not say
 }
 
 // Window is an alarm's evaluation window: Datapoints of Evaluations periods of Period seconds.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,37 +41,35 @@ func loadFixture(t testing.TB, name string) []Notification {
 func TestParseAlarmFixtures(t *testing.T) {
 	const latencyURL = "https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20latency%20(alarm-relay%2Fdev)"
 	tests := []struct {
-		fixture   string
-		kind      Kind
-		state     State
-		previous  State
-		condition string
-		observed  string
-		api       string
-		stage     string
-		region    string
-		url       string
-		children  []string
+		fixture  string
+		shape    Shape
+		state    State
+		previous State
+		api      string
+		stage    string
+		region   string
+		url      string
+		children []Child
 	}{
-		{"latency-alarm", KindMetric, StateAlarm, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "412.53 ms", "orders-api", "prod", "us-east-1", latencyURL, nil},
-		{"latency-ok", KindMetric, StateOK, StateAlarm, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "187.2 ms", "orders-api", "prod", "us-east-1", latencyURL, nil},
-		{"insufficient-data", KindMetric, StateInsufficientData, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "", "orders-api", "prod", "us-east-1", latencyURL, nil},
-		{"set-alarm-state", KindMetric, StateAlarm, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "", "orders-api", "prod", "us-east-1", latencyURL, nil},
-		{"p99-http-api", KindMetric, StateAlarm, StateOK, "p99 Latency > 1200 ms for 2 of 3 periods of 1 minute", "1830.4 ms", "a1b2c3d4e5", "$default", "eu-west-1",
+		{"latency-alarm", ShapeMetric, StateAlarm, StateOK, "orders-api", "prod", "us-east-1", latencyURL, nil},
+		{"latency-ok", ShapeMetric, StateOK, StateAlarm, "orders-api", "prod", "us-east-1", latencyURL, nil},
+		{"insufficient-data", ShapeMetric, StateInsufficientData, StateOK, "orders-api", "prod", "us-east-1", latencyURL, nil},
+		{"set-alarm-state", ShapeMetric, StateAlarm, StateOK, "orders-api", "prod", "us-east-1", latencyURL, nil},
+		{"p99-http-api", ShapeMetric, StateAlarm, StateOK, "a1b2c3d4e5", "$default", "eu-west-1",
 			"https://eu-west-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=eu-west-1#alarmsV2:alarm/checkout-http%20p99%20latency", nil},
-		{"metric-math", KindMetricMath, StateAlarm, StateOK, "5XX error rate ≥ 5% for 1 of 1 periods of 5 minutes", "12.5%", "orders-api", "prod", "us-east-1",
+		{"metric-math", ShapeMetricMath, StateAlarm, StateOK, "orders-api", "prod", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%205xx%20rate", nil},
-		{"anomaly-detection", KindAnomaly, StateAlarm, StateOK, "Sum Count outside the expected band (2 standard deviations) for 1 of 1 periods of 5 minutes", "5230", "orders-api", "", "us-east-1",
+		{"anomaly-detection", ShapeAnomaly, StateAlarm, StateOK, "orders-api", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20traffic%20anomaly", nil},
-		{"composite", KindComposite, StateAlarm, StateOK, `Composite rule: ALARM("orders-api latency (alarm-relay/dev)") AND ALARM("orders-api 5xx rate")`, "", "", "", "us-east-1",
-			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20degraded", []string{"orders-api 5xx rate (ALARM)"}},
-		{"error-rate-http", KindMetricMath, StateAlarm, StateOK, "5XX error rate > 5% for 2 of 3 periods of 5 minutes", "8.33%", "a1b2c3d4e5", "$default", "us-east-1",
+		{"composite", ShapeComposite, StateAlarm, StateOK, "", "", "us-east-1",
+			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20degraded", []Child{{Name: "orders-api 5xx rate", State: StateAlarm}}},
+		{"error-rate-http", ShapeMetricMath, StateAlarm, StateOK, "a1b2c3d4e5", "$default", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/a1b2c3d4e5%20%24default%205XX%20error%20rate%20(alarm-relay%2Fprod)", nil},
-		{"traffic-surge", KindAnomaly, StateAlarm, StateOK, "Requests above the expected band (3 standard deviations) for 2 of 2 periods of 5 minutes", "18342", "orders-api", "prod", "us-east-1",
+		{"traffic-surge", ShapeAnomaly, StateAlarm, StateOK, "orders-api", "prod", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/orders-api%20prod%20traffic%20anomaly%20(alarm-relay%2Fprod)", nil},
-		{"custom-metric", KindMetric, StateOK, StateAlarm, "Sum Throttles ≥ 1 for 5 of 5 periods of 1 minute", "", "", "", "us-east-1",
+		{"custom-metric", ShapeMetric, StateOK, StateAlarm, "", "", "us-east-1",
 			"https://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/checkout%20Lambda%20throttles%20(alarm-relay%2Fprod)", nil},
-		{"korean-emoji", KindMetric, StateAlarm, StateOK, "Average Latency > 300 ms for 1 of 1 periods of 5 minutes", "350 ms", "주문-api", "", "ap-northeast-2",
+		{"korean-emoji", ShapeMetric, StateAlarm, StateOK, "주문-api", "", "ap-northeast-2",
 			"https://ap-northeast-2.console.aws.amazon.com/cloudwatch/deeplink.js?region=ap-northeast-2#alarmsV2:alarm/%EC%A3%BC%EB%AC%B8%20API%20%EC%A7%80%EC%97%B0%20%F0%9F%90%A2", nil},
 	}
 	for _, tt := range tests {
@@ -80,26 +80,107 @@ func TestParseAlarmFixtures(t *testing.T) {
 			}
 			a := ns[0].Alarm
 			checks := []struct{ field, got, want string }{
-				{"Kind", string(a.Kind), string(tt.kind)},
+				{"Shape", string(a.Shape), string(tt.shape)},
 				{"State", string(a.State), string(tt.state)},
 				{"PreviousState", string(a.PreviousState), string(tt.previous)},
-				{"Condition", a.Condition, tt.condition},
-				{"Observed", a.Observed, tt.observed},
 				{"API", a.API, tt.api},
 				{"Stage", a.Stage, tt.stage},
 				{"Region", a.Region, tt.region},
 				{"Partition", a.Partition, "aws"},
 				{"AccountID", a.AccountID, "123456789012"},
 				{"ConsoleURL", a.ConsoleURL, tt.url},
-				{"Children", strings.Join(a.Children, "|"), strings.Join(tt.children, "|")},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
 					t.Errorf("%s = %q, want %q", c.field, c.got, c.want)
 				}
 			}
+			if !slices.Equal(a.Children, tt.children) {
+				t.Errorf("Children = %+v, want %+v", a.Children, tt.children)
+			}
 			if a.ChangedAt.IsZero() || a.ChangedAt.Location() != time.UTC {
 				t.Errorf("ChangedAt = %v, want a UTC time", a.ChangedAt)
+			}
+		})
+	}
+}
+
+// conditionFacts are the facts an alarm's condition is worded from (render/words_*.go).
+type conditionFacts struct {
+	Shape          Shape
+	Measured       *Series
+	Metric         Metric
+	Operator       Operator
+	Threshold      *float64
+	Unit           string
+	Window         Window
+	Observed       *float64
+	BandWidth      string
+	BandExpression string
+	ExpectedMax    *float64
+	ExpectedMin    *float64
+	Rule           string
+}
+
+func factsOf(a *Alarm) conditionFacts {
+	return conditionFacts{a.Shape, a.Measured, a.Metric, a.Operator, a.Threshold, a.Unit, a.Window, a.Observed,
+		a.BandWidth, a.BandExpression, a.ExpectedMax, a.ExpectedMin, a.Rule}
+}
+
+func (f conditionFacts) String() string {
+	num := func(p *float64) string {
+		if p == nil {
+			return "absent"
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	measured := "none"
+	if f.Measured != nil {
+		measured = fmt.Sprintf("%+v", *f.Measured)
+	}
+	return fmt.Sprintf("shape %s, measured %s, metric %+v, operator %s, threshold %s, unit %q, window %+v, observed %s, band %q %q, expected max %s min %s, rule %q",
+		f.Shape, measured, f.Metric, f.Operator, num(f.Threshold), f.Unit, f.Window, num(f.Observed), f.BandWidth, f.BandExpression, num(f.ExpectedMax), num(f.ExpectedMin), f.Rule)
+}
+
+func number(v float64) *float64 { return &v }
+
+// TestParseConditionFacts: what each real alarm compares, as facts, and nothing in words. An
+// absent threshold stays absent (anomaly bands, composite alarms), never 0.
+func TestParseConditionFacts(t *testing.T) {
+	latency := conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "Average", MetricName: "Latency"}, Metric: Metric{"AWS/ApiGateway", "Latency"},
+		Operator: GreaterThanThreshold, Threshold: number(300), Unit: "Milliseconds", Window: Window{Datapoints: 1, Evaluations: 1, Period: 300}}
+	observed := func(f conditionFacts, v float64) conditionFacts { f.Observed = &v; return f }
+	tests := []struct {
+		fixture string
+		want    conditionFacts
+	}{
+		{"latency-alarm", observed(latency, 412.53)},
+		{"latency-ok", observed(latency, 187.2)},
+		{"insufficient-data", latency},
+		{"set-alarm-state", latency}, // its reason names no datapoint
+		{"korean-emoji", observed(latency, 350)},
+		{"p99-http-api", conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "p99", MetricName: "Latency"}, Metric: Metric{"AWS/ApiGateway", "Latency"},
+			Operator: GreaterThanThreshold, Threshold: number(1200), Unit: "Milliseconds", Window: Window{Datapoints: 2, Evaluations: 3, Period: 60}, Observed: number(1830.4)}},
+		// Unit null and no unit known for the metric: none.
+		{"custom-metric", conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "Sum", MetricName: "Throttles"}, Metric: Metric{"AWS/Lambda", "Throttles"},
+			Operator: GreaterThanOrEqualToThreshold, Threshold: number(1), Window: Window{Datapoints: 5, Evaluations: 5, Period: 60}}},
+		// A label ending in "(%)" is a percentage, named without it.
+		{"metric-math", conditionFacts{Shape: ShapeMetricMath, Measured: &Series{Label: "5XX error rate", Expression: "IF(m2 > 0, 100 * m1 / m2, 0)"}, Metric: Metric{"AWS/ApiGateway", "5XXError"},
+			Operator: GreaterThanOrEqualToThreshold, Threshold: number(5), Unit: "Percent", Window: Window{Datapoints: 1, Evaluations: 1, Period: 300}, Observed: number(12.5)}},
+		{"error-rate-http", conditionFacts{Shape: ShapeMetricMath, Measured: &Series{Label: "5XX error rate", Expression: "IF(requests > 0, 100 * errors / requests)"}, Metric: Metric{"AWS/ApiGateway", "5xx"},
+			Operator: GreaterThanThreshold, Threshold: number(5), Unit: "Percent", Window: Window{Datapoints: 2, Evaluations: 3, Period: 300}, Observed: number(100.0 / 12)}},
+		{"anomaly-detection", conditionFacts{Shape: ShapeAnomaly, Measured: &Series{Statistic: "Sum", MetricName: "Count"}, Metric: Metric{"AWS/ApiGateway", "Count"},
+			Operator: OutsideBand, Window: Window{Datapoints: 1, Evaluations: 1, Period: 300}, Observed: number(5230),
+			BandWidth: "2", BandExpression: "ANOMALY_DETECTION_BAND(m1, 2)", ExpectedMax: number(2104.7)}},
+		{"traffic-surge", conditionFacts{Shape: ShapeAnomaly, Measured: &Series{Label: "Requests", Statistic: "Sum", MetricName: "Count"}, Metric: Metric{"AWS/ApiGateway", "Count"},
+			Operator: AboveBand, Window: Window{Datapoints: 2, Evaluations: 2, Period: 300}, Observed: number(18342),
+			BandWidth: "3", BandExpression: "ANOMALY_DETECTION_BAND(requests, 3)", ExpectedMax: number(6120.5)}},
+		{"composite", conditionFacts{Shape: ShapeComposite, Rule: `ALARM("orders-api latency (alarm-relay/dev)") AND ALARM("orders-api 5xx rate")`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			if got := factsOf(loadFixture(t, tt.fixture)[0].Alarm); got.String() != tt.want.String() {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
@@ -111,8 +192,8 @@ func TestParseLatencyAlarmDetails(t *testing.T) {
 	if want := time.Date(2026, 11, 20, 9, 15, 42, 318e6, time.UTC); !a.ChangedAt.Equal(want) {
 		t.Errorf("ChangedAt = %v, want %v", a.ChangedAt, want)
 	}
-	if a.RegionName != "US East (N. Virginia)" || a.Metric != "AWS/ApiGateway Latency" {
-		t.Errorf("RegionName %q, Metric %q", a.RegionName, a.Metric)
+	if a.RegionName != "US East (N. Virginia)" || a.Metric != (Metric{"AWS/ApiGateway", "Latency"}) {
+		t.Errorf("RegionName %q, Metric %+v", a.RegionName, a.Metric)
 	}
 	if n.MessageID != "5f1c3a4e-6b1d-5a0e-9b3e-2f2d8a8c1d01" || !strings.HasPrefix(n.Subject, "ALARM: ") {
 		t.Errorf("MessageID %q, Subject %q", n.MessageID, n.Subject)
@@ -124,16 +205,23 @@ func TestParseLatencyAlarmDetails(t *testing.T) {
 
 func TestParseMetricMathKeepsTheExpression(t *testing.T) {
 	a := loadFixture(t, "metric-math")[0].Alarm
-	if a.Expression != "IF(m2 > 0, 100 * m1 / m2, 0)" || a.Metric != "AWS/ApiGateway 5XXError" {
-		t.Errorf("Expression %q, Metric %q", a.Expression, a.Metric)
+	if a.Measured == nil || a.Measured.Expression != "IF(m2 > 0, 100 * m1 / m2, 0)" || a.Metric != (Metric{"AWS/ApiGateway", "5XXError"}) {
+		t.Errorf("Measured %+v, Metric %+v", a.Measured, a.Metric)
 	}
-	for _, tt := range []struct{ reason, unit, upper, lower string }{
-		{"... was greater than the upper thresholds [2104.7] ...", "", "2104.7", ""},
-		{"... was less than the lower thresholds [12.345] ...", "ms", "", "12.35 ms"},
-		{"no band here", "", "", ""},
+	show := func(p *float64) string {
+		if p == nil {
+			return "absent"
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	for _, tt := range []struct{ reason, upper, lower string }{
+		{"... was greater than the upper thresholds [2104.7] ...", "2104.7", "absent"},
+		{"... was less than the lower thresholds [12.345] ...", "absent", "12.345"},
+		{"... was less than the lower thresholds [0] ...", "absent", "0"},
+		{"no band here", "absent", "absent"},
 	} {
-		if upper, lower := expectedBounds(tt.reason, tt.unit); upper != tt.upper || lower != tt.lower {
-			t.Errorf("expectedBounds(%q) = %q, %q; want %q, %q", tt.reason, upper, lower, tt.upper, tt.lower)
+		if upper, lower := expectedBounds(tt.reason); show(upper) != tt.upper || show(lower) != tt.lower {
+			t.Errorf("expectedBounds(%q) = %s, %s; want %s, %s", tt.reason, show(upper), show(lower), tt.upper, tt.lower)
 		}
 	}
 	for expr, want := range map[string]string{"ANOMALY_DETECTION_BAND(m1, 1)": "1", "ANOMALY_DETECTION_BAND(m1)": "2", "ANOMALY_DETECTION_BAND(m1, 2.5)": "2.5", "2 * ANOMALY_DETECTION_BAND(m1)": ""} {
@@ -142,15 +230,16 @@ func TestParseMetricMathKeepsTheExpression(t *testing.T) {
 		}
 	}
 	surge := loadFixture(t, "traffic-surge")[0].Alarm
-	if surge.Band != "above" || surge.BandWidth != "3" || surge.ExpectedMax != "6120.5" || surge.ExpectedMin != "" {
-		t.Errorf("traffic surge parts: band %q width %q expected max %q min %q", surge.Band, surge.BandWidth, surge.ExpectedMax, surge.ExpectedMin)
+	if surge.Operator != AboveBand || !surge.Operator.Band() || surge.BandWidth != "3" || show(surge.ExpectedMax) != "6120.5" || surge.ExpectedMin != nil {
+		t.Errorf("traffic surge parts: operator %q width %q expected max %s min %s", surge.Operator, surge.BandWidth, show(surge.ExpectedMax), show(surge.ExpectedMin))
 	}
 }
 
 func TestParseConditionParts(t *testing.T) {
 	a := loadFixture(t, "p99-http-api")[0].Alarm
-	if a.Subject != "p99 Latency" || a.Comparison != "> 1200 ms" || a.Window != (Window{Datapoints: 2, Evaluations: 3, Period: 60}) || a.Unit != "ms" || a.Threshold == nil || *a.Threshold != 1200 {
-		t.Errorf("parts: subject %q comparison %q window %+v unit %q threshold %v", a.Subject, a.Comparison, a.Window, a.Unit, a.Threshold)
+	if a.Measured == nil || *a.Measured != (Series{Statistic: "p99", MetricName: "Latency"}) || a.Operator != GreaterThanThreshold || a.Operator.Band() ||
+		a.Window != (Window{Datapoints: 2, Evaluations: 3, Period: 60}) || a.Unit != "Milliseconds" || a.Threshold == nil || *a.Threshold != 1200 {
+		t.Errorf("parts: measured %+v operator %q window %+v unit %q threshold %v", a.Measured, a.Operator, a.Window, a.Unit, a.Threshold)
 	}
 	q := a.Query
 	if q == nil || q.Namespace != "AWS/ApiGateway" || q.Name != "Latency" || q.Stat != "p99" || q.Period != 60 || len(q.Dimensions) != 2 {
@@ -193,22 +282,33 @@ func TestParseMessageEdgeCases(t *testing.T) {
 	tests := []struct {
 		name, message string
 		alarm         bool
-		condition     string
+		want          conditionFacts
 	}{
-		{"not json", "hello {world}", false, ""},
-		{"json without alarm name", `{"NewStateValue":"ALARM"}`, false, ""},
-		{"truncated alarm json", `{"AlarmName":"a","NewStateValue":"ALARM"`, false, ""},
+		{"not json", "hello {world}", false, conditionFacts{}},
+		{"json without alarm name", `{"NewStateValue":"ALARM"}`, false, conditionFacts{}},
+		{"truncated alarm json", `{"AlarmName":"a","NewStateValue":"ALARM"`, false, conditionFacts{}},
 		{"alarm with nulls", `{"AlarmName":"a","AlarmDescription":null,"NewStateValue":"OK","Trigger":{"MetricName":"Latency","Namespace":"AWS/ApiGateway","Statistic":"MAXIMUM","Unit":null,"Period":10,"EvaluationPeriods":2,"ComparisonOperator":"LessThanOrEqualToThreshold","Threshold":0.5}}`,
-			true, "Maximum Latency ≤ 0.5 ms for 2 of 2 periods of 10 seconds"},
+			true, conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "Maximum", MetricName: "Latency"}, Metric: Metric{"AWS/ApiGateway", "Latency"},
+				Operator: LessThanOrEqualToThreshold, Threshold: number(0.5), Unit: "Milliseconds", Window: Window{Datapoints: 2, Evaluations: 2, Period: 10}}},
+		{"threshold 0 is a threshold", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"MetricName":"Errors","Namespace":"AWS/Lambda","Statistic":"SUM","Unit":"Count","Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":0}}`,
+			true, conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "Sum", MetricName: "Errors"}, Metric: Metric{"AWS/Lambda", "Errors"},
+				Operator: GreaterThanThreshold, Threshold: number(0), Unit: "Count", Window: Window{Datapoints: 1, Evaluations: 1, Period: 60}}},
 		{"anomaly band without threshold", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":3600,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanUpperThreshold","ThresholdMetricId":"b","Metrics":[{"Id":"m","MetricStat":{"Metric":{"MetricName":"Count"},"Stat":"Sum"},"ReturnData":true},{"Id":"b","Expression":"ANOMALY_DETECTION_BAND(m)","ReturnData":true}]}}`,
-			true, "Sum Count above the expected band (2 standard deviations) for 1 of 1 periods of 1 hour"},
+			true, conditionFacts{Shape: ShapeAnomaly, Measured: &Series{Statistic: "Sum", MetricName: "Count"}, Metric: Metric{Name: "Count"},
+				Operator: AboveBand, Window: Window{Datapoints: 1, Evaluations: 1, Period: 3600}, BandWidth: "2", BandExpression: "ANOMALY_DETECTION_BAND(m)"}},
 		{"unreadable band", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"LessThanLowerThreshold","ThresholdMetricId":"b","Metrics":[{"Id":"m","MetricStat":{"Metric":{"MetricName":"Count"},"Stat":"Sum"},"ReturnData":true},{"Id":"b","Expression":"ANOMALY_DETECTION_BAND(m, 1) * 2","ReturnData":true}]}}`,
-			true, "Sum Count below the expected band (ANOMALY_DETECTION_BAND(m, 1) * 2) for 1 of 1 periods of 1 minute"},
+			true, conditionFacts{Shape: ShapeAnomaly, Measured: &Series{Statistic: "Sum", MetricName: "Count"}, Metric: Metric{Name: "Count"},
+				Operator: BelowBand, Window: Window{Datapoints: 1, Evaluations: 1, Period: 60}, BandExpression: "ANOMALY_DETECTION_BAND(m, 1) * 2"}},
+		{"band naming no series", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanUpperThreshold","ThresholdMetricId":"b","Metrics":[{"Id":"b","Expression":"ANOMALY_DETECTION_BAND(m)","ReturnData":true}]}}`,
+			true, conditionFacts{Shape: ShapeAnomaly, Operator: AboveBand, Window: Window{Datapoints: 1, Evaluations: 1, Period: 60}, BandWidth: "2", BandExpression: "ANOMALY_DETECTION_BAND(m)"}},
 		{"unlabelled expression", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":1,"Metrics":[{"Id":"e","Expression":"m1 + m2","ReturnData":true}]}}`,
-			true, "m1 + m2 > 1 for 1 of 1 periods of 1 minute"},
+			true, conditionFacts{Shape: ShapeMetricMath, Measured: &Series{Expression: "m1 + m2"}, Operator: GreaterThanThreshold, Threshold: number(1), Window: Window{Datapoints: 1, Evaluations: 1, Period: 60}}},
+		{"percent label on a metric", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"Period":60,"EvaluationPeriods":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":90,"Metrics":[{"Id":"m","Label":"CPU (%)","MetricStat":{"Metric":{"Namespace":"Custom","MetricName":"cpu"},"Stat":"Maximum","Unit":"Count"},"ReturnData":true}]}}`,
+			true, conditionFacts{Shape: ShapeMetricMath, Measured: &Series{Label: "CPU", Statistic: "Maximum", MetricName: "cpu"}, Metric: Metric{"Custom", "cpu"},
+				Operator: GreaterThanThreshold, Threshold: number(90), Unit: "Percent", Window: Window{Datapoints: 1, Evaluations: 1, Period: 60}}},
 		{"unknown operator, no threshold", `{"AlarmName":"a","NewStateValue":"ALARM","Trigger":{"MetricName":"X","Statistic":"SUM","ComparisonOperator":"Weird","Unit":"Percent","Period":86400}}`,
-			true, "Sum X Weird its threshold over 1 day"},
-		{"composite without rule", `{"AlarmName":"a","NewStateValue":"ALARM"}`, true, "Composite alarm"},
+			true, conditionFacts{Shape: ShapeMetric, Measured: &Series{Statistic: "Sum", MetricName: "X"}, Metric: Metric{Name: "X"}, Operator: "Weird", Unit: "Percent", Window: Window{Period: 86400}}},
+		{"composite without rule", `{"AlarmName":"a","NewStateValue":"ALARM"}`, true, conditionFacts{Shape: ShapeComposite}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,8 +322,8 @@ func TestParseMessageEdgeCases(t *testing.T) {
 				}
 				return
 			}
-			if n.Alarm.Condition != tt.condition {
-				t.Errorf("Condition = %q, want %q", n.Alarm.Condition, tt.condition)
+			if got := factsOf(n.Alarm); got.String() != tt.want.String() {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
@@ -275,14 +375,6 @@ func TestConsoleURL(t *testing.T) {
 	}
 	if got := encodeURIComponent("-_.!~*'() ü"); got != "-_.!~*'()%20%C3%BC" {
 		t.Errorf("encodeURIComponent = %q", got)
-	}
-}
-
-func TestDuration(t *testing.T) {
-	for secs, want := range map[int64]string{10: "10 seconds", 30: "30 seconds", 60: "1 minute", 300: "5 minutes", 3600: "1 hour", 5400: "90 minutes", 172800: "2 days"} {
-		if got := Duration(secs); got != want {
-			t.Errorf("Duration(%d) = %q, want %q", secs, got, want)
-		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 // plan is what one alarm state change does to its incident: the Slack calls to make and the
@@ -34,7 +35,7 @@ const (
 // decide plans one change against the incident as committed. at is the change's time (the
 // alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
 // the root back to an older state or posts it twice.
-func decide(inc incident.Incident, c Change, at time.Time, t texts) (plan, error) {
+func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
 	state := string(c.State)
 	if inc.Version > 0 && !inc.LastChange.IsZero() {
 		switch {
@@ -42,7 +43,7 @@ func decide(inc incident.Incident, c Change, at time.Time, t texts) (plan, error
 			return plan{action: actionDuplicate}, nil
 		case at.Before(inc.LastChange):
 			if inc.RootTS != "" {
-				return plan{action: actionLate, reply: t.lateReply(c, at)}, nil
+				return plan{action: actionLate, reply: t.Late(c.State, at, c.Observed)}, nil
 			}
 			return plan{action: actionLateAlone, post: c.Payload}, nil
 		}
@@ -59,17 +60,17 @@ func decide(inc incident.Incident, c Change, at time.Time, t texts) (plan, error
 			opened = inc.StateSince
 		}
 		lasted := at.Sub(opened)
-		root, err := withContext(c.Payload, t.resolvedLine(lasted))
+		root, err := withContext(c.Payload, t.ResolvedStatus(lasted))
 		if err != nil {
 			return plan{}, err
 		}
 		next := inc
 		next.State, next.StateSince, next.LastChange = state, at, at
 		next.Closed, next.ClosedAt = true, at
-		return plan{action: actionResolved, update: root, reply: t.resolvedReply(c, lasted), next: next, commit: true}, nil
+		return plan{action: actionResolved, update: root, reply: t.Resolved(lasted, c.Observed), next: next, commit: true}, nil
 
 	case open:
-		root, err := withContext(c.Payload, t.openLine(inc.OpenedAt, at))
+		root, err := withContext(c.Payload, t.OpenStatus(inc.OpenedAt, at))
 		if err != nil {
 			return plan{}, err
 		}
@@ -78,7 +79,7 @@ func decide(inc incident.Incident, c Change, at time.Time, t texts) (plan, error
 			next.StateSince = at
 		}
 		next.State, next.LastChange = state, at
-		return plan{action: actionUpdated, update: root, reply: t.changeReply(c, inc.State), next: next, commit: true}, nil
+		return plan{action: actionUpdated, update: root, reply: t.Changed(c.State, alarm.State(inc.State), c.Observed), next: next, commit: true}, nil
 
 	default:
 		// OK or INSUFFICIENT_DATA with no open incident: shown on its own, remembered (closed) so

@@ -4,7 +4,8 @@
 // deleted or can no longer be edited is replaced by a new one, so no alert is ever lost. Reminders
 // for alarms still in ALARM go into the incident's thread (or, for webhooks, out as text).
 //
-// The root messages come rendered by the caller (render's Slack payload); this package decides
+// The root messages come rendered by the caller (render's Slack payload), and the package's own
+// lines (replies, status lines, reminders) are worded by render.IncidentLines; this package decides
 // what to do with them (decide, pure), does it through the Slack Web API (slackapi), and keeps
 // the incident in DynamoDB (incident), holding the incident's lock throughout so that concurrent
 // invocations for one alarm take turns.
@@ -18,6 +19,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
@@ -41,7 +43,7 @@ type Change struct {
 
 // ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
 func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: a.Observed, Payload: payload}
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Payload: payload}
 }
 
 // Incidents is a Slack app destination's incident keeper.
@@ -50,7 +52,7 @@ type Incidents struct {
 	store       *incident.Store
 	channel     string // where new root messages go
 	destination string // the destination's name: incidents are kept per alarm and destination
-	texts       texts
+	texts       render.IncidentLines
 
 	// CommitReserve is kept free before the deadline for remembering what was posted: Slack's
 	// retries stop earlier, so that a post is not lost to memory and posted again on retry.
@@ -164,6 +166,17 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 // goes to the configured channel instead of failing on every retry.
 func (x *Incidents) replaceable(err error, channel string) bool {
 	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
+}
+
+// newTexts picks the words for language ("" is English) and the zone shown next to UTC (nil: UTC only).
+func newTexts(language string, loc *time.Location) (render.IncidentLines, error) {
+	switch language {
+	case "", "en":
+		return render.NewIncidentLines(render.English, loc), nil
+	case "ko":
+		return render.NewIncidentLines(render.Korean, loc), nil
+	}
+	return render.IncidentLines{}, fmt.Errorf("lifecycle: unknown language %q: use en or ko", language)
 }
 
 func (x *Incidents) now() time.Time {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +57,14 @@ func change(t *testing.T, state alarm.State, at time.Time, observed string) Chan
 	a := *n.Alarm
 	a.ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api latency (alarm-relay/dev)"
 	a.Name = "orders-api latency (alarm-relay/dev)"
-	a.State, a.ChangedAt, a.Observed = state, at, observed
+	a.State, a.ChangedAt, a.Observed = state, at, nil
+	if observed != "" { // "412.53 ms": the sample alarm's unit is milliseconds
+		v, err := strconv.ParseFloat(strings.TrimSuffix(observed, " ms"), 64)
+		if err != nil {
+			t.Fatalf("observed %q: %v", observed, err)
+		}
+		a.Observed = &v
+	}
 	n.Alarm = &a
 	payload, err := render.Render(render.Slack, n, render.Options{Location: time.UTC})
 	if err != nil {

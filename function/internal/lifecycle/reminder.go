@@ -11,6 +11,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
@@ -89,7 +90,7 @@ func ReminderText(r Reminder, language string, loc *time.Location) (string, erro
 	if err != nil {
 		return "", err
 	}
-	return t.reminderText(r), nil
+	return t.Reminder(r.AlarmName, r.Since, r.For), nil
 }
 
 // Remind posts a reminder in the alarm's incident thread. An incident reminded less than half
@@ -107,9 +108,9 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 	}
 	var p plan
 	if inc.Open() {
-		p = plan{action: "reminded in the thread", reply: x.texts.stillReply(r), next: inc, commit: true}
+		p = plan{action: "reminded in the thread", reply: x.texts.StillInAlarm(r.Since, r.For), next: inc, commit: true}
 	} else {
-		root, err := marshal(map[string]string{"text": mrkdwn(x.texts.reminderText(r))})
+		root, err := marshal(map[string]string{"text": render.EscapeMrkdwn(x.texts.Reminder(r.AlarmName, r.Since, r.For))})
 		if err != nil {
 			return Result{}, errors.Join(err, lock.Release(ctx))
 		}

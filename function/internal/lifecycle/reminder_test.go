@@ -59,23 +59,6 @@ func TestReminderText(t *testing.T) {
 	}
 }
 
-func TestDuration(t *testing.T) {
-	en, _ := newTexts("en", nil)
-	ko, _ := newTexts("ko", nil)
-	for d, want := range map[time.Duration][2]string{
-		40 * time.Second:                {"less than a minute", "1분 미만"},
-		14*time.Minute + 59*time.Second: {"14 min", "14분"},
-		2 * time.Hour:                   {"2 h", "2시간"},
-		2*time.Hour + 10*time.Minute:    {"2 h 10 min", "2시간 10분"},
-		26 * time.Hour:                  {"1 d 2 h", "1일 2시간"},
-		72*time.Hour + 30*time.Minute:   {"3 d", "3일"},
-	} {
-		if got := [2]string{en.duration(d), ko.duration(d)}; got != want {
-			t.Errorf("%s: %q, want %q", d, got, want)
-		}
-	}
-}
-
 func TestParseReminderEvent(t *testing.T) {
 	arn := `"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"`
 	tests := []struct {

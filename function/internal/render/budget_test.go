@@ -115,11 +115,12 @@ func eachString(v any, f func(string)) {
 // Alarm text can never form a Teams mention: <at> in the title, a fact or the reason, in any case.
 func TestTeamsNeutralisesEveryMentionTag(t *testing.T) {
 	tags := "<at>ceo@contoso.com</at> <AT>cfo</AT> < at >x</at> <At>y</aT>"
+	one := 1.0
 	a := &alarm.Alarm{
-		Name: "orders " + tags, Description: "d " + tags, Reason: "r " + tags, Condition: "c " + tags,
-		State: alarm.StateAlarm, PreviousState: alarm.StateOK, API: "api " + tags, Stage: tags, Metric: "m " + tags,
-		Observed: "1 " + tags, Unit: tags, Region: "us-east-1", RegionName: tags, AccountID: tags,
-		Dimensions: []alarm.Dimension{{Name: "Route" + tags, Value: tags}}, Children: []string{tags},
+		Name: "orders " + tags, Description: "d " + tags, Reason: "r " + tags, Measured: &alarm.Series{Label: "c " + tags, Expression: "e " + tags},
+		State: alarm.StateAlarm, PreviousState: alarm.StateOK, API: "api " + tags, Stage: tags, Metric: alarm.Metric{Namespace: "n " + tags, Name: "m " + tags},
+		Operator: alarm.Operator(tags), Observed: &one, Unit: tags, Region: "us-east-1", RegionName: tags, AccountID: tags,
+		Dimensions: []alarm.Dimension{{Name: "Route" + tags, Value: tags}}, Children: []alarm.Child{{Name: tags, State: alarm.State(tags)}},
 		ChangedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 	}
 	for _, m := range []Messenger{Teams, TeamsLegacy} {
@@ -149,7 +150,7 @@ func hugeAlarmOf(text string) *alarm.Alarm {
 }
 
 func hugeAlarmWith(big func(n int) string) *alarm.Alarm {
-	threshold := 300.0
+	threshold, observed, expected := 300.0, 412.53, 250.0
 	var dims []alarm.Dimension
 	for i := 0; i < 30; i++ {
 		dims = append(dims, alarm.Dimension{Name: big(300), Value: big(3000)})
@@ -157,10 +158,10 @@ func hugeAlarmWith(big func(n int) string) *alarm.Alarm {
 	longURL := "https://runbooks.example.com/" + strings.Repeat("a", 900)
 	return &alarm.Alarm{
 		Name: big(100_000), Description: "Runbook: " + longURL + " Dashboard: " + longURL + "b " + big(64<<10) + " https://x.example.com/" + big(5000),
-		Reason: big(64 << 10), Condition: big(50_000), Observed: big(10_000), Unit: big(1 << 20),
-		State: alarm.StateAlarm, PreviousState: alarm.StateOK, API: big(5000), Stage: big(5000), Metric: big(5000),
-		Expression: big(20_000), Region: "ap-northeast-2", RegionName: big(5000), AccountID: big(5000),
-		Dimensions: dims, Children: []string{big(9000), big(9000)}, ExpectedMax: big(5000), Threshold: &threshold,
+		Reason: big(64 << 10), Measured: &alarm.Series{Label: big(50_000), Expression: big(20_000)}, Observed: &observed, Unit: big(1 << 20),
+		State: alarm.StateAlarm, PreviousState: alarm.StateOK, API: big(5000), Stage: big(5000), Metric: alarm.Metric{Namespace: big(5000), Name: big(5000)},
+		Operator: alarm.Operator(big(5000)), Region: "ap-northeast-2", RegionName: big(5000), AccountID: big(5000),
+		Dimensions: dims, Children: []alarm.Child{{Name: big(9000), State: alarm.State(big(5000))}, {Name: big(9000)}}, ExpectedMax: &expected, Threshold: &threshold,
 		ChangedAt:  time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 		ConsoleURL: "https://ap-northeast-2.console.aws.amazon.com/cloudwatch/deeplink.js?region=ap-northeast-2#alarmsV2:alarm/" + strings.Repeat("%ED%95%9C", 85),
 	}
@@ -212,7 +213,7 @@ func manyMentions() []Mention {
 // An hour of 10-second periods keeps its numbers: the sparkline is drawn at a fixed width.
 func TestTrendOfShortPeriodsKeepsItsNumbers(t *testing.T) {
 	threshold := 300.0
-	a := &alarm.Alarm{Unit: "ms", Threshold: &threshold, Comparison: "> 300 ms"}
+	a := &alarm.Alarm{Unit: "Milliseconds", Threshold: &threshold, Operator: alarm.GreaterThanThreshold}
 	var values []float64
 	for i := 0; i < 360; i++ {
 		values = append(values, 100)
@@ -227,16 +228,29 @@ func TestTrendOfShortPeriodsKeepsItsNumbers(t *testing.T) {
 	if numbers != "412.5 ms (min 100 ms · max 950 ms · threshold 300 ms)" {
 		t.Errorf("numbers = %q", numbers)
 	}
-	payload, err := Render(Slack, alarm.Notification{Alarm: &alarm.Alarm{Name: "x", State: alarm.StateAlarm, Unit: "ms", Threshold: &threshold}}, Options{Trend: values})
+	payload, err := Render(Slack, alarm.Notification{Alarm: &alarm.Alarm{Name: "x", State: alarm.StateAlarm, Unit: "Milliseconds", Threshold: &threshold}}, Options{Trend: values})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(payload), "threshold 300 ms)") {
 		t.Errorf("the Slack trend line lost its numbers: %s", payload)
 	}
-	low := downsample([]float64{5, 1, 5, 5, 2, 5}, 2, "< 3")
+	low := downsample([]float64{5, 1, 5, 5, 2, 5}, 2, true)
 	if low[0] != 1 || low[1] != 2 {
 		t.Errorf("a low alarm's trend keeps its dips: %v", low)
+	}
+	// The operator decides: a dip in a run of two shows for "<" only.
+	dipped := make([]float64, 2*sparkWidth)
+	for i := range dipped {
+		dipped[i] = 9
+	}
+	dipped[3] = 1
+	five := 5.0
+	for op, wantDip := range map[alarm.Operator]bool{alarm.LessThanThreshold: true, alarm.GreaterThanThreshold: false, alarm.AboveBand: false} {
+		line, _, _ := strings.Cut(trendText(wordsFor(English), dipped, &alarm.Alarm{Threshold: &five, Operator: op}), " ")
+		if strings.ContainsRune(line, '▁') != wantDip {
+			t.Errorf("%s: sparkline %q, want the dip shown: %v", op, line, wantDip)
+		}
 	}
 }
 

@@ -79,14 +79,17 @@ func trendText(w *words, values []float64, a *alarm.Alarm) string {
 		scaleLo, scaleHi = min(scaleLo, *a.Threshold), max(scaleHi, *a.Threshold)
 	}
 	var b strings.Builder
-	for _, v := range downsample(finite, sparkWidth, a.Comparison) {
+	// An alarm that fires on low values ("< 10") is drawn by its dips.
+	low := strings.HasPrefix(symbol(a.Operator), "<")
+	for _, v := range downsample(finite, sparkWidth, low) {
 		i := len(sparkBlocks) - 1
 		if scaleHi > scaleLo {
 			i = int((v - scaleLo) / (scaleHi - scaleLo) * float64(len(sparkBlocks)-1))
 		}
 		b.WriteRune(sparkBlocks[min(max(i, 0), len(sparkBlocks)-1)])
 	}
-	number := func(v float64) string { return alarm.FormatValue(v, a.Unit) }
+	unit := unitSuffix(a.Unit)
+	number := func(v float64) string { return formatValue(v, unit) }
 	fmt.Fprintf(&b, " %s (%s %s · %s %s", number(finite[len(finite)-1]), w.trendMin, number(lo), w.trendMax, number(hi))
 	if a.Threshold != nil {
 		fmt.Fprintf(&b, " · %s %s", w.trendThreshold, number(*a.Threshold))
@@ -97,12 +100,11 @@ func trendText(w *words, values []float64, a *alarm.Alarm) string {
 
 // downsample draws values in at most width points. Each point stands for a run of neighbours and
 // takes the one an on-call person looks for: the highest, or the lowest when the alarm fires on low
-// values ("< 10"), so a short spike is never averaged away.
-func downsample(values []float64, width int, comparison string) []float64 {
+// values, so a short spike is never averaged away.
+func downsample(values []float64, width int, low bool) []float64 {
 	if len(values) <= width {
 		return values
 	}
-	low := strings.HasPrefix(comparison, "<")
 	out := make([]float64, width)
 	for i := range out {
 		run := values[i*len(values)/width : (i+1)*len(values)/width]

@@ -12,7 +12,7 @@ import (
 // Mentions go out on ALARM only, and alarm text can never add one.
 func TestMentionsOnlyOnAlarm(t *testing.T) {
 	opts := Options{Mentions: []Mention{{Slack: "<!here>"}, {UPN: "oncall@contoso.com"}}}
-	sneaky := alarm.Notification{Alarm: &alarm.Alarm{Name: "x", State: alarm.StateAlarm, Description: "<!channel> <at>ceo@contoso.com</at>", Condition: "c"}}
+	sneaky := alarm.Notification{Alarm: &alarm.Alarm{Name: "x", State: alarm.StateAlarm, Description: "<!channel> <at>ceo@contoso.com</at>", Measured: &alarm.Series{Label: "c"}}}
 	for _, state := range []alarm.State{alarm.StateAlarm, alarm.StateOK, alarm.StateInsufficientData} {
 		a := *sneaky.Alarm
 		a.State = state
@@ -63,7 +63,7 @@ func TestFindLinks(t *testing.T) {
 
 func TestTrendText(t *testing.T) {
 	threshold := 300.0
-	a := &alarm.Alarm{Unit: "ms", Threshold: &threshold}
+	a := &alarm.Alarm{Unit: "Milliseconds", Threshold: &threshold}
 	w := wordsFor(English)
 	tests := []struct {
 		values []float64

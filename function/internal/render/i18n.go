@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -30,7 +29,9 @@ func ParseLanguage(s string) (Language, error) {
 	}
 }
 
-// words are a language's labels.
+// words are one language's: labels, and the sentences an alarm's facts are worded in. Each
+// language has its own file (words_en.go, words_ko.go), written in that language, not translated
+// from another at run time.
 type words struct {
 	states                                   map[alarm.State]string
 	state, api, stage, metric, dimensions    string
@@ -41,30 +42,23 @@ type words struct {
 	expectedAtMost, expectedAtLeast          string // "expected at most %s"
 	trendMin, trendMax, trendThreshold       string
 	runbook, dashboard, link                 string
-	condition                                func(a *alarm.Alarm) string
+	// condition words what crossed what: "Average Latency > 300 ms for 1 of 1 periods of 5 minutes".
+	condition func(a *alarm.Alarm) string
+
+	// A Slack app incident's own lines (IncidentLines).
+	resolvedAfter                  string // "Resolved after %s"
+	openSince                      string // "Open since %s (%s) · history in the thread"
+	was                            string // "was %s"
+	late                           string // "%s at %s, received late: the message above shows a newer state"
+	stillIn                        string // "Still in %s for %s (since %s)"
+	reminderFor                    string // "%s is still in %s for %s (since %s)"
+	lessThanMinute                 string
+	minutes, hours, days, twoUnits string // "%d min", "%d h", "%d d", "%s %s" (2 h 10 min)
 }
 
 var languages = map[Language]*words{
-	English: {
-		states: map[alarm.State]string{alarm.StateAlarm: "ALARM", alarm.StateOK: "OK", alarm.StateInsufficientData: "INSUFFICIENT_DATA"},
-		state:  "State", api: "API", stage: "Stage", metric: "Metric", dimensions: "Dimensions",
-		expression: "Expression", triggeredBy: "Triggered by", region: "Region", account: "Account",
-		time: "Time (%s)", observed: "Observed", observedInline: "observed", notification: "SNS notification", openConsole: "Open in CloudWatch",
-		trend: "Last hour", expectedAtMost: "expected at most %s", expectedAtLeast: "expected at least %s",
-		trendMin: "min", trendMax: "max", trendThreshold: "threshold",
-		runbook: "Runbook", dashboard: "Dashboard", link: "Link",
-		condition: func(a *alarm.Alarm) string { return a.Condition },
-	},
-	Korean: {
-		states: map[alarm.State]string{alarm.StateAlarm: "경보", alarm.StateOK: "정상", alarm.StateInsufficientData: "데이터 부족"},
-		state:  "상태", api: "API", stage: "스테이지", metric: "지표", dimensions: "차원",
-		expression: "수식", triggeredBy: "원인 경보", region: "리전", account: "계정",
-		time: "시각 (%s)", observed: "관측값", observedInline: "관측값", notification: "SNS 알림", openConsole: "CloudWatch에서 열기",
-		trend: "최근 1시간", expectedAtMost: "예상 상한 %s", expectedAtLeast: "예상 하한 %s",
-		trendMin: "최소", trendMax: "최대", trendThreshold: "임계값",
-		runbook: "런북", dashboard: "대시보드", link: "링크",
-		condition: koreanCondition,
-	},
+	English: &english,
+	Korean:  &korean,
 }
 
 func wordsFor(l Language) *words {
@@ -72,45 +66,4 @@ func wordsFor(l Language) *words {
 		return w
 	}
 	return languages[English]
-}
-
-// koreanCondition: "최근 5분 주기 1개 중 1개에서 Average Latency > 300 ms".
-func koreanCondition(a *alarm.Alarm) string {
-	if a.Kind == alarm.KindComposite {
-		if a.Rule == "" {
-			return "복합 경보"
-		}
-		return "복합 규칙: " + a.Rule
-	}
-	what := a.Subject + " " + strings.Replace(a.Comparison, "its threshold", "임계값", 1)
-	if a.Band != "" {
-		band := "예상 범위(표준편차 " + a.BandWidth + "배)"
-		if a.BandWidth == "" {
-			band = "예상 범위(" + a.BandExpression + ")"
-		}
-		what = a.Subject + " " + band + " " + map[string]string{"outside": "이탈", "above": "초과", "below": "미만"}[a.Band]
-	}
-	w := a.Window
-	switch {
-	case w.Evaluations > 0 && w.Period > 0:
-		return fmt.Sprintf("최근 %s 주기 %d개 중 %d개에서 %s", koreanDuration(w.Period), w.Evaluations, w.Datapoints, what)
-	case w.Evaluations > 0:
-		return fmt.Sprintf("최근 주기 %d개 중 %d개에서 %s", w.Evaluations, w.Datapoints, what)
-	case w.Period > 0:
-		return fmt.Sprintf("%s 동안 %s", koreanDuration(w.Period), what)
-	}
-	return what
-}
-
-// koreanDuration: "10초", "5분", "1시간", "1일".
-func koreanDuration(seconds int64) string {
-	for _, u := range []struct {
-		size int64
-		name string
-	}{{86400, "일"}, {3600, "시간"}, {60, "분"}, {1, "초"}} {
-		if seconds%u.size == 0 {
-			return strconv.FormatInt(seconds/u.size, 10) + u.name
-		}
-	}
-	return strconv.FormatInt(seconds, 10) + "초"
 }

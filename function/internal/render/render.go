@@ -1,6 +1,7 @@
 // Package render turns a notification into the JSON a chat webhook accepts: Slack Block Kit, a
 // Teams Adaptive Card (Workflows) or a legacy Office 365 connector MessageCard. It is pure: the
-// time zone comes in through Options, and nothing here talks to the network.
+// time zone comes in through Options, and nothing here talks to the network. Every word a person
+// reads is here, one file per language (words_en.go, words_ko.go): the alarm package gives facts.
 package render
 
 import (
@@ -132,16 +133,13 @@ func newView(n alarm.Notification, opts Options) view {
 		}
 		return v
 	}
-	st, ok := stateStyles[a.State]
-	if !ok {
-		st = textStyle
-	}
+	st := stateStyle(a.State)
 	v := view{
 		words:       w,
 		style:       st,
 		title:       fmt.Sprintf("%s %s: %s", st.emoji, stateWord(w, a.State), a.Name),
 		headline:    w.condition(a),
-		observed:    a.Observed,
+		observed:    ObservedValue(a),
 		description: a.Description,
 		reason:      a.Reason,
 		url:         a.ConsoleURL,
@@ -149,10 +147,10 @@ func newView(n alarm.Notification, opts Options) view {
 		trend:       trendText(w, opts.Trend, a),
 	}
 	switch {
-	case a.ExpectedMax != "" && v.observed != "":
-		v.observed += " (" + fmt.Sprintf(w.expectedAtMost, a.ExpectedMax) + ")"
-	case a.ExpectedMin != "" && v.observed != "":
-		v.observed += " (" + fmt.Sprintf(w.expectedAtLeast, a.ExpectedMin) + ")"
+	case a.ExpectedMax != nil && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtMost, formatValue(*a.ExpectedMax, unitSuffix(a.Unit))) + ")"
+	case a.ExpectedMin != nil && v.observed != "":
+		v.observed += " (" + fmt.Sprintf(w.expectedAtLeast, formatValue(*a.ExpectedMin, unitSuffix(a.Unit))) + ")"
 	}
 	if a.State == alarm.StateAlarm {
 		v.mentions = opts.Mentions
@@ -172,8 +170,8 @@ func newView(n alarm.Notification, opts Options) view {
 	if a.Stage != "" {
 		v.facts = append(v.facts, fact{w.stage, a.Stage})
 	}
-	if a.Metric != "" {
-		v.facts = append(v.facts, fact{w.metric, a.Metric})
+	if metric := metricName(a.Metric); metric != "" {
+		v.facts = append(v.facts, fact{w.metric, metric})
 	}
 	var others []string // dimensions not already shown as API and Stage
 	for _, d := range a.Dimensions {
@@ -184,11 +182,12 @@ func newView(n alarm.Notification, opts Options) view {
 	if len(others) > 0 {
 		v.facts = append(v.facts, fact{w.dimensions, strings.Join(others, ", ")})
 	}
-	if a.Expression != "" {
-		v.facts = append(v.facts, fact{w.expression, a.Expression})
+	if m := a.Measured; m != nil && m.Label != "" && m.Expression != "" {
+		// A labelled series is named by its label; its expression is shown apart.
+		v.facts = append(v.facts, fact{w.expression, m.Expression})
 	}
 	if len(a.Children) > 0 {
-		v.facts = append(v.facts, fact{w.triggeredBy, strings.Join(a.Children, ", ")})
+		v.facts = append(v.facts, fact{w.triggeredBy, children(a.Children)})
 	}
 	if !a.ChangedAt.IsZero() {
 		v.facts = append(v.facts, timeFacts(w, a.ChangedAt, opts.Location)...)
@@ -227,6 +226,18 @@ func timeFacts(w *words, t time.Time, loc *time.Location) []fact {
 		out = append(out, fact{fmt.Sprintf(w.time, loc.String()), t.In(loc).Format(layout)})
 	}
 	return out
+}
+
+// children lists a composite alarm's triggering alarms: "orders-api 5xx rate (ALARM), …".
+func children(cs []alarm.Child) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+		if c.State != "" {
+			names[i] += " (" + string(c.State) + ")"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
