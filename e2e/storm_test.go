@@ -151,7 +151,9 @@ func TestAlertStorm(t *testing.T) {
 		t.Errorf("webhook accepted %d alarms, invocations report %d delivered", len(chat.accepted), len(delivered))
 	}
 	for title, why := range failed {
-		if !strings.Contains(why, "NotDeliveredError") || !strings.Contains(why, "HTTP 429") {
+		// Throttled, or (on a loaded machine) out of time before the webhook answered: either
+		// way the invocation fails, so Lambda retries it and the dead-letter queue keeps it.
+		if !strings.Contains(why, "NotDeliveredError") || !(strings.Contains(why, "HTTP 429") || strings.Contains(why, "deadline")) {
 			t.Errorf("%q failed for an unexpected reason: %s", title, why)
 		}
 	}
