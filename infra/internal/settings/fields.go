@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // entry is one element of a structured key (alarms[2], destinations[0]) read field by field, so
@@ -57,7 +59,7 @@ func (e *entry) shown(name string, raw json.RawMessage) string {
 	}
 	s := string(bytes.TrimSpace(raw))
 	if len(s) > 80 {
-		s = LimitBytes(s, 77) + "..."
+		s = clip.Prefix(s, 77) + "..."
 	}
 	return s
 }

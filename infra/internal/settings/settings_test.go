@@ -104,30 +104,6 @@ func hasProblem(t *testing.T, problems []string, want string) {
 	t.Errorf("no problem starting %q in:\n  %s", want, strings.Join(problems, "\n  "))
 }
 
-func TestLimitBytes(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"latency", 10, "latency"},
-		{"latency", 3, "lat"},
-		{"지연 시간", 3, "지"}, // 3 bytes a character
-		{"지연 시간", 5, "지"}, // never half a character
-		{"지연 시간", 6, "지연"},
-		{"🔥🔥", 7, "🔥"}, // 4 bytes an emoji
-		{"🔥🔥", 8, "🔥🔥"},
-		{"a🔥", 2, "a"},
-		{"anything", 0, ""},
-	}
-	for _, tt := range tests {
-		got := LimitBytes(tt.in, tt.n)
-		if got != tt.want || !utf8.ValidString(got) || len(got) > tt.n {
-			t.Errorf("LimitBytes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestAlarmNames(t *testing.T) {
 	korean := strings.Repeat("주문 처리 지연 ", 20) // 200 characters, 480 bytes
 	emoji := strings.Repeat("🔥", 70)          // 70 characters, 280 bytes

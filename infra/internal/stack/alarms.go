@@ -10,6 +10,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -70,7 +71,7 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 	}
 	// CloudWatch counts the description's bytes; a cut ends on a whole character, with "…".
 	if room := settings.AlarmDescriptionBytes - len(tail); len(what) > room {
-		what = settings.LimitBytes(what, room-len("…")) + "…"
+		what = clip.String(what, room)
 	}
 	return what + tail
 }
