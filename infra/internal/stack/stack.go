@@ -1,6 +1,7 @@
 // Package stack declares every resource of one alarm-relay stack inside a single component:
-// latency alarm → SNS topic → relay Lambda → chat, with the relay's secret, role, logs, retries,
-// dead-letter queue and its own health alarms.
+// CloudWatch alarms → one SNS topic → a relay Lambda per destination → chat, each relay with its
+// secret, role, logs, retries, dead-letter queue and its own health alarms (on a separate ops
+// topic), and the incident table and reminder schedules of Slack app destinations.
 package stack
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // ComponentType is the component's type token, as `pulumi preview` shows it.
@@ -215,11 +217,12 @@ func joinOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.Strin
 	}).(pulumi.StringOutput)
 }
 
-// topic is the alarm's SNS topic. Encrypted only with a customer-managed key whose policy lets
-// CloudWatch use it: with the AWS-managed aws/sns key, alarm notifications are silently dropped.
+// topic is the SNS topic every alarm of the stack notifies. Encrypted only with a customer-managed
+// key whose policy lets CloudWatch use it: with the AWS-managed aws/sns key, alarm notifications
+// are silently dropped.
 func (d *declarer) topic() (*sns.Topic, error) {
 	args := &sns.TopicArgs{
-		DisplayName: pulumi.String("API latency alarms"),
+		DisplayName: pulumi.String(TopicDisplayName(d.cfg.Project, d.cfg.Stack)),
 		Tags:        d.tags(),
 	}
 	if d.cfg.EncryptTopic {
@@ -251,6 +254,15 @@ func (d *declarer) topic() (*sns.Topic, error) {
 	return sns.NewTopic(d.ctx, d.name("topic"), args, d.parent)
 }
 
+// topicDisplayNameChars is SNS's limit on a topic's display name.
+const topicDisplayNameChars = 100
+
+// TopicDisplayName names the alarm topic for people ("alarm-relay alarms (alarm-relay/dev)"),
+// within SNS's 100 characters however long the project and stack names are.
+func TopicDisplayName(project, stack string) string {
+	return clip.String("alarm-relay alarms"+settings.StackSuffix(project, stack), topicDisplayNameChars)
+}
+
 // opsTopic receives the relays' own health alarms, so that a broken relay is noticed through a
 // path that does not go through a relay.
 func (d *declarer) opsTopic() (*sns.Topic, error) {
@@ -273,7 +285,7 @@ func (d *declarer) opsTopic() (*sns.Topic, error) {
 	return ops, nil
 }
 
-// TestCommand sets the alarm to ALARM by hand: it exercises topic, relay and webhook end to end
+// TestCommand sets an alarm (the stack's first) to ALARM by hand: it exercises topic, relay and webhook end to end
 // (CloudWatch resets the state at the next evaluation).
 func TestCommand(alarmName, region string) string {
 	return "aws cloudwatch set-alarm-state --alarm-name " + shellQuote(alarmName) +
