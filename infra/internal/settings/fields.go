@@ -30,7 +30,7 @@ type entry struct {
 func (r *reader) entry(path string, data json.RawMessage, allowed []string, secret ...string) (*entry, bool) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
-		r.fail(path, "%s is not an object: write it as {%s: ...}", kindOf(data), allowed[0])
+		r.fail(path, "%s is not an object: write it as {%s: ...}", typeOf(data), allowed[0])
 		return nil, false
 	}
 	e := &entry{r: r, path: path, fields: fields, secret: map[string]bool{}}
@@ -97,7 +97,7 @@ func (e *entry) optStr(name string) (string, bool) {
 	if json.Unmarshal(raw, &n) == nil {
 		return n.String(), true
 	}
-	e.r.fail(e.key(name), "%s is %s: write text", e.shown(name, raw), kindOf(raw))
+	e.r.fail(e.key(name), "%s is %s: write text", e.shown(name, raw), typeOf(raw))
 	return "", false
 }
 
@@ -179,7 +179,7 @@ func (e *entry) list(name string) []string {
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
-		e.r.fail(e.key(name), "%s is %s: write a list such as [a, b] or the text \"a, b\"", e.shown(name, raw), kindOf(raw))
+		e.r.fail(e.key(name), "%s is %s: write a list such as [a, b] or the text \"a, b\"", e.shown(name, raw), typeOf(raw))
 		return nil
 	}
 	var out []string
@@ -192,7 +192,7 @@ func (e *entry) list(name string) []string {
 		case json.Unmarshal(item, &n) == nil:
 			out = append(out, n.String())
 		default:
-			e.r.fail(fmt.Sprintf("%s[%d]", e.key(name), i), "%s is %s: write text", e.shown(name, item), kindOf(item))
+			e.r.fail(fmt.Sprintf("%s[%d]", e.key(name), i), "%s is %s: write text", e.shown(name, item), typeOf(item))
 		}
 	}
 	return out
@@ -206,7 +206,7 @@ func (e *entry) texts(name string) map[string]string {
 	}
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil || fields == nil {
-		e.r.fail(e.key(name), "%s is %s: write an object such as {Name: value}", e.shown(name, raw), kindOf(raw))
+		e.r.fail(e.key(name), "%s is %s: write an object such as {Name: value}", e.shown(name, raw), typeOf(raw))
 		return nil
 	}
 	out := map[string]string{}
@@ -220,14 +220,14 @@ func (e *entry) texts(name string) map[string]string {
 		case json.Unmarshal(v, &n) == nil:
 			out[k] = n.String()
 		default:
-			e.r.fail(e.key(name)+"."+k, "%s is %s: write text", e.shown(name, v), kindOf(v))
+			e.r.fail(e.key(name)+"."+k, "%s is %s: write text", e.shown(name, v), typeOf(v))
 		}
 	}
 	return out
 }
 
-// kindOf names a JSON value's type the way a YAML user reads it.
-func kindOf(raw json.RawMessage) string {
+// typeOf names a JSON value's type the way a YAML user reads it.
+func typeOf(raw json.RawMessage) string {
 	s := bytes.TrimSpace(raw)
 	if len(s) == 0 {
 		return "empty"

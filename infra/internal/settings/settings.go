@@ -51,7 +51,7 @@ type Settings struct {
 
 	// Alarms and Destinations are what the stack declares. Without the alarms key, Alarms holds
 	// the one latency alarm of the keys above; without destinations, Destinations holds the one
-	// webhookUrl destination. Both are then marked Legacy, which keeps their resource names.
+	// webhookUrl destination. Both are then marked Shorthand, which keeps their resource names.
 	Alarms       []Alarm
 	Destinations []Destination
 

@@ -475,8 +475,8 @@ func TestAliasesOfTheSingleAlarm(t *testing.T) {
 	single := mustLoad(t, base(nil), "webhookUrl").Alarms[0]
 	list := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"latency"}]`}), "webhookUrl").Alarms
 	expectEqual(t, "same CloudWatch name", list[1].Name, single.Name)
-	expectEqual(t, "list alarm aliases the single alarm", list[1].FormerLegacy, true)
-	expectEqual(t, "only that one", list[0].FormerLegacy, false)
+	expectEqual(t, "list alarm aliases the single alarm", list[1].FormerShorthand, true)
+	expectEqual(t, "only that one", list[0].FormerShorthand, false)
 	expectEqual(t, "single alarm aliases the list alarm", strings.Join(single.FormerIDs, ","), list[1].ID)
 
 	korean := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"latency","name":"주문 API 지연"}]`}), "webhookUrl").Alarms[0]

@@ -37,7 +37,7 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	}
 	kind.Args(a, args)
 	name := d.name("alarm-" + a.ID)
-	if a.Legacy {
+	if a.Shorthand {
 		name = d.name("latency") // the name every stack had before the alarms key existed
 	}
 	// The same CloudWatch alarm may exist in the stack under another resource name: keep it.
@@ -45,7 +45,7 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	for _, id := range a.FormerIDs {
 		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("alarm-" + id))})
 	}
-	if a.FormerLegacy {
+	if a.FormerShorthand {
 		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("latency"))})
 	}
 	opts := []pulumi.ResourceOption{d.parent}

@@ -76,7 +76,7 @@ type relayDeclarer struct {
 // name is a resource name of this destination; the webhookUrl shorthand keeps the names it
 // always had.
 func (r relayDeclarer) name(s string) string {
-	if r.dest.Legacy {
+	if r.dest.Shorthand {
 		return r.declarer.name(s)
 	}
 	return r.declarer.name(r.dest.Name + "-" + s)
@@ -96,7 +96,7 @@ func (r relayDeclarer) secret() (*ssm.Parameter, error) {
 		}, r.parent)
 	}
 	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
-	if !r.dest.Legacy {
+	if !r.dest.Shorthand {
 		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
 	}
 	return ssm.NewParameter(r.ctx, r.name("webhook"), &ssm.ParameterArgs{
@@ -221,7 +221,7 @@ func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
 // healthAlarms watch the relay itself: its errors and the dead letters waiting.
 func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue, ops *sns.Topic) error {
 	which := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
-	if !r.dest.Legacy {
+	if !r.dest.Shorthand {
 		which = r.dest.Name + " " + which
 	}
 	if err := r.healthAlarm(r.name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{

@@ -57,7 +57,7 @@ func TestAlarmKinds(t *testing.T) {
 	topicArn := "arn:aws:sns:us-east-1:123456789012:alarm-relay-topic"
 	alarms := m.byType("aws:cloudwatch/metricAlarm:MetricAlarm")
 	expect(t, "alarms (5 + 2 health)", len(alarms), 7)
-	if _, legacy := m.find("alarm-relay-latency"); legacy {
+	if _, declared := m.find("alarm-relay-latency"); declared {
 		t.Error("with the alarms key the default latency alarm must not be declared")
 	}
 	for _, name := range []string{"a1b2c3d4e5-default-p99-latency", "orders-api-prod-5xx-error-rate", "a1b2c3d4e5-prod-4xx-error-rate", "orders-api-traffic-surge", "checkout-throttles"} {

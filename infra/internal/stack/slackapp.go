@@ -102,7 +102,7 @@ func (r relayDeclarer) reminders(fn *lambda.Function, reminded []pulumi.StringOu
 		return nil
 	}
 	who := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
-	if !r.dest.Legacy {
+	if !r.dest.Shorthand {
 		who = r.dest.Name + " " + who
 	}
 	rule, err := cloudwatch.NewEventRule(r.ctx, r.name("reminders"), &cloudwatch.EventRuleArgs{
