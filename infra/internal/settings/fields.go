@@ -103,62 +103,47 @@ func (e *entry) optStr(name string) (string, bool) {
 
 // num reads a number, or text holding one ("2.5").
 func (e *entry) num(name, what string) *float64 {
-	raw, ok := e.raw(name)
-	if !ok {
-		return nil
-	}
-	var f float64
-	if json.Unmarshal(raw, &f) == nil {
-		return &f
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return &f
-		}
-	}
-	e.r.fail(e.key(name), "%s is not a number: write %s", e.shown(name, raw), what)
-	return nil
+	return scalar(e, name, parseFinite, "not a number: write "+what)
 }
 
 // whole reads a whole number, or text holding one.
 func (e *entry) whole(name, what string) *int {
-	raw, ok := e.raw(name)
-	if !ok {
-		return nil
-	}
-	var n int
-	if json.Unmarshal(raw, &n) == nil {
-		return &n
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-			return &n
-		}
-	}
-	e.r.fail(e.key(name), "%s is not a whole number: write %s", e.shown(name, raw), what)
-	return nil
+	return scalar(e, name, strconv.Atoi, "not a whole number: write "+what)
 }
 
 // boolean reads true or false, or the text "true" or "false".
 func (e *entry) boolean(name string) *bool {
+	return scalar(e, name, strconv.ParseBool, "not true or false")
+}
+
+// scalar reads a field as a JSON value of type T, or as text that parse reads as one; nil when
+// the field is unset or neither (problem says what it is not: "not a whole number: write 3").
+func scalar[T any](e *entry, name string, parse func(string) (T, error), problem string) *T {
 	raw, ok := e.raw(name)
 	if !ok {
 		return nil
 	}
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return &b
+	var v T
+	if json.Unmarshal(raw, &v) == nil {
+		return &v
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
-			return &b
+		if v, err := parse(strings.TrimSpace(s)); err == nil {
+			return &v
 		}
 	}
-	e.r.fail(e.key(name), "%s is not true or false", e.shown(name, raw))
+	e.r.fail(e.key(name), "%s is %s", e.shown(name, raw), problem)
 	return nil
+}
+
+// parseFinite reads a number other than infinity or NaN, which strconv accepts and no setting means.
+func parseFinite(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return 0, fmt.Errorf("%q is not a finite number", s)
+	}
+	return f, err
 }
 
 // list reads a list of text, or one comma-separated text ("@here, S0123ABCD").
