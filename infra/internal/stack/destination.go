@@ -82,6 +82,16 @@ func (r relayDeclarer) name(s string) string {
 	return r.declarer.name(r.dest.Name + "-" + s)
 }
 
+// who names this relay in texts people read: "(project/stack)", with the destination's name
+// before it unless it is the webhookUrl shorthand.
+func (r relayDeclarer) who() string {
+	who := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
+	if !r.dest.Shorthand {
+		who = r.dest.Name + " " + who
+	}
+	return who
+}
+
 // secret stores the webhook (or a Slack app's bot token) in SSM; the function only learns the
 // parameter's name and version, so a new webhook (a new version) reaches new containers on the
 // next `pulumi up`.
@@ -220,10 +230,7 @@ func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
 
 // healthAlarms watch the relay itself: its errors and the dead letters waiting.
 func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue, ops *sns.Topic) error {
-	which := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
-	if !r.dest.Shorthand {
-		which = r.dest.Name + " " + which
-	}
+	which := r.who()
 	if err := r.healthAlarm(r.name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String("alarm relay failing " + which),
 		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),

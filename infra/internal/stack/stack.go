@@ -190,20 +190,21 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 		return TestCommand(v[0].(string), regionOf(v[1].(string)))
 	}).(pulumi.StringOutput)
 	if len(alarms) > 1 {
-		r.AlarmNames = joinOutputs(alarms, func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
+		r.AlarmNames = joinOutputs(alarms, ", ", func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
 	}
 	r.LogGroupName = firstRelay.logGroup.Name
 	r.ReplayCommand = firstRelay.replay
 	if len(relays) > 1 {
-		r.FunctionNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.function.Name })
-		r.LogGroupNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
-		r.ReplayCommands = joinLines(relays, func(rel *relay) pulumi.StringOutput { return rel.replay })
+		r.FunctionNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.function.Name })
+		r.LogGroupNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
+		r.ReplayCommands = joinOutputs(relays, "\n", func(rel *relay) pulumi.StringOutput { return rel.replay })
 	}
 	return nil
 }
 
-// joinOutputs joins one string output of each item with ", ".
-func joinOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.StringOutput {
+// joinOutputs joins one string output of each item with sep: ", " for names, "\n" for commands
+// (one per line, for eval).
+func joinOutputs[T any](items []T, sep string, get func(T) pulumi.StringOutput) pulumi.StringOutput {
 	outs := make([]any, len(items))
 	for i, item := range items {
 		outs[i] = get(item)
@@ -213,7 +214,7 @@ func joinOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.Strin
 		for i, s := range v {
 			parts[i] = s.(string)
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, sep)
 	}).(pulumi.StringOutput)
 }
 
