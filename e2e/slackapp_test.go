@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/alarm-relay/alarm-relay/internal/emulator"
-	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -309,30 +308,14 @@ func startMotoBehind(t *testing.T, d time.Duration) string {
 	t.Helper()
 	testsupport.Require(t, "moto_server", "install it with: pip install 'moto[server]'")
 	python := testsupport.Require(t, "python3", "install Python 3 with moto")
-	free, err := loopback.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(free)
 	script := `import datetime, sys
 import moto.cloudwatch.models as m
 real = m.utcnow
 m.utcnow = lambda: real() - datetime.timedelta(seconds=float(sys.argv[1]))
 from moto.server import main
 main(["-H", "127.0.0.1", "-p", sys.argv[2]])`
-	cmd := exec.Command(python, "-c", script, strconv.FormatFloat(d.Seconds(), 'f', 0, 64), port)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	endpoint := "http://127.0.0.1:" + port
-	if err := testsupport.WaitHTTP(endpoint+"/moto-api/", 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return endpoint
+	behind := strconv.FormatFloat(d.Seconds(), 'f', 0, 64)
+	return testsupport.ServeMoto(t, func(port string) *exec.Cmd { return exec.Command(python, "-c", script, behind, port) })
 }
 
 // putAlarm creates the fixture's alarm in moto's CloudWatch and sets its state.

@@ -22,15 +22,7 @@ const alarmSet = `[
 
 func deployWith(t *testing.T, overrides map[string]string, secret ...string) *mocks {
 	t.Helper()
-	cfg := devConfig()
-	for k, v := range overrides {
-		if v == "" {
-			delete(cfg, k)
-			continue
-		}
-		cfg[k] = v
-	}
-	m, _, err := deploy(t, cfg, secret, artifact)
+	m, _, err := deploy(t, devConfigWith(overrides), secret, artifact)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,14 +298,7 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := devConfig()
-			for k, v := range tt.override {
-				if v == "" {
-					delete(cfg, k)
-				} else {
-					cfg[k] = v
-				}
-			}
+			cfg := devConfigWith(tt.override)
 			var secret []string
 			if tt.secret != "" {
 				secret = []string{tt.secret}

@@ -185,6 +185,19 @@ func devConfig() map[string]string {
 	return map[string]string{"apiName": "orders-api", "apiStage": "prod", "timezone": "Asia/Seoul", "webhookUrl": webhookURL}
 }
 
+// devConfigWith is devConfig with overrides; an empty value removes the key.
+func devConfigWith(overrides map[string]string) map[string]string {
+	cfg := devConfig()
+	for k, v := range overrides {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	return cfg
+}
+
 func deployDev(t *testing.T, overrides map[string]string) (*mocks, map[string]awaited) {
 	t.Helper()
 	cfg := devConfig()

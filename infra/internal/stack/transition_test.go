@@ -73,15 +73,7 @@ type deployment struct {
 
 func deployShape(t *testing.T, sh shape) deployment {
 	t.Helper()
-	cfg := devConfig()
-	for k, v := range sh.override {
-		if v == "" {
-			delete(cfg, k)
-		} else {
-			cfg[k] = v
-		}
-	}
-	m, _, err := deploy(t, cfg, []string{sh.secret}, artifact)
+	m, _, err := deploy(t, devConfigWith(sh.override), []string{sh.secret}, artifact)
 	if err != nil {
 		t.Fatalf("%s: %v", sh.name, err)
 	}
