@@ -58,10 +58,10 @@ func checkSnapshot(t *testing.T, m *mocks, golden string) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (go test ./infra/... -update writes it)", err)
+		t.Fatalf("%v (go test ./infra/internal/stack -update writes it)", err)
 	}
 	if diff := testsupport.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("the stack differs from %s; if that is intended, rerun with -update and review the diff:\n%s", golden, diff)
+		t.Errorf("the stack differs from %s; if that is intended, rewrite it with go test ./infra/internal/stack -update and review the diff:\n%s", golden, diff)
 	}
 }
 
