@@ -103,21 +103,35 @@ func function(t *testing.T, arch string, timeout int, env ...string) emulator.Fu
 	return fn
 }
 
-// start runs fn under the emulator until the test ends, and checks at the end that nothing it
-// logged contains the webhook's secret.
+// start runs fn under the emulator until the test ends. A test done with it calls
+// noSecretLogged in its body.
 func start(t *testing.T, fn emulator.Function) *emulator.Emulator {
 	t.Helper()
 	e, err := emulator.Start(context.Background(), setup(t).rie, fn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		e.Stop()
-		if logs := e.Logs.String(); strings.Contains(logs, "e2eSECRETtoken") || strings.Contains(logs, "/services/T0E2E") {
-			t.Errorf("emulator logs contain the webhook secret:\n%s", logs)
-		}
-	})
+	t.Cleanup(e.Stop)
 	return e
+}
+
+// secrets are the parts of the test credentials no log may contain: the webhook's secret path
+// and the Slack bot token's tail.
+var secrets = []string{"e2eSECRETtoken", "/services/T0E2E", "e2eBOTsecret"}
+
+// noSecretLogged stops each emulator, so that its log is complete, and fails the test if the log
+// holds a secret.
+func noSecretLogged(t *testing.T, es ...*emulator.Emulator) {
+	t.Helper()
+	for _, e := range es {
+		e.Stop()
+		logs := e.Logs.String()
+		for _, s := range secrets {
+			if strings.Contains(logs, s) {
+				t.Errorf("emulator logs contain the secret %q:\n%s", s, logs)
+			}
+		}
+	}
 }
 
 // chat is a local webhook: it answers each post with the next scripted reply (the last repeats)
@@ -218,6 +232,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if !strings.Contains(e.Logs.String(), `"msg":"delivered"`) {
 					t.Errorf("no delivery log line:\n%s", e.Logs)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("teams workflows", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 202})
@@ -233,6 +248,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if p["type"] != "message" || len(att) != 1 || att[0].(map[string]any)["contentType"] != "application/vnd.microsoft.card.adaptive" {
 					t.Errorf("not a Workflows Adaptive Card message: %v", p)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("teams office 365 connector", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "1"})
@@ -243,6 +259,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if _, accepted := c.counts(); accepted != 1 || c.accepted[0]["@type"] != "MessageCard" {
 					t.Fatalf("want one MessageCard, got %v", c.accepted)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("429 with Retry-After, then ok", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 429, body: "rate_limited", retryAfter: "1"}, reply{status: 200, body: "ok"})
@@ -253,6 +270,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if posts, accepted := c.counts(); posts != 2 || accepted != 1 {
 					t.Errorf("posts %d, accepted %d; want 2 and 1", posts, accepted)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("webhook keeps failing", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 500, body: "internal_error"})
@@ -269,6 +287,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if posts, _ := c.counts(); posts < 2 {
 					t.Errorf("only %d attempts before giving up", posts)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("teams failure inside HTTP 200 is retried, then delivered", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0"}, reply{status: 200, body: "1"})
@@ -279,6 +298,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if posts, accepted := c.counts(); posts != 2 || accepted != 1 {
 					t.Errorf("posts %d, accepted %d; want the throttled post retried once", posts, accepted)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("teams failure inside HTTP 200 is not delivered", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 403 with ContextId tcid=0"})
@@ -293,6 +313,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if strings.Contains(e.Logs.String(), `"msg":"delivered"`) {
 					t.Errorf("a failure was logged as delivered:\n%s", e.Logs)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("a 404 that echoes the webhook path and query", func(t *testing.T) {
 				_, url := newChat(t, reply{status: 404, echo: true})
@@ -305,6 +326,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if strings.Contains(res.ErrorMessage, "e2eSECRETtoken") || strings.Contains(res.ErrorMessage, "/services/T0E2E") {
 					t.Errorf("the error Lambda records leaks the webhook: %s", res.ErrorMessage)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("an alarm settling after a deploy posts nothing", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "ok"})
@@ -318,6 +340,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if !strings.Contains(e.Logs.String(), "alarm settling after a configuration change; not posted") {
 					t.Errorf("settling not logged:\n%s", e.Logs)
 				}
+				noSecretLogged(t, e)
 			})
 			t.Run("event without records", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "ok"})
@@ -329,6 +352,7 @@ func TestRelayUnderEmulator(t *testing.T) {
 				if posts, _ := c.counts(); posts != 0 {
 					t.Errorf("posted %d messages for an empty event", posts)
 				}
+				noSecretLogged(t, e)
 			})
 		})
 	}
@@ -353,6 +377,7 @@ func TestWebhookFromSSM(t *testing.T) {
 			if res := invoke(t, e, fixture(t, "latency-alarm")); res.FunctionError {
 				t.Fatalf("invocation failed: %s\n%s", res.ErrorMessage, e.Logs)
 			}
+			noSecretLogged(t, e)
 		})
 	}
 	if _, accepted := c.counts(); accepted != 2 {
@@ -370,5 +395,6 @@ func TestWebhookFromSSM(t *testing.T) {
 		if !strings.Contains(logs, `"msg":"start-up failed"`) || !strings.Contains(logs, `read webhook from SSM parameter \"/alarm-relay/e2e/missing\"`) {
 			t.Errorf("start-up failure not explained in the logs:\n%s", logs)
 		}
+		noSecretLogged(t, e)
 	})
 }

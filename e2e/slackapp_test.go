@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/alarm-relay/alarm-relay/internal/emulator"
-	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -126,17 +125,11 @@ func newSlackApp(t *testing.T, moto, table string) slackApp {
 	return slackApp{slack: slack, moto: moto, table: table, env: env}
 }
 
-// startApp runs the relay for a Slack app destination and checks at the end that its logs never
-// show the bot token.
+// startApp runs the relay for a Slack app destination (noSecretLogged checks that its logs never
+// show the bot token).
 func startApp(t *testing.T, arch string, env []string) *emulator.Emulator {
 	t.Helper()
-	e := start(t, function(t, arch, 10, env...))
-	t.Cleanup(func() {
-		if logs := e.Logs.String(); strings.Contains(logs, "e2eBOTsecret") {
-			t.Errorf("emulator logs contain the bot token:\n%s", logs)
-		}
-	})
-	return e
+	return start(t, function(t, arch, 10, env...))
 }
 
 func mustSucceed(t *testing.T, e *emulator.Emulator, event []byte) {
@@ -213,6 +206,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 			if got := len(app.slack.Calls()); got != calls {
 				t.Errorf("a redelivered recovery made %d more Slack calls", got-calls)
 			}
+			noSecretLogged(t, e, fresh)
 		})
 	}
 
@@ -241,6 +235,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if !logsShow(a, "duplicate: already shown, nothing posted") && !logsShow(b, "duplicate: already shown, nothing posted") {
 			t.Errorf("neither container recognised the duplicate:\n%s\n%s", a.Logs, b.Logs)
 		}
+		noSecretLogged(t, a, b)
 	})
 
 	t.Run("a deleted root message is replaced, not lost", func(t *testing.T) {
@@ -263,6 +258,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if !logsShow(e, `"new_root":true`) {
 			t.Errorf("the replacement is not logged:\n%s", e.Logs)
 		}
+		noSecretLogged(t, e)
 	})
 
 	t.Run("the bot token from SSM, as the stack stores it", func(t *testing.T) {
@@ -284,6 +280,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if roots := app.slack.Roots(channelID); len(roots) != 1 {
 			t.Errorf("%d roots, want 1", len(roots))
 		}
+		noSecretLogged(t, e)
 	})
 
 	t.Run("Slack refuses: not delivered, then the retry shows it", func(t *testing.T) {
@@ -301,6 +298,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if roots := app.slack.Roots(channelID); len(roots) != 1 {
 			t.Errorf("%d roots after the retry, want 1", len(roots))
 		}
+		noSecretLogged(t, e)
 	})
 }
 
@@ -310,30 +308,14 @@ func startMotoBehind(t *testing.T, d time.Duration) string {
 	t.Helper()
 	testsupport.Require(t, "moto_server", "install it with: pip install 'moto[server]'")
 	python := testsupport.Require(t, "python3", "install Python 3 with moto")
-	free, err := loopback.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(free)
 	script := `import datetime, sys
 import moto.cloudwatch.models as m
 real = m.utcnow
 m.utcnow = lambda: real() - datetime.timedelta(seconds=float(sys.argv[1]))
 from moto.server import main
 main(["-H", "127.0.0.1", "-p", sys.argv[2]])`
-	cmd := exec.Command(python, "-c", script, strconv.FormatFloat(d.Seconds(), 'f', 0, 64), port)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	endpoint := "http://127.0.0.1:" + port
-	if err := testsupport.WaitHTTP(endpoint+"/moto-api/", 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return endpoint
+	behind := strconv.FormatFloat(d.Seconds(), 'f', 0, 64)
+	return testsupport.ServeMoto(t, func(port string) *exec.Cmd { return exec.Command(python, "-c", script, behind, port) })
 }
 
 // putAlarm creates the fixture's alarm in moto's CloudWatch and sets its state.
@@ -382,6 +364,7 @@ func TestReminderUnderEmulator(t *testing.T) {
 		if !logsShow(e, "reminded recently: nothing posted") {
 			t.Errorf("the second tick is not explained:\n%s", e.Logs)
 		}
+		noSecretLogged(t, e)
 	})
 	t.Run("webhook: a new message", func(t *testing.T) {
 		c, url := newChat(t, reply{status: 200, body: "ok"})
@@ -394,6 +377,7 @@ func TestReminderUnderEmulator(t *testing.T) {
 		if got, _ := c.accepted[0]["text"].(string); !strings.Contains(got, "orders-api latency (alarm-relay/dev) is still in ALARM for 2 h 10 min") {
 			t.Errorf("reminder %q", got)
 		}
+		noSecretLogged(t, e)
 	})
 	t.Run("an alarm back to OK gets no reminder", func(t *testing.T) {
 		putAlarm(t, moto, "OK")
@@ -404,5 +388,6 @@ func TestReminderUnderEmulator(t *testing.T) {
 		if posts, _ := c.counts(); posts != 0 {
 			t.Errorf("%d posts for an alarm that recovered", posts)
 		}
+		noSecretLogged(t, e)
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/emulator"
 )
 
 // Storm shape: many alarms at once against a webhook limited like Slack's (about one message a
@@ -110,8 +112,10 @@ func TestAlertStorm(t *testing.T) {
 		wg        sync.WaitGroup
 	)
 	started := time.Now()
+	var containers []*emulator.Emulator
 	for range stormContainers {
 		e := start(t, fn)
+		containers = append(containers, e)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -161,6 +165,7 @@ func TestAlertStorm(t *testing.T) {
 	if len(delivered) == 0 || len(delivered) > maxDelivered {
 		t.Errorf("delivered %d, want between 1 and the webhook's allowance %d", len(delivered), maxDelivered)
 	}
+	noSecretLogged(t, containers...)
 	t.Logf("storm: %d alarms, %d environments, %v: %d delivered, %d failed (left to Lambda's retries and the DLQ), %d posts, %d throttled",
 		stormEvents, stormContainers, elapsed.Round(time.Millisecond), len(delivered), len(failed), chat.posts, chat.posts-len(chat.accepted))
 }

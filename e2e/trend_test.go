@@ -75,6 +75,7 @@ func TestTrendUnderEmulator(t *testing.T) {
 			if tt.log != "" && !strings.Contains(e.Logs.String(), tt.log) {
 				t.Errorf("logs lack %q:\n%s", tt.log, e.Logs)
 			}
+			noSecretLogged(t, e)
 		})
 	}
 }

@@ -82,6 +82,7 @@ type Emulator struct {
 	Logs *Buffer
 	cmd  *exec.Cmd
 	done chan struct{}
+	stop sync.Once
 }
 
 // Start launches the emulator on free loopback ports and waits until it accepts connections. The
@@ -129,18 +130,21 @@ func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
 	return e, nil
 }
 
-// Stop ends the emulator and the function it runs.
+// Stop ends the emulator and the function it runs. Only the first call does anything: once the
+// emulator has exited, its pid (and the function's) may belong to another process.
 func (e *Emulator) Stop() {
-	fnPID := e.FunctionPID() // read before the emulator exits and takes its /proc entry along
-	if e.cmd.Process != nil {
-		_ = e.cmd.Process.Kill()
-	}
-	<-e.done
-	if fnPID > 0 {
-		if p, err := os.FindProcess(fnPID); err == nil {
-			_ = p.Kill()
+	e.stop.Do(func() {
+		fnPID := e.FunctionPID() // read before the emulator exits and takes its /proc entry along
+		if e.cmd.Process != nil {
+			_ = e.cmd.Process.Kill()
 		}
-	}
+		<-e.done
+		if fnPID > 0 {
+			if p, err := os.FindProcess(fnPID); err == nil {
+				_ = p.Kill()
+			}
+		}
+	})
 }
 
 // Result is an invocation's outcome as Lambda reports it.

@@ -47,22 +47,31 @@ func AWSEnv(endpoint string) []string {
 func StartMoto(t testing.TB) string {
 	t.Helper()
 	bin := Require(t, "moto_server", "install it with: pip install 'moto[server]'")
-	port, err := loopback.FreePort()
+	return ServeMoto(t, func(port string) *exec.Cmd { return exec.Command(bin, "-H", "127.0.0.1", "-p", port) })
+}
+
+// ServeMoto runs the command that command makes for a free loopback port — moto_server, or a
+// script that starts moto with a change — until the test ends, and returns its endpoint once moto
+// answers there.
+func ServeMoto(t testing.TB, command func(port string) *exec.Cmd) string {
+	t.Helper()
+	free, err := loopback.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	port := strconv.Itoa(free)
+	endpoint := "http://127.0.0.1:" + port
+	cmd := command(port)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
+		t.Fatalf("start moto: %v", err)
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
 	if err := WaitHTTP(endpoint+"/moto-api/", 30*time.Second); err != nil {
-		t.Fatalf("moto_server did not come up: %v", err)
+		t.Fatalf("moto did not come up: %v", err)
 	}
 	return endpoint
 }

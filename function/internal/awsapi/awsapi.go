@@ -25,8 +25,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
-	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // Client calls one service in one region.

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
-	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 

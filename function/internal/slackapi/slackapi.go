@@ -27,8 +27,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
-	"github.com/alarm-relay/alarm-relay/function/internal/clip"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 

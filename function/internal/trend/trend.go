@@ -25,7 +25,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
-	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // Window is how far back a trend looks.

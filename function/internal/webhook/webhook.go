@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/clip"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 

@@ -4,14 +4,14 @@ import "regexp"
 
 // Alarm is one validated CloudWatch alarm of the stack.
 type Alarm struct {
-	ID     string // unique per stack; names the alarm's resources
-	Legacy bool   // the one latency alarm of the top-level keys: resource names as before alarms existed
+	ID        string // unique per stack; names the alarm's resources
+	Shorthand bool   // the one latency alarm of the top-level keys (no alarms key): resource names as before alarms existed
 
-	// FormerIDs and FormerLegacy say under which resource names the same CloudWatch alarm may
+	// FormerIDs and FormerShorthand say under which resource names the same CloudWatch alarm may
 	// already exist in the stack (an earlier id rule, the other form of the single latency
 	// alarm): the stack aliases them.
-	FormerIDs    []string
-	FormerLegacy bool
+	FormerIDs       []string
+	FormerShorthand bool
 
 	Kind  string
 	Name  string // the CloudWatch alarm name, readable in chat and unique per stack

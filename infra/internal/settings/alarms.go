@@ -54,11 +54,11 @@ func (r *reader) readAlarmEntry(path string, data json.RawMessage) (alarmEntry, 
 func (r *reader) alarms(s *Settings) []Alarm {
 	raw, set := r.raw("alarms")
 	if !set {
-		return []Alarm{r.legacyAlarm(s)}
+		return []Alarm{r.shorthandAlarm(s)}
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
-		r.fail("alarms", "is %s: must be a non-empty list of alarms (see the README), or left unset for the single latency alarm", kindOf(json.RawMessage(raw)))
+		r.fail("alarms", "is %s: must be a non-empty list of alarms (see the README), or left unset for the single latency alarm", typeOf(json.RawMessage(raw)))
 		return nil
 	}
 	var out []Alarm
@@ -95,11 +95,11 @@ func (r *reader) formerIDs(s *Settings, alarms []Alarm) {
 	}
 	// The single latency alarm of the top-level keys has the name of a latency alarm entry on the
 	// same API; it may have been declared before the alarms key was set.
-	legacy := ""
+	shorthandName := ""
 	if s.APIName != "" || s.APIID != "" {
-		legacy = r.legacyAlarm(s).Name
+		shorthandName = r.shorthandAlarm(s).Name
 	}
-	legacyClaimed := false
+	shorthandClaimed := false
 	for i := range alarms {
 		a := &alarms[i]
 		if prev := previousID(a.Label); prev != a.ID && !taken[prev] {
@@ -107,15 +107,15 @@ func (r *reader) formerIDs(s *Settings, alarms []Alarm) {
 			taken[prev] = true
 		}
 		sameAPI := a.Kind == KindLatency && a.Name == alarmName(a.APILabel()+" latency", s.Project, s.Stack)
-		if !legacyClaimed && (a.Name == legacy || sameAPI) {
-			a.FormerLegacy, legacyClaimed = true, true
+		if !shorthandClaimed && (a.Name == shorthandName || sameAPI) {
+			a.FormerShorthand, shorthandClaimed = true, true
 		}
 	}
 }
 
-func (r *reader) legacyAlarm(s *Settings) Alarm {
+func (r *reader) shorthandAlarm(s *Settings) Alarm {
 	a := Alarm{
-		Legacy: true, Kind: KindLatency, Statistic: "Average", Threshold: s.LatencyThresholdMs, Operator: "GreaterThanThreshold",
+		Shorthand: true, Kind: KindLatency, Statistic: "Average", Threshold: s.LatencyThresholdMs, Operator: "GreaterThanThreshold",
 		Stage: s.APIStage, PeriodSeconds: s.PeriodSeconds, EvaluationPeriods: s.EvaluationPeriods,
 		DatapointsToAlarm: s.DatapointsToAlarm, TreatMissingData: s.TreatMissingData, Runbook: s.RunbookURL,
 	}

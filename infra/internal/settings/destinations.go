@@ -20,9 +20,9 @@ var minimumStates = []string{"OK", "INSUFFICIENT_DATA", "ALARM"}
 // Destination is one chat destination — a webhook, or a Slack app's channel — with its own relay,
 // retries and dead-letter queue.
 type Destination struct {
-	Name    string // unique; names its resources. "" for the webhookUrl shorthand
-	Legacy  bool   // the webhookUrl shorthand: resource names as before destinations existed
-	Webhook pulumi.StringOutput
+	Name      string // unique; names its resources. "" for the webhookUrl shorthand
+	Shorthand bool   // the webhookUrl shorthand: resource names as before destinations existed
+	Webhook   pulumi.StringOutput
 	// SlackToken (a secret) and SlackChannel (an id) are a slack-app destination's instead of Webhook.
 	SlackToken   pulumi.StringOutput
 	SlackChannel string
@@ -56,7 +56,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 	hook, hookSet := r.raw(WebhookKey)
 	hookSet = hookSet && strings.TrimSpace(hook) != ""
 	if !set {
-		return r.legacyDestination(s, hook, hookSet)
+		return r.shorthandDestination(s, hook, hookSet)
 	}
 	if hookSet {
 		r.fail(WebhookKey, "set webhookUrl (one destination) or destinations, not both")
@@ -171,7 +171,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 	return out
 }
 
-func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destination {
+func (r *reader) shorthandDestination(s *Settings, hook string, set bool) []Destination {
 	switch {
 	case !set:
 		r.fail(WebhookKey, "not set: pulumi config set --secret %s https://hooks.slack.com/services/... (or configure destinations)", WebhookKey)
@@ -181,7 +181,7 @@ func (r *reader) legacyDestination(s *Settings, hook string, set bool) []Destina
 	default:
 		r.webhook(WebhookKey, hook, "messenger", s.Messenger)
 	}
-	d := Destination{Legacy: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
+	d := Destination{Shorthand: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
 		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend, RemindEveryMinutes: s.RemindEveryMinutes}
 	r.reminderLimits("remindEveryMinutes", "", d, s)
 	return []Destination{d}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // entry is one element of a structured key (alarms[2], destinations[0]) read field by field, so
@@ -28,7 +30,7 @@ type entry struct {
 func (r *reader) entry(path string, data json.RawMessage, allowed []string, secret ...string) (*entry, bool) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
-		r.fail(path, "%s is not an object: write it as {%s: ...}", kindOf(data), allowed[0])
+		r.fail(path, "%s is not an object: write it as {%s: ...}", typeOf(data), allowed[0])
 		return nil, false
 	}
 	e := &entry{r: r, path: path, fields: fields, secret: map[string]bool{}}
@@ -57,7 +59,7 @@ func (e *entry) shown(name string, raw json.RawMessage) string {
 	}
 	s := string(bytes.TrimSpace(raw))
 	if len(s) > 80 {
-		s = LimitBytes(s, 77) + "..."
+		s = clip.Prefix(s, 77) + "..."
 	}
 	return s
 }
@@ -95,68 +97,53 @@ func (e *entry) optStr(name string) (string, bool) {
 	if json.Unmarshal(raw, &n) == nil {
 		return n.String(), true
 	}
-	e.r.fail(e.key(name), "%s is %s: write text", e.shown(name, raw), kindOf(raw))
+	e.r.fail(e.key(name), "%s is %s: write text", e.shown(name, raw), typeOf(raw))
 	return "", false
 }
 
 // num reads a number, or text holding one ("2.5").
 func (e *entry) num(name, what string) *float64 {
-	raw, ok := e.raw(name)
-	if !ok {
-		return nil
-	}
-	var f float64
-	if json.Unmarshal(raw, &f) == nil {
-		return &f
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return &f
-		}
-	}
-	e.r.fail(e.key(name), "%s is not a number: write %s", e.shown(name, raw), what)
-	return nil
+	return scalar(e, name, parseFinite, "not a number: write "+what)
 }
 
 // whole reads a whole number, or text holding one.
 func (e *entry) whole(name, what string) *int {
-	raw, ok := e.raw(name)
-	if !ok {
-		return nil
-	}
-	var n int
-	if json.Unmarshal(raw, &n) == nil {
-		return &n
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-			return &n
-		}
-	}
-	e.r.fail(e.key(name), "%s is not a whole number: write %s", e.shown(name, raw), what)
-	return nil
+	return scalar(e, name, strconv.Atoi, "not a whole number: write "+what)
 }
 
 // boolean reads true or false, or the text "true" or "false".
 func (e *entry) boolean(name string) *bool {
+	return scalar(e, name, strconv.ParseBool, "not true or false")
+}
+
+// scalar reads a field as a JSON value of type T, or as text that parse reads as one; nil when
+// the field is unset or neither (problem says what it is not: "not a whole number: write 3").
+func scalar[T any](e *entry, name string, parse func(string) (T, error), problem string) *T {
 	raw, ok := e.raw(name)
 	if !ok {
 		return nil
 	}
-	var b bool
-	if json.Unmarshal(raw, &b) == nil {
-		return &b
+	var v T
+	if json.Unmarshal(raw, &v) == nil {
+		return &v
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
-			return &b
+		if v, err := parse(strings.TrimSpace(s)); err == nil {
+			return &v
 		}
 	}
-	e.r.fail(e.key(name), "%s is not true or false", e.shown(name, raw))
+	e.r.fail(e.key(name), "%s is %s", e.shown(name, raw), problem)
 	return nil
+}
+
+// parseFinite reads a number other than infinity or NaN, which strconv accepts and no setting means.
+func parseFinite(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return 0, fmt.Errorf("%q is not a finite number", s)
+	}
+	return f, err
 }
 
 // list reads a list of text, or one comma-separated text ("@here, S0123ABCD").
@@ -177,7 +164,7 @@ func (e *entry) list(name string) []string {
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
-		e.r.fail(e.key(name), "%s is %s: write a list such as [a, b] or the text \"a, b\"", e.shown(name, raw), kindOf(raw))
+		e.r.fail(e.key(name), "%s is %s: write a list such as [a, b] or the text \"a, b\"", e.shown(name, raw), typeOf(raw))
 		return nil
 	}
 	var out []string
@@ -190,7 +177,7 @@ func (e *entry) list(name string) []string {
 		case json.Unmarshal(item, &n) == nil:
 			out = append(out, n.String())
 		default:
-			e.r.fail(fmt.Sprintf("%s[%d]", e.key(name), i), "%s is %s: write text", e.shown(name, item), kindOf(item))
+			e.r.fail(fmt.Sprintf("%s[%d]", e.key(name), i), "%s is %s: write text", e.shown(name, item), typeOf(item))
 		}
 	}
 	return out
@@ -204,7 +191,7 @@ func (e *entry) texts(name string) map[string]string {
 	}
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil || fields == nil {
-		e.r.fail(e.key(name), "%s is %s: write an object such as {Name: value}", e.shown(name, raw), kindOf(raw))
+		e.r.fail(e.key(name), "%s is %s: write an object such as {Name: value}", e.shown(name, raw), typeOf(raw))
 		return nil
 	}
 	out := map[string]string{}
@@ -218,14 +205,14 @@ func (e *entry) texts(name string) map[string]string {
 		case json.Unmarshal(v, &n) == nil:
 			out[k] = n.String()
 		default:
-			e.r.fail(e.key(name)+"."+k, "%s is %s: write text", e.shown(name, v), kindOf(v))
+			e.r.fail(e.key(name)+"."+k, "%s is %s: write text", e.shown(name, v), typeOf(v))
 		}
 	}
 	return out
 }
 
-// kindOf names a JSON value's type the way a YAML user reads it.
-func kindOf(raw json.RawMessage) string {
+// typeOf names a JSON value's type the way a YAML user reads it.
+func typeOf(raw json.RawMessage) string {
 	s := bytes.TrimSpace(raw)
 	if len(s) == 0 {
 		return "empty"

@@ -6,7 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // AWS measures names and descriptions in bytes of UTF-8: a Korean character is three.
@@ -14,20 +15,6 @@ const (
 	AlarmNameBytes        = 255
 	AlarmDescriptionBytes = 1024
 )
-
-// LimitBytes cuts s to at most n bytes without splitting a character.
-func LimitBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	if n <= 0 {
-		return ""
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
 
 // ShortHash is a stable 8-hex-digit hash of parts: it keeps names apart that were cut to the same
 // prefix or that could be read two ways.
@@ -49,7 +36,7 @@ func alarmName(label, project, stack string) string {
 		return label + suffix
 	}
 	hash := " " + ShortHash(label)
-	return strings.TrimRight(LimitBytes(label, AlarmNameBytes-len(suffix)-len(hash)), " ") + hash + suffix
+	return strings.TrimRight(clip.Prefix(label, AlarmNameBytes-len(suffix)-len(hash)), " ") + hash + suffix
 }
 
 var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -85,7 +72,7 @@ func alarmID(label string) string {
 		return id
 	}
 	hash := ShortHash(label)
-	id = strings.TrimRight(LimitBytes(id, idBytes-len(hash)-1), "-")
+	id = strings.TrimRight(clip.Prefix(id, idBytes-len(hash)-1), "-")
 	if id == "" {
 		return "alarm-" + hash
 	}
@@ -118,7 +105,7 @@ func FunctionName(project, stack, destination string) string {
 	if destination != "" {
 		tail = "-" + destination + tail
 	}
-	return strings.TrimRight(LimitBytes(base, limit-len(tail)), "-_") + tail
+	return strings.TrimRight(clip.Prefix(base, limit-len(tail)), "-_") + tail
 }
 
 // StateTableName is the DynamoDB table of a stack's Slack app incidents: the stack's function name

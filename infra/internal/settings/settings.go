@@ -25,6 +25,8 @@ import (
 type Settings struct {
 	Project, Stack string
 
+	// The top-level alarm keys: the single latency alarm of a stack without the alarms key, and
+	// the defaults of alarms entries.
 	APIName  string // REST API name (ApiName dimension), or
 	APIID    string // HTTP API id (ApiId dimension)
 	APIStage string // optional Stage dimension
@@ -35,19 +37,21 @@ type Settings struct {
 	DatapointsToAlarm  int
 	TreatMissingData   string
 
+	// The top-level relay keys: the webhookUrl destination's, and the defaults of destinations
+	// entries.
 	Messenger  string // "auto", or a messenger name
 	Timezone   string
 	Language   string // en or ko
 	Mentions   string // comma-separated, notified on ALARM
 	Trend      bool   // show single-metric alarms' last hour
-	RunbookURL string // the single latency alarm's runbook
+	RunbookURL string // the single latency alarm's runbook (entries have their own)
 	// RemindEveryMinutes is how often destinations are reminded of alarms still in ALARM (0: never);
 	// a destination may set its own.
 	RemindEveryMinutes int
 
 	// Alarms and Destinations are what the stack declares. Without the alarms key, Alarms holds
 	// the one latency alarm of the keys above; without destinations, Destinations holds the one
-	// webhookUrl destination. Both are then marked Legacy, which keeps their resource names.
+	// webhookUrl destination. Both are then marked Shorthand, which keeps their resource names.
 	Alarms       []Alarm
 	Destinations []Destination
 

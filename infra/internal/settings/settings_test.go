@@ -104,30 +104,6 @@ func hasProblem(t *testing.T, problems []string, want string) {
 	t.Errorf("no problem starting %q in:\n  %s", want, strings.Join(problems, "\n  "))
 }
 
-func TestLimitBytes(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"latency", 10, "latency"},
-		{"latency", 3, "lat"},
-		{"지연 시간", 3, "지"}, // 3 bytes a character
-		{"지연 시간", 5, "지"}, // never half a character
-		{"지연 시간", 6, "지연"},
-		{"🔥🔥", 7, "🔥"}, // 4 bytes an emoji
-		{"🔥🔥", 8, "🔥🔥"},
-		{"a🔥", 2, "a"},
-		{"anything", 0, ""},
-	}
-	for _, tt := range tests {
-		got := LimitBytes(tt.in, tt.n)
-		if got != tt.want || !utf8.ValidString(got) || len(got) > tt.n {
-			t.Errorf("LimitBytes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestAlarmNames(t *testing.T) {
 	korean := strings.Repeat("주문 처리 지연 ", 20) // 200 characters, 480 bytes
 	emoji := strings.Repeat("🔥", 70)          // 70 characters, 280 bytes
@@ -499,8 +475,8 @@ func TestAliasesOfTheSingleAlarm(t *testing.T) {
 	single := mustLoad(t, base(nil), "webhookUrl").Alarms[0]
 	list := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"latency"}]`}), "webhookUrl").Alarms
 	expectEqual(t, "same CloudWatch name", list[1].Name, single.Name)
-	expectEqual(t, "list alarm aliases the single alarm", list[1].FormerLegacy, true)
-	expectEqual(t, "only that one", list[0].FormerLegacy, false)
+	expectEqual(t, "list alarm aliases the single alarm", list[1].FormerShorthand, true)
+	expectEqual(t, "only that one", list[0].FormerShorthand, false)
 	expectEqual(t, "single alarm aliases the list alarm", strings.Join(single.FormerIDs, ","), list[1].ID)
 
 	korean := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"latency","name":"주문 API 지연"}]`}), "webhookUrl").Alarms[0]

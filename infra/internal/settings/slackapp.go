@@ -95,7 +95,7 @@ func (r *reader) reminderLimits(remindKey, prefix string, d Destination, s *Sett
 }
 
 func destLabel(d Destination) string {
-	if d.Legacy {
+	if d.Shorthand {
 		return "the webhookUrl destination"
 	}
 	return "destination " + d.Name

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -36,7 +37,7 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	}
 	kind.Args(a, args)
 	name := d.name("alarm-" + a.ID)
-	if a.Legacy {
+	if a.Shorthand {
 		name = d.name("latency") // the name every stack had before the alarms key existed
 	}
 	// The same CloudWatch alarm may exist in the stack under another resource name: keep it.
@@ -44,7 +45,7 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	for _, id := range a.FormerIDs {
 		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("alarm-" + id))})
 	}
-	if a.FormerLegacy {
+	if a.FormerShorthand {
 		aliases = append(aliases, pulumi.Alias{Name: pulumi.String(d.name("latency"))})
 	}
 	opts := []pulumi.ResourceOption{d.parent}
@@ -70,7 +71,7 @@ func AlarmDescription(a settings.Alarm, project, stack string) string {
 	}
 	// CloudWatch counts the description's bytes; a cut ends on a whole character, with "…".
 	if room := settings.AlarmDescriptionBytes - len(tail); len(what) > room {
-		what = settings.LimitBytes(what, room-len("…")) + "…"
+		what = clip.String(what, room)
 	}
 	return what + tail
 }

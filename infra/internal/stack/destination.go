@@ -76,10 +76,20 @@ type relayDeclarer struct {
 // name is a resource name of this destination; the webhookUrl shorthand keeps the names it
 // always had.
 func (r relayDeclarer) name(s string) string {
-	if r.dest.Legacy {
+	if r.dest.Shorthand {
 		return r.declarer.name(s)
 	}
 	return r.declarer.name(r.dest.Name + "-" + s)
+}
+
+// who names this relay in texts people read: "(project/stack)", with the destination's name
+// before it unless it is the webhookUrl shorthand.
+func (r relayDeclarer) who() string {
+	who := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
+	if !r.dest.Shorthand {
+		who = r.dest.Name + " " + who
+	}
+	return who
 }
 
 // secret stores the webhook (or a Slack app's bot token) in SSM; the function only learns the
@@ -96,7 +106,7 @@ func (r relayDeclarer) secret() (*ssm.Parameter, error) {
 		}, r.parent)
 	}
 	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
-	if !r.dest.Legacy {
+	if !r.dest.Shorthand {
 		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
 	}
 	return ssm.NewParameter(r.ctx, r.name("webhook"), &ssm.ParameterArgs{
@@ -220,10 +230,7 @@ func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
 
 // healthAlarms watch the relay itself: its errors and the dead letters waiting.
 func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue, ops *sns.Topic) error {
-	which := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
-	if !r.dest.Legacy {
-		which = r.dest.Name + " " + which
-	}
+	which := r.who()
 	if err := r.healthAlarm(r.name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String("alarm relay failing " + which),
 		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),

@@ -22,15 +22,7 @@ const alarmSet = `[
 
 func deployWith(t *testing.T, overrides map[string]string, secret ...string) *mocks {
 	t.Helper()
-	cfg := devConfig()
-	for k, v := range overrides {
-		if v == "" {
-			delete(cfg, k)
-			continue
-		}
-		cfg[k] = v
-	}
-	m, _, err := deploy(t, cfg, secret, artifact)
+	m, _, err := deploy(t, devConfigWith(overrides), secret, artifact)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +49,7 @@ func TestAlarmKinds(t *testing.T) {
 	topicArn := "arn:aws:sns:us-east-1:123456789012:alarm-relay-topic"
 	alarms := m.byType("aws:cloudwatch/metricAlarm:MetricAlarm")
 	expect(t, "alarms (5 + 2 health)", len(alarms), 7)
-	if _, legacy := m.find("alarm-relay-latency"); legacy {
+	if _, declared := m.find("alarm-relay-latency"); declared {
 		t.Error("with the alarms key the default latency alarm must not be declared")
 	}
 	for _, name := range []string{"a1b2c3d4e5-default-p99-latency", "orders-api-prod-5xx-error-rate", "a1b2c3d4e5-prod-4xx-error-rate", "orders-api-traffic-surge", "checkout-throttles"} {
@@ -306,14 +298,7 @@ func TestAlarmAndDestinationValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := devConfig()
-			for k, v := range tt.override {
-				if v == "" {
-					delete(cfg, k)
-				} else {
-					cfg[k] = v
-				}
-			}
+			cfg := devConfigWith(tt.override)
 			var secret []string
 			if tt.secret != "" {
 				secret = []string{tt.secret}

@@ -57,18 +57,3 @@ func replayCommand(dest settings.Destination, param *ssm.Parameter, queue *sqs.Q
 		return ReplayCommand(v[0].(string), regionOf(v[1].(string)), vars)
 	}).(pulumi.StringOutput)
 }
-
-// joinLines joins one string output of each item, one per line (commands for eval).
-func joinLines[T any](items []T, get func(T) pulumi.StringOutput) pulumi.StringOutput {
-	outs := make([]any, len(items))
-	for i, item := range items {
-		outs[i] = get(item)
-	}
-	return pulumi.All(outs...).ApplyT(func(v []any) string {
-		lines := make([]string, len(v))
-		for i, s := range v {
-			lines[i] = s.(string)
-		}
-		return strings.Join(lines, "\n")
-	}).(pulumi.StringOutput)
-}

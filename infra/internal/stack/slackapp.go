@@ -101,10 +101,7 @@ func (r relayDeclarer) reminders(fn *lambda.Function, reminded []pulumi.StringOu
 	if every == 0 || len(reminded) == 0 {
 		return nil
 	}
-	who := "(" + r.cfg.Project + "/" + r.cfg.Stack + ")"
-	if !r.dest.Legacy {
-		who = r.dest.Name + " " + who
-	}
+	who := r.who()
 	rule, err := cloudwatch.NewEventRule(r.ctx, r.name("reminders"), &cloudwatch.EventRuleArgs{
 		Description:        pulumi.Sprintf("Alarm relay %s: remind of alarms still in ALARM every %d minutes.", who, every),
 		ScheduleExpression: pulumi.String(Rate(every)),

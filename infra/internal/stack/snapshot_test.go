@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
@@ -57,10 +58,10 @@ func checkSnapshot(t *testing.T, m *mocks, golden string) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (go test ./infra/... -update writes it)", err)
+		t.Fatalf("%v (go test ./infra/internal/stack -update writes it)", err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the stack differs from %s; if that is intended, rerun with -update and review the diff:\n%s", golden, got)
+	if diff := testsupport.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("the stack differs from %s; if that is intended, rewrite it with go test ./infra/internal/stack -update and review the diff:\n%s", golden, diff)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package stack declares every resource of one alarm-relay stack inside a single component:
-// latency alarm → SNS topic → relay Lambda → chat, with the relay's secret, role, logs, retries,
-// dead-letter queue and its own health alarms.
+// CloudWatch alarms → one SNS topic → a relay Lambda per destination → chat, each relay with its
+// secret, role, logs, retries, dead-letter queue and its own health alarms (on a separate ops
+// topic), and the incident table and reminder schedules of Slack app destinations.
 package stack
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // ComponentType is the component's type token, as `pulumi preview` shows it.
@@ -188,20 +190,21 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 		return TestCommand(v[0].(string), regionOf(v[1].(string)))
 	}).(pulumi.StringOutput)
 	if len(alarms) > 1 {
-		r.AlarmNames = joinOutputs(alarms, func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
+		r.AlarmNames = joinOutputs(alarms, ", ", func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
 	}
 	r.LogGroupName = firstRelay.logGroup.Name
 	r.ReplayCommand = firstRelay.replay
 	if len(relays) > 1 {
-		r.FunctionNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.function.Name })
-		r.LogGroupNames = joinOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
-		r.ReplayCommands = joinLines(relays, func(rel *relay) pulumi.StringOutput { return rel.replay })
+		r.FunctionNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.function.Name })
+		r.LogGroupNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
+		r.ReplayCommands = joinOutputs(relays, "\n", func(rel *relay) pulumi.StringOutput { return rel.replay })
 	}
 	return nil
 }
 
-// joinOutputs joins one string output of each item with ", ".
-func joinOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.StringOutput {
+// joinOutputs joins one string output of each item with sep: ", " for names, "\n" for commands
+// (one per line, for eval).
+func joinOutputs[T any](items []T, sep string, get func(T) pulumi.StringOutput) pulumi.StringOutput {
 	outs := make([]any, len(items))
 	for i, item := range items {
 		outs[i] = get(item)
@@ -211,15 +214,16 @@ func joinOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.Strin
 		for i, s := range v {
 			parts[i] = s.(string)
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(parts, sep)
 	}).(pulumi.StringOutput)
 }
 
-// topic is the alarm's SNS topic. Encrypted only with a customer-managed key whose policy lets
-// CloudWatch use it: with the AWS-managed aws/sns key, alarm notifications are silently dropped.
+// topic is the SNS topic every alarm of the stack notifies. Encrypted only with a customer-managed
+// key whose policy lets CloudWatch use it: with the AWS-managed aws/sns key, alarm notifications
+// are silently dropped.
 func (d *declarer) topic() (*sns.Topic, error) {
 	args := &sns.TopicArgs{
-		DisplayName: pulumi.String("API latency alarms"),
+		DisplayName: pulumi.String(TopicDisplayName(d.cfg.Project, d.cfg.Stack)),
 		Tags:        d.tags(),
 	}
 	if d.cfg.EncryptTopic {
@@ -251,6 +255,15 @@ func (d *declarer) topic() (*sns.Topic, error) {
 	return sns.NewTopic(d.ctx, d.name("topic"), args, d.parent)
 }
 
+// topicDisplayNameChars is SNS's limit on a topic's display name.
+const topicDisplayNameChars = 100
+
+// TopicDisplayName names the alarm topic for people ("alarm-relay alarms (alarm-relay/dev)"),
+// within SNS's 100 characters however long the project and stack names are.
+func TopicDisplayName(project, stack string) string {
+	return clip.String("alarm-relay alarms"+settings.StackSuffix(project, stack), topicDisplayNameChars)
+}
+
 // opsTopic receives the relays' own health alarms, so that a broken relay is noticed through a
 // path that does not go through a relay.
 func (d *declarer) opsTopic() (*sns.Topic, error) {
@@ -273,7 +286,7 @@ func (d *declarer) opsTopic() (*sns.Topic, error) {
 	return ops, nil
 }
 
-// TestCommand sets the alarm to ALARM by hand: it exercises topic, relay and webhook end to end
+// TestCommand sets an alarm (the stack's first) to ALARM by hand: it exercises topic, relay and webhook end to end
 // (CloudWatch resets the state at the next evaluation).
 func TestCommand(alarmName, region string) string {
 	return "aws cloudwatch set-alarm-state --alarm-name " + shellQuote(alarmName) +

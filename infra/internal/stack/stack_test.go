@@ -185,6 +185,19 @@ func devConfig() map[string]string {
 	return map[string]string{"apiName": "orders-api", "apiStage": "prod", "timezone": "Asia/Seoul", "webhookUrl": webhookURL}
 }
 
+// devConfigWith is devConfig with overrides; an empty value removes the key.
+func devConfigWith(overrides map[string]string) map[string]string {
+	cfg := devConfig()
+	for k, v := range overrides {
+		if v == "" {
+			delete(cfg, k)
+		} else {
+			cfg[k] = v
+		}
+	}
+	return cfg
+}
+
 func deployDev(t *testing.T, overrides map[string]string) (*mocks, map[string]awaited) {
 	t.Helper()
 	cfg := devConfig()
@@ -332,6 +345,7 @@ func TestDevStackResources(t *testing.T) {
 		if _, encrypted := topic["kmsMasterKeyId"]; encrypted {
 			t.Error("topic is encrypted by default; only a customer-managed key CloudWatch may use works")
 		}
+		expect(t, "displayName", str(t, topic, "displayName"), "alarm-relay alarms (alarm-relay/dev)")
 	})
 
 	t.Run("webhook parameter", func(t *testing.T) {
@@ -499,6 +513,18 @@ func TestDevStackResources(t *testing.T) {
 }
 
 // TestWebhookNeverInPlainText: the webhook appears only as a secret, only in the SSM parameter.
+// TestTopicDisplayName: SNS refuses a display name over 100 characters; Pulumi allows project and
+// stack names of 100 each.
+func TestTopicDisplayName(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	for _, tt := range [][2]string{{"alarm-relay", "dev"}, {long, "dev"}, {"p", long}, {long, long}} {
+		got := TopicDisplayName(tt[0], tt[1])
+		if len(got) > 100 || !strings.HasPrefix(got, "alarm-relay alarms (") {
+			t.Errorf("TopicDisplayName(%d chars, %d chars) = %q (%d bytes)", len(tt[0]), len(tt[1]), got, len(got))
+		}
+	}
+}
+
 func TestWebhookNeverInPlainText(t *testing.T) {
 	m, outputs := deployDev(t, map[string]string{"alertEmail": "oncall@example.com"})
 	var holders []string

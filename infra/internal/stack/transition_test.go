@@ -73,15 +73,7 @@ type deployment struct {
 
 func deployShape(t *testing.T, sh shape) deployment {
 	t.Helper()
-	cfg := devConfig()
-	for k, v := range sh.override {
-		if v == "" {
-			delete(cfg, k)
-		} else {
-			cfg[k] = v
-		}
-	}
-	m, _, err := deploy(t, cfg, []string{sh.secret}, artifact)
+	m, _, err := deploy(t, devConfigWith(sh.override), []string{sh.secret}, artifact)
 	if err != nil {
 		t.Fatalf("%s: %v", sh.name, err)
 	}
@@ -98,14 +90,14 @@ func deployShape(t *testing.T, sh shape) deployment {
 	for _, a := range s.Alarms {
 		key := "alarm " + a.Name
 		alarmOwner[a.Name] = key
-		a.ID, a.Legacy, a.FormerIDs, a.FormerLegacy = "", false, nil, false // how the program names it, not what it is
+		a.ID, a.Shorthand, a.FormerIDs, a.FormerShorthand = "", false, nil, false // how the program names it, not what it is
 		d.owners[key] = fmt.Sprintf("%+v", a)
 	}
 	relayOwner := map[string]string{} // logical name → owner
 	for _, dest := range s.Destinations {
 		key := "destination " + dest.Name
 		prefix := "alarm-relay-"
-		if !dest.Legacy {
+		if !dest.Shorthand {
 			prefix += dest.Name + "-"
 		}
 		for _, part := range []string{"webhook", "slack-token", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription",

@@ -29,6 +29,31 @@ func TestString(t *testing.T) {
 	}
 }
 
+func TestPrefix(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"latency", 10, "latency"},
+		{"latency", 3, "lat"},
+		{"지연 시간", 3, "지"}, // 3 bytes a character
+		{"지연 시간", 5, "지"}, // never half a character
+		{"지연 시간", 6, "지연"},
+		{"🔥🔥", 7, "🔥"}, // 4 bytes an emoji
+		{"🔥🔥", 8, "🔥🔥"},
+		{"a🔥", 2, "a"},
+		{"anything", 0, ""},
+		{"anything", -1, ""},
+	}
+	for _, tt := range tests {
+		got := Prefix(tt.in, tt.n)
+		if got != tt.want || !utf8.ValidString(got) || len(got) > max(tt.n, 0) {
+			t.Errorf("Prefix(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
 func TestError(t *testing.T) {
 	long := errors.Join(fs.ErrNotExist, errors.New(strings.Repeat("AccessDenied ", 400)))
 	err := Error(long, 300)

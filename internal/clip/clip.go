@@ -1,5 +1,7 @@
-// Package clip shortens text for log lines and error messages: an AWS error or a server's answer
-// can be kilobytes long, and a log line should stay one readable line.
+// Package clip shortens text to a number of bytes without splitting a character: for log lines
+// and error messages (an AWS error or a server's answer can be kilobytes long, and a log line
+// should stay one readable line), and for AWS names and descriptions, whose limits are in bytes
+// (a Korean character is three). The relay and the stack share it.
 package clip
 
 import (
@@ -21,10 +23,22 @@ func String(s string, limit int) string {
 	if cut <= 0 {
 		return ""
 	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return Prefix(s, cut) + ellipsis
+}
+
+// Prefix is s cut to at most n bytes without splitting a character, with no mark of the cut: for
+// names that carry their own (a hash of the whole, say).
+func Prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s[:cut] + ellipsis
+	if n <= 0 {
+		return ""
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Error is err with its text shortened to limit bytes; errors.Is and errors.As still see err.
