@@ -33,6 +33,11 @@ func TestSlackAppDryRunPrintsTheSlackPayload(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) {
 		t.Errorf("-messenger slack-app: exit %d, stderr %s", r.code, r.stderr)
 	}
+	// Another tool's Slack settings in the shell are no concern of a webhook's relay.
+	r = run(t, map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET", "SLACK_CHANNEL": "#alerts"}, "", "-event", "testdata/latency-alarm.json", "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) || strings.Contains(r.stderr, "SECRET") {
+		t.Errorf("a webhook run beside SLACK_TOKEN and SLACK_CHANNEL: exit %d, stderr %s", r.code, r.stderr)
+	}
 }
 
 func TestSlackAppSettingsErrors(t *testing.T) {

@@ -112,10 +112,10 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// Validate checks every setting and returns all problems, nil when there are none. It does not
-// demand a webhook or a Slack app's token, channel and table (a dry run has none; the stack
-// checks its own) and does not match the messenger with the webhook's host: ResolveMessenger
-// does, once the webhook is known.
+// Validate checks every setting and returns all problems, nil when there are none; a Slack
+// app's settings only with messenger slack-app. It does not demand a webhook or a Slack app's
+// token, channel and table (a dry run has none; the stack checks its own) and does not match
+// the messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
 func (c Config) Validate() []Problem {
 	var problems []Problem
 	add := func(env, format string, args ...any) {
@@ -142,6 +142,11 @@ func (c Config) Validate() []Problem {
 		if _, err := ParseWebhookURL(c.WebhookURL.Reveal()); err != nil {
 			add(EnvWebhookURL, "%v", err)
 		}
+	}
+	if n.Messenger != string(messenger.SlackApp) {
+		// SLACK_TOKEN and SLACK_CHANNEL are common names in a shell, set for other tools: a
+		// webhook's relay leaves them alone.
+		return problems
 	}
 	if c.SlackToken != "" {
 		if err := CheckSlackToken(c.SlackToken.Reveal()); err != nil {

@@ -41,11 +41,13 @@ func TestValidate(t *testing.T) {
 		{"malformed webhook", Config{WebhookURL: "https://hooks.slack.com/%zzSECRET"}, "WEBHOOK_URL: webhook URL is malformed"},
 		{"slack app", Config{Messenger: "Slack-App", SlackToken: "xoxb-1-2-SECRET", SlackChannel: " C0123ABCDEF ", StateTable: "alarm-relay-dev-incidents", Destination: "oncall"}, ""},
 		{"slack app as the stack declares it", Config{Messenger: "slack-app", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3", SlackChannel: "G0123ABCD"}, ""},
-		{"user token", Config{SlackToken: "xoxp-1-2-SECRET"}, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
-		{"webhook as a token", Config{SlackToken: "https://hooks.slack.com/services/T/B/SECRET"}, "SLACK_TOKEN: must be a bot token starting with xoxb- (the value does not"},
-		{"channel name", Config{SlackChannel: "#alerts"}, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
-		{"user id as channel", Config{SlackChannel: "U0123ABCDEF"}, `SLACK_CHANNEL: "U0123ABCDEF" is not a channel id`},
-		{"table name", Config{StateTable: "my incidents"}, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
+		{"user token", Config{Messenger: "slack-app", SlackToken: "xoxp-1-2-SECRET"}, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
+		{"webhook as a token", Config{Messenger: "slack-app", SlackToken: "https://hooks.slack.com/services/T/B/SECRET"}, "SLACK_TOKEN: must be a bot token starting with xoxb- (the value does not"},
+		{"channel name", Config{Messenger: "slack-app", SlackChannel: "#alerts"}, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
+		{"user id as channel", Config{Messenger: "slack-app", SlackChannel: "U0123ABCDEF"}, `SLACK_CHANNEL: "U0123ABCDEF" is not a channel id`},
+		{"table name", Config{Messenger: "slack-app", StateTable: "my incidents"}, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
+		// Another tool's Slack settings in the shell do not stop a webhook's relay.
+		{"a webhook beside other Slack settings", Config{Messenger: "slack", SlackToken: "xoxp-1-2-SECRET", SlackChannel: "#alerts", StateTable: "x"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,15 +69,22 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateReportsEverything(t *testing.T) {
-	problems := Config{Messenger: "discord", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET",
-		SlackToken: "xoxa-SECRET", SlackChannel: "alerts", StateTable: "t"}.Validate()
-	var envs []string
-	for _, p := range problems {
-		envs = append(envs, p.Env)
-	}
-	want := []string{EnvMessenger, EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL, EnvSlackToken, EnvSlackChannel, EnvStateTable}
-	if !reflect.DeepEqual(envs, want) {
-		t.Errorf("problems name %v, want %v", envs, want)
+	for _, tt := range []struct {
+		config Config
+		want   []string
+	}{
+		{Config{Messenger: "discord", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET"},
+			[]string{EnvMessenger, EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL}},
+		{Config{Messenger: "slack-app", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET", SlackToken: "xoxa-SECRET", SlackChannel: "alerts", StateTable: "t"},
+			[]string{EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL, EnvSlackToken, EnvSlackChannel, EnvStateTable}},
+	} {
+		var envs []string
+		for _, p := range tt.config.Validate() {
+			envs = append(envs, p.Env)
+		}
+		if !reflect.DeepEqual(envs, tt.want) {
+			t.Errorf("problems name %v, want %v", envs, tt.want)
+		}
 	}
 }
 
@@ -97,7 +106,7 @@ func TestFromEnv(t *testing.T) {
 				StateTable: "alarm-relay-dev-incidents-1a2b3c", Destination: "oncall"}, ""},
 		{"a local slack app", map[string]string{"MESSENGER": "SLACK-APP", "SLACK_TOKEN": "xoxb-1-2-SECRET", "SLACK_CHANNEL": " C0123ABCDEF\n", "STATE_TABLE": "incidents", "DESTINATION": " me "},
 			Config{Messenger: "slack-app", Timezone: "UTC", Language: "en", SlackToken: "xoxb-1-2-SECRET", SlackChannel: "C0123ABCDEF", StateTable: "incidents", Destination: "me"}, ""},
-		{"a channel name", map[string]string{"SLACK_CHANNEL": "#alerts", "SLACK_TOKEN": "xoxb-SECRET!"}, Config{Messenger: "auto", Timezone: "UTC", Language: "en", SlackChannel: "#alerts", SlackToken: "xoxb-SECRET!"},
+		{"a channel name", map[string]string{"MESSENGER": "slack-app", "SLACK_CHANNEL": "#alerts", "SLACK_TOKEN": "xoxb-SECRET!"}, Config{Messenger: "slack-app", Timezone: "UTC", Language: "en", SlackChannel: "#alerts", SlackToken: "xoxb-SECRET!"},
 			`SLACK_TOKEN: has an unexpected character at position 12; bot tokens hold letters, digits and dashes only (value not shown: it is a secret); SLACK_CHANNEL: "#alerts" looks like a channel name; use the channel's id (C…), shown at the bottom of its details`},
 		{"bad trend", map[string]string{"TREND": "maybe"}, Config{Messenger: "auto", Timezone: "UTC", Language: "en"}, `TREND: "maybe" is not on or off`},
 		{"two problems", map[string]string{"TIMEZONE": "KST", "TREND": "yes"}, Config{Messenger: "auto", Timezone: "KST", Language: "en"},
