@@ -18,8 +18,9 @@
 //     to a loopback address (a local test server). ParseWebhookURL is the one parser.
 //   - Messenger "auto" takes the messenger from the webhook's host, and an unknown host is an
 //     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
-//   - A slack-app destination's bot token starts with xoxb- (CheckSlackToken), its channel is an
-//     id, not a #name (CheckSlackChannel), its incident table a DynamoDB name (CheckStateTable).
+//   - With MESSENGER slack-app, the bot token starts with xoxb- (CheckSlackToken), the channel is
+//     an id, not a #name (CheckSlackChannel), the incident table a DynamoDB name
+//     (CheckStateTable). Other messengers leave these settings alone.
 //   - Secrets (the webhook, the bot token) are Secret values, which never print. The stack never
 //     writes them: it writes the SSM parameter holding one, and the relay reads it at start-up.
 //
@@ -39,7 +40,7 @@ import (
 
 // The environment variables of the relay.
 const (
-	EnvMessenger        = "MESSENGER"         // auto, slack, teams or teams-legacy
+	EnvMessenger        = "MESSENGER"         // auto, slack, teams, teams-legacy or slack-app
 	EnvTimezone         = "TIMEZONE"          // IANA time zone shown next to UTC
 	EnvLanguage         = "LANGUAGE"          // en or ko
 	EnvMentions         = "MENTIONS"          // comma-separated, notified on ALARM
