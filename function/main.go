@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -147,20 +146,26 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
 // the channel, the incident table and the destination's name. No AWS call but the token's read.
 func newSlackAppRelay(ctx context.Context, getenv func(string) string, s settings, options render.Options, client *http.Client, log *slog.Logger) (*relay.Relay, error) {
-	for _, env := range []string{webhook.EnvURL, webhook.EnvParameter} {
-		if getenv(env) != "" {
-			return nil, fmt.Errorf("%s=slack-app posts with a bot token (%s or %s), not a webhook: unset %s", s.origin("MESSENGER"), slackapi.EnvToken, slackapi.EnvTokenParameter, env)
-		}
+	webhookSetting := ""
+	switch {
+	case s.WebhookURL != "":
+		webhookSetting = relayconfig.EnvWebhookURL
+	case s.WebhookParameter != "":
+		webhookSetting = relayconfig.EnvWebhookParameter
 	}
-	token, err := slackapi.LoadToken(ctx, getenv, func(ctx context.Context, name string) (string, error) {
+	if webhookSetting != "" {
+		return nil, fmt.Errorf("%s=slack-app posts with a bot token (%s or %s), not a webhook: unset %s",
+			s.origin(relayconfig.EnvMessenger), relayconfig.EnvSlackToken, relayconfig.EnvSlackTokenParameter, webhookSetting)
+	}
+	token, err := slackapi.LoadToken(ctx, s.Config, func(ctx context.Context, name string) (string, error) {
 		return webhook.ReadParameter(ctx, name, webhook.NewSSMReader)
 	})
 	if err != nil {
 		return nil, err
 	}
-	channel, err := slackapi.ParseChannel(getenv(slackapi.EnvChannel))
+	channel, err := slackapi.ParseChannel(s.SlackChannel)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", slackapi.EnvChannel, err)
+		return nil, fmt.Errorf("%s: %w", relayconfig.EnvSlackChannel, err)
 	}
 	judge, err := render.JudgeFor(messenger.SlackApp)
 	if err != nil {
@@ -170,27 +175,25 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 	if err != nil {
 		return nil, err
 	}
-	store, err := incident.NewFromEnv(getenv, client)
+	store, err := incident.New(s.StateTable, getenv, client)
 	if err != nil {
 		return nil, err
 	}
-	incidents, err := lifecycle.New(slack, store, channel, destination(getenv, s.local), string(options.Language), options.Location)
+	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), string(options.Language), options.Location)
 	if err != nil {
 		return nil, err
 	}
 	return relay.New(messenger.SlackApp, options, nil, log).WithIncidents(incidents), nil
 }
 
-// EnvDestination names the destination the relay serves: with the alarm, it keys an incident, so
-// that two Slack app destinations posting to one channel keep their own messages.
-const EnvDestination = "DESTINATION"
-
-// destination is DESTINATION, else the function's name in Lambda, else "local".
-func destination(getenv func(string) string, local bool) string {
-	if d := strings.TrimSpace(getenv(EnvDestination)); d != "" {
-		return d
+// destination names the destination the relay serves: with the alarm, it keys an incident, so
+// that two Slack app destinations posting to one channel keep their own messages. It is
+// DESTINATION, else the function's name in Lambda, else "local".
+func destination(s settings, getenv func(string) string) string {
+	if s.Destination != "" {
+		return s.Destination
 	}
-	if name := getenv("AWS_LAMBDA_FUNCTION_NAME"); name != "" && !local {
+	if name := getenv("AWS_LAMBDA_FUNCTION_NAME"); name != "" && !s.local {
 		return name
 	}
 	return "local"
@@ -368,7 +371,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if _, reminder, _ := lifecycle.ParseReminderEvent(ev); reminder && *dryRun {
+	if _, reminder, _ := relayconfig.ParseReminderEvent(ev); reminder && *dryRun {
 		return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
 	}
 	var r *relay.Relay

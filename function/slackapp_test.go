@@ -33,6 +33,11 @@ func TestSlackAppDryRunPrintsTheSlackPayload(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) {
 		t.Errorf("-messenger slack-app: exit %d, stderr %s", r.code, r.stderr)
 	}
+	// Another tool's Slack settings in the shell are no concern of a webhook's relay.
+	r = run(t, map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET", "SLACK_CHANNEL": "#alerts"}, "", "-event", "testdata/latency-alarm.json", "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) || strings.Contains(r.stderr, "SECRET") {
+		t.Errorf("a webhook run beside SLACK_TOKEN and SLACK_CHANNEL: exit %d, stderr %s", r.code, r.stderr)
+	}
 }
 
 func TestSlackAppSettingsErrors(t *testing.T) {
@@ -66,9 +71,11 @@ func TestSlackAppSettingsErrors(t *testing.T) {
 		{"a webhook parameter beside the app", with(map[string]string{"WEBHOOK_PARAMETER": "/x/webhook"}), nil, "unset WEBHOOK_PARAMETER"},
 		{"a webhook in a dry run", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), []string{"-dry-run"}, "unset WEBHOOK_URL"},
 		{"no token", with(map[string]string{"SLACK_TOKEN": ""}), nil, "no Slack bot token configured: set SLACK_TOKEN_PARAMETER"},
-		{"a user token", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), nil, `SLACK_TOKEN: slack token must be a bot token starting with xoxb- (it is a "xoxp-" token`},
-		{"no channel", with(map[string]string{"SLACK_CHANNEL": ""}), nil, "SLACK_CHANNEL: slack channel id is empty"},
-		{"a channel name", with(map[string]string{"SLACK_CHANNEL": "#alerts"}), nil, `SLACK_CHANNEL: slack channel "#alerts" looks like a name`},
+		{"a user token", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), nil, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
+		{"a user token in a dry run", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), []string{"-dry-run"}, `SLACK_TOKEN: must be a bot token`},
+		{"no channel", with(map[string]string{"SLACK_CHANNEL": ""}), nil, "SLACK_CHANNEL: slack channel is empty: use the channel id (C…)"},
+		{"a channel name", with(map[string]string{"SLACK_CHANNEL": "#alerts"}), nil, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
+		{"a bad table name", with(map[string]string{"STATE_TABLE": "my incidents"}), nil, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
 		{"no table", with(map[string]string{"STATE_TABLE": ""}), nil, "STATE_TABLE is not set"},
 		{"no region", with(map[string]string{"AWS_REGION": ""}), nil, "AWS_REGION"},
 		{"plain http to Slack", with(map[string]string{"SLACK_API_URL": "http://slack.example/api/"}), nil, "must use https"},
@@ -98,7 +105,7 @@ func TestSlackAppLocalRun(t *testing.T) {
 	slack := slacktest.New(t, botToken, slackChanID)
 	env := map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN": botToken, "SLACK_CHANNEL": slackChanID, "STATE_TABLE": "incidents",
 		"SLACK_API_URL": slack.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": moto}
-	store, err := incident.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient)
+	store, err := incident.New(env["STATE_TABLE"], func(k string) string { return env[k] }, http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 // Package relayconfig is the contract between the Pulumi program (infra/) and the relay
 // (function/): the relay's environment variables, one typed Config with one Validate, Env (what
-// the stack writes) and FromEnv (what the relay reads), and the text conventions the stack writes
-// into alarm descriptions and the relay reads back (see description.go).
+// the stack writes) and FromEnv (what the relay reads); the text conventions the stack writes
+// into alarm descriptions and the relay reads back (description.go); a Slack app destination's
+// incident table and its token and channel rules (slackapp.go); and the reminder schedule's event
+// (reminder.go).
 //
 // The rules, the same on both sides:
 //   - Surrounding spaces never count. Names (messenger, language, TREND's on/off) ignore case
@@ -16,6 +18,11 @@
 //     to a loopback address (a local test server). ParseWebhookURL is the one parser.
 //   - Messenger "auto" takes the messenger from the webhook's host, and an unknown host is an
 //     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
+//   - With MESSENGER slack-app, the bot token starts with xoxb- (CheckSlackToken), the channel is
+//     an id, not a #name (CheckSlackChannel), the incident table a DynamoDB name
+//     (CheckStateTable). Other messengers leave these settings alone.
+//   - Secrets (the webhook, the bot token) are Secret values, which never print. The stack never
+//     writes them: it writes the SSM parameter holding one, and the relay reads it at start-up.
 //
 // Problems name the environment variable; the stack maps them to its config keys
 // (destinations[1].timezone), the local command to the flag the value came from (-language).
@@ -33,7 +40,7 @@ import (
 
 // The environment variables of the relay.
 const (
-	EnvMessenger        = "MESSENGER"         // auto, slack, teams or teams-legacy
+	EnvMessenger        = "MESSENGER"         // auto, slack, teams, teams-legacy or slack-app
 	EnvTimezone         = "TIMEZONE"          // IANA time zone shown next to UTC
 	EnvLanguage         = "LANGUAGE"          // en or ko
 	EnvMentions         = "MENTIONS"          // comma-separated, notified on ALARM
@@ -41,13 +48,16 @@ const (
 	EnvWebhookParameter = "WEBHOOK_PARAMETER" // SSM SecureString holding the webhook, "name" or "name:version"
 	EnvWebhookURL       = "WEBHOOK_URL"       // the webhook itself (a secret): local runs and tests
 
-	// The slack-app messenger's (not read by Config yet).
-	EnvSlackTokenParameter = "SLACK_TOKEN_PARAMETER" // SSM SecureString holding the bot token
-	EnvSlackChannel        = "SLACK_CHANNEL"         // the channel the bot posts to
-	EnvStateTable          = "STATE_TABLE"           // DynamoDB table of open incidents
-	EnvDestination         = "DESTINATION"           // the destination's name in the stack
+	// The slack-app messenger's.
+	EnvSlackTokenParameter = "SLACK_TOKEN_PARAMETER" // SSM SecureString holding the bot token, "name" or "name:version"
+	EnvSlackChannel        = "SLACK_CHANNEL"         // the id of the channel the bot posts to
+	EnvStateTable          = "STATE_TABLE"           // DynamoDB table of incidents
+	EnvDestination         = "DESTINATION"           // the destination's name: with the alarm, an incident's key
 	EnvSlackToken          = "SLACK_TOKEN"           // the bot token itself (a secret): local runs and tests
-	EnvSlackAPIURL         = "SLACK_API_URL"         // another Slack API endpoint (tests)
+
+	// EnvSlackAPIURL points the Slack Web API client elsewhere (tests). It is not part of Config:
+	// the stack never sets it, and slackapi reads and checks it where it builds its client.
+	EnvSlackAPIURL = "SLACK_API_URL"
 )
 
 // The defaults an empty value stands for.
@@ -73,6 +83,13 @@ type Config struct {
 
 	WebhookParameter string // SSM parameter holding the webhook; the stack sets it as an output
 	WebhookURL       Secret // the webhook itself, for local runs; the stack never sets it
+
+	// A slack-app destination's; the stack sets them for one only.
+	SlackTokenParameter string // SSM parameter holding the bot token; the stack sets it as an output
+	SlackChannel        string // the channel's id (C…)
+	StateTable          string // the incident table; the stack sets it as an output
+	Destination         string // the destination's name (the relay defaults it where it runs)
+	SlackToken          Secret // the bot token itself, for local runs; the stack never sets it
 }
 
 // Canonical is c with names in lower case, spaces trimmed and empty values replaced by their
@@ -82,6 +99,10 @@ func (c Config) Canonical() Config {
 	c.Timezone = orDefault(strings.TrimSpace(c.Timezone), defaultTimezone)
 	c.Language = orDefault(strings.ToLower(strings.TrimSpace(c.Language)), defaultLanguage)
 	c.WebhookParameter = strings.TrimSpace(c.WebhookParameter)
+	c.SlackTokenParameter = strings.TrimSpace(c.SlackTokenParameter)
+	c.SlackChannel = strings.TrimSpace(c.SlackChannel)
+	c.StateTable = strings.TrimSpace(c.StateTable)
+	c.Destination = strings.TrimSpace(c.Destination)
 	return c
 }
 
@@ -92,9 +113,10 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// Validate checks every setting and returns all problems, nil when there are none. It does not
-// demand a webhook (a dry run has none; the stack checks its own) and does not match the
-// messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
+// Validate checks every setting and returns all problems, nil when there are none; a Slack
+// app's settings only with messenger slack-app. It does not demand a webhook or a Slack app's
+// token, channel and table (a dry run has none; the stack checks its own) and does not match
+// the messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
 func (c Config) Validate() []Problem {
 	var problems []Problem
 	add := func(env, format string, args ...any) {
@@ -122,6 +144,26 @@ func (c Config) Validate() []Problem {
 			add(EnvWebhookURL, "%v", err)
 		}
 	}
+	if n.Messenger != string(messenger.SlackApp) {
+		// SLACK_TOKEN and SLACK_CHANNEL are common names in a shell, set for other tools: a
+		// webhook's relay leaves them alone.
+		return problems
+	}
+	if c.SlackToken != "" {
+		if err := CheckSlackToken(c.SlackToken.Reveal()); err != nil {
+			add(EnvSlackToken, "%v", err)
+		}
+	}
+	if n.SlackChannel != "" {
+		if err := CheckSlackChannel(n.SlackChannel); err != nil {
+			add(EnvSlackChannel, "%v", err)
+		}
+	}
+	if n.StateTable != "" {
+		if err := CheckStateTable(n.StateTable); err != nil {
+			add(EnvStateTable, "%v", err)
+		}
+	}
 	return problems
 }
 
@@ -143,8 +185,8 @@ func isLanguage(s string) bool {
 	return false
 }
 
-// Env is the relay's environment for c in its canonical form: what the stack writes. MENTIONS,
-// WEBHOOK_PARAMETER and WEBHOOK_URL appear only when set.
+// Env is the relay's environment for c in its canonical form: what the stack writes. MESSENGER,
+// TIMEZONE, LANGUAGE and TREND always appear, the others only when set.
 func (c Config) Env() map[string]string {
 	n := c.Canonical()
 	env := map[string]string{
@@ -153,14 +195,19 @@ func (c Config) Env() map[string]string {
 		EnvLanguage:  n.Language,
 		EnvTrend:     onOff(n.Trend),
 	}
-	if n.Mentions != "" {
-		env[EnvMentions] = n.Mentions
-	}
-	if n.WebhookParameter != "" {
-		env[EnvWebhookParameter] = n.WebhookParameter
-	}
-	if n.WebhookURL != "" {
-		env[EnvWebhookURL] = n.WebhookURL.Reveal()
+	for name, v := range map[string]string{
+		EnvMentions:            n.Mentions,
+		EnvWebhookParameter:    n.WebhookParameter,
+		EnvWebhookURL:          n.WebhookURL.Reveal(),
+		EnvSlackTokenParameter: n.SlackTokenParameter,
+		EnvSlackChannel:        n.SlackChannel,
+		EnvStateTable:          n.StateTable,
+		EnvDestination:         n.Destination,
+		EnvSlackToken:          n.SlackToken.Reveal(),
+	} {
+		if v != "" {
+			env[name] = v
+		}
 	}
 	return env
 }
@@ -182,6 +229,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Mentions:         getenv(EnvMentions),
 		WebhookParameter: getenv(EnvWebhookParameter),
 		WebhookURL:       Secret(getenv(EnvWebhookURL)),
+
+		SlackTokenParameter: getenv(EnvSlackTokenParameter),
+		SlackChannel:        getenv(EnvSlackChannel),
+		StateTable:          getenv(EnvStateTable),
+		Destination:         getenv(EnvDestination),
+		SlackToken:          Secret(getenv(EnvSlackToken)),
 	}
 	problems := c.Validate()
 	switch trend := strings.ToLower(strings.TrimSpace(getenv(EnvTrend))); trend {

@@ -39,6 +39,15 @@ func TestValidate(t *testing.T) {
 		{"webhook with credentials", Config{WebhookURL: "https://user:SECRET@hooks.slack.com/services/x"}, "WEBHOOK_URL: webhook URL must not carry user credentials"},
 		{"webhook without host", Config{WebhookURL: "hooks.slack.com/services/SECRET"}, "WEBHOOK_URL: webhook URL has no host"},
 		{"malformed webhook", Config{WebhookURL: "https://hooks.slack.com/%zzSECRET"}, "WEBHOOK_URL: webhook URL is malformed"},
+		{"slack app", Config{Messenger: "Slack-App", SlackToken: "xoxb-1-2-SECRET", SlackChannel: " C0123ABCDEF ", StateTable: "alarm-relay-dev-incidents", Destination: "oncall"}, ""},
+		{"slack app as the stack declares it", Config{Messenger: "slack-app", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3", SlackChannel: "G0123ABCD"}, ""},
+		{"user token", Config{Messenger: "slack-app", SlackToken: "xoxp-1-2-SECRET"}, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
+		{"webhook as a token", Config{Messenger: "slack-app", SlackToken: "https://hooks.slack.com/services/T/B/SECRET"}, "SLACK_TOKEN: must be a bot token starting with xoxb- (the value does not"},
+		{"channel name", Config{Messenger: "slack-app", SlackChannel: "#alerts"}, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
+		{"user id as channel", Config{Messenger: "slack-app", SlackChannel: "U0123ABCDEF"}, `SLACK_CHANNEL: "U0123ABCDEF" is not a channel id`},
+		{"table name", Config{Messenger: "slack-app", StateTable: "my incidents"}, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
+		// Another tool's Slack settings in the shell do not stop a webhook's relay.
+		{"a webhook beside other Slack settings", Config{Messenger: "slack", SlackToken: "xoxp-1-2-SECRET", SlackChannel: "#alerts", StateTable: "x"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,14 +69,22 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateReportsEverything(t *testing.T) {
-	problems := Config{Messenger: "discord", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET"}.Validate()
-	var envs []string
-	for _, p := range problems {
-		envs = append(envs, p.Env)
-	}
-	want := []string{EnvMessenger, EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL}
-	if !reflect.DeepEqual(envs, want) {
-		t.Errorf("problems name %v, want %v", envs, want)
+	for _, tt := range []struct {
+		config Config
+		want   []string
+	}{
+		{Config{Messenger: "discord", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET"},
+			[]string{EnvMessenger, EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL}},
+		{Config{Messenger: "slack-app", Timezone: "Mars", Language: "jp", Mentions: "@everyone", WebhookURL: "ftp://x/SECRET", SlackToken: "xoxa-SECRET", SlackChannel: "alerts", StateTable: "t"},
+			[]string{EnvTimezone, EnvLanguage, EnvMentions, EnvWebhookURL, EnvSlackToken, EnvSlackChannel, EnvStateTable}},
+	} {
+		var envs []string
+		for _, p := range tt.config.Validate() {
+			envs = append(envs, p.Env)
+		}
+		if !reflect.DeepEqual(envs, tt.want) {
+			t.Errorf("problems name %v, want %v", envs, tt.want)
+		}
 	}
 }
 
@@ -83,6 +100,14 @@ func TestFromEnv(t *testing.T) {
 			Config{Messenger: "auto", Timezone: "Asia/Seoul", Language: "ko", Trend: true, Mentions: "@here", WebhookParameter: "/alarm-relay/dev/webhook-url:3"}, ""},
 		{"a local run", map[string]string{"MESSENGER": "Slack", "LANGUAGE": " KO", "TREND": "OFF", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"},
 			Config{Messenger: "slack", Timezone: "UTC", Language: "ko", WebhookURL: "https://hooks.slack.com/services/T/B/SECRET"}, ""},
+		{"the stack's slack app", map[string]string{"MESSENGER": "slack-app", "TIMEZONE": "UTC", "LANGUAGE": "en", "TREND": "off",
+			"SLACK_TOKEN_PARAMETER": "/alarm-relay/dev/oncall/slack-token:3", "SLACK_CHANNEL": "C0123ABCDEF", "STATE_TABLE": "alarm-relay-dev-incidents-1a2b3c", "DESTINATION": "oncall"},
+			Config{Messenger: "slack-app", Timezone: "UTC", Language: "en", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3", SlackChannel: "C0123ABCDEF",
+				StateTable: "alarm-relay-dev-incidents-1a2b3c", Destination: "oncall"}, ""},
+		{"a local slack app", map[string]string{"MESSENGER": "SLACK-APP", "SLACK_TOKEN": "xoxb-1-2-SECRET", "SLACK_CHANNEL": " C0123ABCDEF\n", "STATE_TABLE": "incidents", "DESTINATION": " me "},
+			Config{Messenger: "slack-app", Timezone: "UTC", Language: "en", SlackToken: "xoxb-1-2-SECRET", SlackChannel: "C0123ABCDEF", StateTable: "incidents", Destination: "me"}, ""},
+		{"a channel name", map[string]string{"MESSENGER": "slack-app", "SLACK_CHANNEL": "#alerts", "SLACK_TOKEN": "xoxb-SECRET!"}, Config{Messenger: "slack-app", Timezone: "UTC", Language: "en", SlackChannel: "#alerts", SlackToken: "xoxb-SECRET!"},
+			`SLACK_TOKEN: has an unexpected character at position 12; bot tokens hold letters, digits and dashes only (value not shown: it is a secret); SLACK_CHANNEL: "#alerts" looks like a channel name; use the channel's id (C…), shown at the bottom of its details`},
 		{"bad trend", map[string]string{"TREND": "maybe"}, Config{Messenger: "auto", Timezone: "UTC", Language: "en"}, `TREND: "maybe" is not on or off`},
 		{"two problems", map[string]string{"TIMEZONE": "KST", "TREND": "yes"}, Config{Messenger: "auto", Timezone: "KST", Language: "en"},
 			`TIMEZONE: "KST" is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC); TREND: "yes" is not on or off`},
@@ -92,8 +117,8 @@ func TestFromEnv(t *testing.T) {
 			got, err := FromEnv(getenv(tt.env))
 			if got != tt.want {
 				t.Errorf("FromEnv = %#v, want %#v", got, tt.want) // Secret prints masked: compare fields
-				if got.WebhookURL != tt.want.WebhookURL {
-					t.Errorf("webhook differs")
+				if got.WebhookURL != tt.want.WebhookURL || got.SlackToken != tt.want.SlackToken {
+					t.Errorf("a secret differs")
 				}
 			}
 			switch {
@@ -114,6 +139,10 @@ func TestRoundTrip(t *testing.T) {
 		{Messenger: "auto", Timezone: "UTC", Language: "en"},
 		{Messenger: "TEAMS", Timezone: "America/Argentina/Buenos_Aires", Language: "Ko", Trend: true, Mentions: "@here, S0123ABCD", WebhookParameter: "/p/webhook-url:12"},
 		{Messenger: "teams-legacy", Mentions: "alice@contoso.com", WebhookURL: "http://localhost:9/hook"},
+		// A Slack app, as the stack declares it and for a local run.
+		{Messenger: "slack-app", Timezone: "Asia/Seoul", Language: "ko", Trend: true, Mentions: "@here", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3",
+			SlackChannel: "C0123ABCDEF", StateTable: "alarm-relay-dev-incidents", Destination: "oncall"},
+		{Messenger: " Slack-App", SlackToken: " xoxb-1-2-abc ", SlackChannel: " G0123ABCD ", StateTable: " incidents", Destination: " local "},
 	} {
 		roundTrip(t, c)
 	}
@@ -140,12 +169,14 @@ func roundTrip(t *testing.T, c Config) {
 // FuzzRoundTrip: any configuration Validate accepts survives Env and FromEnv unchanged, and
 // FromEnv accepts nothing Validate would refuse.
 func FuzzRoundTrip(f *testing.F) {
-	f.Add("auto", "UTC", "en", "", false, "", "")
-	f.Add(" Teams ", "Asia/Seoul", "KO", "@here, S0123ABCD", true, "/alarm-relay/dev/webhook-url:3", "https://hooks.slack.com/services/T/B/X")
-	f.Add("", "", "", "alice@contoso.com", false, " p ", "http://127.0.0.1:1/x")
-	f.Add("discord", "Local", "jp", "@everyone", true, "", "ftp://x")
-	f.Fuzz(func(t *testing.T, m, tz, lang, mentions string, trend bool, param, hook string) {
-		c := Config{Messenger: m, Timezone: tz, Language: lang, Mentions: mentions, Trend: trend, WebhookParameter: param, WebhookURL: Secret(hook)}
+	f.Add("auto", "UTC", "en", "", false, "", "", "", "", "")
+	f.Add(" Teams ", "Asia/Seoul", "KO", "@here, S0123ABCD", true, "/alarm-relay/dev/webhook-url:3", "https://hooks.slack.com/services/T/B/X", "", "", "")
+	f.Add("", "", "", "alice@contoso.com", false, " p ", "http://127.0.0.1:1/x", "", "", "")
+	f.Add("discord", "Local", "jp", "@everyone", true, "", "ftp://x", "xoxp-1", "#alerts", "a b")
+	f.Add("slack-app", "", "ko", "@here", true, "/p/slack-token:1", "", "xoxb-1-2", " C0123ABCDEF", "incidents")
+	f.Fuzz(func(t *testing.T, m, tz, lang, mentions string, trend bool, param, hook, token, channel, table string) {
+		c := Config{Messenger: m, Timezone: tz, Language: lang, Mentions: mentions, Trend: trend, WebhookParameter: param, WebhookURL: Secret(hook),
+			SlackTokenParameter: param, SlackChannel: channel, StateTable: table, Destination: table, SlackToken: Secret(token)}
 		if c.Validate() != nil {
 			return
 		}
@@ -167,10 +198,12 @@ func FuzzRoundTrip(f *testing.F) {
 // variables and never show the webhook, and a configuration read without problems writes the
 // same canonical environment back.
 func FuzzFromEnv(f *testing.F) {
-	f.Add("auto", "UTC", "en", "", "off", "", "")
-	f.Add("TEAMS", "Asia/Seoul", " ko", "@here", "ON", "/p:1", "https://user:pw@x/SECRET")
-	f.Fuzz(func(t *testing.T, m, tz, lang, mentions, trend, param, hook string) {
-		env := map[string]string{EnvMessenger: m, EnvTimezone: tz, EnvLanguage: lang, EnvMentions: mentions, EnvTrend: trend, EnvWebhookParameter: param, EnvWebhookURL: hook}
+	f.Add("auto", "UTC", "en", "", "off", "", "", "", "", "")
+	f.Add("TEAMS", "Asia/Seoul", " ko", "@here", "ON", "/p:1", "https://user:pw@x/SECRET", "", "", "")
+	f.Add("slack-app", "", "", "", "", "/p:1", "", "xoxp-1-SECRET", "#alerts", "a b")
+	f.Fuzz(func(t *testing.T, m, tz, lang, mentions, trend, param, hook, token, channel, table string) {
+		env := map[string]string{EnvMessenger: m, EnvTimezone: tz, EnvLanguage: lang, EnvMentions: mentions, EnvTrend: trend, EnvWebhookParameter: param, EnvWebhookURL: hook,
+			EnvSlackTokenParameter: param, EnvSlackChannel: channel, EnvStateTable: table, EnvDestination: table, EnvSlackToken: token}
 		c, err := FromEnv(getenv(env))
 		if err != nil {
 			var e *Error
@@ -183,6 +216,9 @@ func FuzzFromEnv(f *testing.F) {
 				}
 				if p.Env == EnvWebhookURL && len(hook) > 8 && strings.Contains(p.Message, hook) {
 					t.Errorf("problem shows the webhook: %v", p)
+				}
+				if p.Env == EnvSlackToken && len(strings.TrimSpace(token)) > 8 && strings.Contains(p.Message, strings.TrimSpace(token)[5:]) {
+					t.Errorf("problem shows the token: %v", p)
 				}
 			}
 			return
@@ -215,11 +251,11 @@ func TestErrorNamed(t *testing.T) {
 }
 
 func TestSecretNeverPrints(t *testing.T) {
-	c := Config{WebhookURL: "https://hooks.slack.com/services/T/B/SECRET"}
+	c := Config{WebhookURL: "https://hooks.slack.com/services/T/B/SECRET", SlackToken: "xoxb-1-2-SECRET"}
 	js, _ := json.Marshal(c)
 	var log strings.Builder
-	slog.New(slog.NewTextHandler(&log, nil)).Info("config", "config", c, "url", c.WebhookURL)
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v %#v %s %q", c, c, c.WebhookURL, c.WebhookURL), string(js), log.String()} {
+	slog.New(slog.NewTextHandler(&log, nil)).Info("config", "config", c, "url", c.WebhookURL, "token", c.SlackToken)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v %#v %s %q %v", c, c, c.WebhookURL, c.WebhookURL, c.SlackToken), string(js), log.String()} {
 		if strings.Contains(s, "SECRET") || !strings.Contains(s, "[secret]") {
 			t.Errorf("printed %s", s)
 		}

@@ -27,19 +27,10 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// The table's shape; the stack declares the same (hash key, range key, TTL attribute).
-const (
-	HashKey      = "alarmArn"    // S: the alarm's ARN
-	RangeKey     = "destination" // S: the destination's name
-	TTLAttribute = "expiresAt"   // N: epoch seconds; set on closed incidents only
-)
-
-// EnvTable names the table.
-const EnvTable = "STATE_TABLE"
-
-// Attribute names of everything else in an item.
+// Attribute names of an item besides its keys and TTL (relayconfig.IncidentHashKey, …).
 const (
 	attrChannel    = "channel"
 	attrRootTS     = "rootTs"
@@ -97,25 +88,21 @@ type Store struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// NewFromEnv builds a store for the table in STATE_TABLE, with the region and credentials Lambda
-// sets (see awsenv); AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL point it elsewhere.
-func NewFromEnv(getenv func(string) string, client *http.Client) (*Store, error) {
-	table := strings.TrimSpace(getenv(EnvTable))
+// New builds a store for table (the configuration's StateTable), with the region and credentials
+// Lambda sets (see awsenv); AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL point it elsewhere.
+func New(table string, getenv func(string) string, client *http.Client) (*Store, error) {
+	table = strings.TrimSpace(table)
 	if table == "" {
-		return nil, fmt.Errorf("%s is not set: a slack-app destination keeps its incidents in a DynamoDB table", EnvTable)
+		return nil, fmt.Errorf("%s is not set: a slack-app destination keeps its incidents in a DynamoDB table", relayconfig.EnvStateTable)
 	}
-	if len(table) < 3 || len(table) > 255 || strings.IndexFunc(table, badTableRune) >= 0 {
-		return nil, fmt.Errorf("%s %q is not a DynamoDB table name (3 to 255 of a-z, A-Z, 0-9, _ - .)", EnvTable, table)
+	if err := relayconfig.CheckStateTable(table); err != nil {
+		return nil, fmt.Errorf("%s: %w", relayconfig.EnvStateTable, err)
 	}
 	api, err := awsapi.NewFromEnv(getenv, "dynamodb", "DYNAMODB", "dynamodb", client)
 	if err != nil {
 		return nil, fmt.Errorf("incident store: %w", err)
 	}
 	return &Store{api: api, Table: table, Retention: 30 * 24 * time.Hour, WorkTime: 5 * time.Second, DefaultLease: time.Minute}, nil
-}
-
-func badTableRune(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
 }
 
 // Lock is a held incident lock.
@@ -183,26 +170,26 @@ func (l *Lock) Commit(ctx context.Context, inc Incident) error {
 	inc.Key = l.key
 	inc.Version = l.version + 1
 	set := map[string]*attr{
-		attrChannel:    optStr(inc.Channel),
-		attrRootTS:     optStr(inc.RootTS),
-		attrState:      optStr(inc.State),
-		attrStateSince: optMillis(inc.StateSince),
-		attrOpenedAt:   optMillis(inc.OpenedAt),
-		attrClosedAt:   optMillis(inc.ClosedAt),
-		attrLastChange: optMillis(inc.LastChange),
-		attrRemindedAt: optMillis(inc.RemindedAt),
-		attrClosed:     {BOOL: &inc.Closed},
-		attrVersion:    ptr(num(inc.Version)),
-		attrLockToken:  nil,
-		attrLockUntil:  nil,
-		TTLAttribute:   nil,
+		attrChannel:                      optStr(inc.Channel),
+		attrRootTS:                       optStr(inc.RootTS),
+		attrState:                        optStr(inc.State),
+		attrStateSince:                   optMillis(inc.StateSince),
+		attrOpenedAt:                     optMillis(inc.OpenedAt),
+		attrClosedAt:                     optMillis(inc.ClosedAt),
+		attrLastChange:                   optMillis(inc.LastChange),
+		attrRemindedAt:                   optMillis(inc.RemindedAt),
+		attrClosed:                       {BOOL: &inc.Closed},
+		attrVersion:                      ptr(num(inc.Version)),
+		attrLockToken:                    nil,
+		attrLockUntil:                    nil,
+		relayconfig.IncidentTTLAttribute: nil,
 	}
 	if inc.Closed {
 		end := inc.ClosedAt
 		if end.IsZero() {
 			end = s.now()
 		}
-		set[TTLAttribute] = ptr(num(end.Add(s.Retention).Unix()))
+		set[relayconfig.IncidentTTLAttribute] = ptr(num(end.Add(s.Retention).Unix()))
 	}
 	expr, names, values := update(set)
 	names["#lt"], names["#v"] = attrLockToken, attrVersion
@@ -276,10 +263,10 @@ func (s *Store) CreateTable(ctx context.Context) error {
 		"TableName":   s.Table,
 		"BillingMode": "PAY_PER_REQUEST",
 		"AttributeDefinitions": []map[string]string{
-			{"AttributeName": HashKey, "AttributeType": "S"}, {"AttributeName": RangeKey, "AttributeType": "S"},
+			{"AttributeName": relayconfig.IncidentHashKey, "AttributeType": "S"}, {"AttributeName": relayconfig.IncidentRangeKey, "AttributeType": "S"},
 		},
 		"KeySchema": []map[string]string{
-			{"AttributeName": HashKey, "KeyType": "HASH"}, {"AttributeName": RangeKey, "KeyType": "RANGE"},
+			{"AttributeName": relayconfig.IncidentHashKey, "KeyType": "HASH"}, {"AttributeName": relayconfig.IncidentRangeKey, "KeyType": "RANGE"},
 		},
 		"SSESpecification": map[string]any{"Enabled": true},
 	}, nil)
@@ -288,7 +275,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 	}
 	err = s.api.JSON(ctx, "DynamoDB_20120810.UpdateTimeToLive", map[string]any{
 		"TableName":               s.Table,
-		"TimeToLiveSpecification": map[string]any{"AttributeName": TTLAttribute, "Enabled": true},
+		"TimeToLiveSpecification": map[string]any{"AttributeName": relayconfig.IncidentTTLAttribute, "Enabled": true},
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("enable TTL on %s: %w", s.Table, err)
@@ -343,7 +330,7 @@ func optMillis(t time.Time) *attr {
 }
 
 func keyAttrs(k Key) map[string]attr {
-	return map[string]attr{HashKey: str(k.AlarmARN), RangeKey: str(k.Destination)}
+	return map[string]attr{relayconfig.IncidentHashKey: str(k.AlarmARN), relayconfig.IncidentRangeKey: str(k.Destination)}
 }
 
 // update builds "SET #a0 = :a0, … REMOVE #a3, …" from attributes to set (non-nil) or remove (nil).

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
@@ -20,9 +21,9 @@ func env(m map[string]string) func(string) string { return func(k string) string
 // newStore makes a store with a fresh table in moto_server.
 func newStore(t *testing.T, endpoint, table string) *Store {
 	t.Helper()
-	s, err := NewFromEnv(env(map[string]string{
+	s, err := New(table, env(map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-		"AWS_ENDPOINT_URL_DYNAMODB": endpoint, EnvTable: table,
+		"AWS_ENDPOINT_URL_DYNAMODB": endpoint,
 	}), http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestStore(t *testing.T) {
 		if got != open {
 			t.Errorf("read back\n got %+v\nwant %+v", got, open)
 		}
-		if item := rawItem(t, s, key); item[TTLAttribute].N != nil || item[attrLockToken].S != nil {
+		if item := rawItem(t, s, key); item[relayconfig.IncidentTTLAttribute].N != nil || item[attrLockToken].S != nil {
 			t.Errorf("an open incident has a TTL or a lock after commit: %v", item)
 		}
 
@@ -85,8 +86,8 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		item := rawItem(t, s, key)
-		if want := fmt.Sprint(opened.Add(14*time.Minute + s.Retention).Unix()); item[TTLAttribute].N == nil || *item[TTLAttribute].N != want {
-			t.Errorf("TTL of a closed incident = %v, want %s", item[TTLAttribute], want)
+		if want := fmt.Sprint(opened.Add(14*time.Minute + s.Retention).Unix()); item[relayconfig.IncidentTTLAttribute].N == nil || *item[relayconfig.IncidentTTLAttribute].N != want {
+			t.Errorf("TTL of a closed incident = %v, want %s", item[relayconfig.IncidentTTLAttribute], want)
 		}
 		if got, _ := s.Get(ctx, key); !got.Closed || got.Version != 2 || got.Open() {
 			t.Errorf("closed incident reads as %+v", got)
@@ -201,15 +202,15 @@ func TestStore(t *testing.T) {
 	})
 }
 
-func TestNewFromEnv(t *testing.T) {
-	base := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", EnvTable: "alarm-relay-dev-incidents"}
-	s, err := NewFromEnv(env(base), http.DefaultClient)
-	if err != nil || s.api.Endpoint != "https://dynamodb.eu-west-1.amazonaws.com" {
+func TestNew(t *testing.T) {
+	base := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "STATE_TABLE": " alarm-relay-dev-incidents "}
+	s, err := New(base["STATE_TABLE"], env(base), http.DefaultClient)
+	if err != nil || s.api.Endpoint != "https://dynamodb.eu-west-1.amazonaws.com" || s.Table != "alarm-relay-dev-incidents" {
 		t.Fatalf("%v %v", s, err)
 	}
 	for change, errHas := range map[string]string{
-		EnvTable + "=":            "STATE_TABLE is not set",
-		EnvTable + "=a b":         "not a DynamoDB table name",
+		"STATE_TABLE=":            "STATE_TABLE is not set",
+		"STATE_TABLE=a b":         `STATE_TABLE: "a b" is not a DynamoDB table name`,
 		"AWS_REGION=":             "AWS_REGION is not set",
 		"AWS_ACCESS_KEY_ID=":      "credentials are not set",
 		"AWS_ENDPOINT_URL=ftp://": "not an http(s) URL",
@@ -220,7 +221,7 @@ func TestNewFromEnv(t *testing.T) {
 		}
 		k, v, _ := strings.Cut(change, "=")
 		m[k] = v
-		if _, err := NewFromEnv(env(m), http.DefaultClient); err == nil || !strings.Contains(err.Error(), errHas) {
+		if _, err := New(m["STATE_TABLE"], env(m), http.DefaultClient); err == nil || !strings.Contains(err.Error(), errHas) {
 			t.Errorf("%s: err = %v, want %q", change, err, errHas)
 		}
 	}
@@ -229,12 +230,12 @@ func TestNewFromEnv(t *testing.T) {
 	}
 }
 
-// BenchmarkNewFromEnv is the store's whole start-up cost in a cold container: no SDK client,
-// config loading or endpoint resolution, only the environment read and a signer.
-func BenchmarkNewFromEnv(b *testing.B) {
-	getenv := env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", EnvTable: "t-incidents"})
+// BenchmarkNew is the store's whole start-up cost in a cold container: no SDK client, config
+// loading or endpoint resolution, only the environment read and a signer.
+func BenchmarkNew(b *testing.B) {
+	getenv := env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"})
 	for b.Loop() {
-		if _, err := NewFromEnv(getenv, http.DefaultClient); err != nil {
+		if _, err := New("t-incidents", getenv, http.DefaultClient); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -102,10 +103,10 @@ func setup(t *testing.T, moto string) env {
 		}
 		return '-'
 	}, t.Name())
-	store, err := incident.NewFromEnv(func(k string) string {
+	store, err := incident.New(table, func(k string) string {
 		return map[string]string{
 			"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-			"AWS_ENDPOINT_URL_DYNAMODB": moto, incident.EnvTable: table,
+			"AWS_ENDPOINT_URL_DYNAMODB": moto,
 		}[k]
 	}, http.DefaultClient)
 	if err != nil {
@@ -437,7 +438,7 @@ func TestLifecycle(t *testing.T) {
 				}
 			}
 		}
-		ev, isIt, err := ParseReminderEvent([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` +
+		ev, isIt, err := relayconfig.ParseReminderEvent([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` +
 			`"arn:aws:cloudwatch:us-east-1:123456789012:alarm:tick still alarming","arn:aws:cloudwatch:us-east-1:123456789012:alarm:tick recovered"]}`))
 		if err != nil || !isIt {
 			t.Fatal(isIt, err)

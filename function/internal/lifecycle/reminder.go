@@ -1,9 +1,7 @@
 package lifecycle
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -14,50 +12,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
-
-// ReminderEvent is what the stack's schedule (an EventBridge rule's constant input) sends the
-// relay: {"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:…"]}. The ARNs
-// are the alarms this destination receives.
-type ReminderEvent struct {
-	Action       string   `json:"alarmRelay"` // what the relay is asked to do: ActionRemind
-	EveryMinutes int      `json:"everyMinutes"`
-	AlarmARNs    []string `json:"alarmArns"`
-}
-
-// ActionRemind marks a reminder event.
-const ActionRemind = "remind"
-
-// MaxEveryMinutes bounds the reminder interval: a week.
-const MaxEveryMinutes = 7 * 24 * 60
-
-// Every is the reminder interval.
-func (e ReminderEvent) Every() time.Duration { return time.Duration(e.EveryMinutes) * time.Minute }
-
-// ParseReminderEvent tells whether raw is a reminder event (ok false: some other event, such as
-// SNS) and checks it.
-func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
-	var probe struct {
-		Action *string `json:"alarmRelay"`
-	}
-	if json.Unmarshal(raw, &probe) != nil || probe.Action == nil {
-		return ReminderEvent{}, false, nil
-	}
-	var e ReminderEvent
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return e, true, fmt.Errorf("reminder event: %w (expected {\"alarmRelay\":\"remind\",\"everyMinutes\":60,\"alarmArns\":[…]})", err)
-	}
-	switch {
-	case e.Action != ActionRemind:
-		return e, true, fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Action, ActionRemind)
-	case e.EveryMinutes < 1 || e.EveryMinutes > MaxEveryMinutes:
-		return e, true, fmt.Errorf("reminder event: everyMinutes is %d; use 1 to %d", e.EveryMinutes, MaxEveryMinutes)
-	case len(e.AlarmARNs) == 0:
-		return e, true, errors.New("reminder event: alarmArns is empty; list the alarms to remind about")
-	}
-	return e, true, nil
-}
 
 // Reminder is an alarm that has been in ALARM long enough to remind about.
 type Reminder struct {

@@ -59,33 +59,6 @@ func TestReminderText(t *testing.T) {
 	}
 }
 
-func TestParseReminderEvent(t *testing.T) {
-	arn := `"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"`
-	tests := []struct {
-		raw    string
-		isIt   bool
-		errHas string
-	}{
-		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, ""},
-		{`{"Records":[{"Sns":{}}]}`, false, ""},
-		{`{"version":"0","source":"aws.events","detail-type":"Scheduled Event"}`, false, ""},
-		{`[1,2]`, false, ""},
-		{`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 0; use 1 to 10080"},
-		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[]}`, true, "alarmArns is empty"},
-		{`{"alarmRelay":"nag","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, `alarmRelay is "nag"`},
-		{`{"alarmRelay":"remind","everyMinute":60,"alarmArns":[` + arn + `]}`, true, `unknown field "everyMinute"`},
-	}
-	for _, tt := range tests {
-		e, isIt, err := ParseReminderEvent([]byte(tt.raw))
-		if isIt != tt.isIt || (tt.errHas == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.errHas) {
-			t.Errorf("%s: %v, %v; want %v, %q", tt.raw, isIt, err, tt.isIt, tt.errHas)
-		}
-		if err == nil && isIt && (e.Every() != time.Hour || len(e.AlarmARNs) != 1) {
-			t.Errorf("%s: %+v", tt.raw, e)
-		}
-	}
-}
-
 func TestWithContext(t *testing.T) {
 	got, err := withContext([]byte(`{"text":"a < b","blocks":[{"type":"header"},{"type":"section"}],"attachments":[]}`), "Resolved after <1> min")
 	if err != nil {
@@ -103,23 +76,6 @@ func TestWithContext(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-}
-
-// FuzzParseReminderEvent: any input is a reminder or not, with an error or a checked event; never
-// a panic, and an accepted event is always usable.
-func FuzzParseReminderEvent(f *testing.F) {
-	f.Add([]byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:1:alarm:x"]}`))
-	f.Add([]byte(`{"Records":[]}`))
-	f.Add([]byte(`{"alarmRelay":null}`))
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		e, isIt, err := ParseReminderEvent(raw)
-		if !isIt && err != nil {
-			t.Fatalf("not a reminder, yet an error: %v", err)
-		}
-		if isIt && err == nil && (e.Every() < time.Minute || len(e.AlarmARNs) == 0 || e.Action != ActionRemind) {
-			t.Fatalf("accepted %+v", e)
-		}
-	})
 }
 
 // FuzzWithContext: whatever the payload and line, the result is either an error or a JSON object

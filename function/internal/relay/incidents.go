@@ -12,6 +12,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Incidents keeps one Slack message per incident; *lifecycle.Incidents is the real one.
@@ -41,7 +42,7 @@ func (r *Relay) WithAlarms(list AlarmsFunc) *Relay {
 // HandleJSON serves one invocation: the stack's reminder schedule sends
 // {"alarmRelay":"remind",…}; anything else must be an SNS event.
 func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
-	if ev, ok, err := lifecycle.ParseReminderEvent(raw); ok {
+	if ev, ok, err := relayconfig.ParseReminderEvent(raw); ok {
 		if err != nil {
 			r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
 			return &InvalidEventError{Err: err}
@@ -87,7 +88,7 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 // Remind serves one tick of the reminder schedule: every alarm of the event that has been in
 // ALARM for an interval gets a reminder — in its incident's thread for a Slack app destination, as
 // a new message for a webhook. Any reminder not delivered fails the invocation.
-func (r *Relay) Remind(ctx context.Context, ev lifecycle.ReminderEvent) error {
+func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error {
 	if r.alarms == nil {
 		err := errors.New("this relay cannot read alarm states, so it serves no reminder events")
 		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())

@@ -30,13 +30,11 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// DefaultBaseURL is Slack's Web API; EnvBaseURL overrides it (tests point it at a local server).
-const (
-	DefaultBaseURL = "https://slack.com/api/"
-	EnvBaseURL     = "SLACK_API_URL"
-)
+// DefaultBaseURL is Slack's Web API; SLACK_API_URL overrides it (tests point it at a local server).
+const DefaultBaseURL = "https://slack.com/api/"
 
 // Client calls Slack's Web API with one bot token.
 type Client struct {
@@ -62,22 +60,22 @@ func New(getenv func(string) string, token Token, judge chat.Judge, client *http
 		// Without the messenger's judgement an HTTP 200 carrying {"ok":false} would pass.
 		return nil, errors.New("slack: no judge for the Web API's answers")
 	}
-	base := strings.TrimSpace(getenv(EnvBaseURL))
+	base := strings.TrimSpace(getenv(relayconfig.EnvSlackAPIURL))
 	if base == "" {
 		base = DefaultBaseURL
 	}
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%s %q is not an absolute URL (for example %s)", EnvBaseURL, base, DefaultBaseURL)
+		return nil, fmt.Errorf("%s %q is not an absolute URL (for example %s)", relayconfig.EnvSlackAPIURL, base, DefaultBaseURL)
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
-		return nil, fmt.Errorf("%s %q must use https (plain http only to a loopback address): the bot token is sent there", EnvBaseURL, base)
+		return nil, fmt.Errorf("%s %q must use https (plain http only to a loopback address): the bot token is sent there", relayconfig.EnvSlackAPIURL, base)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%s %q must be a plain base URL without credentials, query or fragment", EnvBaseURL, base)
+		return nil, fmt.Errorf("%s %q must be a plain base URL without credentials, query or fragment", relayconfig.EnvSlackAPIURL, base)
 	}
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
@@ -360,26 +358,11 @@ func joinReason(a, b string) string {
 	return a + "; " + b
 }
 
-// EnvChannel names the channel a slack-app destination posts to.
-const EnvChannel = "SLACK_CHANNEL"
-
-// ParseChannel checks a channel id: C… for channels, G… for older private ones; upper-case letters
-// and digits. Names (#alerts) are refused: chat.update needs the id, and names change.
+// ParseChannel checks a channel id by the stack's and the relay's one rule
+// (relayconfig.CheckSlackChannel) and returns it without surrounding spaces.
 func ParseChannel(raw string) (string, error) {
-	s := strings.TrimSpace(raw)
-	if s == "" {
-		return "", errors.New("slack channel id is empty; use the id (C…) from the channel's details")
+	if err := relayconfig.CheckSlackChannel(raw); err != nil {
+		return "", fmt.Errorf("slack channel %w", err)
 	}
-	if strings.HasPrefix(s, "#") || strings.ToUpper(s) != s {
-		return "", fmt.Errorf("slack channel %q looks like a name; use the channel's id (C…), shown at the bottom of its details", s)
-	}
-	if len(s) < 9 || len(s) > 20 || (s[0] != 'C' && s[0] != 'G') {
-		return "", fmt.Errorf("slack channel %q is not a channel id: ids start with C (or G for older private channels) and are 9 to 20 characters long", s)
-	}
-	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return "", fmt.Errorf("slack channel %q is not a channel id: ids hold upper-case letters and digits only", s)
-		}
-	}
-	return s, nil
+	return strings.TrimSpace(raw), nil
 }

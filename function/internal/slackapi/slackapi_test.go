@@ -16,6 +16,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 )
 
@@ -61,7 +62,7 @@ func webAPI(t testing.TB) chat.Judge {
 func client(t *testing.T, base string) (*slackapi.Client, *clock) {
 	t.Helper()
 	c, err := slackapi.New(func(k string) string {
-		if k == slackapi.EnvBaseURL {
+		if k == relayconfig.EnvSlackAPIURL {
 			return base
 		}
 		return ""
@@ -319,8 +320,8 @@ func TestParseChannel(t *testing.T) {
 		"C0123ABCDEF":   "",
 		" G0123ABCDE ":  "",
 		"":              "empty",
-		"#alerts":       "looks like a name",
-		"alerts":        "looks like a name",
+		"#alerts":       "looks like a channel name",
+		"alerts":        "looks like a channel name",
 		"U0123ABCDEF":   "not a channel id",
 		"C01":           "not a channel id",
 		"C0123ABC-DEF1": "upper-case letters and digits",
@@ -378,11 +379,13 @@ func TestLoadToken(t *testing.T) {
 		{map[string]string{"SLACK_TOKEN_PARAMETER": "/relay/token:3"}, ""},
 		{map[string]string{}, "set SLACK_TOKEN_PARAMETER"},
 		{map[string]string{"SLACK_TOKEN": "nope"}, "SLACK_TOKEN: slack token must be a bot token"},
+		{map[string]string{"SLACK_TOKEN": secret, "SLACK_TOKEN_PARAMETER": "/relay/missing"}, ""}, // a local run's token wins
 		{map[string]string{"SLACK_TOKEN_PARAMETER": "/relay/missing"}, `SSM parameter "/relay/missing": ParameterNotFound`},
 		{map[string]string{"SLACK_TOKEN_PARAMETER": "/relay/bad:1"}, `SSM parameter "/relay/bad:1": slack token must be a bot token`},
 	}
 	for _, tt := range tests {
-		tok, err := slackapi.LoadToken(context.Background(), func(k string) string { return tt.env[k] }, read(params))
+		c := relayconfig.Config{SlackToken: relayconfig.Secret(tt.env["SLACK_TOKEN"]), SlackTokenParameter: tt.env["SLACK_TOKEN_PARAMETER"]}
+		tok, err := slackapi.LoadToken(context.Background(), c, read(params))
 		switch {
 		case tt.errHas == "" && (err != nil || tok.IsZero()):
 			t.Errorf("LoadToken(%v): %v", tt.env, err)

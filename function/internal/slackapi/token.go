@@ -7,12 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-)
 
-// The environment variables a bot token is read from.
-const (
-	EnvToken          = "SLACK_TOKEN"           // the token itself; for local runs and tests
-	EnvTokenParameter = "SLACK_TOKEN_PARAMETER" // an SSM SecureString name, optionally "name:version"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // redacted is what a Token prints as, whichever way it is printed.
@@ -24,28 +20,13 @@ const redacted = "[slack token]"
 // address, not the token.
 type Token struct{ value *string }
 
-// ParseToken checks a bot token: the xoxb- prefix Slack gives bot tokens, then letters, digits and
-// dashes. Its errors describe the problem without repeating the token.
+// ParseToken checks a bot token by the stack's and the relay's one rule
+// (relayconfig.CheckSlackToken). Its errors describe the problem without repeating the token.
 func ParseToken(raw string) (Token, error) {
+	if err := relayconfig.CheckSlackToken(raw); err != nil {
+		return Token{}, fmt.Errorf("slack token %w", err)
+	}
 	s := strings.TrimSpace(raw)
-	switch {
-	case s == "":
-		return Token{}, fmt.Errorf("slack token is empty")
-	case !strings.HasPrefix(s, "xoxb-"):
-		kind := "it"
-		if len(s) > 5 && strings.HasPrefix(s, "xox") && s[4] == '-' {
-			kind = fmt.Sprintf("it is a %q token", s[:5]) // the type prefix is no secret
-		}
-		return Token{}, fmt.Errorf("slack token must be a bot token starting with xoxb- (%s does not; value not shown: it is a secret); "+
-			"find it under OAuth & Permissions → Bot User OAuth Token", kind)
-	case len(s) > 255:
-		return Token{}, fmt.Errorf("slack token is %d characters long; bot tokens are far shorter (value not shown: it is a secret)", len(s))
-	}
-	for i, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-			return Token{}, fmt.Errorf("slack token has an unexpected character at position %d; bot tokens hold letters, digits and dashes only (value not shown: it is a secret)", i+1)
-		}
-	}
 	return Token{value: &s}, nil
 }
 
@@ -74,20 +55,21 @@ func redactToken(s, token string) string {
 	return strings.ReplaceAll(s, token, redacted)
 }
 
-// LoadToken returns the bot token named by the environment: SLACK_TOKEN for local runs, else the
+// LoadToken returns the bot token the configuration names: SLACK_TOKEN for local runs, else the
 // SSM SecureString named by SLACK_TOKEN_PARAMETER, read with readParameter (called only then, so
 // local runs need no AWS configuration). Errors name the variable or parameter, never the token.
-func LoadToken(ctx context.Context, getenv func(string) string, readParameter func(ctx context.Context, name string) (string, error)) (Token, error) {
-	if raw := getenv(EnvToken); raw != "" {
+func LoadToken(ctx context.Context, c relayconfig.Config, readParameter func(ctx context.Context, name string) (string, error)) (Token, error) {
+	if raw := c.SlackToken.Reveal(); raw != "" {
 		t, err := ParseToken(raw)
 		if err != nil {
-			return Token{}, fmt.Errorf("%s: %w", EnvToken, err)
+			return Token{}, fmt.Errorf("%s: %w", relayconfig.EnvSlackToken, err)
 		}
 		return t, nil
 	}
-	name := strings.TrimSpace(getenv(EnvTokenParameter))
+	name := strings.TrimSpace(c.SlackTokenParameter)
 	if name == "" {
-		return Token{}, fmt.Errorf("no Slack bot token configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvTokenParameter, EnvToken)
+		return Token{}, fmt.Errorf("no Slack bot token configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run",
+			relayconfig.EnvSlackTokenParameter, relayconfig.EnvSlackToken)
 	}
 	raw, err := readParameter(ctx, name)
 	if err != nil {

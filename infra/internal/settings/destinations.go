@@ -10,8 +10,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // The states a destination can ask for at the least (see Destination.MinimumState).
@@ -42,7 +42,7 @@ type Destination struct {
 }
 
 // SlackApp tells whether the destination posts through a Slack app (bot token) instead of a webhook.
-func (d Destination) SlackApp() bool { return d.Messenger == slackapp.Messenger }
+func (d Destination) SlackApp() bool { return d.Messenger == string(messenger.SlackApp) }
 
 // destinationFields are the fields a destinations entry may have; webhook and slackToken are secrets.
 var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel", "messenger", "timezone", "minimumState", "alarms",
@@ -113,7 +113,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 		// problem is then the token's, not a missing webhook.
 		hasHook, hasToken := strings.TrimSpace(e.Webhook) != "", o.has("slackToken")
 		if (d.Messenger == "" || d.Messenger == "auto") && hasToken && !hasHook {
-			d.Messenger = slackapp.Messenger // a bot token says what the destination is
+			d.Messenger = string(messenger.SlackApp) // a bot token says what the destination is
 		}
 		if d.Messenger == "" {
 			d.Messenger = s.Messenger

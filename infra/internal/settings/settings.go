@@ -17,8 +17,8 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
+	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // Settings is the validated stack configuration.
@@ -266,7 +266,7 @@ func (r *reader) validate(s *Settings) {
 	_, list := r.raw("alarms")
 	r.window("", "periodSeconds", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
-	if s.Messenger == slackapp.Messenger {
+	if s.Messenger == string(messenger.SlackApp) {
 		r.fail("messenger", "slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see the README); this key is webhookUrl's (auto, slack, teams, teams-legacy)")
 	}
 	r.relay("", relayconfig.Config{Messenger: s.Messenger, Timezone: s.Timezone, Language: s.Language, Mentions: s.Mentions})

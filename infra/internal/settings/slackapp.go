@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Reminders: how often a destination may be reminded of an alarm that stays in ALARM.
@@ -50,13 +50,13 @@ func (r *reader) slackApp(prefix string, d *Destination, hasHook bool, token, ch
 	case !secret:
 		r.fail(prefix+"slackToken", "is stored in plain text: set it again with pulumi config set --secret --path '%sslackToken' xoxb-...", prefix)
 	default:
-		if err := slackapp.CheckToken(token); err != nil {
+		if err := relayconfig.CheckSlackToken(token); err != nil {
 			r.fail(prefix+"slackToken", "%v", err)
 		}
 	}
 	if strings.TrimSpace(channel) == "" {
 		r.fail(prefix+"slackChannel", "not set: pulumi config set --path '%sslackChannel' C0123ABCDEF (the id at the bottom of the channel's details)", prefix)
-	} else if err := slackapp.CheckChannel(channel); err != nil {
+	} else if err := relayconfig.CheckSlackChannel(channel); err != nil {
 		r.fail(prefix+"slackChannel", "%v", err)
 	} else {
 		d.SlackChannel = strings.TrimSpace(channel)

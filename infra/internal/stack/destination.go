@@ -13,7 +13,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
 )
 
 // relay is one destination's delivery path: its own secret, function, retries and dead letters.
@@ -256,15 +255,18 @@ func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue,
 // incident table, for slack-app destinations.
 func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput, table *dynamodb.Table) pulumi.StringMap {
 	config := relayconfig.Config{Messenger: dest.Messenger, Timezone: dest.Timezone, Language: dest.Language, Mentions: dest.Mentions, Trend: dest.Trend}
+	if dest.SlackApp() {
+		config.SlackChannel, config.Destination = dest.SlackChannel, dest.Name
+	}
 	env := pulumi.StringMap{}
 	for k, v := range config.Env() {
 		env[k] = pulumi.String(v)
 	}
+	// Known once deployed, each on its own so that a preview shows which one changes: the
+	// parameter's version and the table's name.
 	if dest.SlackApp() {
-		env[slackapp.EnvTokenParameter] = parameter
-		env[slackapp.EnvChannel] = pulumi.String(dest.SlackChannel)
-		env[slackapp.EnvStateTable] = table.Name
-		env[slackapp.EnvDestination] = pulumi.String(dest.Name)
+		env[relayconfig.EnvSlackTokenParameter] = parameter
+		env[relayconfig.EnvStateTable] = table.Name
 	} else {
 		env[relayconfig.EnvWebhookParameter] = parameter
 	}

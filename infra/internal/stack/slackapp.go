@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // ReminderInputLimit is EventBridge's limit on a target's constant input.
@@ -32,13 +32,13 @@ func (d *declarer) stateTable() (*dynamodb.Table, error) {
 	return dynamodb.NewTable(d.ctx, d.name("incidents"), &dynamodb.TableArgs{
 		Name:        pulumi.String(settings.StateTableName(d.cfg.Project, d.cfg.Stack)),
 		BillingMode: pulumi.String("PAY_PER_REQUEST"),
-		HashKey:     pulumi.String(slackapp.HashKey),
-		RangeKey:    pulumi.String(slackapp.RangeKey),
+		HashKey:     pulumi.String(relayconfig.IncidentHashKey),
+		RangeKey:    pulumi.String(relayconfig.IncidentRangeKey),
 		Attributes: dynamodb.TableAttributeArray{
-			dynamodb.TableAttributeArgs{Name: pulumi.String(slackapp.HashKey), Type: pulumi.String("S")},
-			dynamodb.TableAttributeArgs{Name: pulumi.String(slackapp.RangeKey), Type: pulumi.String("S")},
+			dynamodb.TableAttributeArgs{Name: pulumi.String(relayconfig.IncidentHashKey), Type: pulumi.String("S")},
+			dynamodb.TableAttributeArgs{Name: pulumi.String(relayconfig.IncidentRangeKey), Type: pulumi.String("S")},
 		},
-		Ttl:                       &dynamodb.TableTtlArgs{AttributeName: pulumi.String(slackapp.TTLAttribute), Enabled: pulumi.Bool(true)},
+		Ttl:                       &dynamodb.TableTtlArgs{AttributeName: pulumi.String(relayconfig.IncidentTTLAttribute), Enabled: pulumi.Bool(true)},
 		ServerSideEncryption:      &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true)},
 		DeletionProtectionEnabled: pulumi.Bool(false),
 		Tags:                      d.tags(),
@@ -128,7 +128,7 @@ func (r relayDeclarer) reminders(fn *lambda.Function, reminded []pulumi.StringOu
 		for i, a := range v {
 			list[i] = a.(string)
 		}
-		in, err := slackapp.ReminderInput(every, list)
+		in, err := relayconfig.ReminderInput(every, list)
 		if err == nil && len(in) > ReminderInputLimit {
 			err = fmt.Errorf("reminder schedule of %s: its input lists %d alarms in %d bytes; EventBridge takes %d: list fewer alarms for the destination", who, len(list), len(in), ReminderInputLimit)
 		}

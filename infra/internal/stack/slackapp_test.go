@@ -15,7 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
-	"github.com/alarm-relay/alarm-relay/internal/slackapp"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 const (
@@ -60,10 +60,10 @@ func TestSlackAppStack(t *testing.T) {
 		in := table.Inputs
 		expect(t, "name", str(t, in, "name"), "alarm-relay-dev-incidents")
 		expect(t, "billing", str(t, in, "billingMode"), "PAY_PER_REQUEST")
-		expect(t, "hash key", str(t, in, "hashKey"), slackapp.HashKey)
-		expect(t, "range key", str(t, in, "rangeKey"), slackapp.RangeKey)
-		expect(t, "hash key", slackapp.HashKey, "alarmArn")
-		expect(t, "range key", slackapp.RangeKey, "destination")
+		expect(t, "hash key", str(t, in, "hashKey"), relayconfig.IncidentHashKey)
+		expect(t, "range key", str(t, in, "rangeKey"), relayconfig.IncidentRangeKey)
+		expect(t, "hash key", relayconfig.IncidentHashKey, "alarmArn")
+		expect(t, "range key", relayconfig.IncidentRangeKey, "destination")
 		var attrs []string
 		for _, a := range in["attributes"].ArrayValue() {
 			attrs = append(attrs, a.ObjectValue()["name"].StringValue()+" "+a.ObjectValue()["type"].StringValue())
@@ -127,9 +127,27 @@ func TestSlackAppStack(t *testing.T) {
 				expect(t, tt.dest+" "+k, got[k], v)
 			}
 		}
-		// The names the relay reads.
-		expect(t, "env names", strings.Join([]string{slackapp.EnvTokenParameter, slackapp.EnvChannel, slackapp.EnvStateTable, slackapp.EnvDestination}, ","),
-			"SLACK_TOKEN_PARAMETER,SLACK_CHANNEL,STATE_TABLE,DESTINATION")
+		// What the relay reads back (relayconfig.FromEnv at its start-up): no problem, and each
+		// destination's own values.
+		for _, tt := range []struct {
+			dest string
+			want relayconfig.Config
+		}{
+			{"oncall", relayconfig.Config{Messenger: "slack-app", Timezone: "Asia/Seoul", Language: "en", Trend: true, SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3",
+				SlackChannel: "C0123ABCDEF", StateTable: "alarm-relay-dev-incidents", Destination: "oncall"}},
+			{"team", relayconfig.Config{Messenger: "auto", Timezone: "Asia/Seoul", Language: "en", Trend: true, WebhookParameter: "/alarm-relay/dev/team/webhook-url:3"}},
+		} {
+			env := object(t, object(t, m.named(t, "alarm-relay-"+tt.dest+"-function").Inputs, "environment"), "variables")
+			got, err := relayconfig.FromEnv(func(k string) string {
+				if v, ok := env[resource.PropertyKey(k)]; ok {
+					return v.StringValue()
+				}
+				return ""
+			})
+			if err != nil || got != tt.want {
+				t.Errorf("%s: the relay reads %+v, %v; want %+v", tt.dest, got, err, tt.want)
+			}
+		}
 	})
 
 	t.Run("role policies", func(t *testing.T) {

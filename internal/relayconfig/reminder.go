@@ -1,0 +1,74 @@
+package relayconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ReminderEvent is what a destination's reminder schedule (an EventBridge rule's constant input)
+// sends the relay: {"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:…"]}.
+// The ARNs are the alarms the destination receives. The stack writes it with ReminderInput, the
+// relay reads it with ParseReminderEvent.
+type ReminderEvent struct {
+	Action       string   `json:"alarmRelay"` // what the relay is asked to do: "remind"
+	EveryMinutes int      `json:"everyMinutes"`
+	AlarmARNs    []string `json:"alarmArns"`
+}
+
+// actionRemind marks a reminder event.
+const actionRemind = "remind"
+
+// maxEveryMinutes is the longest reminder interval the relay accepts: a week (the stack offers
+// less, see infra's settings).
+const maxEveryMinutes = 7 * 24 * 60
+
+// Every is the reminder interval.
+func (e ReminderEvent) Every() time.Duration { return time.Duration(e.EveryMinutes) * time.Minute }
+
+// check is the one rule for a reminder event, on both sides.
+func (e ReminderEvent) check() error {
+	switch {
+	case e.Action != actionRemind:
+		return fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Action, actionRemind)
+	case e.EveryMinutes < 1 || e.EveryMinutes > maxEveryMinutes:
+		return fmt.Errorf("reminder event: everyMinutes is %d; use 1 to %d", e.EveryMinutes, maxEveryMinutes)
+	case len(e.AlarmARNs) == 0:
+		return errors.New("reminder event: alarmArns is empty; list the alarms to remind about")
+	}
+	return nil
+}
+
+// ReminderInput is the schedule's input for one destination: remind every `every` minutes of the
+// alarms (ARNs) it receives.
+func ReminderInput(every int, alarmARNs []string) (string, error) {
+	e := ReminderEvent{Action: actionRemind, EveryMinutes: every, AlarmARNs: alarmARNs}
+	if err := e.check(); err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("reminder input: %w", err)
+	}
+	return string(out), nil
+}
+
+// ParseReminderEvent tells whether raw is a reminder event (ok false: some other event, such as
+// SNS) and checks it.
+func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
+	var probe struct {
+		Action *string `json:"alarmRelay"`
+	}
+	if json.Unmarshal(raw, &probe) != nil || probe.Action == nil {
+		return ReminderEvent{}, false, nil
+	}
+	var e ReminderEvent
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return e, true, fmt.Errorf("reminder event: %w (expected {\"alarmRelay\":\"remind\",\"everyMinutes\":60,\"alarmArns\":[…]})", err)
+	}
+	return e, true, e.check()
+}
