@@ -29,7 +29,7 @@ func ReplayCommand(queueURL, region string, env map[string]string) string {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString(`( eval "$(aws configure export-credentials --format env)" && `)
+	b.WriteString(`( creds="$(aws configure export-credentials --format env)" && eval "$creds" && `)
 	for _, k := range names {
 		b.WriteString(k + "=" + shellQuote(vars[k]) + " ")
 	}

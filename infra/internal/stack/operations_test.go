@@ -40,6 +40,14 @@ func TestReplayCommandRunsAsWritten(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("ran\n%s\nwant\n%s\ncommand: %s", out, want, cmd)
 	}
+
+	// Without credentials (an old AWS CLI, no login) the replay does not start: an empty
+	// export must not be mistaken for a successful one.
+	stub("aws", `echo "aws: error: argument operation: Invalid choice" >&2; exit 2`)
+	out, err = exec.Command(bash, "-c", "PATH="+bin+":/usr/bin:/bin; "+cmd).CombinedOutput()
+	if err == nil || strings.Contains(string(out), "args=") {
+		t.Errorf("the replay ran without credentials (err %v):\n%s", err, out)
+	}
 }
 
 // TestOperationsOutputsPerDestination: with several destinations the first relay's log group and

@@ -499,7 +499,7 @@ func TestDevStackResources(t *testing.T) {
 			"webhookParameter":   "/alarm-relay/dev/webhook-url",
 			"testCommand":        "aws cloudwatch set-alarm-state --alarm-name 'orders-api prod latency (alarm-relay/dev)' --state-value ALARM --state-reason 'alarm-relay test' --region us-east-1",
 			"logGroupName":       "/aws/lambda/" + fnName,
-			"replayCommand": `( eval "$(aws configure export-credentials --format env)" && AWS_REGION='us-east-1' LANGUAGE='en' MESSENGER='auto' TIMEZONE='Asia/Seoul' TREND='on' ` +
+			"replayCommand": `( creds="$(aws configure export-credentials --format env)" && eval "$creds" && AWS_REGION='us-east-1' LANGUAGE='en' MESSENGER='auto' TIMEZONE='Asia/Seoul' TREND='on' ` +
 				`WEBHOOK_PARAMETER='/alarm-relay/dev/webhook-url' go run ./function -replay-dead-letters 'https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-dead-letters' )`,
 		}
 		expect(t, "output count", len(outputs), len(want))
