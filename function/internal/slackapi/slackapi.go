@@ -276,7 +276,7 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	o := c.judge(resp, raw)
-	o.code, o.detail, o.reason = c.Token.redact(o.code), c.Token.redact(o.detail), c.Token.redact(o.reason)
+	o.reason = c.Token.redact(o.reason)
 	return o
 }
 
@@ -293,15 +293,18 @@ type answer struct {
 
 // judge asks the messenger's judge what an answer means, and reads the posted message's channel
 // and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
+// Whatever of the answer is kept loses the token first and is shortened after: a cut made
+// first could leave a token's beginning that no redaction recognises.
 func (c *Client) judge(resp *http.Response, raw []byte) outcome {
-	body := strings.TrimSpace(string(raw))
+	body := c.Token.redact(strings.TrimSpace(string(raw)))
 	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.now()})
 	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
 	if json.Unmarshal(raw, &a) == nil {
-		o.code = clip.String(strings.TrimSpace(a.Error), 80)
+		// Decoded, not from body: a JSON string may spell the token with \u escapes.
+		o.code = clip.String(c.Token.redact(strings.TrimSpace(a.Error)), 80)
 		if len(a.Metadata.Messages) > 0 {
-			o.detail = clip.String(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; ")), 200)
+			o.detail = clip.String(c.Token.redact(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; "))), 200)
 		}
 	} else {
 		o.detail = clip.String(body, 200) // an HTML page from a proxy, a 404's text

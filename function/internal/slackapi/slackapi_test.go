@@ -292,6 +292,39 @@ func TestTokenNeverShown(t *testing.T) {
 	}
 }
 
+// TestTokenNeverShownWhereAnAnswerIsCut: an answer (Slack's JSON, or a proxy's page) that echoes
+// the bearer token at any offset, so that the token straddles the point where the error code
+// (80 bytes) or the detail (200) is cut, shows none of it: the token is redacted before the cut.
+// A JSON string may spell the token with \u escapes; that copy is found too.
+func TestTokenNeverShownWhereAnAnswerIsCut(t *testing.T) {
+	var body string // what the server answers; set before each request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	c, _ := client(t, srv.URL+"/")
+	escaped := `\u0078` + secret[1:] // "xoxb-…" with its first letter as a JSON escape
+	for pad := 0; pad < 260; pad++ {
+		filler := strings.Repeat("a", pad)
+		for shape, answer := range map[string]string{
+			"json error":         fmt.Sprintf(`{"ok":false,"error":"%s Bearer %s"}`, filler, secret),
+			"json error escaped": fmt.Sprintf(`{"ok":false,"error":"%s Bearer %s"}`, filler, escaped),
+			"json messages":      fmt.Sprintf(`{"ok":false,"error":"invalid_auth","response_metadata":{"messages":["%s Bearer %s"]}}`, filler, secret),
+			"html":               fmt.Sprintf("<html>%s Authorization: Bearer %s</html>", filler, secret),
+		} {
+			body = answer
+			_, err := c.PostMessage(context.Background(), slackapi.Message{Channel: channel, Text: "x"})
+			if err == nil {
+				t.Fatalf("%s, pad %d: delivered", shape, pad)
+			}
+			if msg := err.Error(); strings.Contains(msg, secret[:12]) || strings.Contains(msg, escaped[:12]) {
+				t.Fatalf("%s, pad %d: a part of the token is shown: %s", shape, pad, msg)
+			}
+		}
+	}
+}
+
 func TestParseToken(t *testing.T) {
 	tests := []struct{ in, errHas string }{
 		{secret, ""},
