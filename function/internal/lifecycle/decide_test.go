@@ -70,3 +70,35 @@ func TestDecide(t *testing.T) {
 		t.Error("a payload that is not an object was accepted for the root")
 	}
 }
+
+// A new or changed alarm settling INSUFFICIENT_DATA → OK posts nothing, unless an incident is open:
+// then the OK is its recovery (an alarm that went ALARM soon after a deploy, lost its data and
+// came back within the settling window) and resolves it, whoever opened it.
+func TestDecideLeavesSettlingToOpenIncidents(t *testing.T) {
+	en, _ := newTexts("en", nil)
+	settling := Change{State: alarm.StateOK, Settling: true, Payload: []byte(`{"text":"ok"}`)}
+	open := incident.Incident{Channel: "C1", RootTS: "1.1", State: "INSUFFICIENT_DATA", StateSince: t0.Add(5 * time.Minute), OpenedAt: t0, LastChange: t0.Add(5 * time.Minute), Version: 2}
+	byReminder := incident.Incident{Channel: "C1", RootTS: "1.2", State: "ALARM", StateSince: t0, OpenedAt: t0, Version: 1}
+	closed := incident.Incident{Channel: "C1", RootTS: "1.1", State: "OK", StateSince: t0, LastChange: t0, Closed: true, ClosedAt: t0, Version: 3}
+	for _, tt := range []struct {
+		name   string
+		inc    incident.Incident
+		action string
+	}{
+		{"no incident", incident.Incident{}, actionSettling},
+		{"a closed incident", closed, actionSettling},
+		{"an open incident", open, actionResolved},
+		{"an incident a reminder opened", byReminder, actionResolved},
+	} {
+		p, err := decide(tt.inc, settling, t0.Add(10*time.Minute), en)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.action != tt.action {
+			t.Errorf("%s: %q, want %q", tt.name, p.action, tt.action)
+		}
+		if tt.action == actionSettling && (p.post != nil || p.update != nil || p.reply != "" || p.commit) {
+			t.Errorf("%s: settling posts or remembers something: %+v", tt.name, p)
+		}
+	}
+}
