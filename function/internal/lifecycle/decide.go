@@ -42,11 +42,17 @@ func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLine
 		return plan{action: actionSettling}, nil
 	}
 	state := string(c.State)
-	if inc.Version > 0 && !inc.LastChange.IsZero() {
+	if inc.Version > 0 {
+		shownSince := inc.LastChange
+		if shownSince.IsZero() {
+			// Opened by a reminder: no change was shown, but the alarm is in ALARM since StateSince,
+			// so anything older (an OK replayed from the dead-letter queue) is late.
+			shownSince = inc.StateSince
+		}
 		switch {
-		case at.Equal(inc.LastChange) && state == inc.State:
+		case !inc.LastChange.IsZero() && at.Equal(inc.LastChange) && state == inc.State:
 			return plan{action: actionDuplicate}, nil
-		case at.Before(inc.LastChange):
+		case at.Before(shownSince):
 			if inc.RootTS != "" {
 				return plan{action: actionLate, reply: t.Late(c.State, at, c.Observed)}, nil
 			}

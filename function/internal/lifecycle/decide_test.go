@@ -48,6 +48,11 @@ func TestDecide(t *testing.T) {
 			func(n incident.Incident) bool { return n.Closed && n.State == "OK" && n.LastChange.Equal(t0) }},
 		{"INSUFFICIENT_DATA after a closed incident", closed, alarm.StateInsufficientData, t0.Add(time.Hour), actionAlone, true, false, "", nil},
 		{"ALARM into an incident a reminder opened", byReminder, alarm.StateAlarm, t0, actionUpdated, false, true, "🔴 *ALARM*", nil},
+		// An OK of an earlier incident (the dead-letter queue replayed it) is older than the ALARM
+		// a reminder found: it must not turn the root green while the alarm is still in ALARM.
+		{"OK older than an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(-50 * time.Minute), actionLate, false, false, "✅ *OK* at 2026-11-20 08:25 UTC, received late", nil},
+		{"OK after an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(time.Hour), actionResolved, false, true, "✅ *Resolved after 1 h*",
+			func(n incident.Incident) bool { return n.Closed && n.ClosedAt.Equal(t0.Add(time.Hour)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
