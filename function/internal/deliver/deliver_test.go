@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -299,6 +300,43 @@ func TestPostDropsASecretCutByTheReadLimit(t *testing.T) {
 	assertNoSecret(t, err.Error())
 	if strings.Contains(err.Error(), "SIGsec") || strings.Contains(err.Error(), "T0SEC") {
 		t.Errorf("error keeps part of the secret: %v", err)
+	}
+}
+
+// A server may echo the webhook in any encoding (JSON's \/ and \u0026, HTML's &amp;, only the
+// request URI) and at any offset, so that it straddles the 200-byte cut of the error text or the
+// 4 KB read: none of its secret path or signature may come through.
+func TestPostNeverShowsAnEchoedWebhookInAnyEncoding(t *testing.T) {
+	const sig = "Zk9vQmFyQmF6UXV4U2VjcmV0U2lnbmF0dXJlMTIzNDU2"
+	path := "/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + sig
+	var body string // what the server answers; set before each post
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	full := srv.URL + path
+	w, _, _ := newWebhook(t, render.Teams)
+	w.URL = hookURL(t, full)
+	forms := map[string]string{
+		"raw":  full,
+		"json": strings.NewReplacer("/", `\/`, "&", `\u0026`).Replace(full),
+		"html": html.EscapeString(full),
+		"uri":  path,
+	}
+	for name, form := range forms {
+		for _, pad := range []int{0, 1, 50, 100, 150, 180, 190, 195, 199, 200, 4000, 4050, 4080, 4090, 4095, 4096} {
+			for extra := 0; extra < 30; extra += 7 {
+				body = strings.Repeat("x", pad) + form + strings.Repeat("y", extra)
+				_, err := w.Post(context.Background(), []byte(`{}`))
+				if err == nil {
+					t.Fatalf("%s pad %d: a 400 was delivered", name, pad)
+				}
+				if msg := err.Error(); strings.Contains(msg, sig[:10]) || strings.Contains(msg, "0123456789abcdef0123") {
+					t.Errorf("%s pad %d: the error shows part of the webhook: %s", name, pad, msg)
+				}
+			}
+		}
 	}
 }
 
