@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry/retrytest"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
@@ -64,24 +66,12 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, st.body)
 }
 
-// clock records the waits a Webhook asks for, without waiting.
-type clock struct {
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *clock) Sleep(_ context.Context, d time.Duration) error {
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	return nil
-}
-
-func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scripted, *clock) {
+func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scripted, *retrytest.Clock) {
 	t.Helper()
 	s := &scripted{steps: steps}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	c := retrytest.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	judge, err := render.JudgeFor(m)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +82,7 @@ func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scr
 		Judge:     judge,
 		Client:    NewHTTPClient(),
 		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
-		Sleep:     c.Sleep,
+		Clock:     c.Waiting(), // real time (for real deadlines), no real waits
 	}
 	return w, s, c
 }
@@ -149,10 +139,10 @@ func TestPost(t *testing.T) {
 			if res.Attempts != tt.attempts || srv.count() != tt.attempts {
 				t.Errorf("attempts = %d, server saw %d, want %d", res.Attempts, srv.count(), tt.attempts)
 			}
-			if tt.waits != nil && !equalDurations(c.waits, tt.waits) {
-				t.Errorf("waits = %v, want %v", c.waits, tt.waits)
+			if tt.waits != nil && !equalDurations(c.Waits(), tt.waits) {
+				t.Errorf("waits = %v, want %v", c.Waits(), tt.waits)
 			}
-			for i, d := range c.waits {
+			for i, d := range c.Waits() {
 				if d <= 0 || d > w.Policy.MaxDelay && tt.waits == nil {
 					t.Errorf("wait %d = %v, outside (0, %v]", i, d, w.Policy.MaxDelay)
 				}
@@ -180,21 +170,21 @@ func TestPost(t *testing.T) {
 
 func TestPostRetryAfterHTTPDate(t *testing.T) {
 	w2, srv2, c2 := newWebhook(t, render.Slack, step{status: 200, body: "ok"})
-	srv2.steps = []step{{status: 429, retryAfter: c2.now.Add(3 * time.Second).Format(http.TimeFormat)}, {status: 200, body: "ok"}}
-	w2.Now = func() time.Time { return c2.now }
+	srv2.steps = []step{{status: 429, retryAfter: c2.Now().Add(3 * time.Second).Format(http.TimeFormat)}, {status: 200, body: "ok"}}
+	w2.Clock = c2.Retry()
 	if _, err := w2.Post(context.Background(), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if !equalDurations(c2.waits, []time.Duration{3 * time.Second}) {
-		t.Errorf("waits = %v, want [3s] from the HTTP date", c2.waits)
+	if !equalDurations(c2.Waits(), []time.Duration{3 * time.Second}) {
+		t.Errorf("waits = %v, want [3s] from the HTTP date", c2.Waits())
 	}
 	// A 429 without Retry-After falls back to the jittered backoff.
 	w, _, c := newWebhook(t, render.Slack, step{status: 429}, step{status: 200, body: "ok"})
 	if _, err := w.Post(context.Background(), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.waits) != 1 || c.waits[0] <= 0 || c.waits[0] > w.Policy.BaseDelay {
-		t.Errorf("waits = %v, want one backoff within (0, %v]", c.waits, w.Policy.BaseDelay)
+	if len(c.Waits()) != 1 || c.Waits()[0] <= 0 || c.Waits()[0] > w.Policy.BaseDelay {
+		t.Errorf("waits = %v, want one backoff within (0, %v]", c.Waits(), w.Policy.BaseDelay)
 	}
 }
 
@@ -207,8 +197,8 @@ func TestPostStopsBeforeTheDeadline(t *testing.T) {
 	if !errors.As(err, &derr) || derr.Status != 429 || derr.Attempts != 1 || !strings.Contains(err.Error(), "rate limited; no time left to retry after 30s") {
 		t.Fatalf("err = %v, want a rate-limited 429 failure that names the deadline", err)
 	}
-	if srv.count() != 1 || len(c.waits) != 0 {
-		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.waits)
+	if srv.count() != 1 || len(c.Waits()) != 0 {
+		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.Waits())
 	}
 }
 
@@ -243,7 +233,7 @@ func TestPostNetworkErrorIsRedacted(t *testing.T) {
 
 func TestPostHonoursCancellation(t *testing.T) {
 	w, _, _ := newWebhook(t, render.Slack, step{status: 503})
-	w.Sleep = nil // the real timer, cut short by the cancelled context
+	w.Clock = retry.Clock{} // the real timer, cut short by the cancelled context
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := w.Post(ctx, []byte("{}"))
