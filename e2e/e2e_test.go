@@ -342,6 +342,27 @@ func TestRelayUnderEmulator(t *testing.T) {
 				}
 				noSecretLogged(t, e)
 			})
+			t.Run("a recovery that looks like settling is posted", func(t *testing.T) {
+				// ALARM 4 minutes after the alarm's change, then INSUFFICIENT_DATA → OK within the
+				// settling window: this container posted the ALARM, so the OK is its recovery.
+				c, url := newChat(t, reply{status: 200, body: "ok"})
+				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=slack"))
+				settling := string(fixture(t, "settling-ok"))
+				alarmEv := strings.NewReplacer(`\"NewStateValue\":\"OK\"`, `\"NewStateValue\":\"ALARM\"`,
+					"2026-11-20T09:42:31.207+0000", "2026-11-20T09:45:00.000+0000",
+					"5c1e7a90-2f4b-5d8e-9a61-0b7c3d2e4f13", "e2e-settling-alarm").Replace(settling)
+				okEv := strings.NewReplacer("2026-11-20T09:42:31.207+0000", "2026-11-20T09:52:00.000+0000",
+					"5c1e7a90-2f4b-5d8e-9a61-0b7c3d2e4f13", "e2e-settling-ok").Replace(settling)
+				for _, ev := range []string{alarmEv, okEv} {
+					if res := invoke(t, e, []byte(ev)); res.FunctionError {
+						t.Fatalf("invocation failed: %s", res.ErrorMessage)
+					}
+				}
+				if posts, accepted := c.counts(); posts != 2 || accepted != 2 {
+					t.Errorf("posts %d, accepted %d; want the ALARM and its recovery", posts, accepted)
+				}
+				noSecretLogged(t, e)
+			})
 			t.Run("event without records", func(t *testing.T) {
 				c, url := newChat(t, reply{status: 200, body: "ok"})
 				e := start(t, function(t, arch, 10, "WEBHOOK_URL="+url, "MESSENGER=slack"))

@@ -126,7 +126,11 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 		if err != nil {
 			return nil, err
 		}
-		judge, err := render.JudgeFor(m)
+		var endpoint *url.URL
+		if !u.IsZero() {
+			endpoint = u.Origin()
+		}
+		judge, err := render.JudgeForWebhook(m, endpoint) // a connector answers as one, whatever it is sent
 		if err != nil {
 			return nil, err
 		}

@@ -54,10 +54,7 @@ type Webhook struct {
 	Judge     chat.Judge // what the messenger's answers mean
 	Client    *http.Client
 	Policy    Policy
-
-	// Sleep and Now are the clock; tests replace them so that no test waits for real.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
+	Clock     retry.Clock // the zero value is the real clock; tests give one that never waits
 }
 
 // Result tells how a post went, for the logs.
@@ -96,28 +93,18 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 		// Without the messenger's judgement any 2xx would pass, and a connector's failure with it.
 		return Result{}, &Error{Messenger: w.Messenger, Reason: "no judge for this messenger's answers; nothing posted"}
 	}
-	start := w.now()
+	start := w.Clock.Time()
 	res := Result{}
 	var last outcome
-	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
+	attempts, stopped := retry.Do(ctx, w.Policy, w.Clock, func(ctx context.Context, n int) retry.Outcome {
 		last = w.attempt(ctx, payload)
-		res.Status = last.status
-		res.Duration = w.now().Sub(start)
-		if last.Outcome == chat.Delivered {
-			return res, nil
-		}
-		if last.Outcome != chat.Retry || attempt >= w.Policy.MaxAttempts {
-			return res, w.failure(last, attempt, "")
-		}
-		wait, err := w.Policy.Wait(ctx, w.now(), attempt, last.RetryAfter)
-		if err != nil {
-			return res, w.failure(last, attempt, err.Error())
-		}
-		if err := w.sleep(ctx, wait); err != nil {
-			return res, w.failure(last, attempt, "stopped waiting to retry: "+err.Error())
-		}
+		res.Attempts, res.Status, res.Duration = n, last.status, w.Clock.Time().Sub(start)
+		return retry.Outcome{Done: last.Outcome == chat.Delivered, Retry: last.Outcome == chat.Retry, RetryAfter: last.RetryAfter}
+	})
+	if last.Outcome == chat.Delivered {
+		return res, nil
 	}
+	return res, w.failure(last, attempts, stopped)
 }
 
 // failure words the last outcome as an error. Everything a server said passes through Redact:
@@ -125,7 +112,7 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
 	reason := o.Reason
 	if why != "" {
-		reason = joinReason(reason, why)
+		reason = retry.JoinReason(reason, why)
 	}
 	body := w.URL.Redact(o.Detail)
 	if o.cut && o.Detail == o.body {
@@ -149,16 +136,9 @@ const (
 	readLimit = 4096 // bytes of an answer read; enough for any messenger's error text
 )
 
-func joinReason(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
-}
-
 // attempt makes one POST, bounded by the attempt timeout and the deadline's reserve.
 func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
-	timeout := w.Policy.Timeout(ctx, w.now())
+	timeout := w.Policy.Timeout(ctx, w.Clock.Time())
 	if timeout <= 0 {
 		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "no time left before the deadline"}}
 	}
@@ -180,22 +160,8 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit+1))
 	cut := len(raw) > readLimit
 	raw = raw[:min(len(raw), readLimit)]
-	r := chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: strings.TrimSpace(string(raw)), Now: w.now()}
+	r := chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: strings.TrimSpace(string(raw)), Now: w.Clock.Time()}
 	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
-}
-
-func (w *Webhook) now() time.Time {
-	if w.Now != nil {
-		return w.Now()
-	}
-	return time.Now()
-}
-
-func (w *Webhook) sleep(ctx context.Context, d time.Duration) error {
-	if w.Sleep != nil {
-		return w.Sleep(ctx, d)
-	}
-	return retry.Sleep(ctx, d)
 }
 
 // redact describes err without the webhook URL. Go's *url.Error prints the whole URL (path and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry/retrytest"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
@@ -63,24 +66,12 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, st.body)
 }
 
-// clock records the waits a Webhook asks for, without waiting.
-type clock struct {
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *clock) Sleep(_ context.Context, d time.Duration) error {
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	return nil
-}
-
-func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scripted, *clock) {
+func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scripted, *retrytest.Clock) {
 	t.Helper()
 	s := &scripted{steps: steps}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	c := retrytest.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	judge, err := render.JudgeFor(m)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +82,7 @@ func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scr
 		Judge:     judge,
 		Client:    NewHTTPClient(),
 		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
-		Sleep:     c.Sleep,
+		Clock:     c.Waiting(), // real time (for real deadlines), no real waits
 	}
 	return w, s, c
 }
@@ -148,10 +139,10 @@ func TestPost(t *testing.T) {
 			if res.Attempts != tt.attempts || srv.count() != tt.attempts {
 				t.Errorf("attempts = %d, server saw %d, want %d", res.Attempts, srv.count(), tt.attempts)
 			}
-			if tt.waits != nil && !equalDurations(c.waits, tt.waits) {
-				t.Errorf("waits = %v, want %v", c.waits, tt.waits)
+			if tt.waits != nil && !equalDurations(c.Waits(), tt.waits) {
+				t.Errorf("waits = %v, want %v", c.Waits(), tt.waits)
 			}
-			for i, d := range c.waits {
+			for i, d := range c.Waits() {
 				if d <= 0 || d > w.Policy.MaxDelay && tt.waits == nil {
 					t.Errorf("wait %d = %v, outside (0, %v]", i, d, w.Policy.MaxDelay)
 				}
@@ -179,21 +170,21 @@ func TestPost(t *testing.T) {
 
 func TestPostRetryAfterHTTPDate(t *testing.T) {
 	w2, srv2, c2 := newWebhook(t, render.Slack, step{status: 200, body: "ok"})
-	srv2.steps = []step{{status: 429, retryAfter: c2.now.Add(3 * time.Second).Format(http.TimeFormat)}, {status: 200, body: "ok"}}
-	w2.Now = func() time.Time { return c2.now }
+	srv2.steps = []step{{status: 429, retryAfter: c2.Now().Add(3 * time.Second).Format(http.TimeFormat)}, {status: 200, body: "ok"}}
+	w2.Clock = c2.Retry()
 	if _, err := w2.Post(context.Background(), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if !equalDurations(c2.waits, []time.Duration{3 * time.Second}) {
-		t.Errorf("waits = %v, want [3s] from the HTTP date", c2.waits)
+	if !equalDurations(c2.Waits(), []time.Duration{3 * time.Second}) {
+		t.Errorf("waits = %v, want [3s] from the HTTP date", c2.Waits())
 	}
 	// A 429 without Retry-After falls back to the jittered backoff.
 	w, _, c := newWebhook(t, render.Slack, step{status: 429}, step{status: 200, body: "ok"})
 	if _, err := w.Post(context.Background(), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.waits) != 1 || c.waits[0] <= 0 || c.waits[0] > w.Policy.BaseDelay {
-		t.Errorf("waits = %v, want one backoff within (0, %v]", c.waits, w.Policy.BaseDelay)
+	if len(c.Waits()) != 1 || c.Waits()[0] <= 0 || c.Waits()[0] > w.Policy.BaseDelay {
+		t.Errorf("waits = %v, want one backoff within (0, %v]", c.Waits(), w.Policy.BaseDelay)
 	}
 }
 
@@ -206,8 +197,8 @@ func TestPostStopsBeforeTheDeadline(t *testing.T) {
 	if !errors.As(err, &derr) || derr.Status != 429 || derr.Attempts != 1 || !strings.Contains(err.Error(), "rate limited; no time left to retry after 30s") {
 		t.Fatalf("err = %v, want a rate-limited 429 failure that names the deadline", err)
 	}
-	if srv.count() != 1 || len(c.waits) != 0 {
-		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.waits)
+	if srv.count() != 1 || len(c.Waits()) != 0 {
+		t.Errorf("requests %d, waits %v: it should give up at once rather than wait past the deadline", srv.count(), c.Waits())
 	}
 }
 
@@ -242,7 +233,7 @@ func TestPostNetworkErrorIsRedacted(t *testing.T) {
 
 func TestPostHonoursCancellation(t *testing.T) {
 	w, _, _ := newWebhook(t, render.Slack, step{status: 503})
-	w.Sleep = nil // the real timer, cut short by the cancelled context
+	w.Clock = retry.Clock{} // the real timer, cut short by the cancelled context
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := w.Post(ctx, []byte("{}"))
@@ -299,6 +290,43 @@ func TestPostDropsASecretCutByTheReadLimit(t *testing.T) {
 	assertNoSecret(t, err.Error())
 	if strings.Contains(err.Error(), "SIGsec") || strings.Contains(err.Error(), "T0SEC") {
 		t.Errorf("error keeps part of the secret: %v", err)
+	}
+}
+
+// A server may echo the webhook in any encoding (JSON's \/ and \u0026, HTML's &amp;, only the
+// request URI) and at any offset, so that it straddles the 200-byte cut of the error text or the
+// 4 KB read: none of its secret path or signature may come through.
+func TestPostNeverShowsAnEchoedWebhookInAnyEncoding(t *testing.T) {
+	const sig = "Zk9vQmFyQmF6UXV4U2VjcmV0U2lnbmF0dXJlMTIzNDU2"
+	path := "/workflows/0123456789abcdef0123456789abcdef/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + sig
+	var body string // what the server answers; set before each post
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	full := srv.URL + path
+	w, _, _ := newWebhook(t, render.Teams)
+	w.URL = hookURL(t, full)
+	forms := map[string]string{
+		"raw":  full,
+		"json": strings.NewReplacer("/", `\/`, "&", `\u0026`).Replace(full),
+		"html": html.EscapeString(full),
+		"uri":  path,
+	}
+	for name, form := range forms {
+		for _, pad := range []int{0, 1, 50, 100, 150, 180, 190, 195, 199, 200, 4000, 4050, 4080, 4090, 4095, 4096} {
+			for extra := 0; extra < 30; extra += 7 {
+				body = strings.Repeat("x", pad) + form + strings.Repeat("y", extra)
+				_, err := w.Post(context.Background(), []byte(`{}`))
+				if err == nil {
+					t.Fatalf("%s pad %d: a 400 was delivered", name, pad)
+				}
+				if msg := err.Error(); strings.Contains(msg, sig[:10]) || strings.Contains(msg, "0123456789abcdef0123") {
+					t.Errorf("%s pad %d: the error shows part of the webhook: %s", name, pad, msg)
+				}
+			}
+		}
 	}
 }
 

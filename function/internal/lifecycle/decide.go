@@ -30,18 +30,29 @@ const (
 	actionUpdated   = "updated the root message and replied in its thread"
 	actionResolved  = "resolved: updated the root message and replied in its thread"
 	actionAlone     = "no open incident: posted on its own"
+	actionSettling  = "alarm settling after a configuration change, no open incident; not posted"
 )
 
 // decide plans one change against the incident as committed. at is the change's time (the
 // alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
 // the root back to an older state or posts it twice.
 func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
+	if c.Settling && !inc.Open() {
+		// Only here is it known whether an incident is open: if one is, this OK is its recovery.
+		return plan{action: actionSettling}, nil
+	}
 	state := string(c.State)
-	if inc.Version > 0 && !inc.LastChange.IsZero() {
+	if inc.Version > 0 {
+		shownSince := inc.LastChange
+		if shownSince.IsZero() {
+			// Opened by a reminder: no change was shown, but the alarm is in ALARM since StateSince,
+			// so anything older (an OK replayed from the dead-letter queue) is late.
+			shownSince = inc.StateSince
+		}
 		switch {
-		case at.Equal(inc.LastChange) && state == inc.State:
+		case !inc.LastChange.IsZero() && at.Equal(inc.LastChange) && state == inc.State:
 			return plan{action: actionDuplicate}, nil
-		case at.Before(inc.LastChange):
+		case at.Before(shownSince):
 			if inc.RootTS != "" {
 				return plan{action: actionLate, reply: t.Late(c.State, at, c.Observed)}, nil
 			}

@@ -48,6 +48,11 @@ func TestDecide(t *testing.T) {
 			func(n incident.Incident) bool { return n.Closed && n.State == "OK" && n.LastChange.Equal(t0) }},
 		{"INSUFFICIENT_DATA after a closed incident", closed, alarm.StateInsufficientData, t0.Add(time.Hour), actionAlone, true, false, "", nil},
 		{"ALARM into an incident a reminder opened", byReminder, alarm.StateAlarm, t0, actionUpdated, false, true, "🔴 *ALARM*", nil},
+		// An OK of an earlier incident (the dead-letter queue replayed it) is older than the ALARM
+		// a reminder found: it must not turn the root green while the alarm is still in ALARM.
+		{"OK older than an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(-50 * time.Minute), actionLate, false, false, "✅ *OK* at 2026-11-20 08:25 UTC, received late", nil},
+		{"OK after an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(time.Hour), actionResolved, false, true, "✅ *Resolved after 1 h*",
+			func(n incident.Incident) bool { return n.Closed && n.ClosedAt.Equal(t0.Add(time.Hour)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,5 +73,37 @@ func TestDecide(t *testing.T) {
 	}
 	if _, err := decide(open, Change{State: alarm.StateOK, Payload: []byte(`[]`)}, t0.Add(time.Minute), en); err == nil {
 		t.Error("a payload that is not an object was accepted for the root")
+	}
+}
+
+// A new or changed alarm settling INSUFFICIENT_DATA → OK posts nothing, unless an incident is open:
+// then the OK is its recovery (an alarm that went ALARM soon after a deploy, lost its data and
+// came back within the settling window) and resolves it, whoever opened it.
+func TestDecideLeavesSettlingToOpenIncidents(t *testing.T) {
+	en, _ := newTexts("en", nil)
+	settling := Change{State: alarm.StateOK, Settling: true, Payload: []byte(`{"text":"ok"}`)}
+	open := incident.Incident{Channel: "C1", RootTS: "1.1", State: "INSUFFICIENT_DATA", StateSince: t0.Add(5 * time.Minute), OpenedAt: t0, LastChange: t0.Add(5 * time.Minute), Version: 2}
+	byReminder := incident.Incident{Channel: "C1", RootTS: "1.2", State: "ALARM", StateSince: t0, OpenedAt: t0, Version: 1}
+	closed := incident.Incident{Channel: "C1", RootTS: "1.1", State: "OK", StateSince: t0, LastChange: t0, Closed: true, ClosedAt: t0, Version: 3}
+	for _, tt := range []struct {
+		name   string
+		inc    incident.Incident
+		action string
+	}{
+		{"no incident", incident.Incident{}, actionSettling},
+		{"a closed incident", closed, actionSettling},
+		{"an open incident", open, actionResolved},
+		{"an incident a reminder opened", byReminder, actionResolved},
+	} {
+		p, err := decide(tt.inc, settling, t0.Add(10*time.Minute), en)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.action != tt.action {
+			t.Errorf("%s: %q, want %q", tt.name, p.action, tt.action)
+		}
+		if tt.action == actionSettling && (p.post != nil || p.update != nil || p.reply != "" || p.commit) {
+			t.Errorf("%s: settling posts or remembers something: %+v", tt.name, p)
+		}
 	}
 }

@@ -36,6 +36,9 @@ type Change struct {
 	State     alarm.State
 	At        time.Time // the alarm's StateChangeTime; zero means now
 	Observed  string    // the value shown, e.g. "412.5 ms"; "" when the reason names none
+	// Settling: the alarm goes OK only because it was just created or changed (alarm.Settling).
+	// That is no news, unless it ends an incident that is open: then it is the recovery.
+	Settling bool
 	// Payload is the rendered Slack message for this notification ({text, blocks, attachments},
 	// render.Render(render.Slack, n, opts)): the root message shows it.
 	Payload []byte
@@ -43,7 +46,7 @@ type Change struct {
 
 // ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
 func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Payload: payload}
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Payload: payload}
 }
 
 // Incidents is a Slack app destination's incident keeper.

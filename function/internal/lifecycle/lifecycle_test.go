@@ -96,7 +96,7 @@ func setup(t *testing.T, moto string) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.Sleep = func(context.Context, time.Duration) error { return nil }
+	client.Clock.Sleep = func(context.Context, time.Duration) error { return nil }
 	table := strings.Map(func(r rune) rune { // a table per subtest, named after it
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r

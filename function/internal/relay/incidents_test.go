@@ -71,8 +71,11 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 	if err := r.Handle(context.Background(), loadEvent(t, "settling-ok")); err != nil {
 		t.Fatal(err)
 	}
-	if len(k.changes) != 2 || k.changes[0].State != alarm.StateAlarm || k.changes[1].State != alarm.StateOK {
-		t.Fatalf("changes %+v, want ALARM then OK once each", k.changes)
+	if len(k.changes) != 3 || k.changes[0].State != alarm.StateAlarm || k.changes[1].State != alarm.StateOK {
+		t.Fatalf("changes %+v, want ALARM then OK once each, then the settling OK", k.changes)
+	}
+	if k.changes[1].Settling || !k.changes[2].Settling {
+		t.Errorf("settling %v, %v: want only the last change marked settling (its incident decides)", k.changes[1].Settling, k.changes[2].Settling)
 	}
 	ns, err := alarm.Parse(ev)
 	if err != nil {
@@ -92,6 +95,31 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 		if !strings.Contains(logs.String(), line) {
 			t.Errorf("logs lack %s:\n%s", line, logs)
 		}
+	}
+}
+
+// A new alarm (changed at 09:41:08) goes ALARM at 09:45 (an incident opens), its metric then goes
+// missing (ALARM → INSUFFICIENT_DATA, which an alarm without INSUFFICIENT_DATA actions does not
+// even notify), and at 09:52 it is INSUFFICIENT_DATA → OK: settling by the SNS message alone, 11
+// minutes after the change, yet the end of a real incident. The relay leaves it to the incident,
+// which knows whether one is open; dropping it here left the incident open (red) for good.
+func TestSlackAppLeavesSettlingToTheIncident(t *testing.T) {
+	k := &keeper{}
+	r, logs := slackAppRelay(t, k)
+	alarmEv, okEv := loadEvent(t, "settling-ok"), loadEvent(t, "settling-ok")
+	msg := alarmEv.Records[0].SNS.Message
+	alarmEv.Records[0].SNS.Message = strings.NewReplacer(`"NewStateValue":"OK"`, `"NewStateValue":"ALARM"`,
+		`2026-11-20T09:42:31.207+0000`, `2026-11-20T09:45:00.000+0000`).Replace(msg)
+	alarmEv.Records[0].SNS.MessageID = "alarm-1"
+	okEv.Records[0].SNS.Message = strings.ReplaceAll(msg, `2026-11-20T09:42:31.207+0000`, `2026-11-20T09:52:00.000+0000`)
+	okEv.Records[0].SNS.MessageID = "ok-1"
+	for _, ev := range []alarm.Event{alarmEv, okEv} {
+		if err := r.Handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(k.changes) != 2 || k.changes[0].State != alarm.StateAlarm || k.changes[1].State != alarm.StateOK || !k.changes[1].Settling {
+		t.Fatalf("changes %+v; want ALARM, then the OK marked settling for the incident to judge\nlogs: %s", k.changes, logs)
 	}
 }
 

@@ -33,8 +33,9 @@ type Relay struct {
 	incidents Incidents // Slack app destinations: one message per incident (poster is unused)
 	alarms    AlarmsFunc
 	log       *slog.Logger
-	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
-	trend     TrendFunc  // nil: no trend line
+	delivered *recentSet  // SNS MessageIds this container delivered: retries do not post twice
+	alarmed   *alarmTimes // alarm ARN → when this container last saw it in ALARM (settling)
+	trend     TrendFunc   // nil: no trend line
 	now       func() time.Time
 }
 
@@ -52,7 +53,7 @@ func (r *Relay) WithTrend(f TrendFunc) *Relay {
 
 // New builds a relay that renders for messenger and posts with poster.
 func New(messenger render.Messenger, options render.Options, poster Poster, log *slog.Logger) *Relay {
-	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096), now: time.Now}
+	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096), alarmed: newAlarmTimes(4096), now: time.Now}
 }
 
 // Handle relays every record of the event. It returns an error naming each notification that was
@@ -108,7 +109,10 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
 		return nil
 	}
-	if n.Alarm != nil && n.Alarm.Settling() {
+	if n.Alarm != nil {
+		r.noteAlarm(n.Alarm)
+	}
+	if n.Alarm != nil && r.incidents == nil && r.settling(n.Alarm) {
 		// A new or changed alarm going INSUFFICIENT_DATA → OK after a deploy: no news, not an error.
 		r.log.InfoContext(ctx, "alarm settling after a configuration change; not posted",
 			append(attrs, "configuration_updated", n.Alarm.ConfigUpdatedAt, "state_changed", n.Alarm.ChangedAt)...)

@@ -254,6 +254,47 @@ func TestHandleSkipsASettlingAlarm(t *testing.T) {
 	noWebhookURL(t, "logs", logs.String())
 }
 
+// An alarm that went ALARM soon after its configuration change, lost its data and came back
+// within the settling window: the OK looks like settling by the SNS message alone (the state
+// before it was INSUFFICIENT_DATA), but this container posted the ALARM since the change, so the
+// OK is the recovery and is posted. An ALARM from before the change does not count.
+func TestHandlePostsARecoveryThatLooksLikeSettling(t *testing.T) {
+	msg := loadEvent(t, "settling-ok").Records[0].SNS.Message
+	event := func(id, state, changed string) alarm.Event {
+		ev := loadEvent(t, "settling-ok")
+		ev.Records[0].SNS.MessageID = id
+		ev.Records[0].SNS.Message = strings.NewReplacer(`"NewStateValue":"OK"`, `"NewStateValue":"`+state+`"`,
+			`2026-11-20T09:42:31.207+0000`, changed).Replace(msg)
+		return ev
+	}
+	tests := []struct {
+		name     string
+		alarmAt  string // when the ALARM before the OK changed state; "" for none
+		wantPost int    // posts of the OK
+	}{
+		{"ALARM after the change", "2026-11-20T09:45:00.000+0000", 1},
+		{"ALARM before the change", "2026-11-20T09:30:00.000+0000", 0},
+		{"no ALARM seen", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, c, logs := setup(t, 200, "ok")
+			if tt.alarmAt != "" {
+				if err := r.Handle(context.Background(), event("alarm-1", "ALARM", tt.alarmAt)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := c.received()
+			if err := r.Handle(context.Background(), event("ok-1", "OK", "2026-11-20T09:52:00.000+0000")); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.received() - before; got != tt.wantPost {
+				t.Errorf("the OK was posted %d times, want %d\nlogs: %s", got, tt.wantPost, logs)
+			}
+		})
+	}
+}
+
 // Trend fetches must leave the post its time: once little is left before the deadline, the
 // remaining records of an event go out without a trend, and all of them are delivered.
 func TestHandleSkipsTheTrendWhenTimeIsShort(t *testing.T) {

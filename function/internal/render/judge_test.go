@@ -2,6 +2,7 @@ package render
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -25,6 +26,20 @@ func TestJudges(t *testing.T) {
 		{Slack, 404, "no_service", chat.Fail},
 		{Slack, 410, "channel_is_archived", chat.Fail},
 		{Slack, 302, "", chat.Fail},
+		// A 2xx whose body says the message was not taken.
+		{Slack, 200, "invalid_payload", chat.Fail},
+		{Slack, 200, "no_service", chat.Fail},
+		{Slack, 200, "rate_limited", chat.Retry},
+		{Slack, 200, `{"ok":false,"error":"invalid_blocks"}`, chat.Fail},
+		{Slack, 200, `{"ok":false}`, chat.Fail},
+		{Slack, 200, "<html><title>Sign in – Corporate proxy</title></html>", chat.Fail},
+		{Slack, 200, "<!DOCTYPE html>\n<html lang=en>…", chat.Fail},
+		// Slack-compatible targets answer otherwise, and deliver.
+		{Slack, 200, "", chat.Delivered},
+		{Slack, 204, "", chat.Delivered},
+		{Slack, 200, "success", chat.Delivered},
+		{Slack, 200, `{"ok":true}`, chat.Delivered},
+		{Slack, 200, `{"success":true}`, chat.Delivered},
 		{Teams, 202, "", chat.Delivered},
 		{Teams, 200, "1", chat.Delivered},
 		{Teams, 200, `{"ok":true}`, chat.Delivered},
@@ -35,6 +50,10 @@ func TestJudges(t *testing.T) {
 		{Teams, 101, "", chat.Retry},
 		{Teams, 400, `{"error":{"code":"TriggerInputSchemaMismatch"}}`, chat.Fail},
 		{Teams, 408, "", chat.Retry},
+		{Teams, 200, `{"error":{"code":"TriggerInputSchemaMismatch","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`, chat.Fail},
+		{Teams, 202, `{"error":{"code":"DirectApiAuthorizationRequired","message":"..."}}`, chat.Fail},
+		{Teams, 200, `{"error":"flow is disabled"}`, chat.Fail},
+		{Teams, 200, `{"error":null,"status":"ok"}`, chat.Delivered},
 		{TeamsLegacy, 200, "1", chat.Delivered},
 		{TeamsLegacy, 200, "", chat.Fail},
 		{TeamsLegacy, 200, throttled, chat.Retry},
@@ -58,5 +77,55 @@ func TestJudges(t *testing.T) {
 	}
 	if _, err := JudgeFor("discord"); err == nil {
 		t.Error("JudgeFor(discord) succeeded")
+	}
+}
+
+// The teams messenger may post its Adaptive Card to an Office 365 connector URL; the answers are
+// then the connector's, so they are judged as a connector's: a 202 or an empty 200, which a
+// Workflows webhook means as taken, is no delivery there. Elsewhere the messenger's judge stands.
+func TestJudgeForWebhookReadsTheEndpoint(t *testing.T) {
+	answers := []chat.Response{
+		{Status: 200, Body: "1"},
+		{Status: 200, Body: ""},
+		{Status: 202, Body: ""},
+		{Status: 200, Body: `{"status":"error"}`},
+		{Status: 200, Body: "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429"},
+	}
+	tests := []struct {
+		m       Messenger
+		webhook string // "" for none
+		like    Messenger
+	}{
+		{Teams, "https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d", TeamsLegacy},
+		{Teams, "https://OUTLOOK.office.com/webhook/a", TeamsLegacy},
+		{TeamsLegacy, "https://contoso.webhook.office.com/webhookb2/x", TeamsLegacy},
+		{Teams, "https://prod-12.westeurope.logic.azure.com/workflows/x", Teams},
+		{Teams, "https://default1.environment.api.powerplatform.com/powerautomate/x", Teams},
+		{Teams, "http://127.0.0.1:8080/hook", Teams}, // an unknown host: the messenger chosen decides
+		{Teams, "", Teams},
+		{Slack, "https://hooks.slack.com/services/T/B/X", Slack},
+	}
+	for _, tt := range tests {
+		var u *url.URL
+		if tt.webhook != "" {
+			var err error
+			if u, err = url.Parse(tt.webhook); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := JudgeForWebhook(tt.m, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := JudgeFor(tt.like)
+		for _, r := range answers {
+			r.Header, r.Now = http.Header{}, time.Unix(0, 0)
+			if g, w := got.Judge(r).Outcome, want.Judge(r).Outcome; g != w {
+				t.Errorf("%s to %s answered %d %q: %v, want %v (as %s)", tt.m, tt.webhook, r.Status, r.Body, g, w, tt.like)
+			}
+		}
+	}
+	if _, err := JudgeForWebhook("discord", nil); err == nil {
+		t.Error("JudgeForWebhook(discord) succeeded")
 	}
 }

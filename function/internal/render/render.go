@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -78,6 +79,22 @@ func JudgeFor(m Messenger) (chat.Judge, error) {
 		return chat.JudgeFunc(judgeSlackWebAPI), nil
 	}
 	return nil, fmt.Errorf("render: unknown messenger %q", m)
+}
+
+// JudgeForWebhook is JudgeFor for a messenger posting to webhook: the answers are the endpoint's,
+// whatever payload goes to it. An Office 365 connector URL, to which the teams messenger may post
+// its Adaptive Card, answers as a connector does (only 200 "1" is delivered; a 202 or an empty
+// 200 is not), so it gets the connector's judge. Elsewhere (nil, an unknown host: a proxy, a local
+// server) the messenger's own judge reads the answers.
+func JudgeForWebhook(m Messenger, webhook *url.URL) (chat.Judge, error) {
+	judge, err := JudgeFor(m)
+	if err != nil || webhook == nil {
+		return judge, err
+	}
+	if endpoint, err := messenger.Detect(webhook); err == nil && endpoint == TeamsLegacy {
+		return chat.JudgeFunc(judgeConnector), nil
+	}
+	return judge, nil
 }
 
 // style is how a state looks: an emoji that reads in any client, and a colour where one is shown.

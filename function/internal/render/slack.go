@@ -1,6 +1,9 @@
 package render
 
 import (
+	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
@@ -122,6 +125,48 @@ func slackPayload(v view) slackMessage {
 // judgeSlack reads an incoming webhook's answer: 200 "ok" for a post; errors are 4xx with a short
 // code as body (invalid_payload, channel_not_found, channel_is_archived, no_service…), never
 // retried; 429 waits for Retry-After; 5xx is retried.
+//
+// A 2xx is delivered unless its body says otherwise: a Slack error code (snake_case, as every one
+// of them is; Slack's "try again later" codes are retried), a JSON object with "ok": false, or an
+// HTML page (a proxy's sign-in page answers 200 and delivers nothing). Any other body passes, so
+// that Slack-compatible targets (Mattermost, a relay of one's own) answering "" or "success" work.
 func judgeSlack(r chat.Response) chat.Verdict {
-	return chat.ByStatus(r)
+	v := chat.ByStatus(r)
+	if v.Outcome != chat.Delivered || r.Body == "ok" {
+		return v
+	}
+	code := ""
+	switch {
+	case slackErrorCode.MatchString(r.Body):
+		code = r.Body
+	case strings.HasPrefix(r.Body, "{"):
+		var a struct {
+			OK    *bool  `json:"ok"`
+			Error string `json:"error"`
+		}
+		if json.Unmarshal([]byte(r.Body), &a) != nil || a.OK == nil || *a.OK {
+			return v
+		}
+		code = a.Error
+		if code == "" {
+			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf(`Slack answered "ok": false inside HTTP %d`, r.Status), Detail: r.Body}
+		}
+	case looksLikeHTML(r.Body):
+		return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("an HTML page inside HTTP %d, not Slack's answer (a proxy or sign-in page?)", r.Status), Detail: r.Body}
+	default:
+		return v
+	}
+	if slackRetryCodes[code] {
+		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
+	}
+	return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}
+}
+
+// slackErrorCode is the shape of Slack's error codes: lowercase words joined by underscores.
+var slackErrorCode = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)+$`)
+
+// looksLikeHTML: an HTML document or fragment, which no chat API answers with.
+func looksLikeHTML(s string) bool {
+	head := strings.ToLower(s[:min(len(s), 512)])
+	return strings.HasPrefix(head, "<") && (strings.Contains(head, "<html") || strings.Contains(head, "<!doctype") || strings.Contains(head, "<head") || strings.Contains(head, "<body") || strings.Contains(head, "<title"))
 }

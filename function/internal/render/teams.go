@@ -213,13 +213,37 @@ func teamsPayload(v view) teamsMessage {
 // body, but the same card posted to an Office 365 connector URL gets 200 with the connector's
 // verdict as text: "1", or a failure such as "Webhook message delivery failed with error:
 // Microsoft Teams endpoint returned HTTP error 429". A 2xx counts only when its body cannot be
-// such a failure: empty, "1", or a JSON object or array.
+// such a failure: empty, "1", or a JSON object or array. A JSON object with an "error" (Power
+// Automate's {"error":{"code":"TriggerInputSchemaMismatch","message":…}}) is a failure whatever
+// the status says.
 func judgeWorkflows(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" || isJSONDocument(r.Body) {
+	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" {
+		return v
+	}
+	if isJSONDocument(r.Body) {
+		if code, failed := workflowsError(r.Body); failed {
+			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Teams Workflows reported an error inside HTTP %d; not retried", r.Status), Detail: code}
+		}
 		return v
 	}
 	return connectorFailure(r)
+}
+
+// workflowsError reads the error a Power Automate answer carries: its code and message, and
+// whether there is one (an "error" that is not null).
+func workflowsError(body string) (string, bool) {
+	var a struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &a) != nil || len(a.Error) == 0 || string(a.Error) == "null" {
+		return "", false
+	}
+	var e struct{ Code, Message string }
+	if json.Unmarshal(a.Error, &e) != nil || e.Code == "" {
+		return strings.Trim(string(a.Error), `"`), true // an error given as text, or of some other shape
+	}
+	return strings.TrimSuffix(e.Code+": "+e.Message, ": "), true
 }
 
 // isJSONDocument: a JSON object or array, which no connector failure text is.

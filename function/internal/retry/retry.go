@@ -1,6 +1,7 @@
 // Package retry is what the relay's HTTP clients share when a failed attempt may pass later: the
-// bounds of their retries, a jittered backoff, and a wait that ends with its context. What counts
-// as worth retrying stays with each client (a messenger's judge, Slack's error codes, AWS's).
+// bounds of their retries, a jittered backoff, a wait that ends with its context, and the loop
+// itself (Do, on a Clock that tests replace). What counts as worth retrying stays with each client
+// (a messenger's judge, Slack's error codes, AWS's).
 package retry
 
 import (
@@ -104,4 +105,67 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Clock is the time a retry loop reads and waits on. A nil Now or Sleep is the real one
+// (time.Now, Sleep); tests give a clock that records the waits without waiting (retrytest).
+type Clock struct {
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Time is the clock's current time.
+func (c Clock) Time() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Wait waits d on the clock, or less when ctx ends first (then it returns ctx's error).
+func (c Clock) Wait(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	return Sleep(ctx, d)
+}
+
+// Outcome is what one attempt tells the loop: done, or worth another try (and after how long).
+type Outcome struct {
+	Done       bool          // the request did what it was for: stop
+	Retry      bool          // not done, but the same request may pass later
+	RetryAfter time.Duration // the server's own wait before a retry; 0: the backoff decides
+}
+
+// Do makes attempts until one is done, one fails for good, p.MaxAttempts were made, or the next
+// wait would not end before ctx's deadline less p.Reserve (or ctx ends during it). attempt gets
+// the attempt's number, 1 for the first; each attempt bounds itself (p.Timeout). Do returns the
+// number of attempts and, when it stopped while a retry was still worth making, why (e.g. "no
+// time left to retry after 30s before the deadline"); that is "" when the last attempt was done,
+// final, or the last one allowed. What the attempts found is the caller's, kept by attempt.
+func Do(ctx context.Context, p Policy, clock Clock, attempt func(ctx context.Context, n int) Outcome) (attempts int, stopped string) {
+	for n := 1; ; n++ {
+		o := attempt(ctx, n)
+		if o.Done || !o.Retry || n >= p.MaxAttempts {
+			return n, ""
+		}
+		wait, err := p.Wait(ctx, clock.Time(), n, o.RetryAfter)
+		if err != nil {
+			return n, err.Error()
+		}
+		if err := clock.Wait(ctx, wait); err != nil {
+			return n, "stopped waiting to retry: " + err.Error()
+		}
+	}
+}
+
+// JoinReason joins two parts of a failure's reason with "; ", leaving out an empty one.
+func JoinReason(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }

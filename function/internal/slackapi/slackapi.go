@@ -43,10 +43,7 @@ type Client struct {
 	Judge   chat.Judge // what the Web API's answers mean: render.JudgeFor(messenger.SlackApp)
 	HTTP    *http.Client
 	Policy  retry.Policy
-
-	// Sleep and Now are the clock; tests replace them so that no test waits for real.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
+	Clock   retry.Clock // the zero value is the real clock; tests give one that never waits
 }
 
 // New builds a client for token, with the base URL from SLACK_API_URL (default Slack's own). The
@@ -230,33 +227,23 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	if err != nil {
 		return Posted{}, err
 	}
-	for attempt := 1; ; attempt++ {
-		o := c.attempt(ctx, method, payload)
-		if o.ok {
-			o.posted.Attempts = attempt
-			return o.posted, nil
-		}
-		fail := func(why string) error {
-			return &Error{Method: method, Status: o.status, Code: o.code, Detail: o.detail, Attempts: attempt, Reason: joinReason(o.reason, why)}
-		}
-		if !o.retryable {
-			return Posted{}, fail("not retried")
-		}
-		if attempt >= c.Policy.MaxAttempts {
-			return Posted{}, fail("")
-		}
-		wait, err := c.Policy.Wait(ctx, c.now(), attempt, o.retryAfter)
-		if err != nil {
-			return Posted{}, fail(err.Error())
-		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return Posted{}, fail("stopped waiting to retry: " + err.Error())
-		}
+	var last outcome
+	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
+		last = c.attempt(ctx, method, payload)
+		return retry.Outcome{Done: last.ok, Retry: last.retryable, RetryAfter: last.retryAfter}
+	})
+	if last.ok {
+		last.posted.Attempts = attempts
+		return last.posted, nil
 	}
+	if !last.retryable {
+		stopped = "not retried"
+	}
+	return Posted{}, &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped)}
 }
 
 func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
-	timeout := c.Policy.Timeout(ctx, c.now())
+	timeout := c.Policy.Timeout(ctx, c.Clock.Time())
 	if timeout <= 0 {
 		return outcome{reason: "no time left before the deadline"}
 	}
@@ -276,7 +263,7 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	o := c.judge(resp, raw)
-	o.code, o.detail, o.reason = c.Token.redact(o.code), c.Token.redact(o.detail), c.Token.redact(o.reason)
+	o.reason = c.Token.redact(o.reason)
 	return o
 }
 
@@ -293,15 +280,18 @@ type answer struct {
 
 // judge asks the messenger's judge what an answer means, and reads the posted message's channel
 // and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
+// Whatever of the answer is kept loses the token first and is shortened after: a cut made
+// first could leave a token's beginning that no redaction recognises.
 func (c *Client) judge(resp *http.Response, raw []byte) outcome {
-	body := strings.TrimSpace(string(raw))
-	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.now()})
+	body := c.Token.redact(strings.TrimSpace(string(raw)))
+	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.Clock.Time()})
 	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
 	if json.Unmarshal(raw, &a) == nil {
-		o.code = clip.String(strings.TrimSpace(a.Error), 80)
+		// Decoded, not from body: a JSON string may spell the token with \u escapes.
+		o.code = clip.String(c.Token.redact(strings.TrimSpace(a.Error)), 80)
 		if len(a.Metadata.Messages) > 0 {
-			o.detail = clip.String(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; ")), 200)
+			o.detail = clip.String(c.Token.redact(strings.TrimSpace(strings.Join(a.Metadata.Messages, "; "))), 200)
 		}
 	} else {
 		o.detail = clip.String(body, 200) // an HTML page from a proxy, a 404's text
@@ -332,30 +322,6 @@ func describeNetError(err error) string {
 		return msg
 	}
 	return err.Error()
-}
-
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
-	}
-	return retry.Sleep(ctx, d)
-}
-
-func joinReason(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "; " + b
 }
 
 // ParseChannel checks a channel id by the stack's and the relay's one rule

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry/retrytest"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
@@ -27,18 +28,6 @@ const channel = "C0123ABCDEF"
 
 // payload is the shape render builds for Slack webhooks.
 const payload = `{"text":"🔴 ALARM: orders-api latency — Average Latency > 300 ms","blocks":[{"type":"header","text":{"type":"plain_text","text":"🔴 ALARM: orders-api latency","emoji":true}}],"attachments":[{"color":"#E01E5A","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Average Latency > 300 ms* <b>"}}]}]}`
-
-// clock records the waits a Client asks for, without waiting.
-type clock struct {
-	now   time.Time
-	waits []time.Duration
-}
-
-func (c *clock) Sleep(_ context.Context, d time.Duration) error {
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	return nil
-}
 
 func token(t *testing.T) slackapi.Token {
 	t.Helper()
@@ -59,7 +48,7 @@ func webAPI(t testing.TB) chat.Judge {
 	return j
 }
 
-func client(t *testing.T, base string) (*slackapi.Client, *clock) {
+func client(t *testing.T, base string) (*slackapi.Client, *retrytest.Clock) {
 	t.Helper()
 	c, err := slackapi.New(func(k string) string {
 		if k == relayconfig.EnvSlackAPIURL {
@@ -70,8 +59,8 @@ func client(t *testing.T, base string) (*slackapi.Client, *clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: time.Now()} // real time: contexts with deadlines compare against it
-	c.Sleep, c.Now = clk.Sleep, func() time.Time { return clk.now }
+	clk := retrytest.New(time.Now()) // real time: contexts with deadlines compare against it
+	c.Clock = clk.Retry()
 	return c, clk
 }
 
@@ -216,11 +205,11 @@ func TestJudgement(t *testing.T) {
 			if calls != tt.wantCalls {
 				t.Errorf("%d calls, want %d", calls, tt.wantCalls)
 			}
-			if tt.waits != nil && fmt.Sprint(clk.waits) != fmt.Sprint(tt.waits) {
-				t.Errorf("waits %v, want %v", clk.waits, tt.waits)
+			if tt.waits != nil && fmt.Sprint(clk.Waits()) != fmt.Sprint(tt.waits) {
+				t.Errorf("waits %v, want %v", clk.Waits(), tt.waits)
 			}
-			if len(clk.waits) != tt.wantCalls-1 {
-				t.Errorf("%d waits for %d calls", len(clk.waits), tt.wantCalls)
+			if len(clk.Waits()) != tt.wantCalls-1 {
+				t.Errorf("%d waits for %d calls", len(clk.Waits()), tt.wantCalls)
 			}
 		})
 	}
@@ -238,11 +227,11 @@ func TestDeadline(t *testing.T) {
 	slack := slacktest.New(t, secret, channel)
 	c, clk := client(t, slack.URL)
 	slack.Fail("chat.postMessage", slacktest.Failure{Status: 429, Code: "ratelimited", RetryAfter: "3600"})
-	ctx, cancel := context.WithDeadline(context.Background(), clk.now.Add(30*time.Second))
+	ctx, cancel := context.WithDeadline(context.Background(), clk.Now().Add(30*time.Second))
 	defer cancel()
 	_, err := c.PostMessage(ctx, slackapi.Message{Channel: channel, Text: "x"})
-	if err == nil || !strings.Contains(err.Error(), "no time left to retry after 1h0m0s before the deadline") || len(clk.waits) != 0 {
-		t.Errorf("err = %v, waits %v", err, clk.waits)
+	if err == nil || !strings.Contains(err.Error(), "no time left to retry after 1h0m0s before the deadline") || len(clk.Waits()) != 0 {
+		t.Errorf("err = %v, waits %v", err, clk.Waits())
 	}
 }
 
@@ -288,6 +277,39 @@ func TestTokenNeverShown(t *testing.T) {
 	for _, p := range printed {
 		if strings.Contains(p, "SeCrEt") || strings.Contains(p, "2222222222222") {
 			t.Errorf("token printed: %s", p)
+		}
+	}
+}
+
+// TestTokenNeverShownWhereAnAnswerIsCut: an answer (Slack's JSON, or a proxy's page) that echoes
+// the bearer token at any offset, so that the token straddles the point where the error code
+// (80 bytes) or the detail (200) is cut, shows none of it: the token is redacted before the cut.
+// A JSON string may spell the token with \u escapes; that copy is found too.
+func TestTokenNeverShownWhereAnAnswerIsCut(t *testing.T) {
+	var body string // what the server answers; set before each request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	c, _ := client(t, srv.URL+"/")
+	escaped := `\u0078` + secret[1:] // "xoxb-…" with its first letter as a JSON escape
+	for pad := 0; pad < 260; pad++ {
+		filler := strings.Repeat("a", pad)
+		for shape, answer := range map[string]string{
+			"json error":         fmt.Sprintf(`{"ok":false,"error":"%s Bearer %s"}`, filler, secret),
+			"json error escaped": fmt.Sprintf(`{"ok":false,"error":"%s Bearer %s"}`, filler, escaped),
+			"json messages":      fmt.Sprintf(`{"ok":false,"error":"invalid_auth","response_metadata":{"messages":["%s Bearer %s"]}}`, filler, secret),
+			"html":               fmt.Sprintf("<html>%s Authorization: Bearer %s</html>", filler, secret),
+		} {
+			body = answer
+			_, err := c.PostMessage(context.Background(), slackapi.Message{Channel: channel, Text: "x"})
+			if err == nil {
+				t.Fatalf("%s, pad %d: delivered", shape, pad)
+			}
+			if msg := err.Error(); strings.Contains(msg, secret[:12]) || strings.Contains(msg, escaped[:12]) {
+				t.Fatalf("%s, pad %d: a part of the token is shown: %s", shape, pad, msg)
+			}
 		}
 	}
 }
