@@ -192,6 +192,10 @@ func TestReminderLimits(t *testing.T) {
 	korean := strings.ReplaceAll(long, `"name":"jobs `, `"name":"`+strings.Repeat("작업", 20)+` `) // 120 more bytes a name
 	c := base(map[string]string{"alarms": korean, "remindEveryMinutes": "60"})
 	hasProblem(t, problemsOf(t, c, "webhookUrl"), "remindEveryMinutes: the webhookUrl destination's reminders list 60 alarms")
+	// The policy writes each * of a name as ${*}: 30 of them make a name 90 characters longer there.
+	starred := strings.ReplaceAll(long, `"name":"jobs `, `"name":"`+strings.Repeat("*", 30)+` `)
+	c = base(map[string]string{"alarms": starred, "remindEveryMinutes": "60"})
+	hasProblem(t, problemsOf(t, c, "webhookUrl"), "remindEveryMinutes: the webhookUrl destination's reminders list 60 alarms, about 1")
 }
 
 type awaitedOutput struct {
