@@ -471,6 +471,36 @@ func TestDestinationsOnly(t *testing.T) {
 		"webhookUrl: set webhookUrl (one destination) or destinations, not both")
 }
 
+// TestAlarmsKeepOffHealthAlarmNames: an alarm may not take the CloudWatch name of a relay's health
+// alarm; two resources would define one alarm.
+func TestAlarmsKeepOffHealthAlarmNames(t *testing.T) {
+	team := `[{"name":"team","webhook":"` + slack + `"}]`
+	latency := `[{"name":"latency","webhook":"` + slack + `"}]`
+	for _, tt := range []struct {
+		name   string
+		config map[string]string
+		want   string
+	}{
+		{"entry, webhookUrl", map[string]string{"alarms": `[{"kind":"latency","name":"alarm relay failing"}]`},
+			`alarms[0].name: would make the CloudWatch alarm "alarm relay failing (alarm-relay/dev)", the name of the webhookUrl destination's relay health alarm`},
+		{"entry, destination", map[string]string{"webhookUrl": "", "destinations": team, "alarms": `[{"kind":"latency"},{"kind":"errorRate","name":"alarm relay dead letters team"}]`},
+			`alarms[1].name: would make the CloudWatch alarm "alarm relay dead letters team (alarm-relay/dev)", the name of destination team's relay health alarm`},
+		{"single alarm", map[string]string{"webhookUrl": "", "destinations": latency, "apiName": "alarm relay failing", "apiStage": ""},
+			`apiName: would make the CloudWatch alarm "alarm relay failing latency (alarm-relay/dev)", the name of destination latency's relay health alarm`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			secret := "webhookUrl"
+			if _, ok := tt.config["destinations"]; ok {
+				secret = "destinations"
+			}
+			hasProblem(t, problemsOf(t, base(tt.config), secret), tt.want)
+		})
+	}
+	failing, deadLetters := HealthAlarmNames(project, "dev", "team")
+	expectEqual(t, "health alarms", failing+"; "+deadLetters, "alarm relay failing team (alarm-relay/dev); alarm relay dead letters team (alarm-relay/dev)")
+	mustLoad(t, base(map[string]string{"alarms": `[{"kind":"latency","name":"alarm relay failing team"}]`}), "webhookUrl") // no destination team here
+}
+
 func TestAliasesOfTheSingleAlarm(t *testing.T) {
 	single := mustLoad(t, base(nil), "webhookUrl").Alarms[0]
 	list := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"latency"}]`}), "webhookUrl").Alarms
