@@ -50,6 +50,14 @@ var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel"
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
+// reservedDestination tells whether a destination name is the alarms': a destination's resources
+// are named "<destination>-<part>" and the alarms' "alarm-<id>", so destination "alarm" (or
+// "alarm-x") with part "relay-errors" would be the resource of the alarm with id relay-errors (or
+// x-relay-errors).
+func reservedDestination(name string) bool {
+	return name == "alarm" || strings.HasPrefix(name, "alarm-")
+}
+
 // destinations reads the destinations key, or makes the single webhookUrl destination.
 func (r *reader) destinations(s *Settings) []Destination {
 	raw, set := r.raw("destinations")
@@ -105,6 +113,8 @@ func (r *reader) destinations(s *Settings) []Destination {
 		}
 		if !destinationName.MatchString(e.Name) {
 			r.fail(prefix+"name", "%q must be 1 to 20 lowercase letters, digits or '-', starting with a letter or digit", e.Name)
+		} else if reservedDestination(e.Name) {
+			r.fail(prefix+"name", "%q is reserved: alarm and names starting with alarm- belong to the stack's alarms (their resources are named alarm-<id>); choose another name", e.Name)
 		} else if seen[e.Name] {
 			r.fail(prefix+"name", "%q names two destinations", e.Name)
 		}

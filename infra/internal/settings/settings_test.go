@@ -501,6 +501,21 @@ func TestAlarmsKeepOffHealthAlarmNames(t *testing.T) {
 	mustLoad(t, base(map[string]string{"alarms": `[{"kind":"latency","name":"alarm relay failing team"}]`}), "webhookUrl") // no destination team here
 }
 
+// TestReservedDestinationNames: destination "alarm" would share the alarms' resource names
+// ("alarm-relay-alarm-relay-errors" is its relay's errors alarm and the alarm "relay errors"), and
+// so would "alarm-x" (with the alarm "x relay errors").
+func TestReservedDestinationNames(t *testing.T) {
+	for name, reserved := range map[string]bool{"alarm": true, "alarm-x": true, "alarm-": true, "alarms": false, "alarmx": false, "x-alarm": false} {
+		cfg := base(map[string]string{"webhookUrl": "", "alarms": `[{"kind":"latency","name":"relay errors"},{"kind":"errorRate","name":"x relay errors"}]`,
+			"destinations": `[{"name":"` + name + `","webhook":"` + slack + `"}]`})
+		if reserved {
+			hasProblem(t, problemsOf(t, cfg, "destinations"), `destinations[0].name: "`+name+`" is reserved`)
+		} else {
+			mustLoad(t, cfg, "destinations")
+		}
+	}
+}
+
 func TestAliasesOfTheSingleAlarm(t *testing.T) {
 	single := mustLoad(t, base(nil), "webhookUrl").Alarms[0]
 	list := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"latency"}]`}), "webhookUrl").Alarms
