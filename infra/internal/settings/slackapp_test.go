@@ -99,6 +99,8 @@ func TestSlackAppProblems(t *testing.T) {
 			[]string{"destinations[0].slackChannel: not set: pulumi config set --path 'destinations[0].slackChannel' C0123ABCDEF"}},
 		{"channel name", destinationsOf(slackAppEntry(map[string]any{"slackChannel": "#alerts"})), []string{"destinations"},
 			[]string{`destinations[0].slackChannel: "#alerts" looks like a channel name; use the channel's id (C…)`}},
+		{"token and channel swapped", destinationsOf(slackAppEntry(map[string]any{"slackToken": "C0123ABCDEF", "slackChannel": botToken})), []string{"destinations"},
+			[]string{"destinations[0].slackChannel: looks like a Slack token or a URL (value not shown: it may be a secret): a bot token belongs in slackToken"}},
 		{"direct message", destinationsOf(slackAppEntry(map[string]any{"slackChannel": "D0123ABCDEF"})), []string{"destinations"},
 			[]string{`destinations[0].slackChannel: "D0123ABCDEF" is not a channel id`}},
 		{"channel on a webhook", destinationsOf(`{"name":"team","webhook":"` + slack + `","slackChannel":"C0123ABCDEF"}`), []string{"destinations"},
