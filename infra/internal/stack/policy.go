@@ -21,6 +21,8 @@ type policyStatement struct {
 	Principal map[string]any `json:"Principal,omitempty"`
 	Action    []string       `json:"Action"`
 	Resource  any            `json:"Resource"`
+	// Condition is operator → condition key → value: {"StringEquals": {"aws:SourceAccount": "…"}}.
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // Grants are the resources one relay works with.
@@ -110,11 +112,14 @@ func resourcePattern(arn string) string {
 	return b.String()
 }
 
-// TopicKeyPolicy lets the account administer the key and CloudWatch publish to the topic with it.
+// TopicKeyPolicy lets the account administer the key and CloudWatch publish to the topic with it,
+// for this account's alarms only: without aws:SourceAccount the CloudWatch service could use the
+// key on behalf of any account's alarm (the confused deputy).
 func TopicKeyPolicy(partition, account string) (string, error) {
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
 		{Sid: "AccountAdministers", Effect: "Allow", Principal: map[string]any{"AWS": "arn:" + partition + ":iam::" + account + ":root"}, Action: []string{"kms:*"}, Resource: "*"},
-		{Sid: "CloudWatchPublishes", Effect: "Allow", Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"}, Action: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: "*"},
+		{Sid: "CloudWatchPublishes", Effect: "Allow", Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"}, Action: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: "*",
+			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}}},
 	}}
 	out, err := json.Marshal(doc)
 	if err != nil {
