@@ -47,11 +47,15 @@ func CheckSlackToken(raw string) error {
 
 // CheckSlackChannel checks a channel id: C… (or G… for older private channels), 9 to 20
 // upper-case letters and digits. A #name is refused: chat.update needs the id, and names change.
+// A token or URL pasted here (slackToken and slackChannel swapped) is refused without showing it.
 func CheckSlackChannel(raw string) error {
 	s := strings.TrimSpace(raw)
 	switch {
 	case s == "":
 		return errors.New("is empty: use the channel id (C…) from the bottom of the channel's details")
+	case looksSecret(s):
+		return errors.New("looks like a Slack token or a URL (value not shown: it may be a secret): a bot token belongs in slackToken " +
+			"(set with --secret); slackChannel takes the channel id (C…) from the bottom of the channel's details")
 	case len(s) > 80:
 		return fmt.Errorf("is %d characters long: channel ids have 9 to 20", len(s))
 	case strings.HasPrefix(s, "#") || strings.ToUpper(s) != s:
@@ -67,6 +71,12 @@ func CheckSlackChannel(raw string) error {
 		}
 	}
 	return nil
+}
+
+// looksSecret tells a Slack token (xoxb-, xoxp-, xapp-…) or a URL such as a webhook's.
+func looksSecret(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.HasPrefix(lower, "xox") || strings.HasPrefix(lower, "xapp-") || strings.Contains(s, "/")
 }
 
 // CheckStateTable checks a DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, _ - and dot.

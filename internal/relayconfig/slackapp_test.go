@@ -90,13 +90,39 @@ func TestCheckSlackChannel(t *testing.T) {
 		{"C" + strings.Repeat("0", 20), "is 21 characters long"},
 		{"C" + strings.Repeat("x", 500), "is 501 characters long"},
 		{"C0123-ABCDEF", "upper-case letters and digits only"},
+		// slackToken and slackChannel swapped, or a webhook pasted: refused without the value.
+		{"xoxb-1234-SECRETchannel", "looks like a Slack token or a URL (value not shown"},
+		{" XOXB-1234-SECRET ", "looks like a Slack token"},
+		{"xoxp-1-SECRET", "looks like a Slack token"},
+		{"xapp-1-A0-SECRET", "looks like a Slack token"},
+		{"https://hooks.slack.com/services/T0/B0/SECRET", "looks like a Slack token or a URL"},
 	}
 	for _, tt := range tests {
 		err := CheckSlackChannel(tt.raw)
 		if tt.errHas == "" && err != nil || tt.errHas != "" && (err == nil || !strings.Contains(err.Error(), tt.errHas)) {
 			t.Errorf("CheckSlackChannel(%q) = %v, want %q", tt.raw, err, tt.errHas)
 		}
+		if err != nil && strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("CheckSlackChannel shows the secret: %v", err)
+		}
 	}
+}
+
+// FuzzCheckSlackChannel: whatever is pasted, a value that starts like a Slack token is never
+// repeated in the error.
+func FuzzCheckSlackChannel(f *testing.F) {
+	for _, seed := range []string{"xoxb-1-SECRET", "XOXP-1", " xapp-1-A", "#alerts", "C0123ABCDEF"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		s := strings.ToLower(strings.TrimSpace(raw))
+		if !strings.HasPrefix(s, "xox") && !strings.HasPrefix(s, "xapp-") {
+			return
+		}
+		if err := CheckSlackChannel(raw); err == nil || strings.Contains(err.Error(), strings.TrimSpace(raw)) {
+			t.Errorf("CheckSlackChannel(%q) = %v", raw, err)
+		}
+	})
 }
 
 func TestCheckStateTable(t *testing.T) {

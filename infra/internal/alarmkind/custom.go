@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,11 +26,25 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 	if e.APIName != "" || e.APIID != "" || e.Stage != nil {
 		r.Fail(prefix+"dimensions", "kind custom takes its dimensions from dimensions, not apiName, apiId or stage")
 	}
-	if a.Namespace == "" {
+	// CloudWatch takes a namespace and a metric name of 1 to 255 characters (the namespace not
+	// starting with ':'); a control character would also end up in the alarm's name.
+	switch {
+	case a.Namespace == "":
 		r.Fail(prefix+"namespace", "missing: kind custom needs the metric's namespace, e.g. AWS/Lambda")
+	case len(a.Namespace) > 255:
+		r.Fail(prefix+"namespace", "is %d bytes long: CloudWatch allows 255", len(a.Namespace))
+	case strings.HasPrefix(a.Namespace, ":"):
+		r.Fail(prefix+"namespace", "%q starts with ':', which CloudWatch refuses", a.Namespace)
+	case hasControl(a.Namespace):
+		r.Fail(prefix+"namespace", "%q holds a control character (a line break or tab): CloudWatch refuses it", a.Namespace)
 	}
-	if a.Metric == "" {
+	switch {
+	case a.Metric == "":
 		r.Fail(prefix+"metric", "missing: kind custom needs the metric's name, e.g. Throttles")
+	case len(a.Metric) > 255:
+		r.Fail(prefix+"metric", "is %d bytes long: CloudWatch allows 255", len(a.Metric))
+	case hasControl(a.Metric):
+		r.Fail(prefix+"metric", "%q holds a control character (a line break or tab): CloudWatch refuses it", a.Metric)
 	}
 	if len(a.Dimensions) == 0 {
 		r.Fail(prefix+"dimensions", "missing: kind custom needs the metric's dimensions, e.g. {FunctionName: checkout}")
@@ -44,6 +59,8 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 			r.Fail(prefix+"dimensions."+k, "dimension %q has an empty name or value", k)
 		case len(k) > 255 || len(v) > 1024:
 			r.Fail(prefix+"dimensions."+k, "is %d bytes long with a value of %d bytes: CloudWatch allows 255 and 1024", len(k), len(v))
+		case hasControl(k) || hasControl(v): // not in the key path: a problem is one line
+			r.Fail(prefix+"dimensions", "dimension %q: %q holds a control character (a line break or tab): CloudWatch refuses it", k, v)
 		}
 	}
 	switch {
@@ -84,6 +101,11 @@ var operatorWords = map[string]string{
 	"GreaterThanOrEqualToThreshold": "is at or above",
 	"LessThanThreshold":             "is below",
 	"LessThanOrEqualToThreshold":    "is at or below",
+}
+
+// hasControl tells whether s holds a control character, which no CloudWatch name accepts.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
 func dimensionWords(dims map[string]string) string {

@@ -77,3 +77,39 @@ func TestAPIKindsRefuseCustomFields(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomRefusesWhatCloudWatchRefuses: PutMetricAlarm takes a namespace and a metric name of 1
+// to 255 characters, a namespace not starting with ':', and no control characters in names and
+// values (which would also end up in the alarm's name).
+func TestCustomRefusesWhatCloudWatchRefuses(t *testing.T) {
+	long := strings.Repeat("n", 256)
+	for _, tt := range []struct {
+		namespace, metric string
+		dimensions        map[string]string
+		want              string // "" for accepted
+	}{
+		{"AWS/Lambda", "Errors", map[string]string{"FunctionName": "x"}, ""},
+		{strings.Repeat("n", 255), strings.Repeat("m", 255), map[string]string{"FunctionName": "x"}, ""},
+		{"App:Orders", "Errors", map[string]string{"Service": "a:b"}, ""}, // a ':' inside is fine
+		{long, "Errors", map[string]string{"FunctionName": "x"}, "alarms[0].namespace: is 256 bytes long: CloudWatch allows 255"},
+		{"AWS/Lambda", long, map[string]string{"FunctionName": "x"}, "alarms[0].metric: is 256 bytes long: CloudWatch allows 255"},
+		{":App", "Errors", map[string]string{"Service": "x"}, `alarms[0].namespace: ":App" starts with ':', which CloudWatch refuses`},
+		{"App\t", "Errors", map[string]string{"Service": "x"}, `alarms[0].namespace: "App\t" holds a control character`},
+		{"App", "Err\nors", map[string]string{"Service": "x"}, `alarms[0].metric: "Err\nors" holds a control character`},
+		{"App", "Errors", map[string]string{"Service": "a\nb"}, `alarms[0].dimensions: dimension "Service": "a\nb" holds a control character`},
+		{"App", "Errors", map[string]string{"Serv\x00ice": "x"}, `alarms[0].dimensions: dimension "Serv\x00ice": "x" holds a control character`},
+	} {
+		threshold := 1.0
+		e := Entry{Kind: Custom, Namespace: tt.namespace, Metric: tt.metric, Dimensions: tt.dimensions, Statistic: "Sum", Threshold: &threshold, Operator: "GreaterThanThreshold"}
+		a := Alarm{Kind: Custom, Namespace: e.Namespace, Metric: e.Metric, Dimensions: e.Dimensions, Statistic: e.Statistic, Operator: e.Operator}
+		var p problems
+		custom{}.Fill("alarms[0].", e, Defaults{}, &a, &p)
+		got := strings.Join(p, "\n")
+		switch {
+		case tt.want == "" && len(p) > 0:
+			t.Errorf("%q %q %q: refused: %s", tt.namespace, tt.metric, tt.dimensions, got)
+		case tt.want != "" && !strings.HasPrefix(got, tt.want):
+			t.Errorf("%.20q %.20q %q: problems %q, want %q", tt.namespace, tt.metric, tt.dimensions, got, tt.want)
+		}
+	}
+}

@@ -53,8 +53,14 @@ func (r *reader) readAlarmEntry(path string, data json.RawMessage) (alarmEntry, 
 // alarms reads the alarms key, or makes the single latency alarm of the top-level keys.
 func (r *reader) alarms(s *Settings) []Alarm {
 	raw, set := r.raw("alarms")
+	r.alarmKeys = map[string]string{}
 	if !set {
-		return []Alarm{r.shorthandAlarm(s)}
+		a := r.shorthandAlarm(s)
+		r.alarmKeys[a.Name] = "apiName" // its label is the API's
+		if s.APIName == "" {
+			r.alarmKeys[a.Name] = "apiId"
+		}
+		return []Alarm{a}
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
@@ -79,6 +85,7 @@ func (r *reader) alarms(s *Settings) []Alarm {
 			continue
 		}
 		seenID[a.ID], seenName[a.Name] = i, i
+		r.alarmKeys[a.Name] = prefix + "name"
 		out = append(out, a)
 	}
 	r.formerIDs(s, out)

@@ -50,6 +50,14 @@ var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel"
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
+// reservedDestination tells whether a destination name is the alarms': a destination's resources
+// are named "<destination>-<part>" and the alarms' "alarm-<id>", so destination "alarm" (or
+// "alarm-x") with part "relay-errors" would be the resource of the alarm with id relay-errors (or
+// x-relay-errors).
+func reservedDestination(name string) bool {
+	return name == "alarm" || strings.HasPrefix(name, "alarm-")
+}
+
 // destinations reads the destinations key, or makes the single webhookUrl destination.
 func (r *reader) destinations(s *Settings) []Destination {
 	raw, set := r.raw("destinations")
@@ -105,10 +113,13 @@ func (r *reader) destinations(s *Settings) []Destination {
 		}
 		if !destinationName.MatchString(e.Name) {
 			r.fail(prefix+"name", "%q must be 1 to 20 lowercase letters, digits or '-', starting with a letter or digit", e.Name)
+		} else if reservedDestination(e.Name) {
+			r.fail(prefix+"name", "%q is reserved: alarm and names starting with alarm- belong to the stack's alarms (their resources are named alarm-<id>); choose another name", e.Name)
 		} else if seen[e.Name] {
 			r.fail(prefix+"name", "%q names two destinations", e.Name)
 		}
 		seen[e.Name] = true
+		r.healthAlarmsFree(s, d)
 		// A token field that is present makes a Slack app, even when empty or of the wrong type: its
 		// problem is then the token's, not a missing webhook.
 		hasHook, hasToken := strings.TrimSpace(e.Webhook) != "", o.has("slackToken")
@@ -183,8 +194,21 @@ func (r *reader) shorthandDestination(s *Settings, hook string, set bool) []Dest
 	}
 	d := Destination{Shorthand: true, Webhook: pulumi.ToSecret(pulumi.String(strings.TrimSpace(hook))).(pulumi.StringOutput), Messenger: s.Messenger, Timezone: s.Timezone, MinimumState: "OK",
 		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend, RemindEveryMinutes: s.RemindEveryMinutes}
+	r.healthAlarmsFree(s, d)
 	r.reminderLimits("remindEveryMinutes", "", d, s)
 	return []Destination{d}
+}
+
+// healthAlarmsFree checks that no alarm of the stack has the CloudWatch name of one of the
+// destination's health alarms: two resources would then define one alarm, each overwriting the
+// other on every update, and deleting one would delete both.
+func (r *reader) healthAlarmsFree(s *Settings, d Destination) {
+	failing, deadLetters := HealthAlarmNames(s.Project, s.Stack, d.Name)
+	for _, name := range []string{failing, deadLetters} {
+		if key, taken := r.alarmKeys[name]; taken {
+			r.fail(key, "would make the CloudWatch alarm %q, the name of %s's relay health alarm: give the alarm another name", name, destLabel(d))
+		}
+	}
 }
 
 // maxFilterCombinations is SNS's limit on the value combinations of one filter policy.

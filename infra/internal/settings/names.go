@@ -39,6 +39,16 @@ func alarmName(label, project, stack string) string {
 	return strings.TrimRight(clip.Prefix(label, AlarmNameBytes-len(suffix)-len(hash)), " ") + hash + suffix
 }
 
+// HealthAlarmNames are the CloudWatch names of a relay's own health alarms: its errors, and its
+// dead letters waiting. destination is "" for the webhookUrl destination.
+func HealthAlarmNames(project, stack, destination string) (failing, deadLetters string) {
+	who := StackSuffix(project, stack)
+	if destination != "" {
+		who = " " + destination + who
+	}
+	return "alarm relay failing" + who, "alarm relay dead letters" + who
+}
+
 var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 const idBytes = 48

@@ -188,6 +188,8 @@ type reader struct {
 	ctx      *pulumi.Context
 	project  string
 	problems []Problem
+	// alarmKeys are the keys that named each alarm of the stack, by CloudWatch name.
+	alarmKeys map[string]string
 }
 
 // Fail records a problem; the alarm kinds report through it.

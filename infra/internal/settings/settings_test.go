@@ -471,6 +471,51 @@ func TestDestinationsOnly(t *testing.T) {
 		"webhookUrl: set webhookUrl (one destination) or destinations, not both")
 }
 
+// TestAlarmsKeepOffHealthAlarmNames: an alarm may not take the CloudWatch name of a relay's health
+// alarm; two resources would define one alarm.
+func TestAlarmsKeepOffHealthAlarmNames(t *testing.T) {
+	team := `[{"name":"team","webhook":"` + slack + `"}]`
+	latency := `[{"name":"latency","webhook":"` + slack + `"}]`
+	for _, tt := range []struct {
+		name   string
+		config map[string]string
+		want   string
+	}{
+		{"entry, webhookUrl", map[string]string{"alarms": `[{"kind":"latency","name":"alarm relay failing"}]`},
+			`alarms[0].name: would make the CloudWatch alarm "alarm relay failing (alarm-relay/dev)", the name of the webhookUrl destination's relay health alarm`},
+		{"entry, destination", map[string]string{"webhookUrl": "", "destinations": team, "alarms": `[{"kind":"latency"},{"kind":"errorRate","name":"alarm relay dead letters team"}]`},
+			`alarms[1].name: would make the CloudWatch alarm "alarm relay dead letters team (alarm-relay/dev)", the name of destination team's relay health alarm`},
+		{"single alarm", map[string]string{"webhookUrl": "", "destinations": latency, "apiName": "alarm relay failing", "apiStage": ""},
+			`apiName: would make the CloudWatch alarm "alarm relay failing latency (alarm-relay/dev)", the name of destination latency's relay health alarm`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			secret := "webhookUrl"
+			if _, ok := tt.config["destinations"]; ok {
+				secret = "destinations"
+			}
+			hasProblem(t, problemsOf(t, base(tt.config), secret), tt.want)
+		})
+	}
+	failing, deadLetters := HealthAlarmNames(project, "dev", "team")
+	expectEqual(t, "health alarms", failing+"; "+deadLetters, "alarm relay failing team (alarm-relay/dev); alarm relay dead letters team (alarm-relay/dev)")
+	mustLoad(t, base(map[string]string{"alarms": `[{"kind":"latency","name":"alarm relay failing team"}]`}), "webhookUrl") // no destination team here
+}
+
+// TestReservedDestinationNames: destination "alarm" would share the alarms' resource names
+// ("alarm-relay-alarm-relay-errors" is its relay's errors alarm and the alarm "relay errors"), and
+// so would "alarm-x" (with the alarm "x relay errors").
+func TestReservedDestinationNames(t *testing.T) {
+	for name, reserved := range map[string]bool{"alarm": true, "alarm-x": true, "alarm-": true, "alarms": false, "alarmx": false, "x-alarm": false} {
+		cfg := base(map[string]string{"webhookUrl": "", "alarms": `[{"kind":"latency","name":"relay errors"},{"kind":"errorRate","name":"x relay errors"}]`,
+			"destinations": `[{"name":"` + name + `","webhook":"` + slack + `"}]`})
+		if reserved {
+			hasProblem(t, problemsOf(t, cfg, "destinations"), `destinations[0].name: "`+name+`" is reserved`)
+		} else {
+			mustLoad(t, cfg, "destinations")
+		}
+	}
+}
+
 func TestAliasesOfTheSingleAlarm(t *testing.T) {
 	single := mustLoad(t, base(nil), "webhookUrl").Alarms[0]
 	list := mustLoad(t, base(map[string]string{"alarms": `[{"kind":"errorRate"},{"kind":"latency"}]`}), "webhookUrl").Alarms

@@ -76,21 +76,23 @@ func (r *reader) reminderLimits(remindKey, prefix string, d Destination, s *Sett
 			names = append(names, a.Name)
 		}
 	}
-	list := 0 // the ARNs as a JSON list, at their longest
+	list, patterns := 0, 0 // the ARNs as a JSON list, at their longest; in the policy, as patterns
 	for _, name := range names {
 		quoted, _ := json.Marshal(name) // a string always marshals
 		list += arnOverhead + len(quoted) + 1
+		// The policy writes each *, ? and $ as ${*}, ${?}, ${$} (see stack.RolePolicy).
+		patterns += arnOverhead + len(quoted) + 1 + 3*strings.Count(name, "*") + 3*strings.Count(name, "?") + 3*strings.Count(name, "$")
 	}
 	input := len(`{"alarmRelay":"remind","everyMinutes":1440,"alarmArns":[]}`) + list
-	policy := policyBase + list
-	fits := func(limit, fixed int) int { return max(0, (limit-fixed)*len(names)/max(list, 1)) }
+	policy := policyBase + patterns
+	fits := func(limit, fixed, size int) int { return max(0, (limit-fixed)*len(names)/max(size, 1)) }
 	switch {
 	case input > reminderInputBytes:
 		r.fail(remindKey, "%s's reminders list %d alarms, about %d bytes of schedule input; EventBridge takes %d: list at most about %d alarms in %salarms, or turn reminders off",
-			destLabel(d), len(names), input, reminderInputBytes, fits(reminderInputBytes, input-list), prefixOr(prefix, "destinations[]."))
+			destLabel(d), len(names), input, reminderInputBytes, fits(reminderInputBytes, input-list, list), prefixOr(prefix, "destinations[]."))
 	case policy > rolePolicyBytes:
 		r.fail(remindKey, "%s's reminders list %d alarms, about %d characters of role policy; IAM takes %d per role: list at most about %d alarms in %salarms, or turn reminders off",
-			destLabel(d), len(names), policy, rolePolicyBytes, fits(rolePolicyBytes, policyBase), prefixOr(prefix, "destinations[]."))
+			destLabel(d), len(names), policy, rolePolicyBytes, fits(rolePolicyBytes, policyBase, patterns), prefixOr(prefix, "destinations[]."))
 	}
 }
 

@@ -99,6 +99,8 @@ func TestSlackAppProblems(t *testing.T) {
 			[]string{"destinations[0].slackChannel: not set: pulumi config set --path 'destinations[0].slackChannel' C0123ABCDEF"}},
 		{"channel name", destinationsOf(slackAppEntry(map[string]any{"slackChannel": "#alerts"})), []string{"destinations"},
 			[]string{`destinations[0].slackChannel: "#alerts" looks like a channel name; use the channel's id (C…)`}},
+		{"token and channel swapped", destinationsOf(slackAppEntry(map[string]any{"slackToken": "C0123ABCDEF", "slackChannel": botToken})), []string{"destinations"},
+			[]string{"destinations[0].slackChannel: looks like a Slack token or a URL (value not shown: it may be a secret): a bot token belongs in slackToken"}},
 		{"direct message", destinationsOf(slackAppEntry(map[string]any{"slackChannel": "D0123ABCDEF"})), []string{"destinations"},
 			[]string{`destinations[0].slackChannel: "D0123ABCDEF" is not a channel id`}},
 		{"channel on a webhook", destinationsOf(`{"name":"team","webhook":"` + slack + `","slackChannel":"C0123ABCDEF"}`), []string{"destinations"},
@@ -192,6 +194,10 @@ func TestReminderLimits(t *testing.T) {
 	korean := strings.ReplaceAll(long, `"name":"jobs `, `"name":"`+strings.Repeat("작업", 20)+` `) // 120 more bytes a name
 	c := base(map[string]string{"alarms": korean, "remindEveryMinutes": "60"})
 	hasProblem(t, problemsOf(t, c, "webhookUrl"), "remindEveryMinutes: the webhookUrl destination's reminders list 60 alarms")
+	// The policy writes each * of a name as ${*}: 30 of them make a name 90 characters longer there.
+	starred := strings.ReplaceAll(long, `"name":"jobs `, `"name":"`+strings.Repeat("*", 30)+` `)
+	c = base(map[string]string{"alarms": starred, "remindEveryMinutes": "60"})
+	hasProblem(t, problemsOf(t, c, "webhookUrl"), "remindEveryMinutes: the webhookUrl destination's reminders list 60 alarms, about 1")
 }
 
 type awaitedOutput struct {

@@ -229,9 +229,9 @@ func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
 
 // healthAlarms watch the relay itself: its errors and the dead letters waiting.
 func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue, ops *sns.Topic) error {
-	which := r.who()
+	failing, deadLettersWaiting := settings.HealthAlarmNames(r.cfg.Project, r.cfg.Stack, r.dest.Name)
 	if err := r.healthAlarm(r.name("relay-errors"), ops, &cloudwatch.MetricAlarmArgs{
-		Name:             pulumi.String("alarm relay failing " + which),
+		Name:             pulumi.String(failing),
 		AlarmDescription: pulumi.String("The alarm relay function failed: alerts may not be reaching chat. Check its logs and the dead-letter queue."),
 		Namespace:        pulumi.String("AWS/Lambda"),
 		MetricName:       pulumi.String("Errors"),
@@ -241,7 +241,7 @@ func (r relayDeclarer) healthAlarms(fn *lambda.Function, deadLetters *sqs.Queue,
 		return err
 	}
 	return r.healthAlarm(r.name("dead-letters-waiting"), ops, &cloudwatch.MetricAlarmArgs{
-		Name:             pulumi.String("alarm relay dead letters " + which),
+		Name:             pulumi.String(deadLettersWaiting),
 		AlarmDescription: pulumi.String("Alerts the relay could not deliver wait in the dead-letter queue: they never reached chat."),
 		Namespace:        pulumi.String("AWS/SQS"),
 		MetricName:       pulumi.String("ApproximateNumberOfMessagesVisible"),

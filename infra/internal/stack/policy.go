@@ -21,6 +21,8 @@ type policyStatement struct {
 	Principal map[string]any `json:"Principal,omitempty"`
 	Action    []string       `json:"Action"`
 	Resource  any            `json:"Resource"`
+	// Condition is operator → condition key → value: {"StringEquals": {"aws:SourceAccount": "…"}}.
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
 // Grants are the resources one relay works with.
@@ -43,8 +45,8 @@ const RolePolicyLimit = 10240
 // RolePolicy grants exactly what the relay does: read its one parameter, write its own log group,
 // send failed events to its own dead-letter queue and, with the trend on, read metric data. A
 // Slack app relay also reads and writes its incidents (GetItem, UpdateItem, DeleteItem: what
-// package incident calls, nothing more); with reminders it may describe exactly its alarms. No
-// wildcard actions.
+// package incident calls, nothing more); with reminders it may describe its alarms (as patterns,
+// see resourcePattern). No wildcard actions.
 func RolePolicy(g Grants) (string, error) {
 	read := "ReadWebhookParameter"
 	if g.SlackApp {
@@ -65,8 +67,12 @@ func RolePolicy(g Grants) (string, error) {
 	}
 	if len(g.Alarms) > 0 {
 		// DescribeAlarms takes alarm ARNs as resources: the relay sees only the alarms it reminds of.
+		patterns := make([]string, len(g.Alarms))
+		for i, arn := range g.Alarms {
+			patterns[i] = resourcePattern(arn)
+		}
 		doc.Statement = append(doc.Statement, policyStatement{Sid: "DescribeOwnAlarms", Effect: "Allow",
-			Action: []string{"cloudwatch:DescribeAlarms"}, Resource: g.Alarms})
+			Action: []string{"cloudwatch:DescribeAlarms"}, Resource: patterns})
 	}
 	out, err := json.Marshal(doc)
 	if err != nil {
@@ -78,11 +84,42 @@ func RolePolicy(g Grants) (string, error) {
 	return string(out), nil
 }
 
-// TopicKeyPolicy lets the account administer the key and CloudWatch publish to the topic with it.
+// resourcePattern writes an ARN as an IAM resource that matches it. In a Resource, * and ? are
+// wildcards and ${...} a policy variable, so an alarm named "checkout * latency" would grant on
+// every alarm that fits the pattern: they are written ${*}, ${?} and ${$}. And PutRolePolicy takes
+// only tab, line breaks and U+0020 to U+00FF, so each run of other characters (Korean, emoji)
+// becomes *: the pattern then matches the alarm, and only alarms whose names differ from it in
+// those characters alone — the stack's " (project/stack)" ending stays literal.
+func resourcePattern(arn string) string {
+	var b strings.Builder
+	wild := false // the last character written is a * that stands for characters IAM refuses
+	for _, r := range arn {
+		if r > 0xFF {
+			if !wild {
+				b.WriteByte('*')
+				wild = true
+			}
+			continue
+		}
+		wild = false
+		switch r {
+		case '*', '?', '$':
+			b.WriteString("${" + string(r) + "}")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// TopicKeyPolicy lets the account administer the key and CloudWatch publish to the topic with it,
+// for this account's alarms only: without aws:SourceAccount the CloudWatch service could use the
+// key on behalf of any account's alarm (the confused deputy).
 func TopicKeyPolicy(partition, account string) (string, error) {
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
 		{Sid: "AccountAdministers", Effect: "Allow", Principal: map[string]any{"AWS": "arn:" + partition + ":iam::" + account + ":root"}, Action: []string{"kms:*"}, Resource: "*"},
-		{Sid: "CloudWatchPublishes", Effect: "Allow", Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"}, Action: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: "*"},
+		{Sid: "CloudWatchPublishes", Effect: "Allow", Principal: map[string]any{"Service": "cloudwatch.amazonaws.com"}, Action: []string{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: "*",
+			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}}},
 	}}
 	out, err := json.Marshal(doc)
 	if err != nil {

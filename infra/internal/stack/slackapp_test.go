@@ -328,6 +328,104 @@ func TestRolePolicyLimit(t *testing.T) {
 	}
 }
 
+// TestAlarmResourcePatterns: an alarm ARN becomes an IAM resource that matches that alarm and,
+// where its name allows, no other: IAM's wildcards and policy variables are escaped, and each run
+// of characters PutRolePolicy refuses (above U+00FF) becomes *.
+func TestAlarmResourcePatterns(t *testing.T) {
+	const arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
+	for _, tt := range []struct {
+		name, want string
+		others     []string // alarm names the pattern must not match
+	}{
+		{"orders-api prod latency (alarm-relay/dev)", "orders-api prod latency (alarm-relay/dev)", []string{"orders-api prod latency (alarm-relay/prod)"}},
+		{"checkout * latency (alarm-relay/dev)", "checkout ${*} latency (alarm-relay/dev)", []string{"checkout p99 latency (alarm-relay/dev)"}},
+		{"up? (alarm-relay/dev)", "up${?} (alarm-relay/dev)", []string{"upx (alarm-relay/dev)"}},
+		{"cost ${aws:username} (alarm-relay/dev)", "cost ${$}{aws:username} (alarm-relay/dev)", nil},
+		{"café latency (alarm-relay/dev)", "café latency (alarm-relay/dev)", nil}, // Latin-1 is allowed
+		{"주문 API 지연 (alarm-relay/dev)", "* API * (alarm-relay/dev)", []string{"주문 API 지연 (alarm-relay/prod)", "orders latency (alarm-relay/dev)"}},
+		{"🔥 checkout (alarm-relay/dev)", "* checkout (alarm-relay/dev)", []string{"checkout (alarm-relay/dev)x"}},
+		{"주문*지연? (alarm-relay/dev)", "*${*}*${?} (alarm-relay/dev)", []string{"주문 지연? (alarm-relay/dev)"}},
+	} {
+		got := resourcePattern(arn + tt.name)
+		expect(t, "pattern of "+tt.name, got, arn+tt.want)
+		for _, r := range got {
+			if r > 0xFF {
+				t.Errorf("%s: the pattern holds %q, which PutRolePolicy refuses", tt.name, r)
+			}
+		}
+		if !iamMatches(got, arn+tt.name) {
+			t.Errorf("%s: %s does not match the alarm", tt.name, got)
+		}
+		for _, other := range tt.others {
+			if iamMatches(got, arn+other) {
+				t.Errorf("%s: %s also matches %s", tt.name, got, other)
+			}
+		}
+	}
+}
+
+// iamMatches matches an ARN against an IAM resource pattern: * any characters, ? one, and ${*},
+// ${?}, ${$} the literal characters.
+func iamMatches(pattern, arn string) bool {
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pattern); {
+		switch {
+		case strings.HasPrefix(pattern[i:], "${") && len(pattern) >= i+4 && pattern[i+3] == '}':
+			re.WriteString(regexp.QuoteMeta(pattern[i+2 : i+3]))
+			i += 4
+		case pattern[i] == '*':
+			re.WriteString(".*")
+			i++
+		case pattern[i] == '?':
+			re.WriteString(".")
+			i++
+		default:
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+			i++
+		}
+	}
+	return regexp.MustCompile(re.String() + "$").MatchString(arn)
+}
+
+// TestRolePolicyOfUnusualAlarmNames: a stack reminded of a Korean alarm, and of one with a * in its
+// name, gets a role policy IAM accepts that describes those alarms only.
+func TestRolePolicyOfUnusualAlarmNames(t *testing.T) {
+	m := deployWith(t, map[string]string{
+		"alarms":             `[{"kind": "latency", "name": "주문 API 지연"}, {"kind": "errorRate", "name": "checkout * errors"}]`,
+		"remindEveryMinutes": "60",
+	}, "webhookUrl")
+	doc := m.named(t, "alarm-relay-policy").Inputs["policy"].StringValue()
+	for _, r := range doc {
+		if r != '\t' && r != '\n' && r != '\r' && (r < 0x20 || r > 0xFF) {
+			t.Fatalf("the role policy holds %q (U+%04X), which PutRolePolicy refuses: %s", r, r, doc)
+		}
+	}
+	var policy policyDocument
+	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range policy.Statement {
+		if s.Sid == "DescribeOwnAlarms" {
+			expect(t, "alarms described", strings.Join(stringList(s.Resource), "\n"),
+				"arn:aws:cloudwatch:us-east-1:123456789012:alarm:* API * (alarm-relay/dev)\n"+
+					"arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout ${*} errors (alarm-relay/dev)")
+			return
+		}
+	}
+	t.Errorf("no DescribeOwnAlarms statement: %s", doc)
+}
+
+func stringList(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, e := range list {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
 // TestGrantsMatchTheRelaysCalls reads the AWS calls the relay's incident store and alarm lister
 // make (function/internal cannot be imported from here) and checks the role grants exactly those:
 // a new call without its grant, or a grant nothing calls, fails here rather than in Lambda.

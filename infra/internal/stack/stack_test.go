@@ -618,6 +618,8 @@ func TestOptions(t *testing.T) {
 	for _, s := range policy.Statement {
 		if s.Principal["Service"] == "cloudwatch.amazonaws.com" && slices.Contains(s.Action, "kms:GenerateDataKey*") && slices.Contains(s.Action, "kms:Decrypt") {
 			cloudwatchMayUse = true
+			// For this account's alarms only, not any account's (the confused deputy).
+			expect(t, "CloudWatch's condition", fmt.Sprint(s.Condition), "map[StringEquals:map[aws:SourceAccount:123456789012]]")
 		}
 		if s.Principal["AWS"] != nil && s.Principal["AWS"] != "arn:aws:iam::123456789012:root" {
 			t.Errorf("key administered by %v", s.Principal["AWS"])
