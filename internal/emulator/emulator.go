@@ -219,22 +219,51 @@ func PeakRSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 }
 
-// Buffer is a goroutine-safe log buffer.
+// Buffer is a goroutine-safe log buffer that tells waiters when it grows.
 type Buffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed by the next Write; nil when nobody waits
 }
 
 func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	n, err := b.buf.Write(p)
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
+	return n, err
 }
 
 func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Await waits until the buffer holds want, and tells whether it does before ctx ends. A function's
+// log line can arrive after the invocation's answer (see Stop): a test that checks for one right
+// after Invoke waits for it here.
+func (b *Buffer) Await(ctx context.Context, want string) bool {
+	for {
+		b.mu.Lock()
+		if bytes.Contains(b.buf.Bytes(), []byte(want)) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.written == nil {
+			b.written = make(chan struct{})
+		}
+		written := b.written
+		b.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-written:
+		}
+	}
 }
 
 // waitTCP polls addr until it accepts a connection, the process exits, or ctx ends.

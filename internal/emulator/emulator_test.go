@@ -213,6 +213,28 @@ func TestFunctionPIDWithoutAProcess(t *testing.T) {
 	}
 }
 
+func TestBufferAwait(t *testing.T) {
+	var b Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		for _, part := range []string{"first line\n", `{"msg":"deliv`, `ered"}` + "\n"} {
+			b.Write([]byte(part))
+		}
+	}()
+	if !b.Await(ctx, `{"msg":"delivered"}`) {
+		t.Fatalf("Await missed a line written in two parts: %q", b.String())
+	}
+	if !b.Await(ctx, "first line") {
+		t.Error("Await missed a line already there")
+	}
+	ended, end := context.WithCancel(context.Background())
+	end()
+	if b.Await(ended, "never written") {
+		t.Error("Await found what was never written")
+	}
+}
+
 func TestBufferTakesConcurrentWrites(t *testing.T) {
 	var b Buffer
 	var wg sync.WaitGroup
