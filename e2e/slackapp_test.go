@@ -139,19 +139,6 @@ func mustSucceed(t *testing.T, e *emulator.Emulator, event []byte) {
 	}
 }
 
-// logsShow waits until the function's output, which reaches the emulator's log after the
-// invocation's answer, contains want (up to 10 s); false if it never does.
-func logsShow(e *emulator.Emulator, want string) bool {
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(e.Logs.String(), want) {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
-}
-
 func text(m slacktest.Message) string { s, _ := m.Body["text"].(string); return s }
 
 // TestSlackAppUnderEmulator: the built relay keeps one Slack message per incident, with its state
@@ -232,7 +219,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if len(roots)-before != 1 {
 			t.Fatalf("%d root messages for one ALARM delivered twice, want 1\nlogs a:\n%s\nlogs b:\n%s", len(roots)-before, a.Logs, b.Logs)
 		}
-		if !logsShow(a, "duplicate: already shown, nothing posted") && !logsShow(b, "duplicate: already shown, nothing posted") {
+		if !logsShow("duplicate: already shown, nothing posted", a, b) {
 			t.Errorf("neither container recognised the duplicate:\n%s\n%s", a.Logs, b.Logs)
 		}
 		noSecretLogged(t, a, b)
@@ -255,7 +242,7 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if replies := app.slack.Replies(channelID, roots[0].TS); len(replies) != 1 || !strings.Contains(text(replies[0]), "Resolved after 14 min") {
 			t.Errorf("the new root's thread %+v", replies)
 		}
-		if !logsShow(e, `"new_root":true`) {
+		if !logsShow(`"new_root":true`, e) {
 			t.Errorf("the replacement is not logged:\n%s", e.Logs)
 		}
 		noSecretLogged(t, e)
@@ -291,6 +278,9 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if !res.FunctionError || res.ErrorType != "NotDeliveredError" || !strings.Contains(res.ErrorMessage, `"channel_not_found"`) {
 			t.Fatalf("want a NotDeliveredError naming channel_not_found, got %+v", res)
 		}
+		if !logsShow(`"msg":"not delivered"`, e) {
+			t.Errorf("the refusal is not logged:\n%s", e.Logs)
+		}
 		if strings.Contains(e.Logs.String(), `"msg":"delivered"`) {
 			t.Errorf("a refused post was logged as delivered:\n%s", e.Logs)
 		}
@@ -298,7 +288,10 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		if roots := app.slack.Roots(channelID); len(roots) != 1 {
 			t.Errorf("%d roots after the retry, want 1", len(roots))
 		}
-		noSecretLogged(t, e)
+		noSecretLogged(t, e) // stops e: its log is complete
+		if n := strings.Count(e.Logs.String(), `"msg":"delivered"`); n != 1 {
+			t.Errorf("%d delivery log lines, want only the retry's:\n%s", n, e.Logs)
+		}
 	})
 }
 
@@ -361,7 +354,7 @@ func TestReminderUnderEmulator(t *testing.T) {
 		if len(replies) != 1 || !strings.HasPrefix(text(replies[0]), "⏰ Still in *ALARM* for 2 h 10 min") {
 			t.Errorf("thread %+v\nlogs:\n%s", replies, e.Logs)
 		}
-		if !logsShow(e, "reminded recently: nothing posted") {
+		if !logsShow("reminded recently: nothing posted", e) {
 			t.Errorf("the second tick is not explained:\n%s", e.Logs)
 		}
 		noSecretLogged(t, e)

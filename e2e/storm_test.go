@@ -154,18 +154,35 @@ func TestAlertStorm(t *testing.T) {
 	if len(chat.accepted) != len(delivered) {
 		t.Errorf("webhook accepted %d alarms, invocations report %d delivered", len(chat.accepted), len(delivered))
 	}
+	// A failure is throttled, or (on a loaded machine) out of time before the webhook answered:
+	// either way the invocation fails, so Lambda retries it and the dead-letter queue keeps it.
+	throttled, outOfTime := 0, 0
 	for title, why := range failed {
-		// Throttled, or (on a loaded machine) out of time before the webhook answered: either
-		// way the invocation fails, so Lambda retries it and the dead-letter queue keeps it.
-		if !strings.Contains(why, "NotDeliveredError") || !(strings.Contains(why, "HTTP 429") || strings.Contains(why, "deadline")) {
+		switch {
+		case !strings.Contains(why, "NotDeliveredError"):
+			t.Errorf("%q failed without a NotDeliveredError: %s", title, why)
+		case strings.Contains(why, "HTTP 429"):
+			throttled++
+		case strings.Contains(why, "deadline"):
+			outOfTime++
+		default:
 			t.Errorf("%q failed for an unexpected reason: %s", title, why)
 		}
 	}
 	maxDelivered := webhookBurst + int(elapsed.Seconds()*webhookPerSecond) + 1
-	if len(delivered) == 0 || len(delivered) > maxDelivered {
-		t.Errorf("delivered %d, want between 1 and the webhook's allowance %d", len(delivered), maxDelivered)
+	if len(delivered) > maxDelivered {
+		t.Errorf("delivered %d, more than the webhook's allowance %d", len(delivered), maxDelivered)
+	}
+	if len(delivered) == 0 {
+		// The webhook's burst admits the first posts at once: only a machine too loaded for any
+		// post to finish in time delivers none, and then every failure is out of time.
+		if outOfTime != len(failed) {
+			t.Errorf("delivered none, yet only %d of %d failures ran out of time (%d throttled)", outOfTime, len(failed), throttled)
+		} else {
+			t.Logf("storm: no alarm delivered, every invocation ran out of time (a loaded machine): nothing to judge the webhook's limit by")
+		}
 	}
 	noSecretLogged(t, containers...)
-	t.Logf("storm: %d alarms, %d environments, %v: %d delivered, %d failed (left to Lambda's retries and the DLQ), %d posts, %d throttled",
-		stormEvents, stormContainers, elapsed.Round(time.Millisecond), len(delivered), len(failed), chat.posts, chat.posts-len(chat.accepted))
+	t.Logf("storm: %d alarms, %d environments, %v: %d delivered, %d failed (%d throttled, %d out of time; left to Lambda's retries and the DLQ), %d posts, %d answered 429",
+		stormEvents, stormContainers, elapsed.Round(time.Millisecond), len(delivered), len(failed), throttled, outOfTime, chat.posts, chat.posts-len(chat.accepted))
 }

@@ -78,11 +78,12 @@ type Function struct {
 // Emulator is one running execution environment: the emulator process and, once invoked, the
 // function it started.
 type Emulator struct {
-	URL  string
-	Logs *Buffer
-	cmd  *exec.Cmd
-	done chan struct{}
-	stop sync.Once
+	URL     string
+	Logs    *Buffer
+	cmd     *exec.Cmd
+	timeout int           // the function's, in seconds
+	done    chan struct{} // closed once the emulator has exited and its output pipe is drained
+	stop    sync.Once
 }
 
 // Start launches the emulator on free loopback ports and waits until it accepts connections. The
@@ -118,7 +119,7 @@ func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
 	}
-	e := &Emulator{URL: "http://" + rieAddr + "/2015-03-31/functions/function/invocations", Logs: logs, cmd: cmd, done: make(chan struct{})}
+	e := &Emulator{URL: "http://" + rieAddr + "/2015-03-31/functions/function/invocations", Logs: logs, cmd: cmd, timeout: timeout, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		close(e.done)
@@ -130,20 +131,25 @@ func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
 	return e, nil
 }
 
-// Stop ends the emulator and the function it runs. Only the first call does anything: once the
-// emulator has exited, its pid (and the function's) may belong to another process.
+// Stop ends the emulator and the function it runs; then Logs is complete. Only the first call
+// does anything.
+//
+// The function writes straight into the emulator's stdout, a pipe that this package copies into
+// Logs, so its lines can reach Logs after the invocation's answer. Stop waits until that pipe is
+// drained and closed by every writer: the emulator, killed, and the function, which exits by
+// itself when its runtime API goes away, or is killed once its timeout has passed.
 func (e *Emulator) Stop() {
 	e.stop.Do(func() {
-		fnPID := e.FunctionPID() // read before the emulator exits and takes its /proc entry along
+		fn := openProcess(e.FunctionPID()) // before the emulator exits and takes its /proc entry along
+		defer fn.close()
 		if e.cmd.Process != nil {
 			_ = e.cmd.Process.Kill()
 		}
-		<-e.done
-		if fnPID > 0 {
-			if p, err := os.FindProcess(fnPID); err == nil {
-				_ = p.Kill()
-			}
+		if !fn.exited(time.Duration(e.timeout) * time.Second) {
+			fn.kill()
+			fn.exited(time.Minute) // SIGKILL: at once
 		}
+		<-e.done
 	})
 }
 
@@ -219,22 +225,51 @@ func PeakRSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 }
 
-// Buffer is a goroutine-safe log buffer.
+// Buffer is a goroutine-safe log buffer that tells waiters when it grows.
 type Buffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed by the next Write; nil when nobody waits
 }
 
 func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	n, err := b.buf.Write(p)
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
+	return n, err
 }
 
 func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Await waits until the buffer holds want, and tells whether it does before ctx ends. A function's
+// log line can arrive after the invocation's answer (see Stop): a test that checks for one right
+// after Invoke waits for it here.
+func (b *Buffer) Await(ctx context.Context, want string) bool {
+	for {
+		b.mu.Lock()
+		if bytes.Contains(b.buf.Bytes(), []byte(want)) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.written == nil {
+			b.written = make(chan struct{})
+		}
+		written := b.written
+		b.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-written:
+		}
+	}
 }
 
 // waitTCP polls addr until it accepts a connection, the process exits, or ctx ends.

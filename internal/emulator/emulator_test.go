@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,15 @@ func TestMain(m *testing.M) {
 			if in["fail"] != "" {
 				return nil, errors.New(in["fail"])
 			}
+			if n, _ := strconv.Atoi(in["log"]); n > 0 { // more than a pipe holds, then the last line
+				for i := range n {
+					fmt.Printf("line %d of %d\n", i+1, n)
+				}
+			}
+			if in["hang"] != "" { // a handler that never returns and ignores its deadline
+				fmt.Println(in["hang"])
+				time.Sleep(time.Hour)
+			}
 			return map[string]string{"echo": in["say"], "env": os.Getenv("GREETING")}, nil
 		})
 		return
@@ -40,7 +50,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestUnderTheRealEmulator(t *testing.T) {
+// startSelf runs this test binary as the function under the real emulator until the test ends.
+func startSelf(t *testing.T, timeout int, env ...string) *Emulator {
+	t.Helper()
 	ctx := context.Background()
 	root, err := build.ModuleRoot(ctx)
 	if err != nil {
@@ -54,11 +66,17 @@ func TestUnderTheRealEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := Start(ctx, rie, Function{Bootstrap: self, Env: []string{envBootstrap + "=1", "GREETING=hello"}, Timeout: 5})
+	e, err := Start(ctx, rie, Function{Bootstrap: self, Env: append([]string{envBootstrap + "=1"}, env...), Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Stop()
+	t.Cleanup(e.Stop)
+	return e
+}
+
+func TestUnderTheRealEmulator(t *testing.T) {
+	ctx := context.Background()
+	e := startSelf(t, 5, "GREETING=hello")
 	if pid := e.FunctionPID(); pid != 0 {
 		t.Errorf("FunctionPID before the first invoke = %d, want 0: the function starts cold on the first invoke", pid)
 	}
@@ -89,6 +107,50 @@ func TestUnderTheRealEmulator(t *testing.T) {
 	e.Stop()
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d/status", pid)); err == nil && !isZombie(pid) {
 		t.Errorf("the function (pid %d) still runs after Stop", pid)
+	}
+}
+
+// TestLogsAreCompleteAfterStop: the function's output reaches Logs through a pipe, after the
+// answer; once Stop returns, every line the function wrote is there.
+func TestLogsAreCompleteAfterStop(t *testing.T) {
+	e := startSelf(t, 5)
+	const lines = 20000 // about 400 KiB: more than a pipe buffers
+	if res, err := e.Invoke(context.Background(), []byte(`{"log":"`+strconv.Itoa(lines)+`"}`)); err != nil || res.FunctionError {
+		t.Fatalf("invoke = %+v, %v", res, err)
+	}
+	e.Stop()
+	logs := e.Logs.String()
+	if n := strings.Count(logs, " of 20000\n"); n != lines || !strings.Contains(logs, "line 20000 of 20000\n") {
+		t.Errorf("after Stop the log holds %d of the function's %d lines", n, lines)
+	}
+	// The Go runtime's last word, written as the function exits after the emulator has gone.
+	if !strings.Contains(logs, "failed to get the next invoke") {
+		t.Errorf("after Stop the log lacks what the function wrote as it exited:\n%s", logs[max(0, len(logs)-2000):])
+	}
+}
+
+// TestStopEndsAHungFunction: a function that never returns is killed once its timeout has passed,
+// so Stop cannot hang a test; what it wrote stays in the log.
+func TestStopEndsAHungFunction(t *testing.T) {
+	e := startSelf(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.Invoke(ctx, []byte(`{"hang":"stuck in the handler"}`))
+	wait, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	if !e.Logs.Await(wait, "stuck in the handler") {
+		t.Fatalf("the function never started its invocation:\n%s", e.Logs)
+	}
+	pid := e.FunctionPID()
+	if pid <= 0 {
+		t.Fatalf("FunctionPID during an invocation = %d", pid)
+	}
+	e.Stop()
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d/status", pid)); err == nil && !isZombie(pid) {
+		t.Errorf("the hung function (pid %d) still runs after Stop", pid)
+	}
+	if !strings.Contains(e.Logs.String(), "stuck in the handler") {
+		t.Errorf("Stop lost the function's output:\n%s", e.Logs)
 	}
 }
 
@@ -210,6 +272,28 @@ func TestPeakRSS(t *testing.T) {
 func TestFunctionPIDWithoutAProcess(t *testing.T) {
 	if pid := (&Emulator{cmd: &exec.Cmd{}}).FunctionPID(); pid != 0 {
 		t.Errorf("FunctionPID of an emulator that never started = %d, want 0", pid)
+	}
+}
+
+func TestBufferAwait(t *testing.T) {
+	var b Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		for _, part := range []string{"first line\n", `{"msg":"deliv`, `ered"}` + "\n"} {
+			b.Write([]byte(part))
+		}
+	}()
+	if !b.Await(ctx, `{"msg":"delivered"}`) {
+		t.Fatalf("Await missed a line written in two parts: %q", b.String())
+	}
+	if !b.Await(ctx, "first line") {
+		t.Error("Await missed a line already there")
+	}
+	ended, end := context.WithCancel(context.Background())
+	end()
+	if b.Await(ended, "never written") {
+		t.Error("Await found what was never written")
 	}
 }
 
