@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -322,7 +323,7 @@ func FuzzParseWebhookURL(f *testing.F) {
 			}
 			return
 		}
-		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 			t.Fatalf("accepted %q as %#v", raw, u)
 		}
 	})
