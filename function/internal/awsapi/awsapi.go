@@ -1,8 +1,9 @@
-// Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB)
-// or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
+// Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB,
+// SSM) or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
 // service client would add megabytes to a bootstrap that has to start fast. Its callers are
-// incident (DynamoDB) and cwalarms (DescribeAlarms); trend, older, signs its one GetMetricData call
-// itself. Throttling, 5xx and network errors are retried briefly.
+// webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB) and
+// cwalarms (DescribeAlarms); trend, older, signs its one GetMetricData call itself. Throttling,
+// 5xx and network errors are retried briefly.
 package awsapi
 
 import (

@@ -23,7 +23,7 @@ const (
 	EnvParameter = relayconfig.EnvWebhookParameter // an SSM SecureString name, optionally "name:version"
 )
 
-// ReadTimeout bounds the SSM read at start-up (the SDK's own retries included).
+// ReadTimeout bounds the SSM read at start-up (awsapi's retries included).
 const ReadTimeout = 5 * time.Second
 
 // maxAWSError bounds an AWS error's text in the start-up error (an AccessDenied message can be
@@ -69,7 +69,7 @@ func Load(ctx context.Context, c relayconfig.Config, newReader func(context.Cont
 var ErrEmptyParameter = errors.New("the parameter is empty")
 
 // ReadParameter reads a SecureString parameter ("name" or "name:version"), decrypted, within
-// ReadTimeout (the SDK's retries included). It holds a secret (a webhook URL, a Slack bot token):
+// ReadTimeout (awsapi's retries included). It holds a secret (a webhook URL, a Slack bot token):
 // the value is returned, never put in an error. newReader is called only now, so that a relay
 // configured without a parameter needs no AWS configuration.
 func ReadParameter(ctx context.Context, name string, newReader func(context.Context) (ParameterReader, error)) (string, error) {
