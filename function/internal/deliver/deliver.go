@@ -21,12 +21,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
-// Policy bounds the retries: the one every client of the relay uses (see package retry).
-type Policy = retry.Policy
-
-// DefaultPolicy suits a Lambda timeout of 30 s or more; a shorter deadline simply means fewer attempts.
-var DefaultPolicy = retry.DefaultPolicy
-
 // NewHTTPClient is the one client a container keeps: bounded connect and TLS times, and no
 // redirects (a webhook that redirects is misconfigured, and following it would turn the POST
 // into a GET that "succeeds").
@@ -53,7 +47,7 @@ type Webhook struct {
 	Messenger messenger.Messenger
 	Judge     chat.Judge // what the messenger's answers mean
 	Client    *http.Client
-	Policy    Policy
+	Policy    retry.Policy
 
 	// Sleep and Now are the clock; tests replace them so that no test waits for real.
 	Sleep func(ctx context.Context, d time.Duration) error

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
@@ -90,7 +91,7 @@ func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scr
 		Messenger: m,
 		Judge:     judge,
 		Client:    NewHTTPClient(),
-		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
+		Policy:    retry.Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
 		Sleep:     c.Sleep,
 	}
 	return w, s, c

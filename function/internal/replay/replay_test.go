@@ -21,6 +21,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
@@ -132,7 +133,7 @@ func TestReplayAgainstMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := relay.New(messenger.Slack, render.Options{Location: time.UTC},
-			&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: deliver.DefaultPolicy}, log)
+			&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}, log)
 		s, err := Run(context.Background(), client, queueURL, r.Handle, log, Options{Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
