@@ -307,9 +307,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	flags.SetOutput(stderr)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
-	messengerName := flags.String("messenger", getenv("MESSENGER"), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
-	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
-	language := flags.String("language", getenv("LANGUAGE"), "write the message in `en|ko` (default: LANGUAGE, else en)")
+	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
+	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
 	flags.Usage = func() {
@@ -437,7 +437,7 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	}
 	if s.Messenger == string(messenger.SlackApp) {
 		if s.WebhookURL.Reveal() != "" {
-			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin("MESSENGER"), webhook.EnvURL)
+			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin(relayconfig.EnvMessenger), relayconfig.EnvWebhookURL)
 		}
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
 		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
@@ -445,7 +445,7 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	var u webhook.URL
 	if raw := s.WebhookURL.Reveal(); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
+			return nil, fmt.Errorf("%s: %w", relayconfig.EnvWebhookURL, err)
 		}
 	}
 	m, err := pickMessenger(s, u)

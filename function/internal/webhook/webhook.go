@@ -17,12 +17,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// The environment variables the relay reads the webhook from (see relayconfig).
-const (
-	EnvURL       = relayconfig.EnvWebhookURL       // the URL itself; for local runs and tests
-	EnvParameter = relayconfig.EnvWebhookParameter // an SSM SecureString name, optionally "name:version"
-)
-
 // ReadTimeout bounds the SSM read at start-up (awsapi's retries included).
 const ReadTimeout = 5 * time.Second
 
@@ -43,13 +37,13 @@ func Load(ctx context.Context, c relayconfig.Config, newReader func(context.Cont
 	if raw := c.WebhookURL.Reveal(); raw != "" {
 		u, err := Parse(raw)
 		if err != nil {
-			return URL{}, fmt.Errorf("%s: %w", EnvURL, err)
+			return URL{}, fmt.Errorf("%s: %w", relayconfig.EnvWebhookURL, err)
 		}
 		return u, nil
 	}
 	name := strings.TrimSpace(c.WebhookParameter)
 	if name == "" {
-		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvParameter, EnvURL)
+		return URL{}, fmt.Errorf("no webhook configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", relayconfig.EnvWebhookParameter, relayconfig.EnvWebhookURL)
 	}
 	value, err := ReadParameter(ctx, name, newReader)
 	if errors.Is(err, ErrEmptyParameter) {
