@@ -147,17 +147,6 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
 // the channel, the incident table and the destination's name. No AWS call but the token's read.
 func newSlackAppRelay(ctx context.Context, getenv func(string) string, s settings, options render.Options, client *http.Client, log *slog.Logger) (*relay.Relay, error) {
-	webhookSetting := ""
-	switch {
-	case s.WebhookURL != "":
-		webhookSetting = relayconfig.EnvWebhookURL
-	case s.WebhookParameter != "":
-		webhookSetting = relayconfig.EnvWebhookParameter
-	}
-	if webhookSetting != "" {
-		return nil, fmt.Errorf("%s=slack-app posts with a bot token (%s or %s), not a webhook: unset %s",
-			s.origin(relayconfig.EnvMessenger), relayconfig.EnvSlackToken, relayconfig.EnvSlackTokenParameter, webhookSetting)
-	}
 	token, err := slackapi.LoadToken(ctx, s.Config, func(ctx context.Context, name string) (string, error) {
 		return webhook.ReadParameter(ctx, name, webhook.NewSSMReader)
 	})
@@ -436,9 +425,6 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 		return nil, err
 	}
 	if s.Messenger == string(messenger.SlackApp) {
-		if s.WebhookURL.Reveal() != "" {
-			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin(relayconfig.EnvMessenger), relayconfig.EnvWebhookURL)
-		}
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
 		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
 	}
