@@ -169,7 +169,7 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 	if err != nil {
 		return nil, err
 	}
-	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), string(options.Language), options.Location)
+	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), options.Language, options.Location)
 	if err != nil {
 		return nil, err
 	}

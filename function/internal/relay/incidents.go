@@ -128,7 +128,7 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 		r.log.InfoContext(ctx, "reminded", attrs...)
 		return nil
 	}
-	text, err := lifecycle.ReminderText(rem, string(r.options.Language), r.options.Location)
+	text, err := lifecycle.ReminderText(rem, r.options.Language, r.options.Location)
 	if err != nil {
 		return fail(err)
 	}
