@@ -113,14 +113,16 @@ var consoleDomains = map[string]string{
 // consoleURL links to the alarm the way AWS's own alarm e-mails do.
 func consoleURL(partition, region, name string) string {
 	domain, ok := consoleDomains[partition]
-	if !ok || !validRegion(region) {
+	if !ok || !ValidRegion(region) {
 		return ""
 	}
 	return "https://" + region + "." + domain + "/cloudwatch/deeplink.js?region=" + region +
 		"#alarmsV2:alarm/" + encodeURIComponent(name)
 }
 
-func validRegion(r string) bool {
+// ValidRegion tells whether r can be a region code (lower-case letters, digits and dashes), safe
+// to put in a host name.
+func ValidRegion(r string) bool {
 	for _, c := range r {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
 			return false
