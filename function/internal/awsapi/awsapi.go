@@ -1,9 +1,9 @@
 // Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB,
-// SSM) or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
-// service client would add megabytes to a bootstrap that has to start fast. Its callers are
+// SSM, SQS) or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK:
+// each service client would add megabytes to a bootstrap that has to start fast. Its callers are
 // webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
-// cwalarms (DescribeAlarms) and trend (GetMetricData). Throttling, 5xx and network errors are
-// retried briefly.
+// cwalarms (DescribeAlarms), trend (GetMetricData) and replay (the dead-letter queue's SQS calls).
+// Throttling, 5xx and network errors are retried briefly.
 package awsapi
 
 import (

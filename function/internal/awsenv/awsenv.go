@@ -1,8 +1,8 @@
 // Package awsenv reads what Lambda puts in a function's environment for AWS calls: the region and
 // the role's credentials. The relay builds its small AWS clients (awsapi's signed calls to SSM,
-// DynamoDB and CloudWatch, trend's CloudWatch call, replay's SQS) from it rather than from the
-// SDK's config package, whose shared-config, SSO and STS clients would add 2 MB to every cold
-// start for credential sources a Lambda function never uses.
+// DynamoDB, CloudWatch and SQS) from it rather than from the SDK's config package, whose
+// shared-config, SSO and STS clients would add 2 MB to every cold start for credential sources a
+// Lambda function never uses.
 package awsenv
 
 import (
