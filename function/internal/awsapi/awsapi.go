@@ -27,6 +27,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
@@ -210,7 +211,7 @@ func (c *Client) once(ctx context.Context, op string, body []byte, headers map[s
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, unwrapURLError(err))
+		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, urlerr.Strip(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
@@ -259,12 +260,4 @@ func (c *Client) pause(ctx context.Context, d time.Duration) error {
 		return c.sleep(ctx, d)
 	}
 	return retry.Sleep(ctx, d)
-}
-
-func unwrapURLError(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Err
-	}
-	return err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -197,11 +198,7 @@ func (w *Webhook) sleep(ctx context.Context, d time.Duration) error {
 func redact(err error, hook webhook.URL) string {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		msg := uerr.Err.Error()
-		if uerr.Timeout() {
-			msg = "timed out: " + msg
-		}
-		err = errors.New(strings.ToLower(uerr.Op) + " webhook: " + msg)
+		err = errors.New(strings.ToLower(uerr.Op) + " webhook: " + urlerr.Strip(uerr).Error())
 	}
 	return hook.Redact(err.Error())
 }

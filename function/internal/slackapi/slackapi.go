@@ -28,6 +28,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
@@ -271,7 +272,7 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	req.Header.Set("User-Agent", "alarm-relay")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return outcome{retryable: true, reason: c.Token.redact(describeNetError(err))}
+		return outcome{retryable: true, reason: c.Token.redact(urlerr.Strip(err).Error())}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -319,19 +320,6 @@ func (c *Client) judge(resp *http.Response, raw []byte) outcome {
 		o.retryable = true
 	}
 	return o
-}
-
-// describeNetError drops Go's *url.Error wrapper, which repeats the method and URL.
-func describeNetError(err error) string {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		msg := uerr.Err.Error()
-		if uerr.Timeout() {
-			msg = "timed out: " + msg
-		}
-		return msg
-	}
-	return err.Error()
 }
 
 func (c *Client) now() time.Time {
