@@ -200,13 +200,11 @@ func body(method string, m Message) ([]byte, error) {
 		fields["unfurl_links"] = json.RawMessage(`false`)
 		fields["unfurl_media"] = json.RawMessage(`false`)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fields); err != nil {
+	b, err := chat.Marshal(fields)
+	if err != nil {
 		return nil, fmt.Errorf("slack %s: encode: %w", method, err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 func str(s string) json.RawMessage {
