@@ -74,15 +74,7 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
-	if err != nil {
-		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
-		return fmt.Errorf("%q: %w", n.Title(), err)
-	}
-	if n.MessageID != "" {
-		r.delivered.Add(n.MessageID)
-	}
-	r.log.InfoContext(ctx, "delivered", attrs...)
-	return nil
+	return r.report(ctx, n, attrs, err)
 }
 
 // Remind serves one tick of the reminder schedule: every alarm of the event that has been in
