@@ -33,6 +33,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/replay"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -119,7 +120,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 			return nil, err
 		}
 	} else {
-		u, err := webhook.Load(ctx, s.Config, webhook.NewSSMReader)
+		u, err := webhook.Load(ctx, s.Config, ssmparam.NewReader)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +149,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 // the channel, the incident table and the destination's name. No AWS call but the token's read.
 func newSlackAppRelay(ctx context.Context, getenv func(string) string, s settings, options render.Options, client *http.Client, log *slog.Logger) (*relay.Relay, error) {
 	token, err := slackapi.LoadToken(ctx, s.Config, func(ctx context.Context, name string) (string, error) {
-		return webhook.ReadParameter(ctx, name, webhook.NewSSMReader)
+		return ssmparam.Read(ctx, name, ssmparam.NewReader)
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -120,12 +121,12 @@ func TestLoadBoundsTheSSMRead(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := Load(ctx, config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ParameterReader, error) { return b, nil })
+	_, err := Load(ctx, config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ssmparam.Reader, error) { return b, nil })
 	if err == nil || !strings.Contains(err.Error(), `read webhook from SSM parameter "/p"`) {
 		t.Fatalf("err = %v", err)
 	}
-	if deadline.IsZero() || deadline.Sub(start) > ReadTimeout+time.Second {
-		t.Errorf("the SSM read had deadline %v after start, want %v", deadline.Sub(start), ReadTimeout)
+	if deadline.IsZero() || deadline.Sub(start) > ssmparam.ReadTimeout+time.Second {
+		t.Errorf("the SSM read had deadline %v after start, want %v", deadline.Sub(start), ssmparam.ReadTimeout)
 	}
 }
 
@@ -137,7 +138,7 @@ func (f failingReader) GetParameter(context.Context, string) (string, error) {
 
 func TestLoadShortensAWSErrors(t *testing.T) {
 	long := errors.New("AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/x is not authorized " + strings.Repeat("because no identity-based policy allows the ssm:GetParameter action ", 80))
-	_, err := Load(context.Background(), config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ParameterReader, error) { return failingReader{long}, nil })
+	_, err := Load(context.Background(), config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ssmparam.Reader, error) { return failingReader{long}, nil })
 	if err == nil || len(err.Error()) > 500 || !strings.Contains(err.Error(), "AccessDeniedException") || !errors.Is(err, long) {
 		t.Errorf("err = %d bytes (%v); want the start of the AWS error, under 500 bytes, still wrapping it", len(err.Error()), err)
 	}
