@@ -40,22 +40,35 @@ func (r *Relay) WithAlarms(list AlarmsFunc) *Relay {
 }
 
 // HandleJSON serves one invocation: the stack's reminder schedule sends
-// {"alarmRelay":"remind",…}; anything else must be an SNS event.
+// {"alarmRelay":"remind",…}; anything else must be an SNS event. An SNS event, the common case,
+// is decoded once; relayconfig.ParseReminderEvent reads (strictly) only what has the reminder's
+// mark or is no SNS event.
 func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
-	if ev, ok, err := relayconfig.ParseReminderEvent(raw); ok {
-		if err != nil {
-			r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
-			return &InvalidEventError{Err: err}
-		}
-		return r.Remind(ctx, ev)
+	var in struct {
+		alarm.Event
+		Reminder *string `json:"alarmRelay"`
 	}
-	var ev alarm.Event
-	if err := json.Unmarshal(raw, &ev); err != nil {
+	err := json.Unmarshal(raw, &in)
+	if err != nil || in.Reminder != nil {
+		if ev, ok, rerr := relayconfig.ParseReminderEvent(raw); ok {
+			if rerr != nil {
+				r.log.ErrorContext(ctx, "event rejected", "error", rerr.Error())
+				return &InvalidEventError{Err: rerr}
+			}
+			return r.Remind(ctx, ev)
+		}
+	}
+	if err != nil {
+		// Decoded as an alarm.Event alone, the error names its fields as alarm's types do.
+		var ev alarm.Event
+		if e := json.Unmarshal(raw, &ev); e != nil {
+			err = e
+		}
 		err = fmt.Errorf("neither an SNS event nor a reminder event: %w", err)
 		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
 		return &InvalidEventError{Err: err}
 	}
-	return r.Handle(ctx, ev)
+	return r.Handle(ctx, in.Event)
 }
 
 // show puts an alarm notification into its incident (or, without an alarm ARN, posts it on its
