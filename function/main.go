@@ -31,7 +31,9 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/replay"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -118,7 +120,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 			return nil, err
 		}
 	} else {
-		u, err := webhook.Load(ctx, s.Config, webhook.NewSSMReader)
+		u, err := webhook.Load(ctx, s.Config, ssmparam.NewReader)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +136,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 		if err != nil {
 			return nil, err
 		}
-		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: deliver.DefaultPolicy}
+		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: retry.DefaultPolicy}
 		r = relay.New(m, options, hook, log)
 	}
 	if s.Trend {
@@ -150,19 +152,8 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
 // the channel, the incident table and the destination's name. No AWS call but the token's read.
 func newSlackAppRelay(ctx context.Context, getenv func(string) string, s settings, options render.Options, client *http.Client, log *slog.Logger) (*relay.Relay, error) {
-	webhookSetting := ""
-	switch {
-	case s.WebhookURL != "":
-		webhookSetting = relayconfig.EnvWebhookURL
-	case s.WebhookParameter != "":
-		webhookSetting = relayconfig.EnvWebhookParameter
-	}
-	if webhookSetting != "" {
-		return nil, fmt.Errorf("%s=slack-app posts with a bot token (%s or %s), not a webhook: unset %s",
-			s.origin(relayconfig.EnvMessenger), relayconfig.EnvSlackToken, relayconfig.EnvSlackTokenParameter, webhookSetting)
-	}
 	token, err := slackapi.LoadToken(ctx, s.Config, func(ctx context.Context, name string) (string, error) {
-		return webhook.ReadParameter(ctx, name, webhook.NewSSMReader)
+		return ssmparam.Read(ctx, name, ssmparam.NewReader)
 	})
 	if err != nil {
 		return nil, err
@@ -183,7 +174,7 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 	if err != nil {
 		return nil, err
 	}
-	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), string(options.Language), options.Location)
+	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), options.Language, options.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -310,9 +301,9 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	flags.SetOutput(stderr)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
-	messengerName := flags.String("messenger", getenv("MESSENGER"), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
-	timezone := flags.String("timezone", getenv("TIMEZONE"), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
-	language := flags.String("language", getenv("LANGUAGE"), "write the message in `en|ko` (default: LANGUAGE, else en)")
+	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
+	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
 	flags.Usage = func() {
@@ -439,16 +430,13 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 		return nil, err
 	}
 	if s.Messenger == string(messenger.SlackApp) {
-		if s.WebhookURL.Reveal() != "" {
-			return nil, fmt.Errorf("%s=slack-app posts with a bot token, not a webhook: unset %s", s.origin("MESSENGER"), webhook.EnvURL)
-		}
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
 		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
 	}
 	var u webhook.URL
 	if raw := s.WebhookURL.Reveal(); raw != "" {
 		if u, err = webhook.Parse(raw); err != nil {
-			return nil, fmt.Errorf("%s: %w", webhook.EnvURL, err)
+			return nil, fmt.Errorf("%s: %w", relayconfig.EnvWebhookURL, err)
 		}
 	}
 	m, err := pickMessenger(s, u)

@@ -10,10 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
-	"github.com/alarm-relay/alarm-relay/function/internal/replay"
+	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
@@ -214,18 +211,19 @@ func TestReplayDeadLetters(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
-	client, err := replay.NewClient(func(k string) string { return env[k] })
+	// The replay's client has only the calls a replay makes; the test sends with awsapi itself.
+	sqs, err := awsapi.NewFromEnv(func(k string) string { return env[k] }, "sqs", "SQS", "sqs", http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alarm-relay-dead-letters")})
-	if err != nil {
+	var q struct{ QueueUrl string }
+	if err := sqs.JSON(ctx, "AmazonSQS.CreateQueue", map[string]string{"QueueName": "alarm-relay-dead-letters"}, &q); err != nil {
 		t.Fatal(err)
 	}
-	queueURL := aws.ToString(q.QueueUrl)
+	queueURL := q.QueueUrl
 	for _, body := range []string{readFile(t, "internal/replay/testdata/on-failure-record.json"), readFile(t, "testdata/latency-ok.json")} {
-		if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+		if err := sqs.JSON(ctx, "AmazonSQS.SendMessage", map[string]string{"QueueUrl": queueURL, "MessageBody": body}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

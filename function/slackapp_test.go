@@ -67,9 +67,9 @@ func TestSlackAppSettingsErrors(t *testing.T) {
 		args   []string
 		errHas string
 	}{
-		{"a webhook beside the app", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), nil, "MESSENGER=slack-app posts with a bot token (SLACK_TOKEN or SLACK_TOKEN_PARAMETER), not a webhook: unset WEBHOOK_URL"},
-		{"a webhook parameter beside the app", with(map[string]string{"WEBHOOK_PARAMETER": "/x/webhook"}), nil, "unset WEBHOOK_PARAMETER"},
-		{"a webhook in a dry run", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), []string{"-dry-run"}, "unset WEBHOOK_URL"},
+		{"a webhook beside the app", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), nil, "WEBHOOK_URL: messenger slack-app posts with a bot token (SLACK_TOKEN or SLACK_TOKEN_PARAMETER), not a webhook: unset it"},
+		{"a webhook parameter beside the app", with(map[string]string{"WEBHOOK_PARAMETER": "/x/webhook"}), nil, "WEBHOOK_PARAMETER: messenger slack-app posts with a bot token"},
+		{"a webhook in a dry run", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), []string{"-dry-run"}, "WEBHOOK_URL: messenger slack-app posts with a bot token"},
 		{"no token", with(map[string]string{"SLACK_TOKEN": ""}), nil, "no Slack bot token configured: set SLACK_TOKEN_PARAMETER"},
 		{"a user token", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), nil, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
 		{"a user token in a dry run", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), []string{"-dry-run"}, `SLACK_TOKEN: must be a bot token`},

@@ -20,7 +20,7 @@
 //     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
 //   - With MESSENGER slack-app, the bot token starts with xoxb- (CheckSlackToken), the channel is
 //     an id, not a #name (CheckSlackChannel), the incident table a DynamoDB name
-//     (CheckStateTable). Other messengers leave these settings alone.
+//     (CheckStateTable), and no webhook is set. Other messengers leave these settings alone.
 //   - Secrets (the webhook, the bot token) are Secret values, which never print. The stack never
 //     writes them: it writes the SSM parameter holding one, and the relay reads it at start-up.
 //
@@ -114,7 +114,7 @@ func orDefault(s, def string) string {
 }
 
 // Validate checks every setting and returns all problems, nil when there are none; a Slack
-// app's settings only with messenger slack-app. It does not demand a webhook or a Slack app's
+// app's settings only with messenger slack-app, which takes no webhook. It does not demand a webhook or a Slack app's
 // token, channel and table (a dry run has none; the stack checks its own) and does not match
 // the messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
 func (c Config) Validate() []Problem {
@@ -139,7 +139,17 @@ func (c Config) Validate() []Problem {
 	} else if len(c.Mentions) > mentionsBytes {
 		add(EnvMentions, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(c.Mentions), mentionsBytes)
 	}
-	if c.WebhookURL != "" {
+	if n.Messenger == string(messenger.SlackApp) {
+		// A webhook beside a Slack app is a mistake, valid or not: the relay would never use it.
+		for _, w := range []struct {
+			env string
+			set bool
+		}{{EnvWebhookURL, c.WebhookURL != ""}, {EnvWebhookParameter, n.WebhookParameter != ""}} {
+			if w.set {
+				add(w.env, "messenger slack-app posts with a bot token (%s or %s), not a webhook: unset it", EnvSlackToken, EnvSlackTokenParameter)
+			}
+		}
+	} else if c.WebhookURL != "" {
 		if _, err := ParseWebhookURL(c.WebhookURL.Reveal()); err != nil {
 			add(EnvWebhookURL, "%v", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -46,6 +47,8 @@ func TestValidate(t *testing.T) {
 		{"channel name", Config{Messenger: "slack-app", SlackChannel: "#alerts"}, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
 		{"user id as channel", Config{Messenger: "slack-app", SlackChannel: "U0123ABCDEF"}, `SLACK_CHANNEL: "U0123ABCDEF" is not a channel id`},
 		{"table name", Config{Messenger: "slack-app", StateTable: "my incidents"}, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
+		{"slack app with a webhook", Config{Messenger: "slack-app", WebhookURL: "https://hooks.slack.com/services/T/B/SECRET"}, "WEBHOOK_URL: messenger slack-app posts with a bot token (SLACK_TOKEN or SLACK_TOKEN_PARAMETER), not a webhook: unset it"},
+		{"slack app with a webhook parameter", Config{Messenger: "slack-app", WebhookParameter: "/x/webhook"}, "WEBHOOK_PARAMETER: messenger slack-app posts with a bot token"},
 		// Another tool's Slack settings in the shell do not stop a webhook's relay.
 		{"a webhook beside other Slack settings", Config{Messenger: "slack", SlackToken: "xoxp-1-2-SECRET", SlackChannel: "#alerts", StateTable: "x"}, ""},
 	}
@@ -322,7 +325,7 @@ func FuzzParseWebhookURL(f *testing.F) {
 			}
 			return
 		}
-		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 			t.Fatalf("accepted %q as %#v", raw, u)
 		}
 	})

@@ -2,10 +2,10 @@ package relayconfig
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -22,7 +22,7 @@ func ParseWebhookURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && loopback.IsHost(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("webhook URL must use https (got scheme %q)", u.Scheme)
 	}
@@ -30,14 +30,6 @@ func ParseWebhookURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("webhook URL must not carry user credentials")
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // ResolveMessenger is the messenger that posts to webhook: the one named, or for auto (or "")

@@ -18,8 +18,8 @@ func describe(a *Alarm, p *payload) {
 		a.Rule = strings.Join(strings.Fields(p.AlarmRule), " ")
 		for _, c := range p.TriggeringChildren {
 			child := Child{Name: c.Arn, State: State(c.State.Value)}
-			if arn, ok := parseARN(c.Arn); ok {
-				child.Name = arn.name
+			if arn, ok := ParseARN(c.Arn); ok {
+				child.Name = arn.Name
 			}
 			a.Children = append(a.Children, child)
 		}

@@ -67,12 +67,12 @@ func parseAlarm(message string) (*Alarm, bool) {
 	}
 	a.ChangedAt = parseTime(p.StateChangeTime)
 	a.ConfigUpdatedAt = parseTime(p.ConfigUpdated)
-	if arn, ok := parseARN(p.AlarmARN); ok {
-		a.Partition, a.Region = arn.partition, arn.region
+	if arn, ok := ParseARN(p.AlarmARN); ok {
+		a.Partition, a.Region = arn.Partition, arn.Region
 		if a.AccountID == "" {
-			a.AccountID = arn.account
+			a.AccountID = arn.Account
 		}
-		a.ConsoleURL = consoleURL(arn.partition, arn.region, a.Name)
+		a.ConsoleURL = consoleURL(arn.Partition, arn.Region, a.Name)
 	}
 	describe(a, &p)
 	return a, true
@@ -89,18 +89,19 @@ func parseTime(s string) time.Time {
 	return time.Time{}
 }
 
-type alarmARN struct {
-	partition, region, account, name string
+// ARN is a CloudWatch alarm's ARN, split.
+type ARN struct {
+	Partition, Region, Account, Name string
 }
 
-// parseARN splits "arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>"; the name itself may
-// contain colons, so only the first six separate fields.
-func parseARN(s string) (alarmARN, bool) {
+// ParseARN splits "arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>"; the name itself
+// may contain colons, so only the first six separate fields. Partition and region must be there.
+func ParseARN(s string) (ARN, bool) {
 	f := strings.SplitN(s, ":", 7)
 	if len(f) != 7 || f[0] != "arn" || f[2] != "cloudwatch" || f[5] != "alarm" || f[1] == "" || f[3] == "" {
-		return alarmARN{}, false
+		return ARN{}, false
 	}
-	return alarmARN{partition: f[1], region: f[3], account: f[4], name: f[6]}, true
+	return ARN{Partition: f[1], Region: f[3], Account: f[4], Name: f[6]}, true
 }
 
 // consoleDomains maps an AWS partition to its console domain.
@@ -113,14 +114,16 @@ var consoleDomains = map[string]string{
 // consoleURL links to the alarm the way AWS's own alarm e-mails do.
 func consoleURL(partition, region, name string) string {
 	domain, ok := consoleDomains[partition]
-	if !ok || !validRegion(region) {
+	if !ok || !ValidRegion(region) {
 		return ""
 	}
 	return "https://" + region + "." + domain + "/cloudwatch/deeplink.js?region=" + region +
 		"#alarmsV2:alarm/" + encodeURIComponent(name)
 }
 
-func validRegion(r string) bool {
+// ValidRegion tells whether r can be a region code (lower-case letters, digits and dashes), safe
+// to put in a host name.
+func ValidRegion(r string) bool {
 	for _, c := range r {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
 			return false

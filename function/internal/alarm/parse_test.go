@@ -366,8 +366,8 @@ func TestConsoleURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := ""
-		if a, ok := parseARN(tt.arn); ok {
-			got = consoleURL(a.partition, a.region, a.name)
+		if a, ok := ParseARN(tt.arn); ok {
+			got = consoleURL(a.Partition, a.Region, a.Name)
 		}
 		if got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.arn, got, tt.want)

@@ -1,8 +1,9 @@
-// Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB)
-// or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK: each
-// service client would add megabytes to a bootstrap that has to start fast. Its callers are
-// incident (DynamoDB) and cwalarms (DescribeAlarms); trend, older, signs its one GetMetricData call
-// itself. Throttling, 5xx and network errors are retried briefly.
+// Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB,
+// SSM, SQS) or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK:
+// each service client would add megabytes to a bootstrap that has to start fast. Its callers are
+// webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
+// cwalarms (DescribeAlarms), trend (GetMetricData) and replay (the dead-letter queue's SQS calls).
+// Throttling, 5xx and network errors are retried briefly.
 package awsapi
 
 import (
@@ -26,6 +27,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
@@ -44,6 +46,21 @@ type Client struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 }
 
+// New is a client for service (its signing name) at endpoint, signing for region: 3 attempts of
+// at most 5 s each, which a caller may change before its first call.
+func New(service, endpoint, region string, credentials aws.CredentialsProvider, client *http.Client) *Client {
+	return &Client{
+		Service:     service,
+		Endpoint:    strings.TrimRight(endpoint, "/"),
+		Region:      region,
+		Credentials: credentials,
+		HTTP:        client,
+		Attempts:    3,
+		Timeout:     5 * time.Second,
+		signer:      v4.NewSigner(),
+	}
+}
+
 // NewFromEnv builds a client from what Lambda sets (see awsenv). envName is the service's part of
 // AWS_ENDPOINT_URL_<envName> (e.g. DYNAMODB, CLOUDWATCH), which, like AWS_ENDPOINT_URL, points it
 // elsewhere; host is the endpoint's first label (dynamodb, monitoring).
@@ -54,30 +71,17 @@ func NewFromEnv(getenv func(string) string, service, envName, host string, clien
 	}
 	endpoint := awsenv.Endpoint(getenv, envName)
 	if endpoint == "" {
-		endpoint = "https://" + host + "." + env.Region + "." + dnsSuffix(env.Region)
+		suffix, err := awsenv.DNSSuffix(env.Region, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", service, err)
+		}
+		endpoint = "https://" + host + "." + env.Region + "." + suffix
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("endpoint %q for %s is not an http(s) URL", endpoint, service)
 	}
-	return &Client{
-		Service:     service,
-		Endpoint:    strings.TrimRight(endpoint, "/"),
-		Region:      env.Region,
-		Credentials: env.Credentials,
-		HTTP:        client,
-		Attempts:    3,
-		Timeout:     5 * time.Second,
-		signer:      v4.NewSigner(),
-	}, nil
-}
-
-// dnsSuffix is the partition's domain: China's regions live under amazonaws.com.cn.
-func dnsSuffix(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "amazonaws.com.cn"
-	}
-	return "amazonaws.com"
+	return New(service, endpoint, env.Region, env.Credentials, client), nil
 }
 
 // Error is an answer other than success. Code is the service's error name without its namespace
@@ -198,12 +202,16 @@ func (c *Client) once(ctx context.Context, op string, body []byte, headers map[s
 		return nil, fmt.Errorf("%s: credentials: %w: %w", op, err, errNotRetryable)
 	}
 	sum := sha256.Sum256(body)
-	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.Service, c.Region, time.Now()); err != nil {
+	signer := c.signer
+	if signer == nil { // a Client built without New
+		signer = v4.NewSigner()
+	}
+	if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.Service, c.Region, time.Now()); err != nil {
 		return nil, fmt.Errorf("%s: sign: %w: %w", op, err, errNotRetryable)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, unwrapURLError(err))
+		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, urlerr.Strip(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
@@ -252,12 +260,4 @@ func (c *Client) pause(ctx context.Context, d time.Duration) error {
 		return c.sleep(ctx, d)
 	}
 	return retry.Sleep(ctx, d)
-}
-
-func unwrapURLError(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Err
-	}
-	return err
 }

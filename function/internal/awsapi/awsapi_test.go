@@ -101,10 +101,22 @@ func TestDefaultEndpoints(t *testing.T) {
 	for region, want := range map[string]string{
 		"ap-northeast-2": "https://monitoring.ap-northeast-2.amazonaws.com",
 		"cn-north-1":     "https://monitoring.cn-north-1.amazonaws.com.cn",
+		"us-iso-east-1":  "https://monitoring.us-iso-east-1.c2s.ic.gov",
+		"eusc-de-east-1": "https://monitoring.eusc-de-east-1.amazonaws.eu",
 	} {
 		c, err := NewFromEnv(env(map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}), "monitoring", "CLOUDWATCH", "monitoring", http.DefaultClient)
 		if err != nil || c.Endpoint != want {
 			t.Errorf("%s: %v, %v; want %s", region, c, err, want)
 		}
+	}
+}
+
+// A Client built as a literal, without New, signs its calls too.
+func TestClientWithoutNew(t *testing.T) {
+	var calls atomic.Int32
+	c := &Client{Service: "dynamodb", Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
+		Credentials: client(t, "http://127.0.0.1:1").Credentials, HTTP: http.DefaultClient, Timeout: 5 * time.Second}
+	if err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{}, nil); err != nil || calls.Load() != 1 {
+		t.Errorf("err = %v after %d calls", err, calls.Load())
 	}
 }

@@ -27,3 +27,25 @@ func TestLoad(t *testing.T) {
 		t.Errorf("credentials %+v, %v", creds, err)
 	}
 }
+
+func TestDNSSuffix(t *testing.T) {
+	for _, tt := range []struct{ region, partition, want string }{
+		{"us-east-1", "", "amazonaws.com"},
+		{"us-east-1", "aws", "amazonaws.com"},
+		{"cn-north-1", "", "amazonaws.com.cn"},
+		{"us-gov-west-1", "", "amazonaws.com"},
+		{"eusc-de-east-1", "", "amazonaws.eu"},
+		{"us-iso-east-1", "", "c2s.ic.gov"},
+		{"us-isob-east-1", "", "sc2s.sgov.gov"},
+		{"us-isof-south-1", "", "csp.hci.ic.gov"},
+		{"eu-isoe-west-1", "", "cloud.adc-e.uk"},
+		{"cn-north-1", "aws-cn", "amazonaws.com.cn"},
+	} {
+		if got, err := DNSSuffix(tt.region, tt.partition); got != tt.want || err != nil {
+			t.Errorf("DNSSuffix(%q, %q) = %q, %v; want %q", tt.region, tt.partition, got, err, tt.want)
+		}
+	}
+	if _, err := DNSSuffix("x-1", "aws-mars"); err == nil || err.Error() != `unknown AWS partition "aws-mars"` {
+		t.Errorf("unknown partition: %v", err)
+	}
+}

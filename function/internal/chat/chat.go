@@ -60,9 +60,9 @@ type JudgeFunc func(Response) Verdict
 func (f JudgeFunc) Judge(r Response) Verdict { return f(r) }
 
 // ByStatus is the HTTP reading every messenger starts from: 2xx delivered; 408, 429 and 5xx worth
-// retrying (429 and 503 after the server's Retry-After); 1xx, 3xx and other 4xx not delivered.
-// A 1xx or 3xx as the final answer means the message went nowhere: a redirect is not followed,
-// because following it would turn the POST into a GET that "succeeds".
+// retrying (429 and 503 after the server's Retry-After), and a 1xx as the final answer too (the
+// server never gave one); 3xx and other 4xx not delivered. A 3xx means the message went nowhere:
+// a redirect is not followed, because following it would turn the POST into a GET that "succeeds".
 func ByStatus(r Response) Verdict {
 	s := r.Status
 	switch {

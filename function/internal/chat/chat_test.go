@@ -62,3 +62,13 @@ func TestByStatus(t *testing.T) {
 		t.Error("the zero Outcome must be Fail: a verdict nobody set is never a delivery")
 	}
 }
+
+func TestMarshalKeepsMarkupCharacters(t *testing.T) {
+	got, err := Marshal(map[string]string{"text": "a < b & c > d <https://x.example/?a=1&b=2|link>"})
+	if err != nil || string(got) != `{"text":"a < b & c > d <https://x.example/?a=1&b=2|link>"}` {
+		t.Errorf("Marshal = %s, %v", got, err)
+	}
+	if _, err := Marshal(func() {}); err == nil {
+		t.Error("a func encoded")
+	}
+}

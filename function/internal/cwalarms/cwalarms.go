@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 )
 
@@ -69,17 +70,16 @@ func (l *Lister) Describe(ctx context.Context, arns []string) ([]Alarm, error) {
 	return out, nil
 }
 
-// nameOf takes the alarm name from arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>;
-// the name may itself contain colons.
-func (l *Lister) nameOf(arn string) (string, error) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "cloudwatch" || parts[5] != "alarm" || parts[6] == "" {
-		return "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", arn)
+// nameOf takes the alarm name from its ARN (alarm.ParseARN), which must be in the Lister's region.
+func (l *Lister) nameOf(raw string) (string, error) {
+	arn, ok := alarm.ParseARN(raw)
+	if !ok || arn.Name == "" {
+		return "", fmt.Errorf("%q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", raw)
 	}
-	if parts[3] != l.api.Region {
-		return "", fmt.Errorf("alarm %q is in %s, not in this function's region %s", parts[6], parts[3], l.api.Region)
+	if arn.Region != l.api.Region {
+		return "", fmt.Errorf("alarm %q is in %s, not in this function's region %s", arn.Name, arn.Region, l.api.Region)
 	}
-	return parts[6], nil
+	return arn.Name, nil
 }
 
 type member struct {

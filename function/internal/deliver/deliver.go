@@ -16,16 +16,11 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
-
-// Policy bounds the retries: the one every client of the relay uses (see package retry).
-type Policy = retry.Policy
-
-// DefaultPolicy suits a Lambda timeout of 30 s or more; a shorter deadline simply means fewer attempts.
-var DefaultPolicy = retry.DefaultPolicy
 
 // NewHTTPClient is the one client a container keeps: bounded connect and TLS times, and no
 // redirects (a webhook that redirects is misconfigured, and following it would turn the POST
@@ -53,7 +48,7 @@ type Webhook struct {
 	Messenger messenger.Messenger
 	Judge     chat.Judge // what the messenger's answers mean
 	Client    *http.Client
-	Policy    Policy
+	Policy    retry.Policy
 	Clock     retry.Clock // the zero value is the real clock; tests give one that never waits
 }
 
@@ -169,11 +164,7 @@ func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
 func redact(err error, hook webhook.URL) string {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		msg := uerr.Err.Error()
-		if uerr.Timeout() {
-			msg = "timed out: " + msg
-		}
-		err = errors.New(strings.ToLower(uerr.Op) + " webhook: " + msg)
+		err = errors.New(strings.ToLower(uerr.Op) + " webhook: " + urlerr.Strip(uerr).Error())
 	}
 	return hook.Redact(err.Error())
 }

@@ -81,7 +81,7 @@ func newWebhook(t *testing.T, m render.Messenger, steps ...step) (*Webhook, *scr
 		Messenger: m,
 		Judge:     judge,
 		Client:    NewHTTPClient(),
-		Policy:    Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
+		Policy:    retry.Policy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, AttemptTimeout: 5 * time.Second, Reserve: 100 * time.Millisecond},
 		Clock:     c.Waiting(), // real time (for real deadlines), no real waits
 	}
 	return w, s, c

@@ -63,9 +63,9 @@ type Incidents struct {
 	Now           func() time.Time
 }
 
-// New builds the keeper for one destination. language is en or ko (the lifecycle's own lines);
-// loc is the zone shown next to UTC (nil: UTC only).
-func New(slack Slack, store *incident.Store, channel, destination, language string, loc *time.Location) (*Incidents, error) {
+// New builds the keeper for one destination. language words the lifecycle's own lines (render's
+// options have it); loc is the zone shown next to UTC (nil: UTC only).
+func New(slack Slack, store *incident.Store, channel, destination string, language render.Language, loc *time.Location) (*Incidents, error) {
 	if channel == "" || destination == "" {
 		return nil, errors.New("lifecycle: a Slack app destination needs a channel and a name")
 	}
@@ -171,15 +171,15 @@ func (x *Incidents) replaceable(err error, channel string) bool {
 	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
 }
 
-// newTexts picks the words for language ("" is English) and the zone shown next to UTC (nil: UTC only).
-func newTexts(language string, loc *time.Location) (render.IncidentLines, error) {
-	switch language {
-	case "", "en":
-		return render.NewIncidentLines(render.English, loc), nil
-	case "ko":
-		return render.NewIncidentLines(render.Korean, loc), nil
+// newTexts picks the words for language ("" is English) and the zone shown next to UTC (nil: UTC
+// only). render.ParseLanguage is the one judge of a language: one it does not know is an error
+// here, not English.
+func newTexts(language render.Language, loc *time.Location) (render.IncidentLines, error) {
+	l, err := render.ParseLanguage(string(language))
+	if err != nil {
+		return render.IncidentLines{}, fmt.Errorf("lifecycle: %w", err)
 	}
-	return render.IncidentLines{}, fmt.Errorf("lifecycle: unknown language %q: use en or ko", language)
+	return render.NewIncidentLines(l, loc), nil
 }
 
 func (x *Incidents) now() time.Time {

@@ -1,11 +1,11 @@
 package lifecycle
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
@@ -45,13 +45,11 @@ func withContext(payload []byte, line string) ([]byte, error) {
 	return marshal(msg)
 }
 
-// marshal encodes without escaping < > & (already escaped for mrkdwn where needed).
+// marshal encodes a payload (chat.Marshal: < > & kept as written, escaped for mrkdwn already).
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := chat.Marshal(v)
+	if err != nil {
 		return nil, fmt.Errorf("lifecycle: encode: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }

@@ -39,7 +39,7 @@ func Due(alarms []cwalarms.Alarm, every time.Duration, now time.Time) []Reminder
 
 // ReminderText is a reminder as plain text, for webhook destinations to post as a new message:
 // "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 07:32 UTC)".
-func ReminderText(r Reminder, language string, loc *time.Location) (string, error) {
+func ReminderText(r Reminder, language render.Language, loc *time.Location) (string, error) {
 	t, err := newTexts(language, loc)
 	if err != nil {
 		return "", err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 func TestDue(t *testing.T) {
@@ -40,7 +41,7 @@ func TestReminderText(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		lang string
+		lang render.Language
 		loc  *time.Location
 		want string
 	}{

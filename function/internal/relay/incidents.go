@@ -40,22 +40,35 @@ func (r *Relay) WithAlarms(list AlarmsFunc) *Relay {
 }
 
 // HandleJSON serves one invocation: the stack's reminder schedule sends
-// {"alarmRelay":"remind",…}; anything else must be an SNS event.
+// {"alarmRelay":"remind",…}; anything else must be an SNS event. An SNS event, the common case,
+// is decoded once; relayconfig.ParseReminderEvent reads (strictly) only what has the reminder's
+// mark or is no SNS event.
 func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
-	if ev, ok, err := relayconfig.ParseReminderEvent(raw); ok {
-		if err != nil {
-			r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
-			return &InvalidEventError{Err: err}
-		}
-		return r.Remind(ctx, ev)
+	var in struct {
+		alarm.Event
+		Reminder *string `json:"alarmRelay"`
 	}
-	var ev alarm.Event
-	if err := json.Unmarshal(raw, &ev); err != nil {
+	err := json.Unmarshal(raw, &in)
+	if err != nil || in.Reminder != nil {
+		if ev, ok, rerr := relayconfig.ParseReminderEvent(raw); ok {
+			if rerr != nil {
+				r.log.ErrorContext(ctx, "event rejected", "error", rerr.Error())
+				return &InvalidEventError{Err: rerr}
+			}
+			return r.Remind(ctx, ev)
+		}
+	}
+	if err != nil {
+		// Decoded as an alarm.Event alone, the error names its fields as alarm's types do.
+		var ev alarm.Event
+		if e := json.Unmarshal(raw, &ev); e != nil {
+			err = e
+		}
 		err = fmt.Errorf("neither an SNS event nor a reminder event: %w", err)
 		r.log.ErrorContext(ctx, "event rejected", "error", err.Error())
 		return &InvalidEventError{Err: err}
 	}
-	return r.Handle(ctx, ev)
+	return r.Handle(ctx, in.Event)
 }
 
 // show puts an alarm notification into its incident (or, without an alarm ARN, posts it on its
@@ -74,15 +87,7 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
-	if err != nil {
-		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
-		return fmt.Errorf("%q: %w", n.Title(), err)
-	}
-	if n.MessageID != "" {
-		r.delivered.Add(n.MessageID)
-	}
-	r.log.InfoContext(ctx, "delivered", attrs...)
-	return nil
+	return r.report(ctx, n, attrs, err)
 }
 
 // Remind serves one tick of the reminder schedule: every alarm of the event that has been in
@@ -128,7 +133,7 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 		r.log.InfoContext(ctx, "reminded", attrs...)
 		return nil
 	}
-	text, err := lifecycle.ReminderText(rem, string(r.options.Language), r.options.Location)
+	text, err := lifecycle.ReminderText(rem, r.options.Language, r.options.Location)
 	if err != nil {
 		return fail(err)
 	}

@@ -231,6 +231,8 @@ func TestHandleJSONRejects(t *testing.T) {
 		`[1,2]`:              "neither an SNS event nor a reminder event",
 		`{"Records":[]}`:     "SNS event has no records",
 		`{"Records":"none"}`: "neither an SNS event nor a reminder event",
+		`{"Records":5}`:      "field Event.Records of type []alarm.Record", // alarm.Event's own words
+		`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["x"],"Records":5}`: `unknown field "Records"`,
 	} {
 		err := r.HandleJSON(context.Background(), []byte(raw))
 		var invalid *InvalidEventError

@@ -124,14 +124,20 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	}
 	payload, err := render.Render(r.messenger, n, options)
 	if err != nil {
-		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
-		return fmt.Errorf("%q: %w", n.Title(), err)
+		return r.report(ctx, n, attrs, err)
 	}
 	if r.incidents != nil {
 		return r.show(ctx, n, payload, attrs)
 	}
 	res, err := r.poster.Post(ctx, payload)
 	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(payload))
+	return r.report(ctx, n, attrs, err)
+}
+
+// report ends a notification: err (not nil) is logged and returned as not delivered; otherwise
+// the notification is remembered as delivered, so that a retried event does not post it again,
+// and logged.
+func (r *Relay) report(ctx context.Context, n alarm.Notification, attrs []any, err error) error {
 	if err != nil {
 		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
 		return fmt.Errorf("%q: %w", n.Title(), err)

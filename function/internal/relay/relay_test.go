@@ -19,6 +19,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 )
 
@@ -63,7 +64,7 @@ func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer)
 	judge, _ := render.JudgeFor(render.Slack)
 	hook := &deliver.Webhook{
 		URL: u, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(),
-		Policy: deliver.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
+		Policy: retry.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
 	}
 	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))
 	return r, c, &logs

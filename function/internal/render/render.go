@@ -5,8 +5,6 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -57,13 +55,11 @@ func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("render: unknown messenger %q", m)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // keep "<", ">" and "&" readable; they are escaped for mrkdwn already
-	if err := enc.Encode(payload); err != nil {
+	b, err := chat.Marshal(payload) // "<", ">" and "&" stay readable; they are escaped for mrkdwn already
+	if err != nil {
 		return nil, fmt.Errorf("render %s payload for %q: %w", m, n.Title(), err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // JudgeFor is the messenger's reading of its endpoint's answers, for delivery to ask.

@@ -13,19 +13,15 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 )
 
-// Queue is the SQS calls a replay makes; *sqs.Client is the real one.
+// Queue is the SQS calls a replay makes; *Client is the real one.
 type Queue interface {
-	ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, opts ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error)
-	DeleteMessage(ctx context.Context, in *sqs.DeleteMessageInput, opts ...func(*sqs.Options)) (*sqs.DeleteMessageOutput, error)
-	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+	Receive(ctx context.Context, queueURL string, visibility time.Duration) ([]Message, error)
+	Delete(ctx context.Context, queueURL, receiptHandle string) error
+	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, visibility time.Duration) error
 }
 
 // Handler relays one SNS event, failing when anything in it was not delivered
@@ -105,23 +101,16 @@ func (r *run) drain(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("replay interrupted: %w", err)
 		}
-		out, err := r.q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(r.queueURL),
-			MaxNumberOfMessages:         10,
-			WaitTimeSeconds:             1, // long polling asks every SQS server: an empty answer means empty
-			VisibilityTimeout:           int32(r.opts.Visibility / time.Second),
-			MessageAttributeNames:       []string{"All"},
-			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameApproximateReceiveCount},
-		})
+		messages, err := r.q.Receive(ctx, r.queueURL, r.opts.Visibility)
 		if err != nil {
 			return fmt.Errorf("read the dead-letter queue: %w", err)
 		}
 		fresh := 0
-		for _, m := range out.Messages {
-			id := aws.ToString(m.MessageId)
+		for _, m := range messages {
+			id := m.MessageID
 			if r.seen[id] { // its visibility ran out during a long run: handled once already
 				if _, ok := r.left[id]; ok {
-					r.left[id] = aws.ToString(m.ReceiptHandle)
+					r.left[id] = m.ReceiptHandle
 				}
 				continue
 			}
@@ -136,13 +125,13 @@ func (r *run) drain(ctx context.Context) error {
 }
 
 // one replays a single message and deletes it once delivered.
-func (r *run) one(ctx context.Context, m types.Message) {
-	id := aws.ToString(m.MessageId)
+func (r *run) one(ctx context.Context, m Message) {
+	id := m.MessageID
 	attrs := []any{"sqs_message_id", id}
-	letter, err := Decode(aws.ToString(m.Body))
+	letter, err := Decode(m.Body)
 	if err != nil {
 		r.summary.Unreadable++
-		r.left[id] = aws.ToString(m.ReceiptHandle)
+		r.left[id] = m.ReceiptHandle
 		r.log.ErrorContext(ctx, "dead letter unreadable; left in the queue", append(attrs, "reason", err.Error())...)
 		return
 	}
@@ -165,7 +154,7 @@ func (r *run) one(ctx context.Context, m types.Message) {
 	}
 	cancel()
 	if err != nil {
-		r.left[id] = aws.ToString(m.ReceiptHandle)
+		r.left[id] = m.ReceiptHandle
 		var invalid *relay.InvalidEventError
 		if errors.As(err, &invalid) {
 			r.summary.Unreadable++
@@ -179,9 +168,9 @@ func (r *run) one(ctx context.Context, m types.Message) {
 	// Delivered: delete it even if the run is being interrupted, or it would be posted again.
 	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if _, err := r.q.DeleteMessage(delCtx, &sqs.DeleteMessageInput{QueueUrl: aws.String(r.queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+	if err := r.q.Delete(delCtx, r.queueURL, m.ReceiptHandle); err != nil {
 		r.summary.NotDeleted++
-		r.left[id] = aws.ToString(m.ReceiptHandle)
+		r.left[id] = m.ReceiptHandle
 		r.log.ErrorContext(ctx, "dead letter delivered but not deleted; a next replay posts it again", append(attrs, "error", err.Error())...)
 		return
 	}
@@ -191,23 +180,18 @@ func (r *run) one(ctx context.Context, m types.Message) {
 
 // lastErrorOf is the failure Lambda recorded for the message: in the on-failure record, or in the
 // ErrorMessage attribute a DeadLetterConfig queue gets.
-func lastErrorOf(l Letter, m types.Message) string {
+func lastErrorOf(l Letter, m Message) string {
 	if l.LastError != "" {
 		return l.LastError
 	}
-	if a, ok := m.MessageAttributes["ErrorMessage"]; ok {
-		return aws.ToString(a.StringValue)
-	}
-	return ""
+	return m.MessageAttributes["ErrorMessage"].StringValue
 }
 
 func (r *run) restoreVisibility(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for id, handle := range r.left {
-		if _, err := r.q.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
-			QueueUrl: aws.String(r.queueURL), ReceiptHandle: aws.String(handle), VisibilityTimeout: 0,
-		}); err != nil {
+		if err := r.q.ChangeVisibility(ctx, r.queueURL, handle, 0); err != nil {
 			r.log.WarnContext(ctx, "could not make a message left in the queue visible again; it reappears when its visibility timeout ends",
 				"sqs_message_id", id, "visibility_timeout_s", int(r.opts.Visibility/time.Second), "error", err.Error())
 		}

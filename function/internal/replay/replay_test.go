@@ -13,14 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
@@ -54,7 +51,7 @@ func (c *chat) answer(status int, body string) {
 }
 
 // newQueue starts moto_server and creates a queue in it, returning the client and queue URL.
-func newQueue(t *testing.T) (*sqs.Client, string) {
+func newQueue(t *testing.T) (*Client, string) {
 	t.Helper()
 	env := map[string]string{}
 	for _, kv := range testsupport.AWSEnv(testsupport.StartMoto(t)) {
@@ -65,39 +62,40 @@ func newQueue(t *testing.T) (*sqs.Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := client.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("alarm-relay-dead-letters")})
-	if err != nil {
+	var out struct{ QueueUrl string }
+	if err := client.api.JSON(context.Background(), "AmazonSQS.CreateQueue", map[string]string{"QueueName": "alarm-relay-dead-letters"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	return client, aws.ToString(out.QueueUrl)
+	return client, out.QueueUrl
 }
 
-func send(t *testing.T, client *sqs.Client, queueURL, body string, attrs map[string]string) {
+func send(t *testing.T, client *Client, queueURL, body string, attrs map[string]string) {
 	t.Helper()
-	in := &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(body)}
+	in := map[string]any{"QueueUrl": queueURL, "MessageBody": body}
 	if len(attrs) > 0 {
-		in.MessageAttributes = map[string]types.MessageAttributeValue{}
+		values := map[string]MessageAttribute{}
 		for k, v := range attrs {
-			in.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+			values[k] = MessageAttribute{DataType: "String", StringValue: v}
 		}
+		in["MessageAttributes"] = values
 	}
-	if _, err := client.SendMessage(context.Background(), in); err != nil {
+	if err := client.api.JSON(context.Background(), "AmazonSQS.SendMessage", in, nil); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // visible receives (and at once releases) what the queue holds now, as the message bodies.
-func visible(t *testing.T, client *sqs.Client, queueURL string) []string {
+func visible(t *testing.T, client *Client, queueURL string) []string {
 	t.Helper()
 	ctx := context.Background()
-	out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10})
+	messages, err := client.Receive(ctx, queueURL, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var bodies []string
-	for _, m := range out.Messages {
-		bodies = append(bodies, aws.ToString(m.Body))
-		if _, err := client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+	for _, m := range messages {
+		bodies = append(bodies, m.Body)
+		if err := client.ChangeVisibility(ctx, queueURL, m.ReceiptHandle, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -132,7 +130,7 @@ func TestReplayAgainstMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := relay.New(messenger.Slack, render.Options{Location: time.UTC},
-			&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: deliver.DefaultPolicy}, log)
+			&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}, log)
 		s, err := Run(context.Background(), client, queueURL, r.Handle, log, Options{Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)

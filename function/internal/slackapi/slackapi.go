@@ -28,6 +28,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
@@ -196,13 +197,11 @@ func body(method string, m Message) ([]byte, error) {
 		fields["unfurl_links"] = json.RawMessage(`false`)
 		fields["unfurl_media"] = json.RawMessage(`false`)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fields); err != nil {
+	b, err := chat.Marshal(fields)
+	if err != nil {
 		return nil, fmt.Errorf("slack %s: encode: %w", method, err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 func str(s string) json.RawMessage {
@@ -258,7 +257,7 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	req.Header.Set("User-Agent", "alarm-relay")
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return outcome{retryable: true, reason: c.Token.redact(describeNetError(err))}
+		return outcome{retryable: true, reason: c.Token.redact(urlerr.Strip(err).Error())}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -309,19 +308,6 @@ func (c *Client) judge(resp *http.Response, raw []byte) outcome {
 		o.retryable = true
 	}
 	return o
-}
-
-// describeNetError drops Go's *url.Error wrapper, which repeats the method and URL.
-func describeNetError(err error) string {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		msg := uerr.Err.Error()
-		if uerr.Timeout() {
-			msg = "timed out: " + msg
-		}
-		return msg
-	}
-	return err.Error()
 }
 
 // ParseChannel checks a channel id by the stack's and the relay's one rule

@@ -1,18 +1,12 @@
 // Package trend fetches an alarm metric's last hour from CloudWatch (one GetMetricData call) so
-// that a message can show how the metric got where it is. It speaks CloudWatch's query protocol
-// with the SDK's SigV4 signer: the full CloudWatch client would add about 7 MB to a bootstrap
-// that has to stay small for cold starts.
+// that a message can show how the metric got where it is. The call goes through awsapi: the full
+// CloudWatch client would add about 7 MB to a bootstrap that has to stay small for cold starts.
 package trend
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -21,11 +15,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
-	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
 // Window is how far back a trend looks.
@@ -127,26 +120,6 @@ func (f *Fetcher) Fetch(ctx context.Context, q alarm.MetricQuery, end time.Time)
 	return values, nil
 }
 
-// dnsSuffixes are the AWS partitions' DNS suffixes (the SDK's partitions.json): CloudWatch is
-// monitoring.<region>.<suffix>, and aws-cn or an ISO partition is not under amazonaws.com.
-var dnsSuffixes = map[string]string{
-	"aws":        "amazonaws.com",
-	"aws-cn":     "amazonaws.com.cn",
-	"aws-us-gov": "amazonaws.com",
-	"aws-eusc":   "amazonaws.eu",
-	"aws-iso":    "c2s.ic.gov",
-	"aws-iso-b":  "sc2s.sgov.gov",
-	"aws-iso-e":  "cloud.adc-e.uk",
-	"aws-iso-f":  "csp.hci.ic.gov",
-}
-
-// regionPartitions tells the partition from a region's prefix, for an alarm without an ARN (the
-// SDK's region patterns; the first match wins).
-var regionPartitions = []struct{ prefix, partition string }{
-	{"cn-", "aws-cn"}, {"us-gov-", "aws-us-gov"}, {"eusc-", "aws-eusc"}, {"us-isob-", "aws-iso-b"},
-	{"us-isof-", "aws-iso-f"}, {"us-iso-", "aws-iso"}, {"eu-isoe-", "aws-iso-e"},
-}
-
 // target is where to ask for q's series, and the region to sign for: the override, else the
 // alarm's region in its partition.
 func (f *Fetcher) target(q alarm.MetricQuery) (endpoint, region string, err error) {
@@ -157,82 +130,24 @@ func (f *Fetcher) target(q alarm.MetricQuery) (endpoint, region string, err erro
 	if f.Endpoint != "" {
 		return strings.TrimRight(f.Endpoint, "/"), region, nil
 	}
-	if partition == "" {
-		partition = "aws"
-		for _, p := range regionPartitions {
-			if strings.HasPrefix(region, p.prefix) {
-				partition = p.partition
-				break
-			}
-		}
+	suffix, err := awsenv.DNSSuffix(region, partition)
+	if err != nil {
+		return "", "", fmt.Errorf("trend: %w (no CloudWatch endpoint known; set AWS_ENDPOINT_URL_CLOUDWATCH)", err)
 	}
-	suffix, ok := dnsSuffixes[partition]
-	if !ok {
-		return "", "", fmt.Errorf("trend: unknown AWS partition %q (no CloudWatch endpoint known; set AWS_ENDPOINT_URL_CLOUDWATCH)", partition)
-	}
-	if !validRegion(region) {
+	if !alarm.ValidRegion(region) {
 		return "", "", fmt.Errorf("trend: region %q is not a region name", region)
 	}
 	return "https://monitoring." + region + "." + suffix, region, nil
 }
 
-func validRegion(r string) bool {
-	for _, c := range r {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return r != ""
-}
-
-// maxAWSError bounds an AWS error's text in a log line: an AccessDenied message can be kilobytes.
-const maxAWSError = 300
-
-// call POSTs a signed query-protocol request and decodes the XML answer into out.
+// call makes one signed query-protocol call (awsapi) to endpoint, signed for region, and decodes
+// the XML answer into out: a single attempt within Timeout, so that the alert never waits longer
+// for its trend.
 func (f *Fetcher) call(ctx context.Context, endpoint, region string, form url.Values, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, f.Timeout)
-	defer cancel()
-	body := []byte(form.Encode())
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
-	if err != nil {
+	api := awsapi.New("monitoring", endpoint, region, f.Credentials, f.HTTP)
+	api.Attempts, api.Timeout = 1, f.Timeout
+	if err := api.Query(ctx, form, out); err != nil {
 		return fmt.Errorf("trend: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	creds, err := f.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fmt.Errorf("trend: credentials: %w", err)
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "monitoring", region, time.Now()); err != nil {
-		return fmt.Errorf("trend: sign: %w", err)
-	}
-	resp, err := f.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("trend: %s %s: %w", form.Get("Action"), endpoint, clip.Error(unwrapURLError(err), maxAWSError))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fmt.Errorf("trend: read answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Code    string `xml:"Error>Code"`
-			Message string `xml:"Error>Message"`
-		}
-		_ = xml.Unmarshal(raw, &e)
-		return fmt.Errorf("trend: %s answered HTTP %d %s", form.Get("Action"), resp.StatusCode, clip.String(e.Code+" "+e.Message, maxAWSError))
-	}
-	if err := xml.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("trend: decode %s answer: %w", form.Get("Action"), err)
-	}
 	return nil
-}
-
-func unwrapURLError(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Err
-	}
-	return err
 }

@@ -97,8 +97,8 @@ func TestFetchFailsFastAndClearly(t *testing.T) {
 	}{
 		{"nothing listens", closed.URL, "connection refused"},
 		{"endpoint hangs", hang.URL, "context deadline exceeded"},
-		{"access denied", denied.URL, "HTTP 403 AccessDenied not authorized to perform cloudwatch:GetMetricData"},
-		{"a 5 KB AWS error is shortened", verbose.URL, "HTTP 403 AccessDenied User: arn:aws:sts::"},
+		{"access denied", denied.URL, "HTTP 403 AccessDenied: not authorized to perform cloudwatch:GetMetricData"},
+		{"a 5 KB AWS error is shortened", verbose.URL, "HTTP 403 AccessDenied: User: arn:aws:sts::"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

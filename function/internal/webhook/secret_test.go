@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 const workflowsURL = "https://default0123.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/0a1b2c3d4e5f/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGsecretSIGsecretSIGsecret0123456789abcdef"
@@ -118,12 +121,12 @@ func TestLoadBoundsTheSSMRead(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := Load(ctx, config(map[string]string{EnvParameter: "/p"}), func(context.Context) (ParameterReader, error) { return b, nil })
+	_, err := Load(ctx, config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ssmparam.Reader, error) { return b, nil })
 	if err == nil || !strings.Contains(err.Error(), `read webhook from SSM parameter "/p"`) {
 		t.Fatalf("err = %v", err)
 	}
-	if deadline.IsZero() || deadline.Sub(start) > ReadTimeout+time.Second {
-		t.Errorf("the SSM read had deadline %v after start, want %v", deadline.Sub(start), ReadTimeout)
+	if deadline.IsZero() || deadline.Sub(start) > ssmparam.ReadTimeout+time.Second {
+		t.Errorf("the SSM read had deadline %v after start, want %v", deadline.Sub(start), ssmparam.ReadTimeout)
 	}
 }
 
@@ -135,7 +138,7 @@ func (f failingReader) GetParameter(context.Context, string) (string, error) {
 
 func TestLoadShortensAWSErrors(t *testing.T) {
 	long := errors.New("AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/x is not authorized " + strings.Repeat("because no identity-based policy allows the ssm:GetParameter action ", 80))
-	_, err := Load(context.Background(), config(map[string]string{EnvParameter: "/p"}), func(context.Context) (ParameterReader, error) { return failingReader{long}, nil })
+	_, err := Load(context.Background(), config(map[string]string{relayconfig.EnvWebhookParameter: "/p"}), func(context.Context) (ssmparam.Reader, error) { return failingReader{long}, nil })
 	if err == nil || len(err.Error()) > 500 || !strings.Contains(err.Error(), "AccessDeniedException") || !errors.Is(err, long) {
 		t.Errorf("err = %d bytes (%v); want the start of the AWS error, under 500 bytes, still wrapping it", len(err.Error()), err)
 	}

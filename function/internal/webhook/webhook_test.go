@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -47,27 +48,25 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
 // config is the relay's configuration with the webhook settings of m, unchecked (Load checks them).
 func config(m map[string]string) relayconfig.Config {
-	return relayconfig.Config{WebhookURL: relayconfig.Secret(m[EnvURL]), WebhookParameter: m[EnvParameter]}
+	return relayconfig.Config{WebhookURL: relayconfig.Secret(m[relayconfig.EnvWebhookURL]), WebhookParameter: m[relayconfig.EnvWebhookParameter]}
 }
 
-func noSSM(context.Context) (ParameterReader, error) { return nil, errors.New("SSM must not be used") }
+func noSSM(context.Context) (ssmparam.Reader, error) { return nil, errors.New("SSM must not be used") }
 
 func TestLoadFromEnvironment(t *testing.T) {
-	u, err := Load(context.Background(), config(map[string]string{EnvURL: slackURL, EnvParameter: "/ignored"}), noSSM)
+	u, err := Load(context.Background(), config(map[string]string{relayconfig.EnvWebhookURL: slackURL, relayconfig.EnvWebhookParameter: "/ignored"}), noSSM)
 	if err != nil || u.Secret() != slackURL {
 		t.Fatalf("Load = %v, %v", u, err)
 	}
 	_, err = Load(context.Background(), config(nil), noSSM)
-	if err == nil || !strings.Contains(err.Error(), EnvParameter) || !strings.Contains(err.Error(), EnvURL) {
+	if err == nil || !strings.Contains(err.Error(), relayconfig.EnvWebhookParameter) || !strings.Contains(err.Error(), relayconfig.EnvWebhookURL) {
 		t.Errorf("Load without configuration = %v, want an error naming both variables", err)
 	}
-	_, err = Load(context.Background(), config(map[string]string{EnvURL: "http://example.com/SECRETtoken"}), noSSM)
-	if err == nil || !strings.HasPrefix(err.Error(), EnvURL+": ") || strings.Contains(err.Error(), "SECRET") {
-		t.Errorf("Load with a bad URL = %v, want an error naming %s and not the URL", err, EnvURL)
+	_, err = Load(context.Background(), config(map[string]string{relayconfig.EnvWebhookURL: "http://example.com/SECRETtoken"}), noSSM)
+	if err == nil || !strings.HasPrefix(err.Error(), relayconfig.EnvWebhookURL+": ") || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("Load with a bad URL = %v, want an error naming %s and not the URL", err, relayconfig.EnvWebhookURL)
 	}
 }
 
@@ -104,7 +103,7 @@ func TestLoadFromSSM(t *testing.T) {
 		{"/alarm-relay/dev/bad", "", `SSM parameter "/alarm-relay/dev/bad": webhook URL must use https`},
 	}
 	for _, tt := range tests {
-		u, err := Load(ctx, config(map[string]string{EnvParameter: tt.parameter}), NewSSMReader)
+		u, err := Load(ctx, config(map[string]string{relayconfig.EnvWebhookParameter: tt.parameter}), ssmparam.NewReader)
 		if tt.errHas != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("%s: err = %v, want %q", tt.parameter, err, tt.errHas)
@@ -116,23 +115,6 @@ func TestLoadFromSSM(t *testing.T) {
 		}
 		if err != nil || u.Secret() != tt.want {
 			t.Errorf("%s: got %v, %v; want %s", tt.parameter, u, err, tt.want)
-		}
-	}
-}
-
-func TestNewSSMReaderNeedsRegionAndCredentials(t *testing.T) {
-	tests := []struct {
-		env    map[string]string
-		errHas string
-	}{
-		{map[string]string{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, "AWS_REGION is not set"},
-		{map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a"}, "AWS credentials are not set"},
-		{map[string]string{"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, ""},
-	}
-	for _, tt := range tests {
-		_, err := newSSMReader(env(tt.env))
-		if (tt.errHas == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.errHas) {
-			t.Errorf("env %v: err = %v, want %q", tt.env, err, tt.errHas)
 		}
 	}
 }

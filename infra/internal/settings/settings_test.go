@@ -287,6 +287,23 @@ func manyAlarms(n int) (string, []string) {
 	return "[" + strings.Join(entries, ",") + "]", ids
 }
 
+func TestFilterPolicy(t *testing.T) {
+	tests := []struct {
+		dest Destination
+		want string
+	}{
+		{Destination{MinimumState: "OK"}, `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}]}`},
+		{Destination{MinimumState: "INSUFFICIENT_DATA"}, ""},
+		{Destination{MinimumState: "INSUFFICIENT_DATA", Alarms: []string{"a"}}, `{"AlarmName":["a"]}`},
+		{Destination{MinimumState: "ALARM", Alarms: []string{"a", "b"}}, `{"$or":[{"NewStateValue":["ALARM"]},{"OldStateValue":["ALARM"]}],"AlarmName":["a","b"]}`},
+	}
+	for _, tt := range tests {
+		if got := tt.dest.FilterPolicy(); got != tt.want {
+			t.Errorf("%+v.FilterPolicy() = %s; want %s", tt.dest, got, tt.want)
+		}
+	}
+}
+
 func TestFilterPolicyCombinations(t *testing.T) {
 	tests := []struct {
 		minimumState string

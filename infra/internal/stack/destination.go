@@ -219,7 +219,7 @@ func (r relayDeclarer) subscribe(fn *lambda.Function, topic *sns.Topic) error {
 		Protocol: pulumi.String("lambda"),
 		Endpoint: fn.Arn,
 	}
-	if filter := FilterPolicy(r.dest); filter != "" {
+	if filter := r.dest.FilterPolicy(); filter != "" {
 		subArgs.FilterPolicy = pulumi.String(filter)
 		subArgs.FilterPolicyScope = pulumi.String("MessageBody")
 	}
@@ -287,7 +287,3 @@ func (d *declarer) healthAlarm(resourceName string, ops *sns.Topic, args *cloudw
 	_, err := cloudwatch.NewMetricAlarm(d.ctx, resourceName, args, d.parent)
 	return err
 }
-
-// FilterPolicy is the subscription's SNS filter on the alarm message body (see
-// settings.Destination.FilterPolicy); "" delivers everything.
-func FilterPolicy(dest settings.Destination) string { return dest.FilterPolicy() }

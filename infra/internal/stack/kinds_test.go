@@ -251,23 +251,6 @@ func TestAddingADestinationTouchesOnlyItsResources(t *testing.T) {
 	expect(t, "resources kept", len(after.resources)-added, len(before.resources))
 }
 
-func TestFilterPolicy(t *testing.T) {
-	tests := []struct {
-		dest settings.Destination
-		want string
-	}{
-		{settings.Destination{MinimumState: "OK"}, `{"$or":[{"NewStateValue":["ALARM","OK"]},{"OldStateValue":["ALARM"]}]}`},
-		{settings.Destination{MinimumState: "INSUFFICIENT_DATA"}, ""},
-		{settings.Destination{MinimumState: "INSUFFICIENT_DATA", Alarms: []string{"a"}}, `{"AlarmName":["a"]}`},
-		{settings.Destination{MinimumState: "ALARM", Alarms: []string{"a", "b"}}, `{"$or":[{"NewStateValue":["ALARM"]},{"OldStateValue":["ALARM"]}],"AlarmName":["a","b"]}`},
-	}
-	for _, tt := range tests {
-		if got := FilterPolicy(tt.dest); got != tt.want {
-			t.Errorf("FilterPolicy(%+v) = %s; want %s", tt.dest, got, tt.want)
-		}
-	}
-}
-
 func TestAlarmAndDestinationValidation(t *testing.T) {
 	hooks := `"webhook": "https://hooks.slack.com/services/T/B/SECRET"`
 	tests := []struct {
