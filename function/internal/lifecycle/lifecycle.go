@@ -84,6 +84,12 @@ type Result struct {
 	NewRoot bool   // the old root was gone and a new one was posted
 }
 
+// NothingPosted tells a change that was handled without a post or an edit: one already shown,
+// or an alarm settling with no open incident.
+func (r Result) NothingPosted() bool {
+	return r.Action == actionDuplicate || r.Action == actionSettling
+}
+
 // Apply shows one alarm state change in its incident. It returns an error when anything it had
 // to post or edit was not (the invocation then fails and Lambda retries it); a change already
 // shown is recognised and not posted again.

@@ -76,9 +76,11 @@ func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
 // and the incident recognises what it already shows.
 func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, attrs []any) error {
 	start := r.now()
-	var err error
+	var (
+		res lifecycle.Result
+		err error
+	)
 	if n.Alarm != nil && n.Alarm.ARN != "" {
-		var res lifecycle.Result
 		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
 		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
 	} else {
@@ -87,6 +89,14 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
+	if err == nil && res.NothingPosted() {
+		// Handled, but nothing reached Slack: never logged as "delivered".
+		if n.MessageID != "" {
+			r.delivered.Add(n.MessageID)
+		}
+		r.log.InfoContext(ctx, res.Action, attrs...)
+		return nil
+	}
 	return r.report(ctx, n, attrs, err)
 }
 

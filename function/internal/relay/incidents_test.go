@@ -23,14 +23,19 @@ type keeper struct {
 	changes   []lifecycle.Change
 	posts     [][]byte
 	reminders []lifecycle.Reminder
-	err       error // answered to every call
+	err       error  // answered to every call
+	action    string // Apply's action; "" is a root message posted
 }
 
 func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.changes = append(k.changes, c)
-	return lifecycle.Result{Action: "opened: posted the root message", Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
+	action := k.action
+	if action == "" {
+		action = "opened: posted the root message"
+	}
+	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
 
 func (k *keeper) Post(_ context.Context, payload []byte) (slackapi.Posted, error) {
@@ -247,5 +252,17 @@ func TestHandleJSONRejects(t *testing.T) {
 	bare, _ := slackAppRelay(t, k)
 	if err := bare.HandleJSON(context.Background(), []byte(reminderEvent)); err == nil {
 		t.Error("a relay that cannot read alarm states accepted a reminder event")
+	}
+}
+
+// A change the incident already shows is handled (no retry) but never logged as delivered.
+func TestSlackAppNothingPostedIsNotDelivered(t *testing.T) {
+	k := &keeper{action: "duplicate: already shown, nothing posted"}
+	r, logs := slackAppRelay(t, k)
+	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), `"msg":"delivered"`) || !strings.Contains(logs.String(), `"msg":"duplicate: already shown, nothing posted"`) {
+		t.Errorf("a duplicate was logged as delivered, or not logged:\n%s", logs.String())
 	}
 }
