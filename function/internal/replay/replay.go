@@ -48,10 +48,11 @@ const (
 
 // Summary counts what a replay did with each message it read.
 type Summary struct {
-	Delivered    int // delivered, then deleted from the queue
-	StillFailing int // not delivered: left in the queue
-	Unreadable   int // neither record, SNS event nor reminder tick, or an event the relay rejects: left in the queue
-	NotDeleted   int // delivered, but the delete failed: left in the queue (a next replay posts it again)
+	Delivered    int  // delivered, then deleted from the queue
+	StillFailing int  // not delivered: left in the queue
+	Unreadable   int  // neither record, SNS event nor reminder tick, or an event the relay rejects: left in the queue
+	NotDeleted   int  // delivered, but the delete failed: left in the queue (a next replay posts it again)
+	Unfinished   bool // the queue could not be read to the end (an error, or an interrupt)
 }
 
 // Left is the number of messages this replay left in the queue.
@@ -61,6 +62,9 @@ func (s Summary) String() string {
 	out := fmt.Sprintf("%d delivered, %d still failing, %d unreadable", s.Delivered, s.StillFailing, s.Unreadable)
 	if s.NotDeleted > 0 {
 		out += fmt.Sprintf(", %d delivered but not deleted", s.NotDeleted)
+	}
+	if s.Unfinished {
+		return out + fmt.Sprintf("; %d left behind, and the queue was not read to the end", s.Left())
 	}
 	if s.Left() == 0 {
 		return out + "; the queue is empty"
@@ -82,6 +86,7 @@ func Run(ctx context.Context, q Queue, queueURL string, handle Handler, log *slo
 	// Whatever stays must be visible again at once: for the next replay, and for the dead-letter
 	// alarm, which counts visible messages only. An interrupted run restores it too.
 	r.restoreVisibility(context.WithoutCancel(ctx))
+	r.summary.Unfinished = err != nil
 	return r.summary, err
 }
 

@@ -199,9 +199,13 @@ func TestReplayEmptiesTheQueue(t *testing.T) {
 func TestReplayStopsWhenTheQueueCannotBeRead(t *testing.T) {
 	client, _ := newQueue(t)
 	handle := func(context.Context, alarm.Event) error { t.Error("nothing may be relayed"); return nil }
-	_, err := Run(context.Background(), client, "http://127.0.0.1:1/123456789012/missing", handle, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	s, err := Run(context.Background(), client, "http://127.0.0.1:1/123456789012/missing", handle, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err == nil || !strings.Contains(err.Error(), "read the dead-letter queue") {
 		t.Errorf("err = %v", err)
+	}
+	// A queue nobody could read is not "empty".
+	if want := "0 delivered, 0 still failing, 0 unreadable; 0 left behind, and the queue was not read to the end"; s.String() != want {
+		t.Errorf("summary %q, want %q", s, want)
 	}
 }
 
