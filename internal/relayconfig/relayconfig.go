@@ -153,6 +153,11 @@ func (c Config) Validate() []Problem {
 		if _, err := ParseWebhookURL(c.WebhookURL.Reveal()); err != nil {
 			add(EnvWebhookURL, "%v", err)
 		}
+		if n.WebhookParameter != "" {
+			// Which one was meant? A WEBHOOK_URL left exported from a local try would otherwise
+			// silently receive what the stack's webhook should (a dead-letter replay, say).
+			add(EnvWebhookURL, "is set beside %s: set one of them (the URL for a local run, the parameter for the stack's webhook)", EnvWebhookParameter)
+		}
 	}
 	if n.Messenger != string(messenger.SlackApp) {
 		// SLACK_TOKEN and SLACK_CHANNEL are common names in a shell, set for other tools: a
@@ -162,6 +167,9 @@ func (c Config) Validate() []Problem {
 	if c.SlackToken != "" {
 		if err := CheckSlackToken(c.SlackToken.Reveal()); err != nil {
 			add(EnvSlackToken, "%v", err)
+		}
+		if n.SlackTokenParameter != "" {
+			add(EnvSlackToken, "is set beside %s: set one of them (the token for a local run, the parameter for the stack's)", EnvSlackTokenParameter)
 		}
 	}
 	if n.SlackChannel != "" {

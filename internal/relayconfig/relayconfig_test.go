@@ -49,6 +49,8 @@ func TestValidate(t *testing.T) {
 		{"table name", Config{Messenger: "slack-app", StateTable: "my incidents"}, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
 		{"slack app with a webhook", Config{Messenger: "slack-app", WebhookURL: "https://hooks.slack.com/services/T/B/SECRET"}, "WEBHOOK_URL: messenger slack-app posts with a bot token (SLACK_TOKEN or SLACK_TOKEN_PARAMETER), not a webhook: unset it"},
 		{"slack app with a webhook parameter", Config{Messenger: "slack-app", WebhookParameter: "/x/webhook"}, "WEBHOOK_PARAMETER: messenger slack-app posts with a bot token"},
+		{"webhook URL and parameter", Config{WebhookURL: "https://hooks.slack.com/services/T/B/SECRET", WebhookParameter: "/alarm-relay/dev/webhook-url"}, "WEBHOOK_URL: is set beside WEBHOOK_PARAMETER: set one of them"},
+		{"token and token parameter", Config{Messenger: "slack-app", SlackToken: "xoxb-1-2-SECRET", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3"}, "SLACK_TOKEN: is set beside SLACK_TOKEN_PARAMETER: set one of them"},
 		// Another tool's Slack settings in the shell do not stop a webhook's relay.
 		{"a webhook beside other Slack settings", Config{Messenger: "slack", SlackToken: "xoxp-1-2-SECRET", SlackChannel: "#alerts", StateTable: "x"}, ""},
 	}
