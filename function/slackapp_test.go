@@ -43,20 +43,7 @@ func TestSlackAppDryRunPrintsTheSlackPayload(t *testing.T) {
 func TestSlackAppSettingsErrors(t *testing.T) {
 	ok := map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN": botToken, "SLACK_CHANNEL": slackChanID, "STATE_TABLE": "incidents",
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-	with := func(changes map[string]string) map[string]string {
-		env := map[string]string{}
-		for k, v := range ok {
-			env[k] = v
-		}
-		for k, v := range changes {
-			if v == "" {
-				delete(env, k)
-			} else {
-				env[k] = v
-			}
-		}
-		return env
-	}
+	with := func(changes map[string]string) map[string]string { return testsupport.Override(ok, changes) }
 	reminder := t.TempDir() + "/remind.json"
 	if err := os.WriteFile(reminder, []byte(`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"]}`), 0o644); err != nil {
 		t.Fatal(err)

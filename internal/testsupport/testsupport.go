@@ -95,3 +95,20 @@ func WaitHTTP(url string, timeout time.Duration) error {
 		}
 	}
 }
+
+// Override returns a copy of base with overrides applied; an empty value removes the key. Tests
+// use it to change a valid configuration or environment in one or two places.
+func Override(base, overrides map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(overrides))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range overrides {
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}

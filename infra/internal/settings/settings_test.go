@@ -10,6 +10,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 const (
@@ -56,15 +58,7 @@ func load(t *testing.T, stack string, config map[string]string, secret ...string
 
 // base is a valid single-alarm stack; with overrides ("" removes a key).
 func base(overrides map[string]string) map[string]string {
-	cfg := map[string]string{"apiName": "orders-api", "apiStage": "prod", "webhookUrl": slack}
-	for k, v := range overrides {
-		if v == "" {
-			delete(cfg, k)
-		} else {
-			cfg[k] = v
-		}
-	}
-	return cfg
+	return testsupport.Override(map[string]string{"apiName": "orders-api", "apiStage": "prod", "webhookUrl": slack}, overrides)
 }
 
 func mustLoad(t *testing.T, cfg map[string]string, secret ...string) Settings {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 const (
@@ -187,15 +188,7 @@ func devConfig() map[string]string {
 
 // devConfigWith is devConfig with overrides; an empty value removes the key.
 func devConfigWith(overrides map[string]string) map[string]string {
-	cfg := devConfig()
-	for k, v := range overrides {
-		if v == "" {
-			delete(cfg, k)
-		} else {
-			cfg[k] = v
-		}
-	}
-	return cfg
+	return testsupport.Override(devConfig(), overrides)
 }
 
 func deployDev(t *testing.T, overrides map[string]string) (*mocks, map[string]awaited) {
