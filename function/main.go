@@ -52,8 +52,10 @@ func main() {
 		runLambda()
 		return
 	}
-	// Ctrl-C stops a local run between deliveries; a replay then still puts back what it holds.
+	// Ctrl-C stops a replay between messages (the one in flight finishes) and it still puts back
+	// what it holds; a second Ctrl-C kills the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
 	code := runLocal(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
