@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -70,5 +71,20 @@ func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
 	if err := dec.Decode(&e); err != nil {
 		return e, true, fmt.Errorf("reminder event: %w (expected {\"alarmRelay\":\"remind\",\"everyMinutes\":60,\"alarmArns\":[…]})", err)
 	}
-	return e, true, e.check()
+	if err := e.check(); err != nil {
+		return e, true, err
+	}
+	for _, arn := range e.AlarmARNs {
+		if !isAlarmARN(arn) {
+			return e, true, fmt.Errorf("reminder event: alarmArns: %q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", arn)
+		}
+	}
+	return e, true, nil
+}
+
+// isAlarmARN tells whether s has the shape of a CloudWatch alarm's ARN, as the relay reads it
+// (function/internal/alarm.ParseARN): a bad one is a bad event, not a failed delivery.
+func isAlarmARN(s string) bool {
+	f := strings.SplitN(s, ":", 7)
+	return len(f) == 7 && f[0] == "arn" && f[1] != "" && f[2] == "cloudwatch" && f[3] != "" && f[5] == "alarm" && f[6] != ""
 }

@@ -40,7 +40,7 @@ func TestReminderRoundTrip(t *testing.T) {
 	}{
 		{1, []string{"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"}},
 		{24 * 60, []string{"arn:aws-us-gov:cloudwatch:us-gov-west-1:1:alarm:a:b:c", "arn:aws:cloudwatch:ap-northeast-2:1:alarm:주문 <지연> & \"x\""}},
-		{maxEveryMinutes, []string{""}},
+		{maxEveryMinutes, []string{"arn:aws:cloudwatch:us-east-1:1:alarm:y"}},
 	} {
 		input, err := ReminderInput(tt.every, tt.arns)
 		if err != nil {
@@ -67,6 +67,9 @@ func TestParseReminderEvent(t *testing.T) {
 		{`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 0; use 1 to 10080"},
 		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[]}`, true, "alarmArns is empty"},
 		{`{"alarmRelay":"nag","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, `alarmRelay is "nag"`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["not-an-arn"]}`, true, `alarmArns: "not-an-arn" is not a CloudWatch alarm ARN`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` + arn + `,"arn:aws:cloudwatch:us-east-1:1:alarm:"]}`, true, `is not a CloudWatch alarm ARN`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:sns:us-east-1:1:alarm:x"]}`, true, `is not a CloudWatch alarm ARN`},
 		{`{"alarmRelay":"remind","everyMinute":60,"alarmArns":[` + arn + `]}`, true, `unknown field "everyMinute"`},
 	}
 	for _, tt := range tests {
