@@ -368,8 +368,15 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if _, reminder, _ := relayconfig.ParseReminderEvent(ev); reminder && *dryRun {
-		return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+	if _, reminder, _ := relayconfig.ParseReminderEvent(ev); reminder {
+		if *dryRun {
+			return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+		}
+		// As a replay checks its credentials up front: a reminder that cannot ask CloudWatch is a
+		// settings problem, found before anything is posted.
+		if _, err := cwalarms.NewFromEnv(getenv, http.DefaultClient); err != nil {
+			return fail(fmt.Errorf("reminder event: %w", err))
+		}
 	}
 	var r *relay.Relay
 	if *dryRun {

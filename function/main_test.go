@@ -77,12 +77,18 @@ func TestLocalRunErrors(t *testing.T) {
 		}
 		return path
 	}
+	webhookWithAWS := map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET", "MESSENGER": "slack",
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+	reminder := write("remind.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"]}`)
 	tests := []struct {
 		name   string
 		env    map[string]string
 		args   []string
 		errHas string
 	}{
+		{"reminder with a bad ARN", webhookWithAWS, []string{"-event", write("bad-arn.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["not-an-arn"]}`)}, `"not-an-arn" is not a CloudWatch alarm ARN`},
+		{"reminder without credentials", testsupport.Override(webhookWithAWS, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS credentials are not set"},
+		{"reminder without a region", testsupport.Override(webhookWithAWS, map[string]string{"AWS_REGION": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS_REGION is not set"},
 		{"missing file", nil, []string{"-event", dir + "/nope.json", "-dry-run"}, "read event: open"},
 		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
 		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
