@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -108,9 +109,27 @@ func (s settings) check() error {
 	return s.problems
 }
 
+// toPost is s with the settings a relay that posts needs, and s lacks, added to its problems
+// (relayconfig.Config.Missing), so that they are reported with the others, at once.
+func (s settings) toPost() settings {
+	missing := s.Missing()
+	if len(missing) == 0 {
+		return s
+	}
+	var e *relayconfig.Error
+	switch {
+	case errors.As(s.problems, &e):
+		s.problems = &relayconfig.Error{Problems: append(slices.Clone(e.Problems), missing...)}
+	case s.problems == nil:
+		s.problems = &relayconfig.Error{Problems: missing}
+	}
+	return s
+}
+
 // newRelay builds the relay that delivers to the configured webhook, or, with MESSENGER=slack-app,
 // keeps one Slack message per incident through the Web API.
 func newRelay(ctx context.Context, getenv func(string) string, s settings, log *slog.Logger) (*relay.Relay, error) {
+	s = s.toPost()
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err

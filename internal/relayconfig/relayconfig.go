@@ -185,6 +185,29 @@ func (c Config) Validate() []Problem {
 	return problems
 }
 
+// Missing is what a relay that posts needs and c leaves unset: with messenger slack-app, the bot
+// token (or its parameter), the channel and the incident table. Validate leaves these out, since
+// a dry run needs none of them and the stack sets the table and parameter as outputs; the relay
+// adds them to Validate's problems, so that every problem is reported at once.
+func (c Config) Missing() []Problem {
+	n := c.Canonical()
+	if n.Messenger != string(messenger.SlackApp) {
+		return nil
+	}
+	var problems []Problem
+	if c.SlackToken == "" && n.SlackTokenParameter == "" {
+		problems = append(problems, Problem{Env: EnvSlackToken, Message: fmt.Sprintf(
+			"no Slack bot token configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvSlackTokenParameter, EnvSlackToken)})
+	}
+	if n.SlackChannel == "" {
+		problems = append(problems, Problem{Env: EnvSlackChannel, Message: CheckSlackChannel("").Error()})
+	}
+	if n.StateTable == "" {
+		problems = append(problems, Problem{Env: EnvStateTable, Message: "is not set: a slack-app destination keeps its incidents in a DynamoDB table"})
+	}
+	return problems
+}
+
 // checkTimezone tells whether name is an IANA time zone both sides resolve the same way; its
 // error does not repeat the name.
 func checkTimezone(name string) error {
