@@ -109,6 +109,7 @@ func TestLocalRunErrors(t *testing.T) {
 		{"bad mention", map[string]string{"MENTIONS": "@everyone"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `MENTIONS: mention "@everyone" is not`},
 		{"bad trend switch", map[string]string{"TREND": "maybe", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: TREND: "maybe" is not on or off`},
 		{"trend without AWS", map[string]string{"TREND": "on", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, "TREND=on: trend: AWS_REGION is not set"},
+		{"webhook with a space", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SEC RET"}, []string{"-event", "testdata/latency-alarm.json"}, "bootstrap: WEBHOOK_URL: webhook URL has a space or an invisible character (U+0020) at character 41 (value not shown"},
 		{"no webhook", nil, []string{"-event", "testdata/latency-alarm.json"}, "set WEBHOOK_PARAMETER"},
 		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: MESSENGER: auto: cannot tell the messenger from webhook host "chat.example.com": set the messenger to slack, teams or teams-legacy (here: -messenger NAME, or MESSENGER=NAME)`},
 		{"unknown host in a dry run", map[string]string{"WEBHOOK_URL": "http://127.0.0.1:9/SECRET"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, "(here: -messenger NAME"},
