@@ -144,3 +144,26 @@ func TestHelpNamesSlackAppSettings(t *testing.T) {
 		}
 	}
 }
+
+// A missing incident table: the error names the alarm once and the table, and says it is not
+// found (STATE_TABLE or the region is wrong).
+func TestSlackAppMissingTable(t *testing.T) {
+	moto := testsupport.StartMoto(t)
+	slack := slacktest.New(t, botToken, slackChanID)
+	env := map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN": botToken, "SLACK_CHANNEL": slackChanID, "STATE_TABLE": "no-such-table",
+		"SLACK_API_URL": slack.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": moto}
+	r := run(t, env, "", "-event", "testdata/latency-alarm.json")
+	var line string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "bootstrap: ") {
+			line = l
+		}
+	}
+	want := `"orders-api latency (alarm-relay/dev)": lock incident: DynamoDB table "no-such-table" (STATE_TABLE) not found in us-east-1: `
+	if r.code != exitNotSent || !strings.Contains(line, want) || strings.Count(line, "orders-api latency") != 1 {
+		t.Errorf("exit %d, error line %q; want exit %d, the alarm named once and %q", r.code, line, exitNotSent, want)
+	}
+	if len(slack.Roots(slackChanID)) != 0 {
+		t.Errorf("posted without an incident to keep it in")
+	}
+}
