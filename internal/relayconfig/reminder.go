@@ -22,9 +22,14 @@ type ReminderEvent struct {
 // actionRemind marks a reminder event.
 const actionRemind = "remind"
 
-// maxEveryMinutes is the longest reminder interval the relay accepts: a week (the stack offers
-// less, see infra's settings).
-const maxEveryMinutes = 7 * 24 * 60
+// The reminder intervals both sides accept. EventBridge schedules to the minute, but a reminder
+// more often than every 5 minutes drowns the channel and falls within the schedule's own jitter
+// and the alarms' evaluation periods (5 minutes by default); one a day is the longest interval an
+// on-call shift still notices. An event outside them did not come from the stack's schedule.
+const (
+	MinRemindMinutes = 5
+	MaxRemindMinutes = 24 * 60
+)
 
 // Every is the reminder interval.
 func (e ReminderEvent) Every() time.Duration { return time.Duration(e.EveryMinutes) * time.Minute }
@@ -34,8 +39,8 @@ func (e ReminderEvent) check() error {
 	switch {
 	case e.Action != actionRemind:
 		return fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Action, actionRemind)
-	case e.EveryMinutes < 1 || e.EveryMinutes > maxEveryMinutes:
-		return fmt.Errorf("reminder event: everyMinutes is %d; use 1 to %d", e.EveryMinutes, maxEveryMinutes)
+	case e.EveryMinutes < MinRemindMinutes || e.EveryMinutes > MaxRemindMinutes:
+		return fmt.Errorf("reminder event: everyMinutes is %d; use %d to %d", e.EveryMinutes, MinRemindMinutes, MaxRemindMinutes)
 	case len(e.AlarmARNs) == 0:
 		return errors.New("reminder event: alarmArns is empty; list the alarms to remind about")
 	}
