@@ -387,7 +387,12 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if _, reminder, _ := relayconfig.ParseReminderEvent(ev); reminder {
+	if _, reminder, err := relayconfig.ParseReminderEvent(ev); reminder {
+		if err != nil {
+			// The event's real problem (an unknown alarmRelay, an SNS event carrying one too), not
+			// advice for an event that is no reminder.
+			return fail(&relay.InvalidEventError{Err: err})
+		}
 		if *dryRun {
 			return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
 		}

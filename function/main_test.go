@@ -89,6 +89,8 @@ func TestLocalRunErrors(t *testing.T) {
 		{"reminder with a bad ARN", webhookWithAWS, []string{"-event", write("bad-arn.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["not-an-arn"]}`)}, `"not-an-arn" is not a CloudWatch alarm ARN`},
 		{"reminder without credentials", testsupport.Override(webhookWithAWS, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS credentials are not set"},
 		{"reminder without a region", testsupport.Override(webhookWithAWS, map[string]string{"AWS_REGION": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS_REGION is not set"},
+		{"unknown alarmRelay in a dry run", nil, []string{"-dry-run", "-event", write("remindx.json", `{"alarmRelay":"remindx"}`)}, `bootstrap: reject event: reminder event: alarmRelay is "remindx"; the only kind is "remind"`},
+		{"an SNS event with alarmRelay in a dry run", nil, []string{"-dry-run", "-event", write("both.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:1:alarm:x"],"Records":[]}`)}, `bootstrap: reject event: reminder event: json: unknown field "Records"`},
 		{"missing file", nil, []string{"-event", dir + "/nope.json", "-dry-run"}, "read event: open"},
 		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
 		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
