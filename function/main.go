@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -85,6 +86,9 @@ type settings struct {
 	// names what the user actually typed (-language, not LANGUAGE).
 	flagged map[string]string
 	local   bool // a local run: errors suggest flags
+	// messengerUnset: no MESSENGER (and no -messenger), so auto is the default, not a choice
+	// an error could blame on a setting.
+	messengerUnset bool
 }
 
 // origin names where a setting came from: the flag that set it, else its environment variable.
@@ -97,7 +101,7 @@ func (s settings) origin(env string) string {
 
 func settingsFromEnv(getenv func(string) string) settings {
 	c, err := relayconfig.FromEnv(getenv)
-	return settings{Config: c, problems: err}
+	return settings{Config: c, problems: err, messengerUnset: strings.TrimSpace(getenv(relayconfig.EnvMessenger)) == ""}
 }
 
 // check is the configuration's problems, each named after where its value came from.
@@ -241,14 +245,21 @@ func pickMessenger(s settings, u webhook.URL) (messenger.Messenger, error) {
 		origin = u.Origin()
 	}
 	m, err := relayconfig.ResolveMessenger(s.Messenger, origin)
+	named := s.origin(relayconfig.EnvMessenger)
+	if err != nil && s.messengerUnset {
+		named = "messenger " + relayconfig.Auto + " (the default)"
+		if inner := errors.Unwrap(err); inner != nil { // ResolveMessenger's "auto: …"
+			err = inner
+		}
+	}
 	switch {
 	case err == nil:
 		return m, nil
 	case s.local && s.Messenger == relayconfig.Auto:
 		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
-		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", s.origin(relayconfig.EnvMessenger), err)
+		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", named, err)
 	default:
-		return "", fmt.Errorf("%s: %w", s.origin(relayconfig.EnvMessenger), err)
+		return "", fmt.Errorf("%s: %w", named, err)
 	}
 }
 
