@@ -330,7 +330,6 @@ Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
 // runLocal is the command line outside Lambda.
 func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
 	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
@@ -338,17 +337,23 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
-	flags.Usage = func() {
-		var defaults bytes.Buffer
-		flags.SetOutput(&defaults)
-		flags.PrintDefaults()
-		flags.SetOutput(stderr)
-		fmt.Fprintf(stderr, usage, defaults.String())
-	}
+	// A bad flag gets its one-line error and a pointer to -h, not the whole usage after it (which
+	// would scroll the error away); -h prints the usage.
+	flags.SetOutput(io.Discard)
+	flags.Usage = func() {}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			var defaults bytes.Buffer
+			flags.SetOutput(&defaults)
+			flags.PrintDefaults()
+			fmt.Fprintf(stderr, usage, defaults.String())
 			return exitOK
 		}
+		hint := ""
+		if strings.Contains(err.Error(), "flag -timeout") {
+			hint = ": use a duration such as 30s or 2m"
+		}
+		fmt.Fprintf(stderr, "bootstrap: %v%s (run with -h for the usage)\n", err, hint)
 		return exitUsageError
 	}
 	fail := func(err error) int {

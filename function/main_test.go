@@ -95,7 +95,8 @@ func TestLocalRunErrors(t *testing.T) {
 		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
 		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
 		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
-		{"unknown flag", nil, []string{"-evnt", "x"}, "flag provided but not defined: -evnt"},
+		{"unknown flag", nil, []string{"-evnt", "x"}, "bootstrap: flag provided but not defined: -evnt (run with -h for the usage)\n"},
+		{"timeout without a unit", nil, []string{"-event", "testdata/latency-alarm.json", "-timeout", "5"}, `bootstrap: invalid value "5" for flag -timeout: parse error: use a duration such as 30s or 2m (run with -h for the usage)`},
 		{"stray argument", nil, []string{"-dry-run", "testdata/latency-alarm.json"}, `unexpected argument "testdata/latency-alarm.json"`},
 		{"bad time zone flag", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `bootstrap: -timezone: "Mars/Olympus" is not an IANA time zone name`},
 		{"bad TIMEZONE", map[string]string{"TIMEZONE": "KST"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `bootstrap: TIMEZONE: "KST" is not an IANA time zone name`},
@@ -128,6 +129,9 @@ func TestLocalRunErrors(t *testing.T) {
 			r := run(t, tt.env, "", tt.args...)
 			if r.code != exitUsageError || !strings.Contains(r.stderr, tt.errHas) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, exitUsageError, tt.errHas)
+			}
+			if strings.Contains(r.stderr, "Usage:") {
+				t.Errorf("an error prints the whole usage after it:\n%s", r.stderr)
 			}
 			if r.stdout != "" || strings.Contains(r.stderr, "/SECRET") {
 				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
