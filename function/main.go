@@ -514,6 +514,9 @@ func (p printer) Post(_ context.Context, payload []byte) (deliver.Result, error)
 func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	var data []byte
 	var err error
+	if path == "" {
+		return nil, errors.New("-event is empty: pass -event FILE, or -event - to read standard input")
+	}
 	if path == "-" {
 		if isTerminal(stdin) {
 			return nil, errors.New("no event: pass -event FILE (for example -event function/testdata/latency-alarm.json) or pipe an SNS event to standard input; -h shows the usage")
@@ -525,6 +528,8 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read event: %w", err)
 	}
+	// An editor on Windows may start the file with a UTF-8 byte order mark; JSON has none.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("read event %s: it is empty; pass an SNS event such as function/testdata/latency-alarm.json", path)
 	}
@@ -532,7 +537,27 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
 	}
+	if _, ok := probe.(map[string]any); !ok {
+		return nil, fmt.Errorf("event %s is %s, not an SNS event: an event is a JSON object such as function/testdata/latency-alarm.json", path, jsonKind(probe))
+	}
 	return data, nil
+}
+
+// jsonKind names what a decoded JSON value is: a JSON array, JSON null…
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "JSON null"
+	case []any:
+		return "a JSON array"
+	case string:
+		return "a JSON string"
+	case float64:
+		return "a JSON number"
+	case bool:
+		return "a JSON boolean"
+	}
+	return "a JSON object"
 }
 
 // isTerminal tells whether r is an interactive terminal (a character device).

@@ -94,6 +94,9 @@ func TestLocalRunErrors(t *testing.T) {
 		{"missing file", nil, []string{"-event", dir + "/nope.json", "-dry-run"}, "read event: open"},
 		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
 		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
+		{"empty -event", nil, []string{"-event", "", "-dry-run"}, "bootstrap: -event is empty: pass -event FILE, or -event - to read standard input"},
+		{"an array", nil, []string{"-event", write("array.json", "[1,2]"), "-dry-run"}, "is a JSON array, not an SNS event: an event is a JSON object"},
+		{"null", nil, []string{"-event", write("null.json", "null"), "-dry-run"}, "is JSON null, not an SNS event"},
 		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
 		{"unknown flag", nil, []string{"-evnt", "x"}, "bootstrap: flag provided but not defined: -evnt (run with -h for the usage)\n"},
 		{"timeout without a unit", nil, []string{"-event", "testdata/latency-alarm.json", "-timeout", "5"}, `bootstrap: invalid value "5" for flag -timeout: parse error: use a duration such as 30s or 2m (run with -h for the usage)`},
@@ -137,6 +140,18 @@ func TestLocalRunErrors(t *testing.T) {
 				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// A file saved with a UTF-8 byte order mark (Windows editors) is read like any other.
+func TestEventWithByteOrderMark(t *testing.T) {
+	path := t.TempDir() + "/bom.json"
+	if err := os.WriteFile(path, append([]byte("\xef\xbb\xbf"), readFile(t, "testdata/latency-alarm.json")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "", "-event", path, "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 }
 
