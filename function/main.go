@@ -381,7 +381,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			s.flagged[env] = name
 		}
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := slog.New(withoutRejects{slog.NewJSONHandler(stderr, nil)})
 
 	if *timeout <= 0 {
 		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
@@ -421,7 +421,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var r *relay.Relay
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
-		quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		quiet := slog.New(withoutRejects{slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 		r, err = newDryRunRelay(s, stdout, quiet)
 	} else {
 		r, err = newRelay(ctx, getenv, s, log)
@@ -558,6 +558,25 @@ func jsonKind(v any) string {
 		return "a JSON boolean"
 	}
 	return "a JSON object"
+}
+
+// withoutRejects drops the relay's "event rejected" records: a local run prints the rejection as
+// its error line (a replay logs it per message), so the log would only say it twice.
+type withoutRejects struct{ slog.Handler }
+
+func (h withoutRejects) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "event rejected" {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h withoutRejects) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return withoutRejects{h.Handler.WithAttrs(attrs)}
+}
+
+func (h withoutRejects) WithGroup(name string) slog.Handler {
+	return withoutRejects{h.Handler.WithGroup(name)}
 }
 
 // isTerminal tells whether r is an interactive terminal (a character device).

@@ -97,6 +97,8 @@ func TestLocalRunErrors(t *testing.T) {
 		{"empty -event", nil, []string{"-event", "", "-dry-run"}, "bootstrap: -event is empty: pass -event FILE, or -event - to read standard input"},
 		{"an array", nil, []string{"-event", write("array.json", "[1,2]"), "-dry-run"}, "is a JSON array, not an SNS event: an event is a JSON object"},
 		{"null", nil, []string{"-event", write("null.json", "null"), "-dry-run"}, "is JSON null, not an SNS event"},
+		{"an empty object", nil, []string{"-event", write("object.json", "{}"), "-dry-run"}, "SNS event has no records"},
+		{"an empty object, delivered", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", write("object2.json", "{}")}, "SNS event has no records"},
 		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
 		{"unknown flag", nil, []string{"-evnt", "x"}, "bootstrap: flag provided but not defined: -evnt (run with -h for the usage)\n"},
 		{"timeout without a unit", nil, []string{"-event", "testdata/latency-alarm.json", "-timeout", "5"}, `bootstrap: invalid value "5" for flag -timeout: parse error: use a duration such as 30s or 2m (run with -h for the usage)`},
@@ -132,6 +134,9 @@ func TestLocalRunErrors(t *testing.T) {
 			r := run(t, tt.env, "", tt.args...)
 			if r.code != exitUsageError || !strings.Contains(r.stderr, tt.errHas) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, exitUsageError, tt.errHas)
+			}
+			if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 1 {
+				t.Errorf("%d lines on stderr, want the error once:\n%s", lines, r.stderr)
 			}
 			if strings.Contains(r.stderr, "Usage:") {
 				t.Errorf("an error prints the whole usage after it:\n%s", r.stderr)
