@@ -284,9 +284,9 @@ func renderOptions(s settings) (render.Options, error) {
 
 // usage is the local command's help: what it does, where its settings come from, exit codes.
 const usage = `Usage:
-  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]
-  bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko]
-  (from a clone: go run ./function ...)
+  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
+  bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
+  (bootstrap is the built command; from a clone, go run ./function takes the same flags)
 
 Relays a CloudWatch alarm SNS event to the chat webhook (or, with MESSENGER=slack-app, into the
 alarm's incident message in Slack) exactly as the Lambda function does. The event comes from
@@ -306,13 +306,6 @@ Environment (a flag wins over its variable):
   WEBHOOK_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
                      (needs AWS_REGION and AWS credentials in AWS_ACCESS_KEY_ID, ...)
   MESSENGER          slack, teams, teams-legacy, slack-app or auto (default: from the webhook host)
- With MESSENGER=slack-app (one Slack message per incident, no webhook):
-  SLACK_TOKEN        the Slack app's bot token, xoxb-... (a secret: never printed)
-  SLACK_TOKEN_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
-  SLACK_CHANNEL      the channel's id (C0123ABCDEF, from the channel's details; not #name)
-  STATE_TABLE        the DynamoDB table keeping the incidents (needs AWS_REGION and credentials)
-  DESTINATION        the destination's name, part of each incident's key (default: local)
-  SLACK_API_URL      another Slack Web API base URL (default: https://slack.com/api/)
   TIMEZONE           IANA time zone shown next to UTC (default: UTC)
   LANGUAGE           en or ko (default: en)
   MENTIONS           comma-separated, notified on ALARM only: @here, @channel, S0123ABCD (Slack
@@ -321,6 +314,13 @@ Environment (a flag wins over its variable):
   AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,
   AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL
                      another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
+ Only with MESSENGER=slack-app (one Slack message per incident, no webhook):
+  SLACK_TOKEN        the Slack app's bot token, xoxb-... (a secret: never printed)
+  SLACK_TOKEN_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
+  SLACK_CHANNEL      the channel's id (C0123ABCDEF, from the channel's details; not #name)
+  STATE_TABLE        the DynamoDB table keeping the incidents (needs AWS_REGION and credentials)
+  DESTINATION        the destination's name, part of each incident's key (default: local)
+  SLACK_API_URL      another Slack Web API base URL (default: https://slack.com/api/)
 
 Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
             1 something was not delivered (a replay: something is left in the queue),
@@ -332,7 +332,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	flags := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
-	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy, slack-app or auto (default: MESSENGER, else auto: detected from the webhook host; slack for a dry run without a webhook)")
 	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")

@@ -207,6 +207,23 @@ func TestHelpNamesEverySetting(t *testing.T) {
 			t.Errorf("-h does not mention %q:\n%s", want, r.stderr)
 		}
 	}
+	// Both synopsis lines take -timeout; -messenger names auto; the settings of every messenger
+	// come before the Slack app's own.
+	synopsis := strings.Split(r.stderr, "\n")[1:3]
+	for _, line := range synopsis {
+		if !strings.Contains(line, "[-timeout DURATION]") {
+			t.Errorf("synopsis %q leaves out -timeout", line)
+		}
+	}
+	if !strings.Contains(r.stderr, "slack-app or auto (default: MESSENGER") {
+		t.Errorf("-messenger's help leaves out auto:\n%s", r.stderr)
+	}
+	slackApp := strings.Index(r.stderr, "MESSENGER=slack-app (one Slack message per incident")
+	for _, common := range []string{"TIMEZONE ", "LANGUAGE ", "MENTIONS ", "TREND ", "AWS_ENDPOINT_URL_SSM"} {
+		if i := strings.Index(r.stderr, "  "+common); i < 0 || slackApp < 0 || i > slackApp {
+			t.Errorf("%s is listed among the Slack app's settings:\n%s", common, r.stderr)
+		}
+	}
 }
 
 // TestTerminalWithoutEvent: with nothing piped in, the command says what it needs instead of
