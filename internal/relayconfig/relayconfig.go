@@ -14,13 +14,16 @@
 //     allows 4 KB of environment in all).
 //   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
 //     zone in a local run, and a local run shows what the Lambda would send.
-//   - The webhook is an absolute https URL with a host and no user credentials; plain http only
-//     to a loopback address (a local test server). ParseWebhookURL is the one parser.
+//   - The webhook is an absolute https URL with a host and no user credentials, spaces or
+//     invisible characters; plain http only to a loopback address (a local test server).
+//     ParseWebhookURL is the one parser.
 //   - Messenger "auto" takes the messenger from the webhook's host, and an unknown host is an
 //     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
 //   - With MESSENGER slack-app, the bot token starts with xoxb- (CheckSlackToken), the channel is
 //     an id, not a #name (CheckSlackChannel), the incident table a DynamoDB name
-//     (CheckStateTable), and no webhook is set. Other messengers leave these settings alone.
+//     (CheckStateTable), and no webhook is set; a relay that posts needs all three (Missing).
+//     Other messengers leave these settings alone.
+//   - A reminder event comes every MinRemindMinutes to MaxRemindMinutes and lists alarm ARNs.
 //   - Secrets (the webhook, the bot token) are Secret values, which never print. The stack never
 //     writes them: it writes the SSM parameter holding one, and the relay reads it at start-up.
 //
