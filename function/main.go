@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -52,8 +54,10 @@ func main() {
 		runLambda()
 		return
 	}
-	// Ctrl-C stops a local run between deliveries; a replay then still puts back what it holds.
+	// Ctrl-C stops a replay between messages (the one in flight finishes) and it still puts back
+	// what it holds; a second Ctrl-C kills the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
 	code := runLocal(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -82,6 +86,9 @@ type settings struct {
 	// names what the user actually typed (-language, not LANGUAGE).
 	flagged map[string]string
 	local   bool // a local run: errors suggest flags
+	// messengerUnset: no MESSENGER (and no -messenger), so auto is the default, not a choice
+	// an error could blame on a setting.
+	messengerUnset bool
 }
 
 // origin names where a setting came from: the flag that set it, else its environment variable.
@@ -94,7 +101,7 @@ func (s settings) origin(env string) string {
 
 func settingsFromEnv(getenv func(string) string) settings {
 	c, err := relayconfig.FromEnv(getenv)
-	return settings{Config: c, problems: err}
+	return settings{Config: c, problems: err, messengerUnset: strings.TrimSpace(getenv(relayconfig.EnvMessenger)) == ""}
 }
 
 // check is the configuration's problems, each named after where its value came from.
@@ -106,9 +113,27 @@ func (s settings) check() error {
 	return s.problems
 }
 
+// toPost is s with the settings a relay that posts needs, and s lacks, added to its problems
+// (relayconfig.Config.Missing), so that they are reported with the others, at once.
+func (s settings) toPost() settings {
+	missing := s.Missing()
+	if len(missing) == 0 {
+		return s
+	}
+	var e *relayconfig.Error
+	switch {
+	case errors.As(s.problems, &e):
+		s.problems = &relayconfig.Error{Problems: append(slices.Clone(e.Problems), missing...)}
+	case s.problems == nil:
+		s.problems = &relayconfig.Error{Problems: missing}
+	}
+	return s
+}
+
 // newRelay builds the relay that delivers to the configured webhook, or, with MESSENGER=slack-app,
 // keeps one Slack message per incident through the Web API.
 func newRelay(ctx context.Context, getenv func(string) string, s settings, log *slog.Logger) (*relay.Relay, error) {
+	s = s.toPost()
 	options, err := renderOptions(s)
 	if err != nil {
 		return nil, err
@@ -220,14 +245,21 @@ func pickMessenger(s settings, u webhook.URL) (messenger.Messenger, error) {
 		origin = u.Origin()
 	}
 	m, err := relayconfig.ResolveMessenger(s.Messenger, origin)
+	named := s.origin(relayconfig.EnvMessenger)
+	if err != nil && s.messengerUnset {
+		named = "messenger " + relayconfig.Auto + " (the default)"
+		if inner := errors.Unwrap(err); inner != nil { // ResolveMessenger's "auto: …"
+			err = inner
+		}
+	}
 	switch {
 	case err == nil:
 		return m, nil
 	case s.local && s.Messenger == relayconfig.Auto:
 		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
-		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", s.origin(relayconfig.EnvMessenger), err)
+		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", named, err)
 	default:
-		return "", fmt.Errorf("%s: %w", s.origin(relayconfig.EnvMessenger), err)
+		return "", fmt.Errorf("%s: %w", named, err)
 	}
 }
 
@@ -252,9 +284,9 @@ func renderOptions(s settings) (render.Options, error) {
 
 // usage is the local command's help: what it does, where its settings come from, exit codes.
 const usage = `Usage:
-  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko]
-  bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko]
-  (from a clone: go run ./function ...)
+  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
+  bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
+  (bootstrap is the built command; from a clone, go run ./function takes the same flags)
 
 Relays a CloudWatch alarm SNS event to the chat webhook (or, with MESSENGER=slack-app, into the
 alarm's incident message in Slack) exactly as the Lambda function does. The event comes from
@@ -274,13 +306,6 @@ Environment (a flag wins over its variable):
   WEBHOOK_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
                      (needs AWS_REGION and AWS credentials in AWS_ACCESS_KEY_ID, ...)
   MESSENGER          slack, teams, teams-legacy, slack-app or auto (default: from the webhook host)
- With MESSENGER=slack-app (one Slack message per incident, no webhook):
-  SLACK_TOKEN        the Slack app's bot token, xoxb-... (a secret: never printed)
-  SLACK_TOKEN_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
-  SLACK_CHANNEL      the channel's id (C0123ABCDEF, from the channel's details; not #name)
-  STATE_TABLE        the DynamoDB table keeping the incidents (needs AWS_REGION and credentials)
-  DESTINATION        the destination's name, part of each incident's key (default: local)
-  SLACK_API_URL      another Slack Web API base URL (default: https://slack.com/api/)
   TIMEZONE           IANA time zone shown next to UTC (default: UTC)
   LANGUAGE           en or ko (default: en)
   MENTIONS           comma-separated, notified on ALARM only: @here, @channel, S0123ABCD (Slack
@@ -289,6 +314,13 @@ Environment (a flag wins over its variable):
   AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,
   AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL
                      another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
+ Only with MESSENGER=slack-app (one Slack message per incident, no webhook):
+  SLACK_TOKEN        the Slack app's bot token, xoxb-... (a secret: never printed)
+  SLACK_TOKEN_PARAMETER  or the SSM SecureString parameter holding it, "name" or "name:version"
+  SLACK_CHANNEL      the channel's id (C0123ABCDEF, from the channel's details; not #name)
+  STATE_TABLE        the DynamoDB table keeping the incidents (needs AWS_REGION and credentials)
+  DESTINATION        the destination's name, part of each incident's key (default: local)
+  SLACK_API_URL      another Slack Web API base URL (default: https://slack.com/api/)
 
 Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
             1 something was not delivered (a replay: something is left in the queue),
@@ -298,25 +330,30 @@ Exit codes: 0 everything delivered (or printed; a replay: the queue is empty),
 // runLocal is the command line outside Lambda.
 func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	eventPath := flags.String("event", "-", "SNS event JSON `FILE` to relay (- reads standard input)")
 	dryRun := flags.Bool("dry-run", false, "print the payloads that would be posted instead of posting them")
-	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy or slack-app (default: MESSENGER, else detected from the webhook host; slack for a dry run without a webhook)")
+	messengerName := flags.String("messenger", getenv(relayconfig.EnvMessenger), "post as messenger `NAME`: slack, teams, teams-legacy, slack-app or auto (default: MESSENGER, else auto: detected from the webhook host; slack for a dry run without a webhook)")
 	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
-	flags.Usage = func() {
-		var defaults bytes.Buffer
-		flags.SetOutput(&defaults)
-		flags.PrintDefaults()
-		flags.SetOutput(stderr)
-		fmt.Fprintf(stderr, usage, defaults.String())
-	}
+	// A bad flag gets its one-line error and a pointer to -h, not the whole usage after it (which
+	// would scroll the error away); -h prints the usage.
+	flags.SetOutput(io.Discard)
+	flags.Usage = func() {}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			var defaults bytes.Buffer
+			flags.SetOutput(&defaults)
+			flags.PrintDefaults()
+			fmt.Fprintf(stderr, usage, defaults.String())
 			return exitOK
 		}
+		hint := ""
+		if strings.Contains(err.Error(), "flag -timeout") {
+			hint = ": use a duration such as 30s or 2m"
+		}
+		fmt.Fprintf(stderr, "bootstrap: %v%s (run with -h for the usage)\n", err, hint)
 		return exitUsageError
 	}
 	fail := func(err error) int {
@@ -344,7 +381,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			s.flagged[env] = name
 		}
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := slog.New(withoutRejects{slog.NewJSONHandler(stderr, nil)})
 
 	if *timeout <= 0 {
 		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
@@ -366,13 +403,25 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if _, reminder, _ := relayconfig.ParseReminderEvent(ev); reminder && *dryRun {
-		return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+	if _, reminder, err := relayconfig.ParseReminderEvent(ev); reminder {
+		if err != nil {
+			// The event's real problem (an unknown alarmRelay, an SNS event carrying one too), not
+			// advice for an event that is no reminder.
+			return fail(&relay.InvalidEventError{Err: err})
+		}
+		if *dryRun {
+			return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+		}
+		// As a replay checks its credentials up front: a reminder that cannot ask CloudWatch is a
+		// settings problem, found before anything is posted.
+		if _, err := cwalarms.NewFromEnv(getenv, http.DefaultClient); err != nil {
+			return fail(fmt.Errorf("reminder event: %w", err))
+		}
 	}
 	var r *relay.Relay
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
-		quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		quiet := slog.New(withoutRejects{slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 		r, err = newDryRunRelay(s, stdout, quiet)
 	} else {
 		r, err = newRelay(ctx, getenv, s, log)
@@ -465,6 +514,9 @@ func (p printer) Post(_ context.Context, payload []byte) (deliver.Result, error)
 func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	var data []byte
 	var err error
+	if path == "" {
+		return nil, errors.New("-event is empty: pass -event FILE, or -event - to read standard input")
+	}
 	if path == "-" {
 		if isTerminal(stdin) {
 			return nil, errors.New("no event: pass -event FILE (for example -event function/testdata/latency-alarm.json) or pipe an SNS event to standard input; -h shows the usage")
@@ -476,6 +528,8 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read event: %w", err)
 	}
+	// An editor on Windows may start the file with a UTF-8 byte order mark; JSON has none.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("read event %s: it is empty; pass an SNS event such as function/testdata/latency-alarm.json", path)
 	}
@@ -483,7 +537,46 @@ func readEvent(path string, stdin io.Reader) ([]byte, error) {
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("event %s is not an SNS event in JSON: %w", path, err)
 	}
+	if _, ok := probe.(map[string]any); !ok {
+		return nil, fmt.Errorf("event %s is %s, not an SNS event: an event is a JSON object such as function/testdata/latency-alarm.json", path, jsonKind(probe))
+	}
 	return data, nil
+}
+
+// jsonKind names what a decoded JSON value is: a JSON array, JSON null…
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "JSON null"
+	case []any:
+		return "a JSON array"
+	case string:
+		return "a JSON string"
+	case float64:
+		return "a JSON number"
+	case bool:
+		return "a JSON boolean"
+	}
+	return "a JSON object"
+}
+
+// withoutRejects drops the relay's "event rejected" records: a local run prints the rejection as
+// its error line (a replay logs it per message), so the log would only say it twice.
+type withoutRejects struct{ slog.Handler }
+
+func (h withoutRejects) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "event rejected" {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h withoutRejects) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return withoutRejects{h.Handler.WithAttrs(attrs)}
+}
+
+func (h withoutRejects) WithGroup(name string) slog.Handler {
+	return withoutRejects{h.Handler.WithGroup(name)}
 }
 
 // isTerminal tells whether r is an interactive terminal (a character device).

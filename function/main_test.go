@@ -77,17 +77,31 @@ func TestLocalRunErrors(t *testing.T) {
 		}
 		return path
 	}
+	webhookWithAWS := map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET", "MESSENGER": "slack",
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+	reminder := write("remind.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"]}`)
 	tests := []struct {
 		name   string
 		env    map[string]string
 		args   []string
 		errHas string
 	}{
+		{"reminder with a bad ARN", webhookWithAWS, []string{"-event", write("bad-arn.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["not-an-arn"]}`)}, `"not-an-arn" is not a CloudWatch alarm ARN`},
+		{"reminder without credentials", testsupport.Override(webhookWithAWS, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS credentials are not set"},
+		{"reminder without a region", testsupport.Override(webhookWithAWS, map[string]string{"AWS_REGION": ""}), []string{"-event", reminder}, "reminder event: alarm states: AWS_REGION is not set"},
+		{"unknown alarmRelay in a dry run", nil, []string{"-dry-run", "-event", write("remindx.json", `{"alarmRelay":"remindx"}`)}, `bootstrap: reject event: reminder event: alarmRelay is "remindx"; the only kind is "remind"`},
+		{"an SNS event with alarmRelay in a dry run", nil, []string{"-dry-run", "-event", write("both.json", `{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:cloudwatch:us-east-1:1:alarm:x"],"Records":[]}`)}, `bootstrap: reject event: reminder event: json: unknown field "Records"`},
 		{"missing file", nil, []string{"-event", dir + "/nope.json", "-dry-run"}, "read event: open"},
 		{"empty file", nil, []string{"-event", write("empty.json", " \n"), "-dry-run"}, "is empty"},
 		{"not json", nil, []string{"-event", write("bad.json", "{nope"), "-dry-run"}, "is not an SNS event in JSON"},
+		{"empty -event", nil, []string{"-event", "", "-dry-run"}, "bootstrap: -event is empty: pass -event FILE, or -event - to read standard input"},
+		{"an array", nil, []string{"-event", write("array.json", "[1,2]"), "-dry-run"}, "is a JSON array, not an SNS event: an event is a JSON object"},
+		{"null", nil, []string{"-event", write("null.json", "null"), "-dry-run"}, "is JSON null, not an SNS event"},
+		{"an empty object", nil, []string{"-event", write("object.json", "{}"), "-dry-run"}, "SNS event has no records"},
+		{"an empty object, delivered", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", write("object2.json", "{}")}, "SNS event has no records"},
 		{"no records", nil, []string{"-event", write("none.json", `{"Records":[]}`), "-dry-run"}, "SNS event has no records"},
-		{"unknown flag", nil, []string{"-evnt", "x"}, "flag provided but not defined: -evnt"},
+		{"unknown flag", nil, []string{"-evnt", "x"}, "bootstrap: flag provided but not defined: -evnt (run with -h for the usage)\n"},
+		{"timeout without a unit", nil, []string{"-event", "testdata/latency-alarm.json", "-timeout", "5"}, `bootstrap: invalid value "5" for flag -timeout: parse error: use a duration such as 30s or 2m (run with -h for the usage)`},
 		{"stray argument", nil, []string{"-dry-run", "testdata/latency-alarm.json"}, `unexpected argument "testdata/latency-alarm.json"`},
 		{"bad time zone flag", nil, []string{"-event", "testdata/latency-alarm.json", "-dry-run", "-timezone", "Mars/Olympus"}, `bootstrap: -timezone: "Mars/Olympus" is not an IANA time zone name`},
 		{"bad TIMEZONE", map[string]string{"TIMEZONE": "KST"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `bootstrap: TIMEZONE: "KST" is not an IANA time zone name`},
@@ -103,8 +117,11 @@ func TestLocalRunErrors(t *testing.T) {
 		{"bad mention", map[string]string{"MENTIONS": "@everyone"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, `MENTIONS: mention "@everyone" is not`},
 		{"bad trend switch", map[string]string{"TREND": "maybe", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: TREND: "maybe" is not on or off`},
 		{"trend without AWS", map[string]string{"TREND": "on", "WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, "TREND=on: trend: AWS_REGION is not set"},
+		{"webhook with a space", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SEC RET"}, []string{"-event", "testdata/latency-alarm.json"}, "bootstrap: WEBHOOK_URL: webhook URL has a space or an invisible character (U+0020) at character 41 (value not shown"},
 		{"no webhook", nil, []string{"-event", "testdata/latency-alarm.json"}, "set WEBHOOK_PARAMETER"},
-		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: MESSENGER: auto: cannot tell the messenger from webhook host "chat.example.com": set the messenger to slack, teams or teams-legacy (here: -messenger NAME, or MESSENGER=NAME)`},
+		{"unknown webhook host", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: messenger auto (the default): cannot tell the messenger from webhook host "chat.example.com": set the messenger to slack, teams or teams-legacy (here: -messenger NAME, or MESSENGER=NAME)`},
+		{"unknown webhook host with MESSENGER=auto", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET", "MESSENGER": "auto"}, []string{"-event", "testdata/latency-alarm.json"}, `bootstrap: MESSENGER: auto: cannot tell the messenger from webhook host "chat.example.com"`},
+		{"unknown webhook host with -messenger auto", map[string]string{"WEBHOOK_URL": "https://chat.example.com/SECRET"}, []string{"-event", "testdata/latency-alarm.json", "-messenger", "auto"}, `bootstrap: -messenger: auto: cannot tell the messenger from webhook host "chat.example.com"`},
 		{"unknown host in a dry run", map[string]string{"WEBHOOK_URL": "http://127.0.0.1:9/SECRET"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, "(here: -messenger NAME"},
 		{"replay with an event", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-event", "testdata/latency-alarm.json"}, "it takes no -event and no -dry-run"},
 		{"replay dry run", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-dry-run"}, "it takes no -event and no -dry-run"},
@@ -118,10 +135,28 @@ func TestLocalRunErrors(t *testing.T) {
 			if r.code != exitUsageError || !strings.Contains(r.stderr, tt.errHas) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, exitUsageError, tt.errHas)
 			}
+			if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 1 {
+				t.Errorf("%d lines on stderr, want the error once:\n%s", lines, r.stderr)
+			}
+			if strings.Contains(r.stderr, "Usage:") {
+				t.Errorf("an error prints the whole usage after it:\n%s", r.stderr)
+			}
 			if r.stdout != "" || strings.Contains(r.stderr, "/SECRET") {
 				t.Errorf("stdout %q / stderr leaks: %q", r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// A file saved with a UTF-8 byte order mark (Windows editors) is read like any other.
+func TestEventWithByteOrderMark(t *testing.T) {
+	path := t.TempDir() + "/bom.json"
+	if err := os.WriteFile(path, append([]byte("\xef\xbb\xbf"), readFile(t, "testdata/latency-alarm.json")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "", "-event", path, "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"type": "header"`) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 }
 
@@ -170,6 +205,23 @@ func TestHelpNamesEverySetting(t *testing.T) {
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("-h does not mention %q:\n%s", want, r.stderr)
+		}
+	}
+	// Both synopsis lines take -timeout; -messenger names auto; the settings of every messenger
+	// come before the Slack app's own.
+	synopsis := strings.Split(r.stderr, "\n")[1:3]
+	for _, line := range synopsis {
+		if !strings.Contains(line, "[-timeout DURATION]") {
+			t.Errorf("synopsis %q leaves out -timeout", line)
+		}
+	}
+	if !strings.Contains(r.stderr, "slack-app or auto (default: MESSENGER") {
+		t.Errorf("-messenger's help leaves out auto:\n%s", r.stderr)
+	}
+	slackApp := strings.Index(r.stderr, "MESSENGER=slack-app (one Slack message per incident")
+	for _, common := range []string{"TIMEZONE ", "LANGUAGE ", "MENTIONS ", "TREND ", "AWS_ENDPOINT_URL_SSM"} {
+		if i := strings.Index(r.stderr, "  "+common); i < 0 || slackApp < 0 || i > slackApp {
+			t.Errorf("%s is listed among the Slack app's settings:\n%s", common, r.stderr)
 		}
 	}
 }

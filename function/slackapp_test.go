@@ -57,13 +57,16 @@ func TestSlackAppSettingsErrors(t *testing.T) {
 		{"a webhook beside the app", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), nil, "WEBHOOK_URL: messenger slack-app posts with a bot token (SLACK_TOKEN or SLACK_TOKEN_PARAMETER), not a webhook: unset it"},
 		{"a webhook parameter beside the app", with(map[string]string{"WEBHOOK_PARAMETER": "/x/webhook"}), nil, "WEBHOOK_PARAMETER: messenger slack-app posts with a bot token"},
 		{"a webhook in a dry run", with(map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET"}), []string{"-dry-run"}, "WEBHOOK_URL: messenger slack-app posts with a bot token"},
-		{"no token", with(map[string]string{"SLACK_TOKEN": ""}), nil, "no Slack bot token configured: set SLACK_TOKEN_PARAMETER"},
+		{"no token", with(map[string]string{"SLACK_TOKEN": ""}), nil, "SLACK_TOKEN: no Slack bot token configured: set SLACK_TOKEN_PARAMETER"},
 		{"a user token", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), nil, `SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token`},
 		{"a user token in a dry run", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET"}), []string{"-dry-run"}, `SLACK_TOKEN: must be a bot token`},
-		{"no channel", with(map[string]string{"SLACK_CHANNEL": ""}), nil, "SLACK_CHANNEL: slack channel is empty: use the channel id (C…)"},
+		{"no channel", with(map[string]string{"SLACK_CHANNEL": ""}), nil, "SLACK_CHANNEL: is empty: use the channel id (C…)"},
 		{"a channel name", with(map[string]string{"SLACK_CHANNEL": "#alerts"}), nil, `SLACK_CHANNEL: "#alerts" looks like a channel name`},
 		{"a bad table name", with(map[string]string{"STATE_TABLE": "my incidents"}), nil, `STATE_TABLE: "my incidents" is not a DynamoDB table name`},
-		{"no table", with(map[string]string{"STATE_TABLE": ""}), nil, "STATE_TABLE is not set"},
+		{"no table", with(map[string]string{"STATE_TABLE": ""}), nil, "STATE_TABLE: is not set"},
+		{"every problem at once", with(map[string]string{"SLACK_TOKEN": "xoxp-1234-5678-userSECRET", "SLACK_CHANNEL": "#x", "STATE_TABLE": "", "LANGUAGE": "jp"}), nil,
+			`LANGUAGE: unknown language "jp": use en or ko; SLACK_TOKEN: must be a bot token starting with xoxb- (it is a "xoxp-" token; value not shown: it is a secret): copy the Bot User OAuth Token from the app's OAuth & Permissions page; SLACK_CHANNEL: "#x" looks like a channel name; use the channel's id (C…), shown at the bottom of its details; STATE_TABLE: is not set`},
+		{"nothing set", map[string]string{"MESSENGER": "slack-app"}, nil, "SLACK_TOKEN: no Slack bot token configured: set SLACK_TOKEN_PARAMETER to the SSM SecureString parameter holding it (the Pulumi stack does), or SLACK_TOKEN for a local run; SLACK_CHANNEL: is empty: use the channel id (C…) from the bottom of the channel's details; STATE_TABLE: is not set"},
 		{"no region", with(map[string]string{"AWS_REGION": ""}), nil, "AWS_REGION"},
 		{"plain http to Slack", with(map[string]string{"SLACK_API_URL": "http://slack.example/api/"}), nil, "must use https"},
 		{"a reminder in a dry run", ok, []string{"-dry-run", "-event", reminder}, "a reminder event asks CloudWatch"},
@@ -139,5 +142,28 @@ func TestHelpNamesSlackAppSettings(t *testing.T) {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("-h does not mention %q", want)
 		}
+	}
+}
+
+// A missing incident table: the error names the alarm once and the table, and says it is not
+// found (STATE_TABLE or the region is wrong).
+func TestSlackAppMissingTable(t *testing.T) {
+	moto := testsupport.StartMoto(t)
+	slack := slacktest.New(t, botToken, slackChanID)
+	env := map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN": botToken, "SLACK_CHANNEL": slackChanID, "STATE_TABLE": "no-such-table",
+		"SLACK_API_URL": slack.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": moto}
+	r := run(t, env, "", "-event", "testdata/latency-alarm.json")
+	var line string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "bootstrap: ") {
+			line = l
+		}
+	}
+	want := `"orders-api latency (alarm-relay/dev)": lock incident: DynamoDB table "no-such-table" (STATE_TABLE) not found in us-east-1: `
+	if r.code != exitNotSent || !strings.Contains(line, want) || strings.Count(line, "orders-api latency") != 1 {
+		t.Errorf("exit %d, error line %q; want exit %d, the alarm named once and %q", r.code, line, exitNotSent, want)
+	}
+	if len(slack.Roots(slackChanID)) != 0 {
+		t.Errorf("posted without an incident to keep it in")
 	}
 }

@@ -14,13 +14,16 @@
 //     allows 4 KB of environment in all).
 //   - TIMEZONE is an IANA name; "Local" is refused, since it is UTC in Lambda and the machine's
 //     zone in a local run, and a local run shows what the Lambda would send.
-//   - The webhook is an absolute https URL with a host and no user credentials; plain http only
-//     to a loopback address (a local test server). ParseWebhookURL is the one parser.
+//   - The webhook is an absolute https URL with a host and no user credentials, spaces or
+//     invisible characters; plain http only to a loopback address (a local test server).
+//     ParseWebhookURL is the one parser.
 //   - Messenger "auto" takes the messenger from the webhook's host, and an unknown host is an
 //     error; a named messenger wins, but not on a host that says another one (ResolveMessenger).
 //   - With MESSENGER slack-app, the bot token starts with xoxb- (CheckSlackToken), the channel is
 //     an id, not a #name (CheckSlackChannel), the incident table a DynamoDB name
-//     (CheckStateTable), and no webhook is set. Other messengers leave these settings alone.
+//     (CheckStateTable), and no webhook is set; a relay that posts needs all three (Missing).
+//     Other messengers leave these settings alone.
+//   - A reminder event comes every MinRemindMinutes to MaxRemindMinutes and lists alarm ARNs.
 //   - Secrets (the webhook, the bot token) are Secret values, which never print. The stack never
 //     writes them: it writes the SSM parameter holding one, and the relay reads it at start-up.
 //
@@ -181,6 +184,29 @@ func (c Config) Validate() []Problem {
 		if err := CheckStateTable(n.StateTable); err != nil {
 			add(EnvStateTable, "%v", err)
 		}
+	}
+	return problems
+}
+
+// Missing is what a relay that posts needs and c leaves unset: with messenger slack-app, the bot
+// token (or its parameter), the channel and the incident table. Validate leaves these out, since
+// a dry run needs none of them and the stack sets the table and parameter as outputs; the relay
+// adds them to Validate's problems, so that every problem is reported at once.
+func (c Config) Missing() []Problem {
+	n := c.Canonical()
+	if n.Messenger != string(messenger.SlackApp) {
+		return nil
+	}
+	var problems []Problem
+	if c.SlackToken == "" && n.SlackTokenParameter == "" {
+		problems = append(problems, Problem{Env: EnvSlackToken, Message: fmt.Sprintf(
+			"no Slack bot token configured: set %s to the SSM SecureString parameter holding it (the Pulumi stack does), or %s for a local run", EnvSlackTokenParameter, EnvSlackToken)})
+	}
+	if n.SlackChannel == "" {
+		problems = append(problems, Problem{Env: EnvSlackChannel, Message: CheckSlackChannel("").Error()})
+	}
+	if n.StateTable == "" {
+		problems = append(problems, Problem{Env: EnvStateTable, Message: "is not set: a slack-app destination keeps its incidents in a DynamoDB table"})
 	}
 	return problems
 }

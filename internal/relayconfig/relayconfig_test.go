@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
@@ -39,6 +40,10 @@ func TestValidate(t *testing.T) {
 		{"http webhook", Config{WebhookURL: "http://hooks.slack.com/services/SECRET"}, `WEBHOOK_URL: webhook URL must use https (got scheme "http")`},
 		{"webhook with credentials", Config{WebhookURL: "https://user:SECRET@hooks.slack.com/services/x"}, "WEBHOOK_URL: webhook URL must not carry user credentials"},
 		{"webhook without host", Config{WebhookURL: "hooks.slack.com/services/SECRET"}, "WEBHOOK_URL: webhook URL has no host"},
+		{"webhook with a space", Config{WebhookURL: "https://hooks.slack.com/services/T/B/SEC RET"}, "WEBHOOK_URL: webhook URL has a space or an invisible character (U+0020) at character 41 (value not shown: it is a secret)"},
+		{"webhook with a line break", Config{WebhookURL: "https://hooks.slack.com/services/T/B/SEC\nRET"}, "WEBHOOK_URL: webhook URL has a space or an invisible character (U+000A)"},
+		{"webhook with a zero-width space", Config{WebhookURL: "https://hooks.slack.com/services/T/B/SEC\u200bRET"}, "WEBHOOK_URL: webhook URL has a space or an invisible character (U+200B)"},
+		{"webhook with a no-break space", Config{WebhookURL: "https://hooks.slack.com/services/T/B/SEC\u00a0RET"}, "WEBHOOK_URL: webhook URL has a space or an invisible character (U+00A0)"},
 		{"malformed webhook", Config{WebhookURL: "https://hooks.slack.com/%zzSECRET"}, "WEBHOOK_URL: webhook URL is malformed"},
 		{"slack app", Config{Messenger: "Slack-App", SlackToken: "xoxb-1-2-SECRET", SlackChannel: " C0123ABCDEF ", StateTable: "alarm-relay-dev-incidents", Destination: "oncall"}, ""},
 		{"slack app as the stack declares it", Config{Messenger: "slack-app", SlackTokenParameter: "/alarm-relay/dev/oncall/slack-token:3", SlackChannel: "G0123ABCD"}, ""},
@@ -327,7 +332,8 @@ func FuzzParseWebhookURL(f *testing.F) {
 			}
 			return
 		}
-		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
+		if u.Hostname() == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && loopback.IsHost(u.Hostname())) ||
+			strings.ContainsFunc(strings.TrimSpace(raw), unicode.IsSpace) {
 			t.Fatalf("accepted %q as %#v", raw, u)
 		}
 	})

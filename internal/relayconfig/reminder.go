@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -21,9 +22,14 @@ type ReminderEvent struct {
 // actionRemind marks a reminder event.
 const actionRemind = "remind"
 
-// maxEveryMinutes is the longest reminder interval the relay accepts: a week (the stack offers
-// less, see infra's settings).
-const maxEveryMinutes = 7 * 24 * 60
+// The reminder intervals both sides accept. EventBridge schedules to the minute, but a reminder
+// more often than every 5 minutes drowns the channel and falls within the schedule's own jitter
+// and the alarms' evaluation periods (5 minutes by default); one a day is the longest interval an
+// on-call shift still notices. An event outside them did not come from the stack's schedule.
+const (
+	MinRemindMinutes = 5
+	MaxRemindMinutes = 24 * 60
+)
 
 // Every is the reminder interval.
 func (e ReminderEvent) Every() time.Duration { return time.Duration(e.EveryMinutes) * time.Minute }
@@ -33,8 +39,8 @@ func (e ReminderEvent) check() error {
 	switch {
 	case e.Action != actionRemind:
 		return fmt.Errorf("reminder event: alarmRelay is %q; the only kind is %q", e.Action, actionRemind)
-	case e.EveryMinutes < 1 || e.EveryMinutes > maxEveryMinutes:
-		return fmt.Errorf("reminder event: everyMinutes is %d; use 1 to %d", e.EveryMinutes, maxEveryMinutes)
+	case e.EveryMinutes < MinRemindMinutes || e.EveryMinutes > MaxRemindMinutes:
+		return fmt.Errorf("reminder event: everyMinutes is %d; use %d to %d", e.EveryMinutes, MinRemindMinutes, MaxRemindMinutes)
 	case len(e.AlarmARNs) == 0:
 		return errors.New("reminder event: alarmArns is empty; list the alarms to remind about")
 	}
@@ -70,5 +76,20 @@ func ParseReminderEvent(raw []byte) (ReminderEvent, bool, error) {
 	if err := dec.Decode(&e); err != nil {
 		return e, true, fmt.Errorf("reminder event: %w (expected {\"alarmRelay\":\"remind\",\"everyMinutes\":60,\"alarmArns\":[…]})", err)
 	}
-	return e, true, e.check()
+	if err := e.check(); err != nil {
+		return e, true, err
+	}
+	for _, arn := range e.AlarmARNs {
+		if !isAlarmARN(arn) {
+			return e, true, fmt.Errorf("reminder event: alarmArns: %q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", arn)
+		}
+	}
+	return e, true, nil
+}
+
+// isAlarmARN tells whether s has the shape of a CloudWatch alarm's ARN, as the relay reads it
+// (function/internal/alarm.ParseARN): a bad one is a bad event, not a failed delivery.
+func isAlarmARN(s string) bool {
+	f := strings.SplitN(s, ":", 7)
+	return len(f) == 7 && f[0] == "arn" && f[1] != "" && f[2] == "cloudwatch" && f[3] != "" && f[5] == "alarm" && f[6] != ""
 }

@@ -22,8 +22,10 @@ func TestReminderInput(t *testing.T) {
 		arns  []string
 		err   string
 	}{
-		{0, arns, "everyMinutes is 0; use 1 to 10080"},
-		{maxEveryMinutes + 1, arns, "everyMinutes is 10081"},
+		{0, arns, "everyMinutes is 0; use 5 to 1440"},
+		{MinRemindMinutes - 1, arns, "everyMinutes is 4; use 5 to 1440"},
+		{MaxRemindMinutes + 1, arns, "everyMinutes is 1441"},
+		{7 * 24 * 60, arns, "everyMinutes is 10080"},
 		{5, nil, "alarmArns is empty"},
 	} {
 		if _, err := ReminderInput(bad.every, bad.arns); err == nil || !strings.Contains(err.Error(), bad.err) {
@@ -38,9 +40,9 @@ func TestReminderRoundTrip(t *testing.T) {
 		every int
 		arns  []string
 	}{
-		{1, []string{"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"}},
-		{24 * 60, []string{"arn:aws-us-gov:cloudwatch:us-gov-west-1:1:alarm:a:b:c", "arn:aws:cloudwatch:ap-northeast-2:1:alarm:주문 <지연> & \"x\""}},
-		{maxEveryMinutes, []string{""}},
+		{MinRemindMinutes, []string{"arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"}},
+		{60, []string{"arn:aws-us-gov:cloudwatch:us-gov-west-1:1:alarm:a:b:c", "arn:aws:cloudwatch:ap-northeast-2:1:alarm:주문 <지연> & \"x\""}},
+		{MaxRemindMinutes, []string{"arn:aws:cloudwatch:us-east-1:1:alarm:y"}},
 	} {
 		input, err := ReminderInput(tt.every, tt.arns)
 		if err != nil {
@@ -64,9 +66,13 @@ func TestParseReminderEvent(t *testing.T) {
 		{`{"Records":[{"Sns":{}}]}`, false, ""},
 		{`{"version":"0","source":"aws.events","detail-type":"Scheduled Event"}`, false, ""},
 		{`[1,2]`, false, ""},
-		{`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 0; use 1 to 10080"},
+		{`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 0; use 5 to 1440"},
+		{`{"alarmRelay":"remind","everyMinutes":10080,"alarmArns":[` + arn + `]}`, true, "everyMinutes is 10080; use 5 to 1440"},
 		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[]}`, true, "alarmArns is empty"},
 		{`{"alarmRelay":"nag","everyMinutes":60,"alarmArns":[` + arn + `]}`, true, `alarmRelay is "nag"`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["not-an-arn"]}`, true, `alarmArns: "not-an-arn" is not a CloudWatch alarm ARN`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":[` + arn + `,"arn:aws:cloudwatch:us-east-1:1:alarm:"]}`, true, `is not a CloudWatch alarm ARN`},
+		{`{"alarmRelay":"remind","everyMinutes":60,"alarmArns":["arn:aws:sns:us-east-1:1:alarm:x"]}`, true, `is not a CloudWatch alarm ARN`},
 		{`{"alarmRelay":"remind","everyMinute":60,"alarmArns":[` + arn + `]}`, true, `unknown field "everyMinute"`},
 	}
 	for _, tt := range tests {

@@ -143,3 +143,32 @@ func TestCheckStateTable(t *testing.T) {
 		}
 	}
 }
+
+// TestMissing: a slack-app relay that posts lists every required setting left unset; other
+// messengers, and a complete slack-app configuration, have none.
+func TestMissing(t *testing.T) {
+	envs := func(ps []Problem) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Env)
+		}
+		return strings.Join(out, ",")
+	}
+	tests := []struct {
+		name string
+		c    Config
+		want string
+	}{
+		{"slack-app with nothing", Config{Messenger: "Slack-App"}, "SLACK_TOKEN,SLACK_CHANNEL,STATE_TABLE"},
+		{"slack-app, spaces only", Config{Messenger: "slack-app", SlackTokenParameter: " ", SlackChannel: " ", StateTable: " "}, "SLACK_TOKEN,SLACK_CHANNEL,STATE_TABLE"},
+		{"token from a parameter", Config{Messenger: "slack-app", SlackTokenParameter: "/x/token", SlackChannel: "C0123ABCDEF"}, "STATE_TABLE"},
+		{"complete", Config{Messenger: "slack-app", SlackToken: "xoxb-1", SlackChannel: "C0123ABCDEF", StateTable: "incidents"}, ""},
+		{"a webhook messenger", Config{Messenger: "slack"}, ""},
+		{"auto", Config{}, ""},
+	}
+	for _, tt := range tests {
+		if got := envs(tt.c.Missing()); got != tt.want {
+			t.Errorf("%s: missing %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

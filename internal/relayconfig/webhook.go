@@ -4,16 +4,25 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
 // ParseWebhookURL checks a webhook URL: absolute, https (plain http only to a loopback address,
-// for local tests), with a host and without user credentials. Its errors say what is wrong
+// for local tests), with a host, without user credentials, spaces or invisible characters. Its errors say what is wrong
 // without repeating the URL, which is a secret.
 func ParseWebhookURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	// url.Parse takes a space in the path (and the webhook would answer 404 to every alert):
+	// a space or an invisible character inside a pasted URL is a copying mistake.
+	if i := strings.IndexFunc(raw, invisible); i >= 0 {
+		return nil, fmt.Errorf("webhook URL has a space or an invisible character (%U) at character %d (value not shown: it is a secret): copy the URL again, in one piece",
+			[]rune(raw[i:])[0], utf8.RuneCountInString(raw[:i])+1)
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("webhook URL is malformed (value not shown: it is a secret)")
 	}
@@ -30,6 +39,12 @@ func ParseWebhookURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("webhook URL must not carry user credentials")
 	}
 	return u, nil
+}
+
+// invisible tells a space, a control character or an invisible format character (such as a
+// zero-width space): none belongs in a URL.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // ResolveMessenger is the messenger that posts to webhook: the one named, or for auto (or "")

@@ -105,6 +105,15 @@ func New(table string, getenv func(string) string, client *http.Client) (*Store,
 	return &Store{api: api, Table: table, Retention: 30 * 24 * time.Hour, WorkTime: 5 * time.Second, DefaultLease: time.Minute}, nil
 }
 
+// failed wraps a failed table call of an operation. Its caller names the alarm; this names the
+// table, and says so plainly when the table does not exist (STATE_TABLE, or the region, is wrong).
+func (s *Store) failed(op string, err error) error {
+	if awsapi.HasCode(err, "ResourceNotFoundException") {
+		return fmt.Errorf("%s: DynamoDB table %q (%s) not found in %s: %w", op, s.Table, relayconfig.EnvStateTable, s.api.Region, err)
+	}
+	return fmt.Errorf("%s in table %q: %w", op, s.Table, err)
+}
+
 // Lock is a held incident lock.
 type Lock struct {
 	store   *Store
@@ -150,14 +159,14 @@ func (s *Store) Lock(ctx context.Context, key Key) (*Lock, Incident, error) {
 			return &Lock{store: s, key: key, token: token, version: inc.Version}, inc, nil
 		}
 		if !awsapi.HasCode(err, "ConditionalCheckFailedException") {
-			return nil, Incident{}, fmt.Errorf("lock incident of %s: %w", key.AlarmARN, err)
+			return nil, Incident{}, s.failed("lock incident", err)
 		}
 		jittered := wait/2 + time.Duration(rand.Int64N(int64(wait)))
 		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(s.now())-jittered < s.WorkTime {
-			return nil, Incident{}, fmt.Errorf("lock incident of %s: %w; gave up waiting to leave time for the work", key.AlarmARN, ErrBusy)
+			return nil, Incident{}, fmt.Errorf("lock incident: %w; gave up waiting to leave time for the work", ErrBusy)
 		}
 		if err := s.sleep(ctx, jittered); err != nil {
-			return nil, Incident{}, fmt.Errorf("lock incident of %s: %w: %w", key.AlarmARN, ErrBusy, err)
+			return nil, Incident{}, fmt.Errorf("lock incident: %w: %w", ErrBusy, err)
 		}
 		wait = min(wait*2, time.Second)
 	}
@@ -204,10 +213,10 @@ func (l *Lock) Commit(ctx context.Context, inc Incident) error {
 		"ExpressionAttributeValues": values,
 	}, nil)
 	if awsapi.HasCode(err, "ConditionalCheckFailedException") {
-		return fmt.Errorf("commit incident of %s: the lock's lease ran out and another invocation took it", l.key.AlarmARN)
+		return errors.New("commit incident: the lock's lease ran out and another invocation took it")
 	}
 	if err != nil {
-		return fmt.Errorf("commit incident of %s: %w", l.key.AlarmARN, err)
+		return s.failed("commit incident", err)
 	}
 	return nil
 }
@@ -239,7 +248,7 @@ func (l *Lock) Release(ctx context.Context) error {
 		}, nil)
 	}
 	if err != nil && !awsapi.HasCode(err, "ConditionalCheckFailedException") {
-		return fmt.Errorf("release incident of %s: %w", l.key.AlarmARN, err)
+		return s.failed("release incident", err)
 	}
 	return nil
 }

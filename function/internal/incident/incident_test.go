@@ -196,7 +196,8 @@ func TestStore(t *testing.T) {
 		s := newStore(t, endpoint, "exists")
 		s.Table = "missing"
 		_, _, err := s.Lock(ctx, key)
-		if err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
+		if err == nil || !strings.Contains(err.Error(), `lock incident: DynamoDB table "missing" (STATE_TABLE) not found in us-east-1: `) ||
+			!strings.Contains(err.Error(), "ResourceNotFoundException") {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -90,15 +90,16 @@ func (r Result) NothingPosted() bool {
 	return r.Action == actionDuplicate || r.Action == actionSettling
 }
 
-// Apply shows one alarm state change in its incident. It returns an error when anything it had
+// Apply shows one alarm state change in its incident; its errors leave naming the alarm to the
+// caller (the relay), so that no message names it twice. It returns an error when anything it had
 // to post or edit was not (the invocation then fails and Lambda retries it); a change already
 // shown is recognised and not posted again.
 func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if c.AlarmARN == "" {
-		return Result{}, fmt.Errorf("lifecycle: %q has no alarm ARN; post it on its own", c.AlarmName)
+		return Result{}, errors.New("lifecycle: the change has no alarm ARN; post it on its own")
 	}
 	if len(c.Payload) == 0 {
-		return Result{}, fmt.Errorf("lifecycle: %q: no rendered message", c.AlarmName)
+		return Result{}, errors.New("lifecycle: the change has no rendered message")
 	}
 	at := c.At
 	if at.IsZero() {
@@ -106,22 +107,22 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	}
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: c.AlarmARN, Destination: x.destination})
 	if err != nil {
-		return Result{}, fmt.Errorf("%q: %w", c.AlarmName, err)
+		return Result{}, err
 	}
 	p, err := decide(inc, c, at, x.texts)
 	if err != nil {
-		return Result{}, errors.Join(fmt.Errorf("%q: %w", c.AlarmName, err), lock.Release(ctx))
+		return Result{}, errors.Join(err, lock.Release(ctx))
 	}
 	res, next, err := x.carryOut(ctx, inc, p)
 	if err != nil {
-		return res, errors.Join(fmt.Errorf("%q: %w", c.AlarmName, err), lock.Release(ctx))
+		return res, errors.Join(err, lock.Release(ctx))
 	}
 	if !p.commit {
 		return res, lock.Release(ctx)
 	}
 	if err := lock.Commit(ctx, next); err != nil {
 		// Slack shows the change, but the incident does not know: a retry may post it again.
-		return res, fmt.Errorf("%q: shown in Slack (%s) but not remembered: %w", c.AlarmName, res.Action, err)
+		return res, fmt.Errorf("shown in Slack (%s) but not remembered: %w", res.Action, err)
 	}
 	return res, nil
 }

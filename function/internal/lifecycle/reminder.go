@@ -47,14 +47,15 @@ func ReminderText(r Reminder, language render.Language, loc *time.Location) (str
 	return t.Reminder(r.AlarmName, r.Since, r.For), nil
 }
 
-// Remind posts a reminder in the alarm's incident thread. An incident reminded less than half
+// Remind posts a reminder in the alarm's incident thread; its errors leave naming the alarm to
+// the caller, as Apply's do. An incident reminded less than half
 // an interval ago is left alone (a retried tick). Without an open incident (its ALARM was never
 // shown here, or the state was lost) the reminder is posted as a new root message and opens one,
 // so that the recovery later turns it green and further reminders go into its thread.
 func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration) (Result, error) {
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: r.AlarmARN, Destination: x.destination})
 	if err != nil {
-		return Result{}, fmt.Errorf("remind %q: %w", r.AlarmName, err)
+		return Result{}, err
 	}
 	now := x.now()
 	if inc.Open() && !inc.RemindedAt.IsZero() && now.Sub(inc.RemindedAt) < every/2 {
@@ -75,10 +76,10 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 	p.next.RemindedAt = now
 	res, next, err := x.carryOut(ctx, inc, p)
 	if err != nil {
-		return res, errors.Join(fmt.Errorf("remind %q: %w", r.AlarmName, err), lock.Release(ctx))
+		return res, errors.Join(err, lock.Release(ctx))
 	}
 	if err := lock.Commit(ctx, next); err != nil {
-		return res, fmt.Errorf("remind %q: posted but not remembered: %w", r.AlarmName, err)
+		return res, fmt.Errorf("posted but not remembered: %w", err)
 	}
 	return res, nil
 }

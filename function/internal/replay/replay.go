@@ -52,16 +52,20 @@ type Summary struct {
 	StillFailing int  // not delivered: left in the queue
 	Unreadable   int  // neither record, SNS event nor reminder tick, or an event the relay rejects: left in the queue
 	NotDeleted   int  // delivered, but the delete failed: left in the queue (a next replay posts it again)
+	NotTried     int  // received, but the run was interrupted before its turn: left in the queue
 	Unfinished   bool // the queue could not be read to the end (an error, or an interrupt)
 }
 
 // Left is the number of messages this replay left in the queue.
-func (s Summary) Left() int { return s.StillFailing + s.Unreadable + s.NotDeleted }
+func (s Summary) Left() int { return s.StillFailing + s.Unreadable + s.NotDeleted + s.NotTried }
 
 func (s Summary) String() string {
 	out := fmt.Sprintf("%d delivered, %d still failing, %d unreadable", s.Delivered, s.StillFailing, s.Unreadable)
 	if s.NotDeleted > 0 {
 		out += fmt.Sprintf(", %d delivered but not deleted", s.NotDeleted)
+	}
+	if s.NotTried > 0 {
+		out += fmt.Sprintf(", %d not tried", s.NotTried)
 	}
 	if s.Unfinished {
 		return out + fmt.Sprintf("; %d left behind, and the queue was not read to the end", s.Left())
@@ -121,7 +125,17 @@ func (r *run) drain(ctx context.Context) error {
 			}
 			r.seen[id] = true
 			fresh++
+			if ctx.Err() != nil {
+				// Interrupted: the messages already received go back untried, with no attempt
+				// logged for them (nothing was posted).
+				r.summary.NotTried++
+				r.left[id] = m.ReceiptHandle
+				continue
+			}
 			r.one(ctx, m)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("replay interrupted: %w", err)
 		}
 		if fresh == 0 {
 			return nil
@@ -148,7 +162,9 @@ func (r *run) one(ctx context.Context, m Message) {
 		attrs = append(attrs, "last_error", last)
 	}
 
-	deliverCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	// An interrupt stops the replay between messages: the message in flight finishes (within
+	// its timeout), so that it is not cut off half-posted and then counted as failing.
+	deliverCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Timeout)
 	switch {
 	case letter.Reminder == nil:
 		err = r.handle(deliverCtx, letter.Event)

@@ -261,3 +261,36 @@ func TestReplayRunsReminderTicks(t *testing.T) {
 		t.Errorf("%d messages left", len(left))
 	}
 }
+
+// An interrupt stops the replay between messages: the message in flight is delivered (its
+// context is not cancelled), the others are not tried, not logged as failing, and are visible
+// in the queue again.
+func TestReplayInterruptStopsBetweenMessages(t *testing.T) {
+	client, queueURL := newQueue(t)
+	for range 3 {
+		send(t, client, queueURL, readFixture(t, "testdata/on-failure-record.json"), nil)
+	}
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	calls := 0
+	handle := func(ctx context.Context, _ alarm.Event) error {
+		calls++
+		interrupt() // Ctrl-C while the first message is being posted
+		return ctx.Err()
+	}
+	var logs bytes.Buffer
+	s, err := Run(ctx, client, queueURL, handle, slog.New(slog.NewJSONHandler(&logs, nil)), Options{})
+	if err == nil || !strings.Contains(err.Error(), "replay interrupted") {
+		t.Errorf("err = %v, want the interrupt reported", err)
+	}
+	want := "1 delivered, 0 still failing, 0 unreadable, 2 not tried; 2 left behind, and the queue was not read to the end"
+	if calls != 1 || s.Delivered != 1 || s.NotTried != 2 || s.String() != want {
+		t.Errorf("%d calls, summary %+v (%s); want %q", calls, s, s, want)
+	}
+	if strings.Contains(logs.String(), "still not delivered") {
+		t.Errorf("a message never tried is logged as failing:\n%s", logs.String())
+	}
+	if got := visible(t, client, queueURL); len(got) != 2 {
+		t.Errorf("%d messages visible after the interrupt, want the 2 untried back", len(got))
+	}
+}

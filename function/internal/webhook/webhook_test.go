@@ -29,7 +29,9 @@ func TestParse(t *testing.T) {
 		{"ftp://example.com/SECRETtoken", `must use https (got scheme "ftp")`},
 		{"hooks.slack.com/services/SECRETtoken", "has no host"},
 		{"https://user:SECRETtoken@example.com/x", "must not carry user credentials"},
-		{"https://exa mple.com/SECRETtoken\x7f", "malformed"},
+		{"https://example.com/%zzSECRETtoken", "malformed"},
+		{"https://exa mple.com/SECRETtoken\x7f", "has a space or an invisible character (U+0020) at character 12"},
+		{"https://example.com/SECRET token", "has a space or an invisible character (U+0020)"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.raw)

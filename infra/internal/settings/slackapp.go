@@ -7,13 +7,11 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// Reminders: how often a destination may be reminded of an alarm that stays in ALARM.
-// EventBridge schedules to the minute, but a reminder more often than every 5 minutes drowns the
-// channel and falls within the schedule's own jitter and the alarms' evaluation periods (5 minutes
-// by default); one a day is the longest interval an on-call shift still notices. 0 turns them off.
+// Reminders: how often a destination may be reminded of an alarm that stays in ALARM; the
+// relay accepts the same range (see relayconfig). 0 turns them off.
 const (
-	MinRemindMinutes = 5
-	MaxRemindMinutes = 24 * 60
+	MinRemindMinutes = relayconfig.MinRemindMinutes
+	MaxRemindMinutes = relayconfig.MaxRemindMinutes
 )
 
 // AWS limits the reminders must fit: an EventBridge target's constant input, and all inline
