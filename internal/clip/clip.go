@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// ellipsis marks a cut.
-const ellipsis = "…"
+// Ellipsis marks a cut, here and wherever the relay shortens a text for a platform limit.
+const Ellipsis = "…"
 
 // String keeps s within limit bytes, as valid UTF-8, ending a cut text with an ellipsis. It never
 // cuts inside a character.
@@ -19,11 +19,11 @@ func String(s string, limit int) string {
 	if len(s) <= limit {
 		return s
 	}
-	cut := limit - len(ellipsis)
+	cut := limit - len(Ellipsis)
 	if cut <= 0 {
 		return ""
 	}
-	return Prefix(s, cut) + ellipsis
+	return Prefix(s, cut) + Ellipsis
 }
 
 // Prefix is s cut to at most n bytes without splitting a character, with no mark of the cut: for

@@ -3,9 +3,12 @@ package render
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
 
-const ellipsis = "…"
+// ellipsis marks a cut the same way as clip does for logs and AWS names.
+const ellipsis = clip.Ellipsis
 
 // truncate keeps s within limit characters (runes, as Slack and Teams count them), ending a cut
 // text with an ellipsis so that a reader knows there was more. Invalid UTF-8 is replaced, so the
