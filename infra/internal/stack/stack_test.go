@@ -148,9 +148,23 @@ var artifact = sync.OnceValues(func() (build.Artifact, error) {
 // secret are marked secret, as `pulumi config set --secret` does).
 func deploy(t *testing.T, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
 	t.Helper()
-	full := map[string]string{}
+	return deployAs(t, project, stackName, config, secret, builder)
+}
+
+// deployAs is deploy for another project and stack name.
+func deployAs(t *testing.T, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
+	t.Helper()
+	// Every stack names its region (settings refuses one without): a key with a namespace
+	// ("aws:region") is taken as it is, "" removes it.
+	full := map[string]string{"aws:region": region}
 	for k, v := range config {
-		full[project+":"+k] = v
+		if !strings.Contains(k, ":") {
+			k = project + ":" + k
+		}
+		full[k] = v
+		if v == "" && strings.HasPrefix(k, "aws:") {
+			delete(full, k)
+		}
 	}
 	cfgJSON, _ := json.Marshal(full)
 	var secretKeys []string
