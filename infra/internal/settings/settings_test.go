@@ -15,6 +15,7 @@ import (
 )
 
 const (
+	unset   = "<unset>" // a value that removes a key load would otherwise set
 	project = "alarm-relay"
 	slack   = "https://hooks.slack.com/services/T0/B0/SECRETtoken"
 )
@@ -34,14 +35,14 @@ func (noResources) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 func load(t *testing.T, stack string, config map[string]string, secret ...string) (Settings, error) {
 	t.Helper()
 	// A key with a namespace ("aws:region") is taken as it is; every stack names its region
-	// unless the test removes it ("aws:region": "").
+	// unless the test removes it ("aws:region": unset).
 	full := map[string]string{"aws:region": "ap-northeast-2"}
 	for k, v := range config {
 		if !strings.Contains(k, ":") {
 			k = project + ":" + k
 		}
 		full[k] = v
-		if v == "" && strings.HasPrefix(k, "aws:") {
+		if v == unset {
 			delete(full, k)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 )
 
 const (
+	unset      = "<unset>" // a value that removes a key deploy would otherwise set
 	project    = "alarm-relay"
 	stackName  = "dev"
 	webhookURL = "https://hooks.slack.com/services/T0SECRET/B0SECRET/webhookSECRETtoken"
@@ -155,14 +156,14 @@ func deploy(t *testing.T, config map[string]string, secret []string, builder fun
 func deployAs(t *testing.T, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
 	t.Helper()
 	// Every stack names its region (settings refuses one without): a key with a namespace
-	// ("aws:region") is taken as it is, "" removes it.
+	// ("aws:region") is taken as it is, unset removes it.
 	full := map[string]string{"aws:region": region}
 	for k, v := range config {
 		if !strings.Contains(k, ":") {
 			k = project + ":" + k
 		}
 		full[k] = v
-		if v == "" && strings.HasPrefix(k, "aws:") {
+		if v == unset {
 			delete(full, k)
 		}
 	}
