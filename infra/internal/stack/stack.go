@@ -93,6 +93,11 @@ func Deploy(ctx *pulumi.Context, artifact func() (build.Artifact, error)) (*Alar
 	if err != nil {
 		return nil, problems(err)
 	}
+	if cfg.CheckAPIs {
+		if found := CheckAPIs(ctx, cfg); len(found) > 0 {
+			return nil, problems(&settings.Error{Stack: cfg.Stack, Problems: found})
+		}
+	}
 	art, err := artifact()
 	if err != nil {
 		return nil, err

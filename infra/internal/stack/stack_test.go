@@ -36,6 +36,10 @@ const (
 type mocks struct {
 	mu        sync.Mutex
 	resources []pulumi.MockResourceArgs
+	// apis answers the API Gateway lookups; nil finds every API asked for.
+	apis *apiWorld
+	// invokes are the tokens of the data sources the program called.
+	invokes []string
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -79,6 +83,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 }
 
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.invokes = append(m.invokes, args.Token)
+	m.mu.Unlock()
+	if strings.HasPrefix(args.Token, "aws:apigateway") {
+		return m.apis.call(args)
+	}
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{"accountId": account, "arn": "arn:aws:iam::" + account + ":user/ci", "userId": "AIDA"}), nil
@@ -155,6 +165,12 @@ func deploy(t *testing.T, config map[string]string, secret []string, builder fun
 // deployAs is deploy for another project and stack name.
 func deployAs(t *testing.T, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
 	t.Helper()
+	return deployMocked(t, &mocks{}, project, stackName, config, secret, builder)
+}
+
+// deployMocked is deployAs with mocks of the test's own (the API lookups' answers).
+func deployMocked(t *testing.T, m *mocks, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
+	t.Helper()
 	// Every stack names its region (settings refuses one without): a key with a namespace
 	// ("aws:region") is taken as it is, unset removes it.
 	full := map[string]string{"aws:region": region}
@@ -176,7 +192,6 @@ func deployAs(t *testing.T, project, stackName string, config map[string]string,
 	t.Setenv(pulumi.EnvConfig, string(cfgJSON))
 	t.Setenv(pulumi.EnvConfigSecretKeys, string(keysJSON))
 
-	m := &mocks{}
 	outputs := map[string]awaited{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		relay, err := Deploy(ctx, builder)

@@ -103,7 +103,7 @@ func deployShape(t *testing.T, sh shape) deployment {
 	for _, a := range s.Alarms {
 		key := "alarm " + a.Name
 		alarmOwner[a.Name] = key
-		a.ID, a.Shorthand, a.FormerIDs, a.FormerShorthand = "", false, nil, false // how the program names it, not what it is
+		a.ID, a.Shorthand, a.FormerIDs, a.FormerShorthand, a.APIKey = "", false, nil, false, "" // how the program names it, not what it is
 		d.owners[key] = fmt.Sprintf("%+v", a)
 	}
 	relayOwner := map[string]string{} // logical name → owner
