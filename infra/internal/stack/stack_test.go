@@ -141,6 +141,7 @@ func (m *mocks) named(t *testing.T, name string) pulumi.MockResourceArgs {
 // awaited is a resolved stack output.
 type awaited struct {
 	value  string
+	list   []string // a list output's items (value then joins them with ", ")
 	secret bool
 }
 
@@ -203,8 +204,16 @@ func deployMocked(t *testing.T, m *mocks, project, stackName string, config map[
 			if err != nil {
 				return err
 			}
-			s, _ := res.Value.(string)
-			outputs[name] = awaited{value: s, secret: res.Secret}
+			a := awaited{secret: res.Secret}
+			switch v := res.Value.(type) {
+			case string:
+				a.value = v
+			case []string: // a list output; value joins it for tests that compare text
+				a.list, a.value = v, strings.Join(v, ", ")
+			default:
+				return fmt.Errorf("output %s is %T, neither text nor a list of text", name, res.Value)
+			}
+			outputs[name] = a
 		}
 		return nil
 	}, pulumi.WithMocks(project, stackName, m))
@@ -520,6 +529,7 @@ func TestDevStackResources(t *testing.T) {
 			"deadLetterQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-dead-letters",
 			"opsTopicArn":        opsTopicArn,
 			"webhookParameter":   "/alarm-relay/dev/webhook-url",
+			"region":             "us-east-1",
 			"testCommand":        "aws cloudwatch set-alarm-state --alarm-name 'orders-api prod latency (alarm-relay/dev)' --state-value ALARM --state-reason 'alarm-relay test' --region us-east-1",
 			"logGroupName":       "/aws/lambda/" + fnName,
 			"replayCommand": `( creds="$(aws configure export-credentials --format env)" && eval "$creds" && AWS_REGION='us-east-1' LANGUAGE='en' MESSENGER='auto' TIMEZONE='Asia/Seoul' TREND='on' ` +
