@@ -96,9 +96,9 @@ func (l *Lister) describe(ctx context.Context, names []string) ([]Alarm, error) 
 	next := ""
 	for {
 		form := url.Values{
-			"Action":              {"DescribeAlarms"},
-			"Version":             {"2010-08-01"},
-			"MaxRecords":          {strconv.Itoa(batch)},
+			"Action":     {"DescribeAlarms"},
+			"Version":    {"2010-08-01"},
+			"MaxRecords": {strconv.Itoa(batch)},
 			// Metric alarms only: the stack makes no other kind, and CloudWatch answers for
 			// composite alarms only to a grant on "*" ("If you are using this operation to
 			// retrieve composite alarms, you must be signed on with the cloudwatch:DescribeAlarms
