@@ -35,12 +35,14 @@ type AlarmRelay struct {
 	DeadLetterQueueURL pulumi.StringOutput
 	OpsTopicArn        pulumi.StringOutput
 	WebhookParameter   pulumi.StringOutput // the first webhook destination's; unset without one
+	TestCommand        pulumi.StringOutput // quoted for the shell: eval "$(pulumi stack output testCommand)"
+	LogGroupName       pulumi.StringOutput // the relay's logs: aws logs tail NAME --follow
+	ReplayCommand      pulumi.StringOutput // delivers the dead letters: eval "$(pulumi stack output replayCommand)"
+
 	// SlackTokenParameter is the first Slack app destination's token parameter; unset without one.
 	SlackTokenParameter pulumi.StringOutput
 	Region              pulumi.StringOutput // the stack's aws:region, where everything is
-	TestCommand         pulumi.StringOutput // quoted for the shell: eval "$(pulumi stack output testCommand)"
-	LogGroupName        pulumi.StringOutput // the relay's logs: aws logs tail NAME --follow
-	ReplayCommand       pulumi.StringOutput // delivers the dead letters: eval "$(pulumi stack output replayCommand)"
+
 	// With several alarms or destinations, all their names as lists (`pulumi stack output --json`
 	// gives JSON arrays); the single ones above are the first.
 	AlarmNames    pulumi.StringArrayOutput
