@@ -104,6 +104,11 @@ func TestPlaintextSecretInStackFile(t *testing.T) {
   alarm-relay:destinations:
     secure: v1:EEEE
 `
+	unqualified := `config:
+  destinations:
+    - name: team
+      webhook: https://hooks.slack.com/services/T0/B0/SECRETtoken
+`
 	plainWebhookURL := `config:
   alarm-relay:webhookUrl: https://hooks.slack.com/services/T0/B0/SECRETtoken
 `
@@ -119,6 +124,7 @@ func TestPlaintextSecretInStackFile(t *testing.T) {
 			"destinations[2].slackToken: is stored in plain text in Pulumi.dev.yaml",
 		}},
 		{"in stackConfigDir", mixed, "stacks", destinations, "destinations", []string{"destinations[1].webhook: is stored in plain text in Pulumi.dev.yaml"}},
+		{"key without its namespace", unqualified, "", destinationsOf(`{"name":"team","webhook":"` + slack + `"}`), "destinations", []string{"destinations[0].webhook: is stored in plain text in Pulumi.dev.yaml"}},
 		{"every field secret", allSecret, "", destinations, "destinations", nil},
 		{"the whole value secret", wholeSecret, "", destinations, "destinations", nil},
 		{"webhookUrl in plain text, secret key", plainWebhookURL, "", base(nil), "webhookUrl", []string{"webhookUrl: is stored in plain text in Pulumi.dev.yaml"}},

@@ -50,10 +50,17 @@ func (r *reader) plaintextInStackFile(stack string) {
 	if err := yaml.Unmarshal(data, &file); err != nil {
 		return // the CLI read it; a file it could not read never reaches the program
 	}
-	if v, ok := file.Config[r.project+":"+WebhookKey]; ok && plain(v) {
+	// A key may be written with its namespace or without (then it is the project's).
+	value := func(key string) any {
+		if v, ok := file.Config[r.project+":"+key]; ok {
+			return v
+		}
+		return file.Config[key]
+	}
+	if plain(value(WebhookKey)) {
 		r.fail(WebhookKey, "is stored in plain text in %s: set it again with pulumi config set --secret %s ...", name, WebhookKey)
 	}
-	entries, _ := file.Config[r.project+":destinations"].([]any) // {secure: ...} as a whole: all encrypted
+	entries, _ := value("destinations").([]any) // {secure: ...} as a whole: all encrypted
 	for i, e := range entries {
 		fields, _ := e.(map[string]any)
 		for _, f := range secretFields {
