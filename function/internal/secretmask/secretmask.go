@@ -155,8 +155,8 @@ func unhex(b byte) byte {
 
 // Mask replaces every part of s that spells one of secrets, in any spelling Canonical undoes, by
 // marks[i] of the secret found (the lowest i where matches overlap; marks may be shorter than
-// secrets, the last mark then stands for the rest). Secrets whose canonical form is shorter than
-// six bytes are not looked for.
+// secrets, the last mark then stands for the rest). A secret whose canonical form is shorter than
+// six bytes is masked only as written: in other spellings it would match ordinary words.
 func Mask(s string, secrets []string, marks []string) string {
 	if s == "" || len(secrets) == 0 || len(marks) == 0 {
 		return s
@@ -170,6 +170,15 @@ func Mask(s string, secrets []string, marks []string) string {
 	for i, secret := range secrets {
 		want := []byte(Canonical(secret))
 		if len(want) < minCanonical {
+			// Too short to look for in other spellings; as written it is still masked.
+			for at := 0; secret != ""; {
+				j := strings.Index(s[at:], secret)
+				if j < 0 {
+					break
+				}
+				hits = append(hits, hit{span{at + j, at + j + len(secret)}, i})
+				at += j + 1
+			}
 			continue
 		}
 		for at := 0; at+len(want) <= len(c.text); {

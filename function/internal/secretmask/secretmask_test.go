@@ -63,6 +63,14 @@ func TestMaskSpellings(t *testing.T) {
 	}
 }
 
+// A short secret (a test server's "/hook") is masked as written, not in other spellings.
+func TestMaskShortSecret(t *testing.T) {
+	got := Mask("POST /hook failed; see /HOOK and /ho%6Fk", []string{"http://127.0.0.1:8080/hook", "/hook"}, []string{"[webhook]", "[redacted]"})
+	if want := "POST [redacted] failed; see /HOOK and /ho%6Fk"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"%252D":          "-",
