@@ -20,6 +20,7 @@
 package maintenance
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -403,4 +404,10 @@ func (w Window) EndSchedule() (expression, timezone string) {
 		}
 	}
 	return fmt.Sprintf("cron(%d %d ? * %s *)", end%60, end/60, strings.Join(days, ",")), w.Timezone
+}
+
+// String is the window in canonical form, as the relay's environment holds it.
+func (w Window) String() string {
+	out, _ := json.Marshal(w.Spec) // strings and ints always marshal
+	return string(out)
 }
