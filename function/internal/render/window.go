@@ -91,8 +91,10 @@ func RenderWindowSummary(m Messenger, s WindowSummary, opts Options) ([]byte, er
 	case Slack, SlackApp:
 		payload = slackPayload(v)
 	case Teams:
+		v.body = teamsLines(v.body)
 		payload = teamsPayload(v)
 	case TeamsLegacy:
+		v.body = teamsLines(v.body)
 		payload = legacyPayload(v)
 	default:
 		return nil, fmt.Errorf("render: unknown messenger %q", m)
@@ -103,6 +105,9 @@ func RenderWindowSummary(m Messenger, s WindowSummary, opts Options) ([]byte, er
 	}
 	return b, nil
 }
+
+// teamsLines separates lines by a blank line: Teams' markdown joins lines a single break separates.
+func teamsLines(s string) string { return strings.ReplaceAll(s, "\n", "\n\n") }
 
 // WindowSummaryText is the summary in one line of plain text (logs, a local run).
 func WindowSummaryText(s WindowSummary, l Language) string {
