@@ -33,16 +33,23 @@ func scheduledEvent(ev []byte) (bool, error) {
 }
 
 // atClock (-at TIME) runs the relay with its clock at TIME and says, for each alarm notification
-// of an SNS event, whether a maintenance window holds it then, and which.
+// of an SNS event, whether a maintenance window holds it then, and which. Without -at, a relay
+// with windows says so too, for now: a held notification prints no payload, and a run that
+// printed nothing would leave the reason unsaid.
 func atClock(r *relay.Relay, at string, ev []byte, out io.Writer) error {
-	if at == "" {
+	t := time.Now()
+	switch {
+	case at != "":
+		var err error
+		if t, err = time.Parse(time.RFC3339, at); err != nil {
+			return fmt.Errorf("-at %q: write a time in RFC 3339 with its offset, e.g. 2026-12-06T02:30:00+09:00", at)
+		}
+		r.WithClock(func() time.Time { return t })
+	case len(r.Windows()) == 0:
 		return nil
+	default:
+		at = t.Format(time.RFC3339)
 	}
-	t, err := time.Parse(time.RFC3339, at)
-	if err != nil {
-		return fmt.Errorf("-at %q: write a time in RFC 3339 with its offset, e.g. 2026-12-06T02:30:00+09:00", at)
-	}
-	r.WithClock(func() time.Time { return t })
 	var sns alarm.Event
 	if json.Unmarshal(ev, &sns) != nil || len(sns.Records) == 0 {
 		return nil // a scheduled event: it runs at TIME

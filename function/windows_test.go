@@ -20,6 +20,14 @@ func TestAtSaysWhetherHeld(t *testing.T) {
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, `not held at 2026-12-05T19:00:00Z: "orders-api latency (alarm-relay/dev)" is in no maintenance window`+"\n{") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
 	}
+	// Without -at, a relay with windows says whether they hold the event now.
+	r = run(t, env, "", "-event", "testdata/latency-alarm.json", "-dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, `: "orders-api latency (alarm-relay/dev)" `) {
+		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+	if r = run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run"); strings.Contains(r.stdout, "held at") {
+		t.Errorf("a relay without windows talks of them:\n%s", r.stdout)
+	}
 	r = run(t, env, "", "-event", "testdata/plain-text.json", "-dry-run", "-at", "2026-12-06T02:30:00+09:00")
 	if r.code != exitOK || !strings.Contains(r.stdout, "is no alarm notification (windows hold alarms only)") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)

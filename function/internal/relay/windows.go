@@ -20,6 +20,9 @@ func (r *Relay) WithWindows(set maintenance.Set) *Relay {
 	return r
 }
 
+// Windows are the relay's maintenance windows.
+func (r *Relay) Windows() maintenance.Set { return r.windows }
+
 // WithClock replaces the relay's clock (a local run's -at).
 func (r *Relay) WithClock(now func() time.Time) *Relay {
 	r.now = now
