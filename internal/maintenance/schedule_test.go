@@ -55,7 +55,7 @@ func scheduler(t *testing.T, expr, tz string, from, to time.Time) []time.Time {
 		var hits []time.Time
 		y, mo, d := day.Date()
 		naive := time.Date(y, mo, d, hour, minute, 0, 0, time.UTC)
-		for h := -26; h <= 26; h++ {
+		for _, h := range []int{-26, -13, -6, 0, 6, 13, 26} { // a zone changes its offset at most once a day
 			_, off := naive.Add(time.Duration(h) * time.Hour).In(loc).Zone()
 			probe := naive.Add(-time.Duration(off) * time.Second)
 			l := probe.In(loc)
