@@ -59,8 +59,8 @@ func endEventFor(window string, names ...string) []byte {
 	return []byte(`{"alarmRelay":"windowEnd","window":"` + window + `","alarmArns":[` + strings.Join(arns, ",") + `]}`)
 }
 
-// TestMaintenanceWindowUnderEmulator: the built relay holds a change inside a window (no post, no
-// failure), and at a window's end sums up against moto's CloudWatch — alarms still in ALARM, back
+// TestMaintenanceWindowUnderEmulator: the built relay holds a change made inside a window (no post,
+// no failure), and at a window's end sums up against moto's CloudWatch — alarms still in ALARM, back
 // to OK, flapped inside — then alerts what is still in ALARM; a quiet window that ends all OK
 // posts nothing. moto's clock runs 10 minutes behind, so the states set now changed inside a
 // window that ended 2 minutes ago.
@@ -75,7 +75,7 @@ func TestMaintenanceWindowUnderEmulator(t *testing.T) {
 	t.Run("a change inside a window is held", func(t *testing.T) {
 		c, hook := newChat(t, reply{status: 200, body: "ok"})
 		e := start(t, function(t, "amd64", 10, append(aws, "WEBHOOK_URL="+hook, "MESSENGER=slack", oneOff(t, "deploy-now", now.Add(-30*time.Minute), now.Add(30*time.Minute)))...))
-		mustSucceed(t, e, fixture(t, "latency-alarm"))
+		mustSucceed(t, e, alarmEvent(t, "ALARM", "OK", time.Now(), "held-inside-the-window"))
 		if posts, _ := c.counts(); posts != 0 || !logsShow(`"msg":"held"`, e) || !logsShow(`"window":"deploy-now"`, e) {
 			t.Errorf("%d posts; logs:\n%s", posts, e.Logs)
 		}

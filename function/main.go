@@ -338,7 +338,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
-	at := flags.String("at", "", "run with the clock at `TIME` (RFC 3339, e.g. 2026-12-06T02:30:00+09:00) and say whether a maintenance window (MAINTENANCE_WINDOWS) holds the event's alarms")
+	at := flags.String("at", "", "run as if the event happened at `TIME` (RFC 3339, e.g. 2026-12-06T02:30:00+09:00) and say whether a maintenance window (MAINTENANCE_WINDOWS) holds its alarms")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
 	// A bad flag gets its one-line error and a pointer to -h, not the whole usage after it (which
 	// would scroll the error away); -h prints the usage.

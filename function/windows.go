@@ -32,23 +32,19 @@ func scheduledEvent(ev []byte) (bool, error) {
 	return ok, err
 }
 
-// atClock (-at TIME) runs the relay with its clock at TIME and says, for each alarm notification
-// of an SNS event, whether a maintenance window holds it then, and which. Without -at, a relay
-// with windows says so too, for now: a held notification prints no payload, and a run that
-// printed nothing would leave the reason unsaid.
+// atClock (-at TIME) runs the relay as if the event happened at TIME and says, for each alarm
+// notification of an SNS event, whether a maintenance window holds it then, and which. Without
+// -at, a relay with windows says so too, for the notification's own change time: a held
+// notification prints no payload, and a run that printed nothing would leave the reason unsaid.
 func atClock(r *relay.Relay, at string, ev []byte, out io.Writer) error {
-	t := time.Now()
-	switch {
-	case at != "":
-		var err error
-		if t, err = time.Parse(time.RFC3339, at); err != nil {
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
 			return fmt.Errorf("-at %q: write a time in RFC 3339 with its offset, e.g. 2026-12-06T02:30:00+09:00", at)
 		}
-		r.WithClock(func() time.Time { return t })
-	case len(r.Windows()) == 0:
+		r.At(t)
+	} else if len(r.Windows()) == 0 {
 		return nil
-	default:
-		at = t.Format(time.RFC3339)
 	}
 	var sns alarm.Event
 	if json.Unmarshal(ev, &sns) != nil || len(sns.Records) == 0 {
@@ -58,19 +54,19 @@ func atClock(r *relay.Relay, at string, ev []byte, out io.Writer) error {
 	if err != nil {
 		return nil // the run reports the event's problem
 	}
+	const layout = "2006-01-02 15:04 MST"
 	for _, n := range notifications {
 		if n.Alarm == nil {
-			fmt.Fprintf(out, "not held at %s: %q is no alarm notification (windows hold alarms only)\n", at, n.Title())
+			fmt.Fprintf(out, "not held: %q is no alarm notification (windows hold alarms only)\n", n.Title())
 			continue
 		}
-		w, o, ok := r.Holding(n.Alarm.Name, t)
+		w, o, when, ok := r.HeldBy(n)
 		if !ok {
-			fmt.Fprintf(out, "not held at %s: %q is in no maintenance window\n", at, n.Alarm.Name)
+			fmt.Fprintf(out, "not held: %q changed at %s, in no maintenance window\n", n.Alarm.Name, r.ChangedAt(n).Format(time.RFC3339))
 			continue
 		}
-		const layout = "2006-01-02 15:04 MST"
-		fmt.Fprintf(out, "held at %s: %q by window %s (%s until %s); its summary comes at the end\n",
-			at, n.Alarm.Name, w.Name, o.Start.In(w.Location()).Format(layout), o.End.In(w.Location()).Format(layout))
+		fmt.Fprintf(out, "held: %q changed at %s, inside window %s (%s until %s); its summary comes at the end\n",
+			n.Alarm.Name, when.Format(time.RFC3339), w.Name, o.Start.In(w.Location()).Format(layout), o.End.In(w.Location()).Format(layout))
 	}
 	return nil
 }

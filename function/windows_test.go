@@ -12,20 +12,20 @@ const sundayDeploy = `[{"name":"sunday-deploy","days":["Sun"],"start":"02:00","d
 func TestAtSaysWhetherHeld(t *testing.T) {
 	env := map[string]string{"MAINTENANCE_WINDOWS": sundayDeploy}
 	r := run(t, env, "", "-event", "testdata/latency-alarm.json", "-dry-run", "-at", "2026-12-06T02:30:00+09:00")
-	want := `held at 2026-12-06T02:30:00+09:00: "orders-api latency (alarm-relay/dev)" by window sunday-deploy (2026-12-06 02:00 KST until 2026-12-06 04:00 KST); its summary comes at the end` + "\n"
+	want := `held: "orders-api latency (alarm-relay/dev)" changed at 2026-12-06T02:30:00+09:00, inside window sunday-deploy (2026-12-06 02:00 KST until 2026-12-06 04:00 KST); its summary comes at the end` + "\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("exit %d, stdout:\n%s\nwant:\n%s\nstderr: %s", r.code, r.stdout, want, r.stderr)
 	}
 	r = run(t, env, "", "-event", "testdata/latency-alarm.json", "-dry-run", "-at", "2026-12-05T19:00:00Z") // 04:00 KST: the end
-	if r.code != exitOK || !strings.HasPrefix(r.stdout, `not held at 2026-12-05T19:00:00Z: "orders-api latency (alarm-relay/dev)" is in no maintenance window`+"\n{") {
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, `not held: "orders-api latency (alarm-relay/dev)" changed at 2026-12-05T19:00:00Z, in no maintenance window`+"\n{") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
 	}
-	// Without -at, a relay with windows says whether they hold the event now.
+	// Without -at, a relay with windows says whether they hold the event at its change time.
 	r = run(t, env, "", "-event", "testdata/latency-alarm.json", "-dry-run")
-	if r.code != exitOK || !strings.Contains(r.stdout, `: "orders-api latency (alarm-relay/dev)" `) {
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, `not held: "orders-api latency (alarm-relay/dev)" changed at 2026-11-20T09:15:42Z, in no maintenance window`+"\n{") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
 	}
-	if r = run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run"); strings.Contains(r.stdout, "held at") {
+	if r = run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run"); strings.Contains(r.stdout, "held") {
 		t.Errorf("a relay without windows talks of them:\n%s", r.stdout)
 	}
 	r = run(t, env, "", "-event", "testdata/plain-text.json", "-dry-run", "-at", "2026-12-06T02:30:00+09:00")

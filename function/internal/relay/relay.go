@@ -40,6 +40,7 @@ type Relay struct {
 	now       func() time.Time
 
 	windows maintenance.Set // maintenance windows: alarm notifications inside one are held
+	atClock bool            // a local run's -at: every event happens at the clock's time
 }
 
 // TrendCutoff is the time left before the deadline under which no trend is fetched: the fetch may

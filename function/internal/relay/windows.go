@@ -23,28 +23,57 @@ func (r *Relay) WithWindows(set maintenance.Set) *Relay {
 // Windows are the relay's maintenance windows.
 func (r *Relay) Windows() maintenance.Set { return r.windows }
 
-// WithClock replaces the relay's clock (a local run's -at).
+// WithClock replaces the relay's clock (tests).
 func (r *Relay) WithClock(now func() time.Time) *Relay {
 	r.now = now
 	return r
 }
 
-// Holding is the window that holds the alarm's notifications at t, if any.
-func (r *Relay) Holding(alarmName string, t time.Time) (maintenance.Window, maintenance.Occurrence, bool) {
-	return r.windows.Holding(alarmName, t)
+// At runs the relay as if every event happened at t: a local run's -at, which asks whether an
+// event at t would be held, whenever its alarm changed.
+func (r *Relay) At(t time.Time) *Relay {
+	r.now, r.atClock = func() time.Time { return t }, true
+	return r
 }
 
-// held tells whether an alarm notification is held by a window now, and logs it as held: it is
-// not posted, and it is no failure. What it said reaches chat in the window's summary.
-func (r *Relay) held(ctx context.Context, n alarm.Notification, attrs []any) bool {
-	if n.Alarm == nil || len(r.windows) == 0 {
-		return false
+// clockSkew is how far in the future a state change time may lie and still be believed.
+const clockSkew = 5 * time.Minute
+
+// ChangedAt is the time a window is asked about for an alarm notification (see changedAt).
+func (r *Relay) ChangedAt(n alarm.Notification) time.Time { return r.changedAt(n) }
+
+// changedAt is when a notification's alarm changed, the time a window is asked about: the same
+// clock the window's summary reads (the alarm's last transition), so that a change just before a
+// window, delivered inside it, is posted, and one just before its end, delivered after it, is
+// held and summed up. Without a believable change time (none, or in the future), it is now.
+func (r *Relay) changedAt(n alarm.Notification) time.Time {
+	now := r.now()
+	if at := n.Alarm.ChangedAt; !r.atClock && !at.IsZero() && !at.After(now.Add(clockSkew)) {
+		return at
 	}
-	w, o, ok := r.windows.Holding(n.Alarm.Name, r.now())
+	return now
+}
+
+// HeldBy is the window holding an alarm notification, if any, and the time it was asked about
+// (the change time, see changedAt).
+func (r *Relay) HeldBy(n alarm.Notification) (maintenance.Window, maintenance.Occurrence, time.Time, bool) {
+	if n.Alarm == nil || len(r.windows) == 0 {
+		return maintenance.Window{}, maintenance.Occurrence{}, time.Time{}, false
+	}
+	at := r.changedAt(n)
+	w, o, ok := r.windows.Holding(n.Alarm.Name, at)
+	return w, o, at, ok
+}
+
+// held tells whether a window holds an alarm notification (at its change time, see changedAt),
+// and logs it as held: it is not posted, and it is no failure. What it said reaches chat in the
+// window's summary.
+func (r *Relay) held(ctx context.Context, n alarm.Notification, attrs []any) bool {
+	w, o, at, ok := r.HeldBy(n)
 	if !ok {
 		return false
 	}
-	r.log.InfoContext(ctx, "held", append(attrs, "window", w.Name, "window_ends", o.End.In(w.Location()).Format(time.RFC3339))...)
+	r.log.InfoContext(ctx, "held", append(attrs, "window", w.Name, "changed_at", at.Format(time.RFC3339), "window_ends", o.End.In(w.Location()).Format(time.RFC3339))...)
 	return true
 }
 

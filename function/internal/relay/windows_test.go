@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -36,7 +37,10 @@ func windowsFor(t *testing.T, specs ...maintenance.Spec) maintenance.Set {
 
 func seoul(t *testing.T, clock string) time.Time {
 	t.Helper()
-	v, err := time.Parse(time.RFC3339, "2026-12-06T"+clock+":00+09:00") // a Sunday
+	if len(clock) == 5 {
+		clock += ":00"
+	}
+	v, err := time.Parse(time.RFC3339, "2026-12-06T"+clock+"+09:00") // a Sunday
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,37 +56,60 @@ func fixture(t *testing.T, name string) []byte {
 	return data
 }
 
-// TestHeldInsideAWindow: an alarm notification inside a window is held — not posted, logged
-// "held" with the window, no error (nothing retried or dead-lettered); outside it, or for an
-// alarm the window does not hold, or for a text message, it is posted.
+// changedAt is the fixture with its alarm's StateChangeTime set to at.
+func changedAt(t *testing.T, name string, at time.Time) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(fixture(t, name), &ev); err != nil {
+		t.Fatal(err)
+	}
+	sns := ev["Records"].([]any)[0].(map[string]any)["Sns"].(map[string]any)
+	var msg map[string]any
+	if err := json.Unmarshal([]byte(sns["Message"].(string)), &msg); err != nil {
+		return fixture(t, name) // text: no change time
+	}
+	msg["StateChangeTime"] = at.UTC().Format("2006-01-02T15:04:05.000-0700")
+	raw, _ := json.Marshal(msg)
+	sns["Message"] = string(raw)
+	out, _ := json.Marshal(ev)
+	return out
+}
+
+// TestHeldInsideAWindow: an alarm notification whose change happened inside a window is held —
+// not posted, logged "held" with the window, no error (nothing retried or dead-lettered); outside
+// it, for an alarm the window does not hold, or for a text message, it is posted. The change
+// time decides, as it does for the window's summary (a change just before a window, delivered
+// inside it, was not planned work); without a believable one, the time of delivery.
 func TestHeldInsideAWindow(t *testing.T) {
 	others := maintenance.Spec{Name: "errors-only", Days: []string{"Sat"}, Start: "23:00", DurationMinutes: 120, Timezone: "UTC", Alarms: []string{errorsName}}
 	tests := []struct {
-		name, event, at string
-		posted          bool
-		window          string
+		name, event, changed, delivered string
+		posted                          bool
 	}{
-		{"inside", "latency-alarm", "02:30", false, "sunday-deploy"},
-		{"recovery inside", "latency-ok", "03:59", false, "sunday-deploy"},
-		{"at the start", "latency-alarm", "02:00", false, "sunday-deploy"},
-		{"before", "latency-alarm", "01:59", true, ""},
-		{"at the end", "latency-alarm", "04:00", true, ""},
-		{"text is never held", "plain-text", "02:30", true, ""},
-		{"another alarm's window", "latency-alarm", "08:30", true, ""}, // errors-only holds 23:00-01:00 UTC = 08:00-10:00 KST, not latency
+		{"inside", "latency-alarm", "02:30:00", "02:30:05", false},
+		{"recovery inside", "latency-ok", "03:59:00", "03:59:10", false},
+		{"at the start", "latency-alarm", "02:00:00", "02:00:04", false},
+		{"before", "latency-alarm", "01:59:00", "01:59:05", true},
+		{"changed before, delivered inside", "latency-alarm", "01:59:58", "02:00:03", true},
+		{"changed inside, delivered after", "latency-alarm", "03:59:58", "04:00:03", false},
+		{"at the end", "latency-alarm", "04:00:00", "04:00:04", true},
+		{"a change time in the future counts as now", "latency-alarm", "09:00:00", "02:30:00", false},
+		{"text is never held", "plain-text", "02:30:00", "02:30:05", true},
+		{"another alarm's window", "latency-alarm", "08:30:00", "08:30:05", true}, // errors-only holds 08:00-10:00 KST, not latency
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, c, logs := setup(t, 200, "ok")
-			r.WithWindows(windowsFor(t, others)).WithClock(func() time.Time { return seoul(t, tt.at) })
-			if err := r.HandleJSON(context.Background(), fixture(t, tt.event)); err != nil {
+			r.WithWindows(windowsFor(t, others)).WithClock(func() time.Time { return seoul(t, tt.delivered) })
+			if err := r.HandleJSON(context.Background(), changedAt(t, tt.event, seoul(t, tt.changed))); err != nil {
 				t.Fatalf("err = %v: a held notification is no failure", err)
 			}
 			if posted := c.received() > 0; posted != tt.posted {
 				t.Errorf("posted = %v, want %v", posted, tt.posted)
 			}
 			held := strings.Contains(logs.String(), `"msg":"held"`)
-			if held != !tt.posted || held && !strings.Contains(logs.String(), `"window":"`+tt.window+`","window_ends":"2026-12-06T04:00:00+09:00"`) {
-				t.Errorf("log does not say held by %q:\n%s", tt.window, logs)
+			if held != !tt.posted || held && !strings.Contains(logs.String(), `"window":"sunday-deploy","changed_at":"`) {
+				t.Errorf("log does not say held by sunday-deploy:\n%s", logs)
 			}
 			if held && strings.Contains(logs.String(), `"msg":"delivered"`) {
 				t.Errorf("a held notification logged as delivered:\n%s", logs)
