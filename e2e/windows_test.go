@@ -51,6 +51,13 @@ func oneOff(t *testing.T, name string, from, to time.Time) string {
 	return "MAINTENANCE_WINDOWS=" + raw
 }
 
+// renamed is an alarm event of another alarm of the same account and region.
+func renamed(event []byte, name string) []byte {
+	latency := "orders-api latency (alarm-relay/dev)"
+	out := strings.ReplaceAll(string(event), latency, name)
+	return []byte(out)
+}
+
 func endEventFor(window string, names ...string) []byte {
 	arns := make([]string, len(names))
 	for i, n := range names {
@@ -113,12 +120,15 @@ func TestMaintenanceWindowUnderEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("slack app: the summary, and the incident opened after the window", func(t *testing.T) {
+	t.Run("slack app: the summary, an incident opened and one resolved after the window", func(t *testing.T) {
 		app := newSlackApp(t, moto, "windows")
 		e := startApp(t, "amd64", append(app.env, oneOff(t, "deploy", now.Add(-40*time.Minute), now.Add(-2*time.Minute))))
+		// The errors alarm fired before the window: its incident is open when the window starts.
+		mustSucceed(t, e, renamed(alarmEvent(t, "ALARM", "OK", now.Add(-50*time.Minute), "errors-before"), windowAlarms[1]))
 		mustSucceed(t, e, endEventFor("deploy", windowAlarms...))
 		roots := app.slack.Roots(channelID)
-		if len(roots) != 2 || !strings.HasPrefix(text(roots[0]), "🔴 Maintenance window deploy ended") || !strings.HasPrefix(text(roots[1]), "🔴 ALARM: orders-api latency") {
+		if len(roots) != 3 || !strings.HasPrefix(text(roots[0]), "✅ OK: orders-api errors") || roots[0].Edits != 1 ||
+			!strings.HasPrefix(text(roots[1]), "🔴 Maintenance window deploy ended") || !strings.HasPrefix(text(roots[2]), "🔴 ALARM: orders-api latency") {
 			var texts []string
 			for _, r := range roots {
 				texts = append(texts, text(r))
