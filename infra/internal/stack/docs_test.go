@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
 
 // docPages are the pages whose examples the README tests play, in reading order: a stack one
@@ -128,4 +130,37 @@ func anchors(markdown string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// TestPulumiTemplateAsksForAPIRegionWebhook: `pulumi new <repository URL>` asks for the API, the
+// region and the webhook, the webhook as a secret, and each project key it asks for is one the
+// program declares (a template key the program does not read would be set and ignored).
+func TestPulumiTemplateAsksForAPIRegionWebhook(t *testing.T) {
+	proj, err := workspace.LoadProject(filepath.Join("..", "..", "..", "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proj.Template == nil || proj.Template.Description == "" {
+		t.Fatal("Pulumi.yaml has no template block with a description")
+	}
+	want := map[string]bool{"apiName": false, "aws:region": false, "webhookUrl": true} // key: secret
+	for key, secret := range want {
+		v, ok := proj.Template.Config[key]
+		switch {
+		case !ok:
+			t.Errorf("the template does not ask for %s", key)
+		case v.Description == "":
+			t.Errorf("the template asks for %s without a description", key)
+		case v.Secret != secret:
+			t.Errorf("the template's %s: secret %v, want %v", key, v.Secret, secret)
+		}
+	}
+	for key := range proj.Template.Config {
+		if _, declared := proj.Config[key]; !declared && !strings.Contains(key, ":") {
+			t.Errorf("the template asks for %s, which Pulumi.yaml's config does not declare", key)
+		}
+	}
+	if v := proj.Template.Config["webhookUrl"]; v.Default != "" {
+		t.Errorf("the template's webhookUrl has a default %q: a webhook is never a default", v.Default)
+	}
 }
