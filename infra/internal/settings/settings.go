@@ -17,6 +17,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
@@ -59,6 +60,7 @@ type Settings struct {
 	// webhookUrl destination. Both are then marked Shorthand, which keeps their resource names.
 	Alarms       []Alarm
 	Destinations []Destination
+	Windows      maintenance.Set // maintenance windows of every destination without its own
 
 	LogRetentionDays    int
 	AlertEmail          string
@@ -110,6 +112,7 @@ var Defaults = map[string]string{
 	"webhookUrl":          "",   // a secret; the program refuses a plain-text value
 	"alarms":              "[]", // structured: see alarms.go
 	"destinations":        "[]", // structured: see destinations.go
+	"maintenanceWindows":  "[]", // structured: see windows.go
 }
 
 // WebhookKey is the secret key. Its declared default is "" (not `secret: true` without a
@@ -154,6 +157,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	s.Region = r.region()
 	r.validate(&s)
 	s.Alarms = r.alarms(&s)
+	s.Windows = r.topWindows(&s)
 	s.Destinations = r.destinations(&s)
 	r.concurrency(&s)
 	r.plaintextInStackFile(ctx.Stack())

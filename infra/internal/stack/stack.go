@@ -53,6 +53,8 @@ type AlarmRelay struct {
 	ReplayCommands pulumi.StringOutput
 	// With Slack app destinations, the table of their incidents.
 	StateTable pulumi.StringOutput
+	// With maintenance windows, each one's next start in its zone (one per line).
+	MaintenanceWindows pulumi.StringOutput
 }
 
 // Outputs are the stack outputs, by name: text, or lists of text.
@@ -83,6 +85,9 @@ func (r *AlarmRelay) Outputs() map[string]pulumi.Output {
 	}
 	if r.StateTable.OutputState != nil {
 		out["stateTable"] = r.StateTable
+	}
+	if r.MaintenanceWindows.OutputState != nil {
+		out["maintenanceWindows"] = r.MaintenanceWindows
 	}
 	if r.LogGroupNames.OutputState != nil {
 		out["logGroupNames"] = r.LogGroupNames
@@ -196,6 +201,9 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 		relays = append(relays, rel)
 	}
 
+	if windows := WindowsOutput(d.cfg, settings.Now()); windows != "" {
+		r.MaintenanceWindows = pulumi.String(windows).ToStringOutput()
+	}
 	first, firstRelay := alarms[0], relays[0]
 	r.TopicArn = topic.Arn
 	r.AlarmName = first.Name

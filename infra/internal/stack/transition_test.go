@@ -65,7 +65,13 @@ var shapes = []shape{
 	{"apiId", map[string]string{"apiName": "", "apiId": "a1b2c3"}, "webhookUrl"},
 	{"no stage", map[string]string{"apiStage": ""}, "webhookUrl"},
 	{"oncall app reminded every 5", map[string]string{"webhookUrl": "", "remindEveryMinutes": "5", "destinations": `[{"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
+	// Maintenance windows add schedules and change the relay's environment, nothing else.
+	{"single webhook, sunday window", map[string]string{"maintenanceWindows": sundayWindow}, "webhookUrl"},
+	{"destinations: team, oncall, sunday window, ops loud", map[string]string{"webhookUrl": "", "maintenanceWindows": sundayWindow,
+		"destinations": `[{"name": "team", ` + teamHook + `}, {"name": "oncall", ` + oncallApp + `}, {"name": "ops", ` + opsHook + `, "maintenanceWindows": []}]`}, "destinations"},
 }
+
+const sundayWindow = `[{"name": "sunday-deploy", "days": ["Sun"], "start": "02:00", "durationMinutes": 120, "timezone": "Asia/Seoul"}]`
 
 // declared is one resource of a deployment, as the transition check sees it.
 type declared struct {
@@ -120,7 +126,8 @@ func deployShapeAs(t *testing.T, project, stackName string, sh shape) deployment
 			prefix += dest.Name + "-"
 		}
 		for _, part := range []string{"webhook", "slack-token", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription",
-			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target"} {
+			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target",
+			"windows-role", "windows-policy", "window-sunday-deploy"} {
 			relayOwner[prefix+part] = key
 		}
 		dest.Webhook, dest.SlackToken = pulumi.StringOutput{}, pulumi.StringOutput{}
