@@ -20,7 +20,11 @@ var deployerActions = map[string][]string{
 	"pulumi:providers:aws":                          {"sts:GetCallerIdentity"}, // the provider checks its credentials
 	"aws:index/getCallerIdentity:getCallerIdentity": {"sts:GetCallerIdentity"},
 	"aws:index/getPartition:getPartition":           {},
-	ComponentType:                                   {},
+	// checkApis: the API Gateway lookups at preview (GetRestApis, GetApi, GetApis are all GET).
+	"aws:apigateway/getRestApi:getRestApi": {"apigateway:GET"},
+	"aws:apigatewayv2/getApi:getApi":       {"apigateway:GET"},
+	"aws:apigatewayv2/getApis:getApis":     {"apigateway:GET"},
+	ComponentType:                          {},
 	"aws:sns/topic:Topic": {"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
 		"sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource"},
 	"aws:sns/topicSubscription:TopicSubscription": {"sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"},
@@ -83,7 +87,7 @@ func declaredTypes(t *testing.T) []string {
 		"alertEmail": "oncall@example.com", "reservedConcurrency": "5", "remindEveryMinutes": "60", "maintenanceWindows": sundayWindow} {
 		cfg[k] = v
 	}
-	full := map[string]string{}
+	full := map[string]string{"aws:region": region}
 	for k, v := range cfg {
 		full[project+":"+k] = v
 	}

@@ -108,10 +108,11 @@ func (r relayDeclarer) secret() (*ssm.Parameter, error) {
 			Tags:        r.tags(),
 		}, r.parent)
 	}
-	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
-	if !r.dest.Shorthand {
-		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
+	destination := r.dest.Name
+	if r.dest.Shorthand {
+		destination = ""
 	}
+	physical := settings.ParameterName(r.cfg.Project, r.cfg.Stack, destination, "webhook-url")
 	return ssm.NewParameter(r.ctx, r.name("webhook"), &ssm.ParameterArgs{
 		Name:        pulumi.String(physical),
 		Description: pulumi.String("Chat webhook URL the alarm relay posts to (secret)."),
