@@ -1,7 +1,8 @@
 // Package secretmask finds a secret in a server's answer however the server spelled it:
-// percent-encoded (fully, partly, twice), with JSON or C escapes (\u002d, \/, \x2d), as HTML
-// character references (&#45;, &#x2D;, &amp;), or in another case. Both the answer and the secret
-// are brought to one canonical spelling (all of that undone, repeatedly, then ASCII lower-cased)
+// percent-encoded (fully, partly, twice; %u002D too), with JSON, C or JavaScript escapes (\u002d,
+// \/, \\, \x2d, \U0000002D, \u{2d}), as HTML character references (&#45;, &#x2D;, &amp;), in
+// another case, or with + for a space. Both the answer and the secret are brought to one
+// canonical spelling (all of that undone, repeatedly, then ASCII lower-cased and + made a space)
 // and compared there; each match is traced back to the bytes of the answer that spelled it, and
 // those are masked. Nothing a server says is printed before it passed through here.
 package secretmask
@@ -44,8 +45,11 @@ func canonicalize(s string) canonical {
 		}
 	}
 	for i, b := range c.text {
-		if 'A' <= b && b <= 'Z' {
+		switch {
+		case 'A' <= b && b <= 'Z':
 			c.text[i] = b + 'a' - 'A'
+		case b == '+': // a form-encoded space: a query value echoed decoded shows it as one
+			c.text[i] = ' '
 		}
 	}
 	return c
@@ -91,20 +95,35 @@ func escapeAt(t []byte, buf *[utf8.UTFMax]byte) ([]byte, int) {
 		return nil, 0
 	}
 	switch t[0] {
-	case '%': // %2D
-		if len(t) >= 3 && isHex(t[1]) && isHex(t[2]) {
+	case '%':
+		if len(t) >= 3 && isHex(t[1]) && isHex(t[2]) { // %2D
 			buf[0] = unhex(t[1])<<4 | unhex(t[2])
 			return buf[:1], 3
 		}
+		if len(t) >= 6 && (t[1] == 'u' || t[1] == 'U') && allHex(t[2:6]) { // %u002D (JavaScript's escape, IIS)
+			return codePoint(t[2:6], buf), 6
+		}
 	case '\\':
 		switch t[1] {
-		case '/': // JSON's \/
-			buf[0] = '/'
+		case '/', '\\': // JSON's \/ and \\ (a JSON text inside a JSON string doubles its escapes)
+			buf[0] = t[1]
 			return buf[:1], 2
-		case 'u', 'U': // \u002d
-			if len(t) >= 6 && allHex(t[2:6]) {
-				r, _ := strconv.ParseUint(string(t[2:6]), 16, 32)
-				return utf8.AppendRune(buf[:0], rune(r)), 6
+		case 'u', 'U':
+			if t[1] == 'u' && len(t) >= 4 && t[2] == '{' { // \u{2d} (JavaScript, Rust)
+				if end := slices.Index(t[3:min(len(t), 10)], '}'); end > 0 && allHex(t[3:3+end]) {
+					if r := codePoint(t[3:3+end], buf); r != nil {
+						return r, 3 + end + 1
+					}
+				}
+				return nil, 0
+			}
+			if t[1] == 'U' && len(t) >= 10 && allHex(t[2:10]) { // \U0000002D (Python, C)
+				if r := codePoint(t[2:10], buf); r != nil {
+					return r, 10
+				}
+			}
+			if len(t) >= 6 && allHex(t[2:6]) { // \u002d
+				return codePoint(t[2:6], buf), 6
 			}
 		case 'x', 'X': // \x2d
 			if len(t) >= 4 && allHex(t[2:4]) {
@@ -118,11 +137,23 @@ func escapeAt(t []byte, buf *[utf8.UTFMax]byte) ([]byte, int) {
 	return nil, 0
 }
 
+// codePoint is the character the hex digits name, UTF-8 encoded in buf; nil beyond Unicode.
+func codePoint(hex []byte, buf *[utf8.UTFMax]byte) []byte {
+	r, err := strconv.ParseUint(string(hex), 16, 32)
+	if err != nil || r > utf8.MaxRune {
+		return nil
+	}
+	return utf8.AppendRune(buf[:0], rune(r))
+}
+
 var namedEntities = map[string]byte{"amp": '&', "lt": '<', "gt": '>', "quot": '"', "apos": '\'', "sol": '/', "colon": ':', "quest": '?', "equals": '=', "hyphen": '-', "dash": '-', "period": '.', "lowbar": '_', "percnt": '%', "num": '#'}
+
+// maxEntity bounds an HTML character reference's length: &#x00000002d; is one too.
+const maxEntity = 32
 
 // entityAt decodes an HTML character reference: &#45; &#x2D; &amp; (the ; is required).
 func entityAt(t []byte, buf *[utf8.UTFMax]byte) ([]byte, int) {
-	end := slices.Index(t[:min(len(t), 12)], ';')
+	end := slices.Index(t[:min(len(t), maxEntity)], ';')
 	if end < 2 {
 		return nil, 0
 	}
