@@ -29,6 +29,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/secretmask"
 	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
@@ -252,9 +253,20 @@ func (c *Client) once(parent context.Context, op string, body []byte, headers ma
 		return nil, fmt.Errorf("%s: read answer: %s%w", op, c.cutShort(parent, ctx, timeout), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, decodeErr(op, resp.StatusCode, raw)
+		return nil, decodeErr(op, resp.StatusCode, maskCredentials(raw, creds))
 	}
 	return raw, nil
+}
+
+// maxErrorAnswer is what of an error answer is read for its code and message.
+const maxErrorAnswer = 64 << 10
+
+// maskCredentials removes the secret key and the session token from an error answer, in any
+// spelling (a proxy or an emulator may repeat the request's X-Amz-Security-Token), before it is
+// decoded or shortened: a cut made first could leave a token's beginning no mask recognises.
+func maskCredentials(raw []byte, creds aws.Credentials) []byte {
+	raw = raw[:min(len(raw), maxErrorAnswer)]
+	return []byte(secretmask.Mask(string(raw), []string{creds.SessionToken, creds.SecretAccessKey}, []string{"[aws session token]", "[aws secret key]"}))
 }
 
 // cutShort says why an attempt ended when its own bound (not the caller's context) ended it:
