@@ -101,3 +101,26 @@ func TestTricklingBodyEndsWithoutADeadline(t *testing.T) {
 		t.Errorf("%d attempts, want 2 (a cut-off read is retried)", calls.Load())
 	}
 }
+
+// A table that throttles every call is retried while the deadline allows, and the last error
+// comes back with the reserve still free, naming the operation and the throttling.
+func TestThrottlingRetriesKeepTheReserve(t *testing.T) {
+	var calls atomic.Int32
+	c := client(t, answers(t, &calls, [2]string{"400", `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`}))
+	c.sleep = nil // real waits: the deadline is real
+	c.Timeout, c.Attempts = 200*time.Millisecond, 100
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	err := c.JSON(ctx, "DynamoDB_20120810.UpdateItem", map[string]string{"TableName": "t"}, nil)
+	if left := time.Until(deadline); left < c.Reserve/2 {
+		t.Errorf("returned %s before the deadline, want about the reserve (%s) left", left, c.Reserve)
+	}
+	if err == nil || !strings.Contains(err.Error(), "UpdateItem answered HTTP 400 ProvisionedThroughputExceededException") ||
+		!strings.Contains(err.Error(), "no time left for another before the deadline") {
+		t.Errorf("err = %v", err)
+	}
+	if calls.Load() < 2 {
+		t.Errorf("%d calls: throttling was not retried", calls.Load())
+	}
+}
