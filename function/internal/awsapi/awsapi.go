@@ -245,12 +245,13 @@ func (c *Client) once(parent context.Context, op string, body []byte, headers ma
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %s%w", op, c.Endpoint, c.cutShort(parent, ctx, timeout), urlerr.Strip(err))
+		return nil, fmt.Errorf("%s %s: %s%w", op, c.Endpoint, c.cutShort(parent, ctx, timeout, "no answer"), urlerr.Strip(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read answer: %s%w", op, c.cutShort(parent, ctx, timeout), err)
+		// The status came, the body did not end: a stalled or trickling answer.
+		return nil, fmt.Errorf("%s: read answer (HTTP %d): %s%w", op, resp.StatusCode, c.cutShort(parent, ctx, timeout, "the answer did not end"), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, decodeErr(op, resp.StatusCode, maskCredentials(raw, creds))
@@ -271,7 +272,8 @@ func maskCredentials(raw []byte, creds aws.Credentials) []byte {
 
 // cutShort says why an attempt ended when its own bound (not the caller's context) ended it:
 // "no answer within 1.2s (the attempt's limit, ending 500ms before the deadline): "; else "".
-func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration) string {
+// what is what did not come: "no answer", or "the answer did not end" once the status came.
+func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration, what string) string {
 	if attempt.Err() == nil || parent.Err() != nil {
 		return ""
 	}
@@ -279,7 +281,7 @@ func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration
 	if timeout < c.Timeout {
 		limit = fmt.Sprintf("the attempt's limit, ending %s before the deadline to report this", c.Reserve)
 	}
-	return fmt.Sprintf("no answer within %s (%s): ", timeout.Round(time.Millisecond), limit)
+	return fmt.Sprintf("%s within %s (%s): ", what, timeout.Round(time.Millisecond), limit)
 }
 
 // jsonError reads {"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"…"}.

@@ -94,7 +94,7 @@ func TestTricklingBodyEndsWithoutADeadline(t *testing.T) {
 	c := client(t, srv.URL)
 	c.Timeout, c.Attempts = 200*time.Millisecond, 2
 	err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{"TableName": "t"}, &struct{}{})
-	if err == nil || !strings.Contains(err.Error(), "GetItem: read answer: no answer within 200ms") {
+	if err == nil || !strings.Contains(err.Error(), "GetItem: read answer (HTTP 200): the answer did not end within 200ms") {
 		t.Errorf("err = %v, want the operation and the attempt's limit named", err)
 	}
 	if calls.Load() != 2 {
