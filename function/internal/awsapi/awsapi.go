@@ -55,6 +55,9 @@ type Client struct {
 // DefaultReserve is what New keeps free before a deadline: the Slack calls' reserve.
 const DefaultReserve = 500 * time.Millisecond
 
+// DefaultTimeout caps one attempt of a Client built by New, or without a Timeout of its own.
+const DefaultTimeout = 5 * time.Second
+
 // minAttempt is the shortest attempt worth starting: less cannot carry a signed call and its answer.
 const minAttempt = 50 * time.Millisecond
 
@@ -69,7 +72,7 @@ func New(service, endpoint, region string, credentials aws.CredentialsProvider, 
 		Credentials: credentials,
 		HTTP:        client,
 		Attempts:    3,
-		Timeout:     5 * time.Second,
+		Timeout:     DefaultTimeout,
 		Reserve:     DefaultReserve,
 		signer:      v4.NewSigner(),
 	}
@@ -181,6 +184,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 	attempts := max(c.Attempts, 1)
 	for attempt := 1; ; attempt++ {
 		timeout := c.attemptTimeout(ctx)
+		if _, ok := ctx.Deadline(); !ok && timeout < minAttempt {
+			return nil, fmt.Errorf("%s: not called: an attempt's limit of %s is shorter than the %s a call needs: %w", op, timeout, minAttempt, errNotRetryable)
+		}
 		if timeout < minAttempt {
 			return nil, fmt.Errorf("%s: not called: %s before the deadline, and %s of it is kept to report the failure: %w",
 				op, c.untilDeadline(ctx).Round(time.Millisecond), c.Reserve, errNotRetryable)
@@ -195,7 +201,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 			return nil, err
 		}
 		wait := time.Duration(rand.Int64N(int64(50*time.Millisecond)<<attempt)) + time.Millisecond
-		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.Timeout/4, minAttempt) {
+		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.limit()/4, minAttempt) {
 			return nil, fmt.Errorf("%w (%d of %d attempts; no time left for another before the deadline)", err, attempt, attempts)
 		}
 		if serr := c.pause(ctx, wait); serr != nil {
@@ -207,8 +213,17 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 // attemptTimeout bounds the next attempt: Timeout, or less when the context's deadline, less the
 // Reserve, comes first.
 func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
+	limit := c.limit()
 	if _, ok := ctx.Deadline(); ok {
-		return min(c.Timeout, c.untilDeadline(ctx)-c.Reserve)
+		return min(limit, c.untilDeadline(ctx)-c.Reserve)
+	}
+	return limit
+}
+
+// limit is the cap of one attempt: Timeout, or DefaultTimeout for a Client built without one.
+func (c *Client) limit() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultTimeout
 	}
 	return c.Timeout
 }
@@ -278,7 +293,7 @@ func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration
 		return ""
 	}
 	limit := "the attempt's limit"
-	if timeout < c.Timeout {
+	if timeout < c.limit() {
 		limit = fmt.Sprintf("the attempt's limit, ending %s before the deadline to report this", c.Reserve)
 	}
 	return fmt.Sprintf("%s within %s (%s): ", what, timeout.Round(time.Millisecond), limit)

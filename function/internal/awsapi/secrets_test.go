@@ -124,3 +124,15 @@ func TestThrottlingRetriesKeepTheReserve(t *testing.T) {
 		t.Errorf("%d calls: throttling was not retried", calls.Load())
 	}
 }
+
+// A Client built as a literal without Timeout or Attempts (the package supports one: see
+// TestClientWithoutNew) still calls, with New's bounds, instead of refusing every call with
+// "not called: -2562047h47m16s before the deadline".
+func TestClientWithoutTimeoutUsesTheDefault(t *testing.T) {
+	var calls atomic.Int32
+	c := &Client{Service: "dynamodb", Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
+		Credentials: client(t, "http://127.0.0.1:1").Credentials, HTTP: http.DefaultClient}
+	if err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{}, nil); err != nil || calls.Load() != 1 {
+		t.Errorf("err = %v after %d calls", err, calls.Load())
+	}
+}
