@@ -155,7 +155,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 		}
 		var endpoint *url.URL
 		if !u.IsZero() {
-			endpoint = u.Origin()
+			endpoint = u.Service() // Slack's incoming and workflow webhooks share a host, not their answers
 		}
 		judge, err := render.JudgeForWebhook(m, endpoint) // a connector answers as one, whatever it is sent
 		if err != nil {

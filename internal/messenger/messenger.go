@@ -43,7 +43,7 @@ func Parse(s string) (Messenger, error) {
 // Detect names the messenger from the webhook's host. An unknown host is an error, not a guess:
 // posting a Slack payload to a Teams webhook fails every alert.
 func Detect(webhook *url.URL) (Messenger, error) {
-	host := strings.ToLower(webhook.Hostname())
+	host := strings.TrimSuffix(strings.ToLower(webhook.Hostname()), ".") // hooks.slack.com. is hooks.slack.com
 	switch {
 	case host == "hooks.slack.com" || host == "hooks.slack-gov.com":
 		return Slack, nil

@@ -29,6 +29,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/secretmask"
 	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
 	"github.com/alarm-relay/alarm-relay/internal/clip"
 )
@@ -54,6 +55,9 @@ type Client struct {
 // DefaultReserve is what New keeps free before a deadline: the Slack calls' reserve.
 const DefaultReserve = 500 * time.Millisecond
 
+// DefaultTimeout caps one attempt of a Client built by New, or without a Timeout of its own.
+const DefaultTimeout = 5 * time.Second
+
 // minAttempt is the shortest attempt worth starting: less cannot carry a signed call and its answer.
 const minAttempt = 50 * time.Millisecond
 
@@ -68,7 +72,7 @@ func New(service, endpoint, region string, credentials aws.CredentialsProvider, 
 		Credentials: credentials,
 		HTTP:        client,
 		Attempts:    3,
-		Timeout:     5 * time.Second,
+		Timeout:     DefaultTimeout,
 		Reserve:     DefaultReserve,
 		signer:      v4.NewSigner(),
 	}
@@ -180,6 +184,9 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 	attempts := max(c.Attempts, 1)
 	for attempt := 1; ; attempt++ {
 		timeout := c.attemptTimeout(ctx)
+		if _, ok := ctx.Deadline(); !ok && timeout < minAttempt {
+			return nil, fmt.Errorf("%s: not called: an attempt's limit of %s is shorter than the %s a call needs: %w", op, timeout, minAttempt, errNotRetryable)
+		}
 		if timeout < minAttempt {
 			return nil, fmt.Errorf("%s: not called: %s before the deadline, and %s of it is kept to report the failure: %w",
 				op, c.untilDeadline(ctx).Round(time.Millisecond), c.Reserve, errNotRetryable)
@@ -194,7 +201,7 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 			return nil, err
 		}
 		wait := time.Duration(rand.Int64N(int64(50*time.Millisecond)<<attempt)) + time.Millisecond
-		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.Timeout/4, minAttempt) {
+		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.limit()/4, minAttempt) {
 			return nil, fmt.Errorf("%w (%d of %d attempts; no time left for another before the deadline)", err, attempt, attempts)
 		}
 		if serr := c.pause(ctx, wait); serr != nil {
@@ -206,8 +213,17 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 // attemptTimeout bounds the next attempt: Timeout, or less when the context's deadline, less the
 // Reserve, comes first.
 func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
+	limit := c.limit()
 	if _, ok := ctx.Deadline(); ok {
-		return min(c.Timeout, c.untilDeadline(ctx)-c.Reserve)
+		return min(limit, c.untilDeadline(ctx)-c.Reserve)
+	}
+	return limit
+}
+
+// limit is the cap of one attempt: Timeout, or DefaultTimeout for a Client built without one.
+func (c *Client) limit() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultTimeout
 	}
 	return c.Timeout
 }
@@ -244,30 +260,43 @@ func (c *Client) once(parent context.Context, op string, body []byte, headers ma
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %s%w", op, c.Endpoint, c.cutShort(parent, ctx, timeout), urlerr.Strip(err))
+		return nil, fmt.Errorf("%s %s: %s%w", op, c.Endpoint, c.cutShort(parent, ctx, timeout, "no answer"), urlerr.Strip(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read answer: %s%w", op, c.cutShort(parent, ctx, timeout), err)
+		// The status came, the body did not end: a stalled or trickling answer.
+		return nil, fmt.Errorf("%s: read answer (HTTP %d): %s%w", op, resp.StatusCode, c.cutShort(parent, ctx, timeout, "the answer did not end"), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, decodeErr(op, resp.StatusCode, raw)
+		return nil, decodeErr(op, resp.StatusCode, maskCredentials(raw, creds))
 	}
 	return raw, nil
 }
 
+// maxErrorAnswer is what of an error answer is read for its code and message.
+const maxErrorAnswer = 64 << 10
+
+// maskCredentials removes the secret key and the session token from an error answer, in any
+// spelling (a proxy or an emulator may repeat the request's X-Amz-Security-Token), before it is
+// decoded or shortened: a cut made first could leave a token's beginning no mask recognises.
+func maskCredentials(raw []byte, creds aws.Credentials) []byte {
+	raw = raw[:min(len(raw), maxErrorAnswer)]
+	return []byte(secretmask.Mask(string(raw), []string{creds.SessionToken, creds.SecretAccessKey}, []string{"[aws session token]", "[aws secret key]"}))
+}
+
 // cutShort says why an attempt ended when its own bound (not the caller's context) ended it:
 // "no answer within 1.2s (the attempt's limit, ending 500ms before the deadline): "; else "".
-func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration) string {
+// what is what did not come: "no answer", or "the answer did not end" once the status came.
+func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration, what string) string {
 	if attempt.Err() == nil || parent.Err() != nil {
 		return ""
 	}
 	limit := "the attempt's limit"
-	if timeout < c.Timeout {
+	if timeout < c.limit() {
 		limit = fmt.Sprintf("the attempt's limit, ending %s before the deadline to report this", c.Reserve)
 	}
-	return fmt.Sprintf("no answer within %s (%s): ", timeout.Round(time.Millisecond), limit)
+	return fmt.Sprintf("%s within %s (%s): ", what, timeout.Round(time.Millisecond), limit)
 }
 
 // jsonError reads {"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"…"}.

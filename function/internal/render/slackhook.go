@@ -14,10 +14,21 @@ import (
 // corporate proxy's block page, a TLS-inspecting gateway answering "{}") and delivered nothing.
 var slackHookHosts = map[string]bool{"hooks.slack.com": true, "hooks.slack-gov.com": true}
 
-// isSlackHook tells a webhook on Slack's own hosts from a Slack-compatible one elsewhere
-// (Mattermost, Rocket.Chat, a local test server), which may answer a good post otherwise.
+// slackWorkflowPaths are the first path segments of Slack's workflow webhooks on the same hosts
+// (Workflow Builder's /workflows/…, the automation platform's /triggers/…). They answer a taken
+// post with an empty 200 or {"ok":true}, never "ok"; the lenient judge reads them.
+var slackWorkflowPaths = map[string]bool{"/triggers": true, "/workflows": true}
+
+// isSlackHook tells an incoming webhook on Slack's own hosts from a Slack-compatible one
+// elsewhere (Mattermost, Rocket.Chat, a local test server) and from Slack's workflow webhooks,
+// which may answer a good post otherwise. webhook carries at most the path's first segment
+// (webhook.URL.Service); without one, the host decides.
 func isSlackHook(webhook *url.URL) bool {
-	return webhook != nil && slackHookHosts[strings.ToLower(strings.TrimSuffix(webhook.Hostname(), "."))]
+	if webhook == nil || !slackHookHosts[strings.ToLower(strings.TrimSuffix(webhook.Hostname(), "."))] {
+		return false
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(webhook.Path, "/"), "/")
+	return !slackWorkflowPaths["/"+first]
 }
 
 // judgeSlackHook reads the answers of hooks.slack.com: delivered only on 200 "ok". Slack's error

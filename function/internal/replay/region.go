@@ -16,9 +16,9 @@ import (
 // should not pay for a command that only runs locally.
 var queueHost = sync.OnceValue(func() []queueHostForm {
 	return []queueHostForm{
-		{regexp.MustCompile(`^sqs(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.(?:com|com\.cn|eu)$`), false},
-		{regexp.MustCompile(`^(?:[a-z0-9-]+\.)+sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.vpce\.amazonaws\.(?:com|com\.cn|eu)$`), false},
-		{regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.amazonaws\.(?:com|com\.cn)$`), true},
+		{regexp.MustCompile(`^sqs(?:-fips)?\.([a-z]{2,4}(?:-[a-z]+)+-\d+)\.amazonaws\.(?:com|com\.cn|eu)$`), false},
+		{regexp.MustCompile(`^(?:[a-z0-9-]+\.)+sqs\.([a-z]{2,4}(?:-[a-z]+)+-\d+)\.vpce\.amazonaws\.(?:com|com\.cn|eu)$`), false},
+		{regexp.MustCompile(`^([a-z]{2,4}(?:-[a-z]+)+-\d+)\.queue\.amazonaws\.(?:com|com\.cn)$`), true},
 	}
 })
 

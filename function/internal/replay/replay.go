@@ -157,7 +157,9 @@ func Run(ctx context.Context, q Queue, queueURL string, handle Handler, log *slo
 
 // checkInFlight is asked once a receive returned nothing new: a receive does not return
 // invisible or delayed messages, so "nothing new" means empty only when the counts say so.
-// In flight are the messages invisible both before the run and now, less those this run holds.
+// In flight are the messages invisible both before the run and now, less those this run holds,
+// or, when more, those invisible now beyond what this run holds and deleted (the approximate
+// counts give at least that many).
 func (r *run) checkInFlight(ctx context.Context, before Counts, beforeErr error) error {
 	after, err := r.q.Counts(ctx, r.queueURL)
 	if err == nil {
@@ -167,7 +169,14 @@ func (r *run) checkInFlight(ctx context.Context, before Counts, beforeErr error)
 		r.summary.CountsUnknown = true
 		return fmt.Errorf("the queue returned no more messages, but whether others are in flight is unknown (sqs:GetQueueAttributes): %w", err)
 	}
-	r.summary.InFlight = max(0, min(before.NotVisible, after.NotVisible-len(r.left)))
+	own := len(r.left)
+	// Invisible before the run and still now: others' (the counts after the run may still include
+	// messages this run deleted, so they are not trusted beyond what was invisible before).
+	kept := min(before.NotVisible, after.NotVisible-own)
+	// Taken during the run by another consumer (a second replay started at the same time): they
+	// were visible before. Less every message this run deleted, the count after is at most theirs.
+	taken := after.NotVisible - own - r.summary.Delivered
+	r.summary.InFlight = max(0, kept, taken)
 	r.summary.Delayed = after.Delayed
 	if r.summary.InFlight == 0 && r.summary.Delayed == 0 {
 		return nil

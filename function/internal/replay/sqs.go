@@ -14,6 +14,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // Client is the dead-letter queue's SQS client: the three calls a replay makes, in SQS's JSON
@@ -24,8 +25,8 @@ import (
 // The queue's region is the one its URL names (sqs.<region>.amazonaws.com, the legacy
 // <region>.queue.amazonaws.com, a VPC endpoint's host): a queue lives where its URL says, and a
 // call signed for another region only fails. AWS_REGION is used for a URL that names no region
-// (a local emulator); when it names another region than the URL, the URL wins and the replay
-// says so in its log (Notes).
+// (a local emulator, called at the URL's own loopback host); when it names another region than
+// the URL, the URL wins and the replay says so in its log (Notes).
 type Client struct {
 	credentials aws.CredentialsProvider
 	envRegion   string // AWS_REGION or AWS_DEFAULT_REGION; "" when unset
@@ -71,6 +72,11 @@ func (c *Client) api(queueURL string) (*awsapi.Client, error) {
 	}
 	if c.override != "" {
 		endpoint = c.override
+	} else if u, err := url.Parse(queueURL); endpoint == "" && err == nil && loopback.IsHost(u.Hostname()) {
+		// A local emulator's queue (LocalStack, moto) is called where it is, never at AWS with its
+		// URL. Another host that names no region is not sent the credentials' signature either:
+		// the call goes to the region's endpoint, which rejects a foreign queue URL.
+		endpoint = u.Scheme + "://" + u.Host
 	}
 	if endpoint == "" {
 		suffix, err := awsenv.DNSSuffix(region, "")
@@ -189,6 +195,16 @@ func CheckQueueURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
 		return fmt.Errorf("queue URL %q is not an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-dead-letters-1a2b3c4 (pulumi stack output deadLetterQueueUrl)", raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return fmt.Errorf("queue URL %q has a query (?…); give the queue URL alone, ending in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)", raw)
+	}
+	if u.Fragment != "" {
+		return fmt.Errorf("queue URL %q has a fragment (#…); give the queue URL alone, ending in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)", raw)
+	}
+	if strings.HasSuffix(u.Path, "/") {
+		// SQS takes the last segment for the queue's name: an empty one names no queue.
+		return fmt.Errorf("queue URL %q ends in /; drop it: the URL ends in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)", raw)
 	}
 	if strings.Count(strings.Trim(u.Path, "/"), "/") != 1 {
 		return fmt.Errorf("queue URL %q must end in /ACCOUNT/QUEUE_NAME (pulumi stack output deadLetterQueueUrl)", raw)

@@ -1,7 +1,8 @@
 // Package secretmask finds a secret in a server's answer however the server spelled it:
-// percent-encoded (fully, partly, twice), with JSON or C escapes (\u002d, \/, \x2d), as HTML
-// character references (&#45;, &#x2D;, &amp;), or in another case. Both the answer and the secret
-// are brought to one canonical spelling (all of that undone, repeatedly, then ASCII lower-cased)
+// percent-encoded (fully, partly, twice; %u002D too), with JSON, C or JavaScript escapes (\u002d,
+// \/, \\, \x2d, \U0000002D, \u{2d}), as HTML character references (&#45;, &#x2D;, &amp;), in
+// another case, or with + for a space. Both the answer and the secret are brought to one
+// canonical spelling (all of that undone, repeatedly, then ASCII lower-cased and + made a space)
 // and compared there; each match is traced back to the bytes of the answer that spelled it, and
 // those are masked. Nothing a server says is printed before it passed through here.
 package secretmask
@@ -44,73 +45,115 @@ func canonicalize(s string) canonical {
 		}
 	}
 	for i, b := range c.text {
-		if 'A' <= b && b <= 'Z' {
+		switch {
+		case 'A' <= b && b <= 'Z':
 			c.text[i] = b + 'a' - 'A'
+		case b == '+': // a form-encoded space: a query value echoed decoded shows it as one
+			c.text[i] = ' '
 		}
 	}
 	return c
 }
 
-// decodeOnce undoes one layer of every escape it knows.
+// decodeOnce undoes one layer of every escape it knows. A text without any is returned as it is,
+// with nothing allocated: the last round of every canonicalize, and most answers' only one.
 func (c canonical) decodeOnce() (canonical, bool) {
-	out := canonical{text: make([]byte, 0, len(c.text)), from: make([]span, 0, len(c.text))}
-	changed := false
-	emit := func(decoded []byte, i, n int) { // decoded replaces c.text[i:i+n]
-		origin := span{c.from[i].start, c.from[i+n-1].end}
-		for _, b := range decoded {
-			out.text = append(out.text, b)
-			out.from = append(out.from, origin)
+	var buf [utf8.UTFMax]byte
+	first := -1
+	for i := range c.text {
+		if _, n := escapeAt(c.text[i:], &buf); n > 0 {
+			first = i
+			break
 		}
 	}
-	for i := 0; i < len(c.text); {
-		if decoded, n := escapeAt(c.text[i:]); n > 0 {
-			emit(decoded, i, n)
+	if first < 0 {
+		return c, false
+	}
+	out := canonical{text: make([]byte, first, len(c.text)), from: make([]span, first, len(c.text))}
+	copy(out.text, c.text[:first])
+	copy(out.from, c.from[:first])
+	for i := first; i < len(c.text); {
+		if decoded, n := escapeAt(c.text[i:], &buf); n > 0 {
+			origin := span{c.from[i].start, c.from[i+n-1].end} // decoded replaces c.text[i:i+n]
+			for _, b := range decoded {
+				out.text = append(out.text, b)
+				out.from = append(out.from, origin)
+			}
 			i += n
-			changed = true
 			continue
 		}
 		out.text = append(out.text, c.text[i])
 		out.from = append(out.from, c.from[i])
 		i++
 	}
-	return out, changed
+	return out, true
 }
 
-// escapeAt decodes the escape at the start of t, if any: what it stands for and its length.
-func escapeAt(t []byte) ([]byte, int) {
+// escapeAt decodes the escape at the start of t, if any: what it stands for (in buf) and its length.
+func escapeAt(t []byte, buf *[utf8.UTFMax]byte) ([]byte, int) {
 	if len(t) < 2 {
 		return nil, 0
 	}
 	switch t[0] {
-	case '%': // %2D
-		if len(t) >= 3 && isHex(t[1]) && isHex(t[2]) {
-			return []byte{unhex(t[1])<<4 | unhex(t[2])}, 3
+	case '%':
+		if len(t) >= 3 && isHex(t[1]) && isHex(t[2]) { // %2D
+			buf[0] = unhex(t[1])<<4 | unhex(t[2])
+			return buf[:1], 3
+		}
+		if len(t) >= 6 && (t[1] == 'u' || t[1] == 'U') && allHex(t[2:6]) { // %u002D (JavaScript's escape, IIS)
+			return codePoint(t[2:6], buf), 6
 		}
 	case '\\':
 		switch t[1] {
-		case '/': // JSON's \/
-			return []byte{'/'}, 2
-		case 'u', 'U': // \u002d
-			if len(t) >= 6 && allHex(t[2:6]) {
-				r, _ := strconv.ParseUint(string(t[2:6]), 16, 32)
-				return utf8.AppendRune(nil, rune(r)), 6
+		case '/', '\\': // JSON's \/ and \\ (a JSON text inside a JSON string doubles its escapes)
+			buf[0] = t[1]
+			return buf[:1], 2
+		case 'u', 'U':
+			if t[1] == 'u' && len(t) >= 4 && t[2] == '{' { // \u{2d} (JavaScript, Rust)
+				if end := slices.Index(t[3:min(len(t), 10)], '}'); end > 0 && allHex(t[3:3+end]) {
+					if r := codePoint(t[3:3+end], buf); r != nil {
+						return r, 3 + end + 1
+					}
+				}
+				return nil, 0
+			}
+			if t[1] == 'U' && len(t) >= 10 && allHex(t[2:10]) { // \U0000002D (Python, C)
+				if r := codePoint(t[2:10], buf); r != nil {
+					return r, 10
+				}
+			}
+			if len(t) >= 6 && allHex(t[2:6]) { // \u002d
+				return codePoint(t[2:6], buf), 6
 			}
 		case 'x', 'X': // \x2d
 			if len(t) >= 4 && allHex(t[2:4]) {
-				return []byte{unhex(t[2])<<4 | unhex(t[3])}, 4
+				buf[0] = unhex(t[2])<<4 | unhex(t[3])
+				return buf[:1], 4
 			}
 		}
 	case '&':
-		return entityAt(t)
+		return entityAt(t, buf)
 	}
 	return nil, 0
 }
 
+// codePoint is the character the hex digits name, UTF-8 encoded in buf; nil beyond Unicode.
+func codePoint(hex []byte, buf *[utf8.UTFMax]byte) []byte {
+	r, err := strconv.ParseUint(string(hex), 16, 32)
+	if err != nil || r > utf8.MaxRune {
+		return nil
+	}
+	return utf8.AppendRune(buf[:0], rune(r))
+}
+
 var namedEntities = map[string]byte{"amp": '&', "lt": '<', "gt": '>', "quot": '"', "apos": '\'', "sol": '/', "colon": ':', "quest": '?', "equals": '=', "hyphen": '-', "dash": '-', "period": '.', "lowbar": '_', "percnt": '%', "num": '#'}
 
+// maxEntity bounds an HTML character reference's length: &#x00000002d; is one too.
+const maxEntity = 32
+
 // entityAt decodes an HTML character reference: &#45; &#x2D; &amp; (the ; is required).
-func entityAt(t []byte) ([]byte, int) {
-	end := slices.Index(t[:min(len(t), 12)], ';')
+func entityAt(t []byte, buf *[utf8.UTFMax]byte) ([]byte, int) {
+	end := slices.Index(t[:min(len(t), maxEntity)], ';')
 	if end < 2 {
 		return nil, 0
 	}
@@ -124,10 +167,11 @@ func entityAt(t []byte) ([]byte, int) {
 		if err != nil || digits == "" || r > utf8.MaxRune {
 			return nil, 0
 		}
-		return utf8.AppendRune(nil, rune(r)), end + 1
+		return utf8.AppendRune(buf[:0], rune(r)), end + 1
 	}
 	if b, ok := namedEntities[strings.ToLower(name)]; ok {
-		return []byte{b}, end + 1
+		buf[0] = b
+		return buf[:1], end + 1
 	}
 	return nil, 0
 }
@@ -162,13 +206,14 @@ func Mask(s string, secrets []string, marks []string) string {
 		return s
 	}
 	c := canonicalize(s)
+	text := string(c.text) // once: a conversion per search would copy the rest of the text per match
 	type hit struct {
 		span
 		secret int
 	}
 	var hits []hit
 	for i, secret := range secrets {
-		want := []byte(Canonical(secret))
+		want := Canonical(secret)
 		if len(want) < minCanonical {
 			// Too short to look for in other spellings; as written it is still masked.
 			for at := 0; secret != ""; {
@@ -181,8 +226,8 @@ func Mask(s string, secrets []string, marks []string) string {
 			}
 			continue
 		}
-		for at := 0; at+len(want) <= len(c.text); {
-			j := bytesIndex(c.text[at:], want)
+		for at := 0; at+len(want) <= len(text); {
+			j := strings.Index(text[at:], want)
 			if j < 0 {
 				break
 			}
@@ -210,5 +255,3 @@ func Mask(s string, secrets []string, marks []string) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
-
-func bytesIndex(s, sub []byte) int { return strings.Index(string(s), string(sub)) }

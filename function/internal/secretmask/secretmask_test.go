@@ -49,6 +49,15 @@ func TestMaskSpellings(t *testing.T) {
 		{"\\x escapes", `"` + percentAll(token, `\x%02x`) + `"`, `"[slack token]"`},
 		{"mixed in one", "u=" + strings.Replace(strings.ToUpper(hook[:30]), "/", "%2F", 2) + jsonU(hook[30:40]) + hook[40:], "u=[webhook]"},
 		{"twice, apart", token + " and " + strings.ToLower(token), "[slack token] and [slack token]"},
+		{"JSON inside JSON (\\u escapes escaped again)", `{"error":"{\\"token\\":\\"` + strings.ReplaceAll(jsonU(token), `\`, `\\`) + `\\"}"}`, `{"error":"{\\"token\\":\\"[slack token]\\"}"}`},
+		{"JSON inside JSON (\\\\/)", `"` + strings.ReplaceAll(hook, "/", `\\/`) + `"`, `"[webhook]"`},
+		{"\\U and eight hex digits", strings.ReplaceAll(token, "-", `\U0000002D`), "[slack token]"},
+		{"\\u{...} code points", strings.ReplaceAll(token, "-", `\u{2d}`), "[slack token]"},
+		{"%u escapes", strings.ReplaceAll(token, "-", "%u002D"), "[slack token]"},
+		{"HTML references with leading zeros", strings.ReplaceAll(token, "-", "&#x00000002d;"), "[slack token]"},
+		{"mixed-case percent escapes", strings.Replace(strings.ReplaceAll(token, "-", "%2d"), "%2d", "%2D", 1), "[slack token]"},
+		{"a longer word around it", "Z" + token + "Z", "Z[slack token]Z"},
+		{"invalid UTF-8 around it", "\xff\xfe" + token + "\xc3", "\xff\xfe[slack token]\xc3"},
 		{"nothing to mask", "invalid_auth: the token was revoked", "invalid_auth: the token was revoked"},
 		{"a prefix only is no match", token[:20] + "…", token[:20] + "…"},
 	}
@@ -79,6 +88,11 @@ func TestCanonical(t *testing.T) {
 		"&#x110000;":     "&#x110000;", // not a character: left as written
 		"%zz \\u12 &#;":  "%zz \\u12 &#;",
 		"ABC":            "abc",
+		`\\u002d`:        "-",
+		`\U0001F600`:     "\U0001F600",
+		`\u{1F600}\u{}`:  "\U0001F600\\u{}",
+		"%u002D%u00":     "-%u00",
+		"a+b c":          "a b c",
 	} {
 		if got := Canonical(in); got != want {
 			t.Errorf("Canonical(%q) = %q, want %q", in, got, want)
@@ -94,6 +108,7 @@ func FuzzMask(f *testing.F) {
 	f.Add("%", []byte{1, 1, 1, 7, 7}, "%2", uint8(0))
 	f.Add("&#", []byte{5, 6, 3}, ";", uint8(1))
 	f.Add(`{"url":"`, []byte{8, 0, 4}, `"}`, uint8(0))
+	f.Add(`\`, []byte{10, 11, 12, 13, 14}, `}`, uint8(1))
 	f.Fuzz(func(t *testing.T, before string, choices []byte, after string, which uint8) {
 		secret := []string{token, hook}[which%2]
 		if len(choices) == 0 {
@@ -102,7 +117,7 @@ func FuzzMask(f *testing.F) {
 		var b strings.Builder
 		for i := 0; i < len(secret); i++ {
 			c := secret[i]
-			switch choices[i%len(choices)] % 10 {
+			switch choices[i%len(choices)] % 15 {
 			case 0:
 				b.WriteByte(c)
 			case 1:
@@ -127,6 +142,16 @@ func FuzzMask(f *testing.F) {
 				}
 			case 9:
 				fmt.Fprintf(&b, `\x%02x`, c)
+			case 10:
+				fmt.Fprintf(&b, `\\u%04x`, c) // a JSON text inside a JSON string
+			case 11:
+				fmt.Fprintf(&b, `\U%08X`, c)
+			case 12:
+				fmt.Fprintf(&b, `\u{%x}`, c)
+			case 13:
+				fmt.Fprintf(&b, "%%u%04X", c)
+			case 14:
+				fmt.Fprintf(&b, "&#%08d;", c)
 			}
 		}
 		body := before + b.String() + after
