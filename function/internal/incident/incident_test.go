@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +70,7 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		open.Key, open.Version = key, 1
-		if got != open {
+		if !reflect.DeepEqual(got, open) {
 			t.Errorf("read back\n got %+v\nwant %+v", got, open)
 		}
 		if item := rawItem(t, s, key); item[relayconfig.IncidentTTLAttribute].N != nil || item[attrLockToken].S != nil {
@@ -77,7 +78,7 @@ func TestStore(t *testing.T) {
 		}
 
 		lock, inc, err = s.Lock(ctx, key)
-		if err != nil || inc != open {
+		if err != nil || !reflect.DeepEqual(inc, open) {
 			t.Fatalf("relock: %+v, %v", inc, err)
 		}
 		closed := inc
