@@ -15,6 +15,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,12 +49,9 @@ const (
 	attrRoots      = "roots" // list: every other root message posted for this incident
 	attrShown      = "shown" // list: the changes shown, newest last (see ShownLimit)
 
-	// A post in flight: recorded before it is made, completed with its ts once Slack accepted it.
-	attrPendingID      = "pendingId"
-	attrPendingAt      = "pendingAt"
-	attrPendingChannel = "pendingChannel"
-	attrPendingThread  = "pendingThread"
-	attrPendingTS      = "pendingTs"
+	// Posts in flight (JSON): each recorded before it is made, completed with its ts once Slack
+	// accepted it, all forgotten by the commit that follows.
+	attrPending = "pending"
 )
 
 // ShownLimit bounds the changes an incident remembers as shown: enough for any redelivery.
@@ -67,11 +65,11 @@ const MaxLease = 15 * time.Minute
 // first tried, TS is set once Slack's answer came back. A pending post without TS may or may not
 // be in Slack: look for it before posting again.
 type Pending struct {
-	ID       string
-	At       time.Time
-	Channel  string
-	ThreadTS string // "" for a root message
-	TS       string
+	ID       string    `json:"id"`
+	At       time.Time `json:"at"`
+	Channel  string    `json:"channel"`
+	ThreadTS string    `json:"threadTs,omitempty"` // "" for a root message
+	TS       string    `json:"ts,omitempty"`
 }
 
 // Key names one incident record.
@@ -96,7 +94,7 @@ type Incident struct {
 
 	Roots   []string // other root messages of this incident (a post whose answer was lost, found later)
 	Shown   []string // keys of the changes shown (ChangeKey), oldest first, at most ShownLimit
-	Pending *Pending // a post attempted and not yet committed
+	Pending []Pending // posts attempted since the last commit
 }
 
 // ChangeKey names one alarm state change (the item is per alarm already): state and time.
@@ -278,18 +276,17 @@ func (l *Lock) write(ctx context.Context, inc Incident, keep bool) error {
 		attrVersion:                      ptr(num(inc.Version)),
 		attrRoots:                        optList(inc.Roots),
 		attrShown:                        optList(inc.Shown),
-		attrPendingID:                    nil,
-		attrPendingAt:                    nil,
-		attrPendingChannel:               nil,
-		attrPendingThread:                nil,
-		attrPendingTS:                    nil,
+		attrPending:                      nil,
 		attrLockToken:                    nil,
 		attrLockUntil:                    nil,
 		relayconfig.IncidentTTLAttribute: nil,
 	}
-	if p := inc.Pending; p != nil {
-		set[attrPendingID], set[attrPendingAt] = optStr(p.ID), optMillis(p.At)
-		set[attrPendingChannel], set[attrPendingThread], set[attrPendingTS] = optStr(p.Channel), optStr(p.ThreadTS), optStr(p.TS)
+	if len(inc.Pending) > 0 {
+		raw, err := json.Marshal(inc.Pending)
+		if err != nil {
+			return fmt.Errorf("encode pending posts: %w", err)
+		}
+		set[attrPending] = ptr(str(string(raw)))
 	}
 	if keep {
 		delete(set, attrLockToken)
@@ -615,8 +612,10 @@ func decode(key Key, item map[string]attr) (Incident, []string) {
 	if a, ok := item[attrClosed]; ok && a.BOOL != nil {
 		inc.Closed = *a.BOOL
 	}
-	if id := getS(attrPendingID); id != "" {
-		inc.Pending = &Pending{ID: id, At: getT(attrPendingAt), Channel: getS(attrPendingChannel), ThreadTS: getS(attrPendingThread), TS: getS(attrPendingTS)}
+	if raw := getS(attrPending); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &inc.Pending); err != nil {
+			problems = append(problems, fmt.Sprintf("attribute %s is not a list of posts: %v", attrPending, err))
+		}
 	}
 	if inc.Version <= 0 && !bare(item) && len(item) > 0 {
 		problems = append(problems, "no version: an item of an older or unknown shape")

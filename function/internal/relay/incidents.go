@@ -11,14 +11,14 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Incidents keeps one Slack message per incident; *lifecycle.Incidents is the real one.
 type Incidents interface {
 	Apply(ctx context.Context, c lifecycle.Change) (lifecycle.Result, error)
-	Post(ctx context.Context, payload []byte) (slackapi.Posted, error)
+	// Post posts a notification that is no alarm change, once per SNS MessageId.
+	Post(ctx context.Context, messageID string, payload []byte) (lifecycle.Result, error)
 	Remind(ctx context.Context, r lifecycle.Reminder, every time.Duration) (lifecycle.Result, error)
 }
 
@@ -84,9 +84,8 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
 		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
 	} else {
-		var posted slackapi.Posted
-		posted, err = r.incidents.Post(ctx, payload)
-		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
+		res, err = r.incidents.Post(ctx, n.MessageID, payload)
+		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "ts", res.RootTS)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
 	if err == nil && res.NothingPosted() {

@@ -14,17 +14,17 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // keeper records what the relay asks of a Slack app destination's incidents.
 type keeper struct {
-	mu        sync.Mutex
-	changes   []lifecycle.Change
-	posts     [][]byte
-	reminders []lifecycle.Reminder
-	err       error  // answered to every call
-	action    string // Apply's action; "" is a root message posted
+	mu         sync.Mutex
+	changes    []lifecycle.Change
+	posts      [][]byte
+	messageIDs []string
+	reminders  []lifecycle.Reminder
+	err        error  // answered to every call
+	action     string // Apply's action; "" is a root message posted
 }
 
 func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
@@ -38,11 +38,12 @@ func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result,
 	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
 
-func (k *keeper) Post(_ context.Context, payload []byte) (slackapi.Posted, error) {
+func (k *keeper) Post(_ context.Context, messageID string, payload []byte) (lifecycle.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.posts = append(k.posts, payload)
-	return slackapi.Posted{Channel: "C0123ABCDEF", TS: "1.2", Attempts: 1}, k.err
+	k.messageIDs = append(k.messageIDs, messageID)
+	return lifecycle.Result{Action: "posted on its own", Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
 }
 
 func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration) (lifecycle.Result, error) {

@@ -334,7 +334,8 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.Clock.Time()})
 	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
-	if json.Unmarshal(raw, &a) == nil {
+	parsed := json.Unmarshal(raw, &a) == nil
+	if parsed {
 		// Decoded, not from body: a JSON string may spell the token with \u escapes.
 		o.code = clip.String(c.Token.redact(strings.TrimSpace(a.Error)), 80)
 		if len(a.Metadata.Messages) > 0 {
@@ -343,12 +344,20 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 	} else {
 		o.detail = clip.String(body, 200) // an HTML page from a proxy, a 404's text
 	}
-	switch v.Outcome {
-	case chat.Delivered:
-		if !wantTS {
-			o.ok, o.raw = true, raw
+	if parsed && a.OK && resp.StatusCode == http.StatusOK {
+		switch {
+		case !wantTS:
+			// A read method: its answer carries messages, no ts.
+			o.ok, o.raw, o.reason = true, raw, ""
+			return o
+		case a.TS == "":
+			// Taken, maybe, but which message is it? The incident could not find it again.
+			o.reason, o.unknown = "Slack answered ok without the message's ts", true
 			return o
 		}
+	}
+	switch v.Outcome {
+	case chat.Delivered:
 		if a.TS == "" {
 			// A judge that let an answer without the ts pass: the incident could not find it again.
 			o.reason = "Slack answered ok without the message's ts"
