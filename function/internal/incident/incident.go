@@ -92,8 +92,8 @@ type Incident struct {
 	RemindedAt time.Time
 	Version    int64 // commits so far; 0 when nothing was ever committed
 
-	Roots   []string // other root messages of this incident (a post whose answer was lost, found later)
-	Shown   []string // keys of the changes shown (ChangeKey), oldest first, at most ShownLimit
+	Roots   []string  // other root messages of this incident (a post whose answer was lost, found later)
+	Shown   []string  // keys of the changes shown (ChangeKey), oldest first, at most ShownLimit
 	Pending []Pending // posts attempted since the last commit
 }
 

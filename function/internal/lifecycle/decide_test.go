@@ -61,7 +61,9 @@ func TestDecide(t *testing.T) {
 		{"a middle ALARM redelivered", shown, alarm.StateAlarm, t0.Add(5 * time.Minute), actionDuplicate, false, false, "", nil},
 		{"the opening ALARM redelivered after the incident closed", closedShown, alarm.StateAlarm, t0, actionDuplicate, false, false, "", nil},
 		{"a late change not shown is remembered", shown, alarm.StateOK, t0.Add(7 * time.Minute), actionLate, false, false, "✅ *OK*",
-			func(n incident.Incident) bool { return n.HasShown(incident.ChangeKey("OK", t0.Add(7*time.Minute))) && n.RootTS == "1.1" }},
+			func(n incident.Incident) bool {
+				return n.HasShown(incident.ChangeKey("OK", t0.Add(7*time.Minute))) && n.RootTS == "1.1"
+			}},
 		{"OK after an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(time.Hour), actionResolved, false, true, "✅ *Resolved after 1 h*",
 			func(n incident.Incident) bool { return n.Closed && n.ClosedAt.Equal(t0.Add(time.Hour)) }},
 	}

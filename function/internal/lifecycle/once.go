@@ -120,6 +120,7 @@ func (x *Incidents) settlePending(ctx context.Context, inc *incident.Incident, p
 	inc.Pending = keep
 	return nil
 }
+
 // find looks for a pending post in Slack; "" when it is not there. Without the history scope it
 // says so in the log and reports not found.
 func (x *Incidents) find(ctx context.Context, key incident.Key, p incident.Pending) (string, error) {
