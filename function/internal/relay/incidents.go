@@ -109,6 +109,14 @@ func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error 
 		return &InvalidEventError{Err: err}
 	}
 	alarms, err := r.alarms(ctx, ev.AlarmARNs)
+	var bad *cwalarms.BadARNsError
+	if errors.As(err, &bad) {
+		// One ARN of another region (or not an ARN) must not cost the others their reminders:
+		// the good ones are reminded, the bad part is rejected as a bad event, not retried as
+		// "not delivered".
+		r.log.ErrorContext(ctx, "event rejected", "error", "reminder event: "+bad.Error(), "rejected_alarms", len(bad.ARNs), "alarms", len(ev.AlarmARNs))
+		err = nil
+	}
 	if err != nil {
 		r.log.ErrorContext(ctx, "reminders not delivered", "alarms", len(ev.AlarmARNs), "error", err.Error())
 		return &NotDeliveredError{Failed: len(ev.AlarmARNs), Total: len(ev.AlarmARNs), What: "reminders", Err: fmt.Errorf("read the alarms' states: %w", err)}
@@ -123,6 +131,10 @@ func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error 
 	}
 	if len(failures) > 0 {
 		return &NotDeliveredError{Failed: len(failures), Total: len(due), What: "reminders", Err: errors.Join(failures...)}
+	}
+	if bad != nil {
+		// Reported once per tick as what it is; a retry finds the good ones reminded recently.
+		return &InvalidEventError{Err: fmt.Errorf("reminder event: %d of %d alarm ARNs cannot be asked about: %w", len(bad.ARNs), len(ev.AlarmARNs), bad)}
 	}
 	return nil
 }

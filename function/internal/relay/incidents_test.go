@@ -212,6 +212,32 @@ func TestReminders(t *testing.T) {
 			t.Errorf("a failed reminder was logged as sent:\n%s", logs)
 		}
 	})
+	t.Run("an ARN of another region: the others are reminded, the event rejected", func(t *testing.T) {
+		// Issue 17, item 9: what cwalarms.Describe answers for a list with one foreign ARN.
+		foreign := "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:elsewhere"
+		k := &keeper{}
+		r, logs := slackAppRelay(t, k)
+		r.now = func() time.Time { return now }
+		var asked []string
+		good := alarmStates(now, &asked)
+		r.WithAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
+			out, _ := good(ctx, arns[1:])
+			return out, &cwalarms.BadARNsError{ARNs: arns[:1], Errs: []error{errors.New(`alarm "elsewhere" is in eu-west-1, not in this function's region us-east-1`)}}
+		})
+		ev := strings.Replace(reminderEvent, `"alarmArns":[`, `"alarmArns":["`+foreign+`",`, 1)
+		err := r.HandleJSON(context.Background(), []byte(ev))
+		var invalid *InvalidEventError
+		var nd *NotDeliveredError
+		if !errors.As(err, &invalid) || errors.As(err, &nd) || !strings.Contains(err.Error(), "1 of 3 alarm ARNs") || !strings.Contains(err.Error(), "eu-west-1") {
+			t.Errorf("err = %v", err)
+		}
+		if len(k.reminders) != 1 || k.reminders[0].AlarmName != "orders-api latency" {
+			t.Errorf("reminded %+v", k.reminders)
+		}
+		if n := strings.Count(logs.String(), `"msg":"event rejected"`); n != 1 {
+			t.Errorf("%d rejections logged:\n%s", n, logs)
+		}
+	})
 	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {
 		k := &keeper{}
 		r, _ := slackAppRelay(t, k)
