@@ -286,19 +286,28 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
-	t.Run("an item not understood is never deleted", func(t *testing.T) {
-		f := setupFaulty(t, moto)
-		item := itemKey(f.key)
-		item["legacy"] = map[string]string{"S": "keep me"}
-		motoCall(t, f.db.URL, "PutItem", map[string]any{"TableName": f.store.Table, "Item": item})
-		f.slack.Fail("chat.postMessage", slacktest.Failure{Code: "channel_not_found"})
-		if _, err := f.x.Apply(context.Background(), alarmAt(t, 0)); err == nil {
-			t.Fatal("a failed post was reported as shown")
-		}
-		if got := f.rawItem(t); got["legacy"] == nil || got["lockToken"] != nil {
-			t.Errorf("after a failed post: %v", got)
-		}
-	})
+	for _, failAt := range []string{"Slack", "the table"} {
+		t.Run("an item not understood is never deleted: "+failAt+" fails", func(t *testing.T) {
+			f := setupFaulty(t, moto)
+			item := itemKey(f.key)
+			item["legacy"] = map[string]string{"S": "keep me"}
+			motoCall(t, f.db.URL, "PutItem", map[string]any{"TableName": f.store.Table, "Item": item})
+			if failAt == "Slack" {
+				f.slack.Fail("chat.postMessage", slacktest.Failure{Code: "channel_not_found"})
+			} else { // the save before the post: the lock is released with nothing written
+				for _, fault := range faultproxy.Times(30, faultproxy.Throttled) {
+					fault.When = []string{`"pending"`}
+					f.db.Add("UpdateItem", fault)
+				}
+			}
+			if _, err := f.x.Apply(context.Background(), alarmAt(t, 0)); err == nil {
+				t.Fatal("a failed post was reported as shown")
+			}
+			if got := f.rawItem(t); got["legacy"] == nil || got["lockToken"] != nil {
+				t.Errorf("after a failed post: %v", got)
+			}
+		})
+	}
 	t.Run("a lock whose answer was lost is freed", func(t *testing.T) {
 		f := setupFaulty(t, moto)
 		for _, fault := range faultproxy.Times(3, faultproxy.Fault{Lose: true}) {
