@@ -335,7 +335,7 @@ func (l *Lock) write(ctx context.Context, inc Incident, keep bool) error {
 // ErrorReserve) leaves no time for another try. awsapi retries a few times itself; this covers
 // a table throttled for longer, within the time the invocation has.
 func (s *Store) retrying(ctx context.Context, write func(context.Context) error) error {
-	wait := 100 * time.Millisecond
+	wait, tries := 100*time.Millisecond, 0
 	for {
 		wctx, cancel := ctx, context.CancelFunc(func() {})
 		if deadline, ok := ctx.Deadline(); ok {
@@ -346,9 +346,10 @@ func (s *Store) retrying(ctx context.Context, write func(context.Context) error)
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
+		tries++
 		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(s.now()) < s.ErrorReserve+wait {
 			return err
-		} else if !ok && wait > 2*time.Second {
+		} else if !ok && tries >= 5 {
 			return err // no deadline (a local run): a few tries, then the error
 		}
 		if serr := s.sleep(ctx, wait); serr != nil {

@@ -301,7 +301,7 @@ func TestFaults(t *testing.T) {
 				}
 			}
 			if _, err := f.x.Apply(context.Background(), alarmAt(t, 0)); err == nil {
-				t.Fatal("a failed post was reported as shown")
+				t.Fatalf("a failed post was reported as shown (%d faults left, %d UpdateItem)", f.db.Pending(), f.db.Seen("UpdateItem"))
 			}
 			if got := f.rawItem(t); got["legacy"] == nil || got["lockToken"] != nil {
 				t.Errorf("after a failed post: %v", got)
