@@ -9,6 +9,7 @@ package faultproxy
 import (
 	"bytes"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -54,6 +55,7 @@ func New(t testing.TB, target string) *Proxy {
 		t.Fatal(err)
 	}
 	p := &Proxy{faults: map[string][]Fault{}, seen: map[string]int{}, proxy: httputil.NewSingleHostReverseProxy(u)}
+	p.proxy.ErrorLog = log.New(io.Discard, "", 0) // the drops are the point, not news
 	p.proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) {
 		// The server dropped the connection (its own scripted fault): so does the proxy.
 		drop(w)

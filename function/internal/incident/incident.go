@@ -220,7 +220,7 @@ func (s *Store) Lock(ctx context.Context, key Key) (*Lock, Incident, error) {
 		if !awsapi.HasCode(err, "ConditionalCheckFailedException") {
 			// The write may have been made and its answer lost: free what may be ours.
 			l := &Lock{store: s, key: key, token: token}
-			return nil, Incident{}, errors.Join(s.failed("lock incident", err), l.release(context.WithoutCancel(ctx)))
+			return nil, Incident{}, errors.Join(s.failed("lock incident", err), l.release(ctx))
 		}
 		jittered := wait/2 + time.Duration(rand.Int64N(int64(wait)))
 		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(s.now())-jittered < s.WorkTime {
@@ -231,6 +231,16 @@ func (s *Store) Lock(ctx context.Context, key Key) (*Lock, Incident, error) {
 		}
 		wait = min(wait*2, time.Second)
 	}
+}
+
+// releaseContext is the time a release may take: what is left before ctx's deadline less a
+// quarter second for the relay's own error, at least a quarter second; 5 s without a deadline.
+func releaseContext(ctx context.Context, now time.Time) (context.Context, context.CancelFunc) {
+	d := 5 * time.Second
+	if deadline, ok := ctx.Deadline(); ok {
+		d = max(deadline.Sub(now)-250*time.Millisecond, 250*time.Millisecond)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }
 
 // bare reports whether an item holds only its keys and the lock (nothing committed, nothing of
@@ -382,17 +392,19 @@ func (l *Lock) Release(ctx context.Context) error {
 
 func (l *Lock) release(ctx context.Context) error {
 	s := l.store
+	// Release runs on failure paths, often with the deadline nearly spent (a commit that used its
+	// budget): it gets what is left, at least a moment, and is not stopped by a cancelled caller.
+	ctx, cancel := releaseContext(ctx, s.now())
+	defer cancel()
 	values := map[string]attr{":lt": str(l.token)}
 	if l.version == 0 && l.bare {
-		err := s.retrying(ctx, func(ctx context.Context) error {
-			return s.api.JSON(ctx, "DynamoDB_20120810.DeleteItem", map[string]any{
-				"TableName":                 s.Table,
-				"Key":                       keyAttrs(l.key),
-				"ConditionExpression":       "#lt = :lt AND attribute_not_exists(#v)",
-				"ExpressionAttributeNames":  map[string]string{"#lt": attrLockToken, "#v": attrVersion},
-				"ExpressionAttributeValues": values,
-			}, nil)
-		})
+		err := s.api.JSON(ctx, "DynamoDB_20120810.DeleteItem", map[string]any{
+			"TableName":                 s.Table,
+			"Key":                       keyAttrs(l.key),
+			"ConditionExpression":       "#lt = :lt AND attribute_not_exists(#v)",
+			"ExpressionAttributeNames":  map[string]string{"#lt": attrLockToken, "#v": attrVersion},
+			"ExpressionAttributeValues": values,
+		}, nil)
 		if err == nil {
 			return nil
 		}
@@ -401,16 +413,14 @@ func (l *Lock) release(ctx context.Context) error {
 		}
 		// Written meanwhile (a save whose answer was lost): free the lock only.
 	}
-	err := s.retrying(ctx, func(ctx context.Context) error {
-		return s.api.JSON(ctx, "DynamoDB_20120810.UpdateItem", map[string]any{
-			"TableName":                 s.Table,
-			"Key":                       keyAttrs(l.key),
-			"UpdateExpression":          "REMOVE #lt, #lu",
-			"ConditionExpression":       "#lt = :lt",
-			"ExpressionAttributeNames":  map[string]string{"#lt": attrLockToken, "#lu": attrLockUntil},
-			"ExpressionAttributeValues": values,
-		}, nil)
-	})
+	err := s.api.JSON(ctx, "DynamoDB_20120810.UpdateItem", map[string]any{
+		"TableName":                 s.Table,
+		"Key":                       keyAttrs(l.key),
+		"UpdateExpression":          "REMOVE #lt, #lu",
+		"ConditionExpression":       "#lt = :lt",
+		"ExpressionAttributeNames":  map[string]string{"#lt": attrLockToken, "#lu": attrLockUntil},
+		"ExpressionAttributeValues": values,
+	}, nil)
 	if err != nil && !awsapi.HasCode(err, "ConditionalCheckFailedException") {
 		return s.failed("release incident", err)
 	}

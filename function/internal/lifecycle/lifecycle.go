@@ -126,14 +126,14 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
 	res, next, err := x.carryOut(ctx, lock, &inc, p)
 	if err != nil {
-		return res, errors.Join(err, lock.Release(context.WithoutCancel(ctx)))
+		return res, errors.Join(err, lock.Release(ctx))
 	}
 	if !p.commit {
 		return res, lock.Release(ctx)
 	}
 	if err := lock.Commit(ctx, next); err != nil {
 		// Slack shows the change and the item says which post (pending): a retry finds it.
-		return res, errors.Join(fmt.Errorf("shown in Slack (%s) but not remembered: %w", res.Action, err), lock.Release(context.WithoutCancel(ctx)))
+		return res, errors.Join(fmt.Errorf("shown in Slack (%s) but not remembered: %w", res.Action, err), lock.Release(ctx))
 	}
 	return res, nil
 }
