@@ -97,6 +97,10 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 	if len(k.posts) != 1 || !strings.Contains(string(k.posts[0]), "📣") {
 		t.Errorf("text messages posted: %q", k.posts)
 	}
+	// The SNS MessageId goes along: the incidents keep it, so another container knows it too.
+	if text := loadEvent(t, "plain-text"); len(k.messageIDs) != 1 || k.messageIDs[0] != text.Records[0].SNS.MessageID || k.messageIDs[0] == "" {
+		t.Errorf("message ids %q", k.messageIDs)
+	}
 	for _, line := range []string{`"msg":"delivered"`, `"action":"opened: posted the root message"`, `"root_ts":"1.1"`, `"messenger":"slack-app"`, `"already delivered by this container; not posted again"`} {
 		if !strings.Contains(logs.String(), line) {
 			t.Errorf("logs lack %s:\n%s", line, logs)

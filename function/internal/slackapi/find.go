@@ -61,6 +61,7 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 		}
 		err := &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped)}
 		if last.code == "missing_scope" || last.code == "not_allowed_token_type" {
+			err.Reason = "the app lacks channels:history / groups:history" // not chat:write, which posting needs
 			return "", fmt.Errorf("%w: %w", ErrNoHistoryScope, err)
 		}
 		return "", err
