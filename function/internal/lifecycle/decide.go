@@ -20,7 +20,8 @@ type plan struct {
 	next   incident.Incident // committed after the calls, with the root's channel and ts filled in
 	commit bool              // false: nothing to remember (the lock is released as it was)
 
-	postKey string // names the change (or reminder) the posts are for: their ids derive from it
+	postKey  string // names the change (or reminder) the posts are for: their ids derive from it
+	keepRoot bool   // the post is not the incident's root (a late message on its own)
 }
 
 // The actions a plan reports.
@@ -50,9 +51,10 @@ func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLine
 		return p, err
 	}
 	switch {
-	case p.action == actionLate:
-		// Remembered too, so that the late message is not replied twice when redelivered.
-		p.next, p.commit = inc, true
+	case p.action == actionLate || p.action == actionLateAlone:
+		// Remembered too, so that the late message is not shown twice when redelivered; a late
+		// message posted on its own does not become the incident's root.
+		p.next, p.commit, p.keepRoot = inc, true, p.action == actionLateAlone
 	case !p.commit:
 		return p, nil
 	}

@@ -76,8 +76,11 @@ func TestDecide(t *testing.T) {
 			if p.action != tt.action || (p.post != nil) != tt.post || (p.update != nil) != tt.upd || !strings.HasPrefix(p.reply, tt.reply) || (tt.reply == "") != (p.reply == "") {
 				t.Errorf("plan %q post %v update %v reply %q", p.action, p.post != nil, p.update != nil, p.reply)
 			}
-			if p.commit != (tt.next != nil || p.action == actionAlone || p.action == actionOpened || p.action == actionUpdated || p.action == actionLate) {
+			if p.commit != (tt.next != nil || p.action == actionAlone || p.action == actionOpened || p.action == actionUpdated || p.action == actionLate || p.action == actionLateAlone) {
 				t.Errorf("commit = %v", p.commit)
+			}
+			if p.action == actionLateAlone && (!p.keepRoot || p.next.RootTS != tt.inc.RootTS) {
+				t.Errorf("a late message on its own would become the root: %+v", p)
 			}
 			if tt.next != nil && !tt.next(p.next) {
 				t.Errorf("next %+v", p.next)

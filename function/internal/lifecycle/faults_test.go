@@ -128,6 +128,20 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%d roots, %d replies, want 1 and 1", roots, replies)
 		}
 	})
+	t.Run("reply lost, then its thread deleted: the retry is not stuck", func(t *testing.T) {
+		f := setupFaulty(t, moto)
+		first := f.apply(t, alarmAt(t, 0), actionOpened)
+		f.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})
+		f.sl.Add("conversations.replies", faultproxy.Fault{Status: 200, Body: `{"ok":true,"messages":[]}`}) // history lagging
+		if _, err := f.x.Apply(context.Background(), alarmAt(t, 5*time.Minute)); err == nil {
+			t.Fatal("a reply of unknown outcome was reported as shown")
+		}
+		f.slack.Delete(channel, first.RootTS)
+		res := f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
+		if roots := f.slack.Roots(channel); len(roots) != 1 || roots[0].TS != res.RootTS || len(f.slack.Replies(channel, res.RootTS)) != 1 {
+			t.Errorf("%d roots, replies %d", len(roots), len(f.slack.Replies(channel, res.RootTS)))
+		}
+	})
 	t.Run("answer lost and history not readable yet: the retry finds it", func(t *testing.T) {
 		f := setupFaulty(t, moto)
 		f.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})

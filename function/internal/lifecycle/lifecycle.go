@@ -214,12 +214,14 @@ func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *inci
 		}
 	}
 	next := p.next
-	next.Channel, next.RootTS = res.Channel, res.RootTS
+	if !p.keepRoot {
+		next.Channel, next.RootTS = res.Channel, res.RootTS
+	}
 	next.Roots = nil
 	for _, ts := range inc.Roots {
 		// A plan that goes on with the incident keeps its other roots; a new one only the roots
 		// found now (a lost post of this very change).
-		if ts != res.RootTS && (p.next.Version > 0 || !slices.Contains(before, ts)) {
+		if ts != next.RootTS && (p.next.Version > 0 || !slices.Contains(before, ts)) {
 			next.Roots = append(next.Roots, ts)
 		}
 	}

@@ -46,8 +46,8 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 		form.Set("ts", l.ThreadTS)
 	}
 	if !l.Since.IsZero() {
-		// A second early: Slack's clock and ours may differ a little.
-		since := l.Since.Add(-time.Second)
+		// A minute early: Slack's clock and ours may differ; the post id tells the rest.
+		since := l.Since.Add(-time.Minute)
 		form.Set("oldest", fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000))
 	}
 	var last outcome
@@ -60,6 +60,12 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 			stopped = "not retried"
 		}
 		err := &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped)}
+		switch last.code {
+		case "thread_not_found", "channel_not_found", "is_archived", "not_in_channel":
+			// Where it would be is gone or closed to the bot: a post there is no longer shown,
+			// and posting again fails (or goes elsewhere) the same way.
+			return "", nil
+		}
 		if last.code == "missing_scope" || last.code == "not_allowed_token_type" {
 			err.Reason = "the app lacks channels:history / groups:history" // not chat:write, which posting needs
 			return "", fmt.Errorf("%w: %w", ErrNoHistoryScope, err)
