@@ -171,7 +171,7 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 		}
 		r.WithTrend(fetcher.Fetch)
 	}
-	return r.WithAlarms(lazyAlarms(getenv, client)), nil
+	return withWindows(r.WithAlarms(lazyAlarms(getenv, client)), getenv)
 }
 
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
@@ -313,6 +313,8 @@ Environment (a flag wins over its variable):
   MENTIONS           comma-separated, notified on ALARM only: @here, @channel, S0123ABCD (Slack
                      user group), U0123ABCD (Slack user), someone@example.com (Teams)
   TREND              on: show a single-metric alarm's last hour (calls CloudWatch GetMetricData)
+  MAINTENANCE_WINDOWS  maintenance windows as JSON, as the stack writes them: their alarms'
+                     notifications are held (-at TIME says whether an event's would be)
   AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,
   AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL
                      another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
@@ -338,6 +340,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	timezone := flags.String("timezone", getenv(relayconfig.EnvTimezone), "IANA time `ZONE` shown next to UTC (default: TIMEZONE, else UTC)")
 	language := flags.String("language", getenv(relayconfig.EnvLanguage), "write the message in `en|ko` (default: LANGUAGE, else en)")
 	queueURL := flags.String("replay-dead-letters", "", "deliver every message in the dead-letter queue at `QUEUE_URL` and delete each one delivered")
+	at := flags.String("at", "", "run as if the event happened at `TIME` (RFC 3339, e.g. 2026-12-06T02:30:00+09:00) and say whether a maintenance window (MAINTENANCE_WINDOWS) holds its alarms")
 	timeout := flags.Duration("timeout", 30*time.Second, "deadline `DURATION` of the run (of each message with -replay-dead-letters), like the Lambda function's timeout: retries stop before it")
 	// A bad flag gets its one-line error and a pointer to -h, not the whole usage after it (which
 	// would scroll the error away); -h prints the usage.
@@ -405,7 +408,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return fail(err)
 	}
-	if _, reminder, err := relayconfig.ParseReminderEvent(ev); reminder {
+	if reminder, err := scheduledEvent(ev); reminder {
 		if err != nil {
 			// The event's real problem (an unknown alarmRelay, an SNS event carrying one too), not
 			// advice for an event that is no reminder.
@@ -424,9 +427,14 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if *dryRun {
 		// Nothing is delivered in a dry run: only problems are logged.
 		quiet := slog.New(withoutRejects{slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
-		r, err = newDryRunRelay(s, stdout, quiet)
+		if r, err = newDryRunRelay(s, stdout, quiet); err == nil {
+			r, err = withWindows(r, getenv)
+		}
 	} else {
 		r, err = newRelay(ctx, getenv, s, log)
+	}
+	if err == nil {
+		err = atClock(r, *at, ev, stdout)
 	}
 	if err != nil {
 		return fail(err)

@@ -3,7 +3,9 @@
 // each service client would add megabytes to a bootstrap that has to start fast. Its callers are
 // webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
 // cwalarms (DescribeAlarms), trend (GetMetricData) and replay (the dead-letter queue's SQS calls).
-// Throttling, 5xx and network errors are retried briefly.
+// Throttling, 5xx and network errors are retried briefly. Every attempt, and every wait before a
+// retry, ends Reserve before the context's deadline: an endpoint that never answers gives the
+// caller its own error while there is time to report it, never Lambda's "Task timed out".
 package awsapi
 
 import (
@@ -40,14 +42,24 @@ type Client struct {
 	HTTP        *http.Client
 	Attempts    int           // attempts in all for retryable failures
 	Timeout     time.Duration // cap of one attempt
-	JSONVersion string        // the JSON protocol's version: "1.0" (DynamoDB; the default) or "1.1" (SSM)
+	// Reserve is kept free before the context's deadline: no attempt runs into it, no retry
+	// starts in it, so the caller can still report the failure (as the Slack calls do).
+	Reserve     time.Duration
+	JSONVersion string // the JSON protocol's version: "1.0" (DynamoDB; the default) or "1.1" (SSM)
 
 	signer *v4.Signer
 	sleep  func(ctx context.Context, d time.Duration) error
 }
 
+// DefaultReserve is what New keeps free before a deadline: the Slack calls' reserve.
+const DefaultReserve = 500 * time.Millisecond
+
+// minAttempt is the shortest attempt worth starting: less cannot carry a signed call and its answer.
+const minAttempt = 50 * time.Millisecond
+
 // New is a client for service (its signing name) at endpoint, signing for region: 3 attempts of
-// at most 5 s each, which a caller may change before its first call.
+// at most 5 s each, ending DefaultReserve before the context's deadline, which a caller may change
+// before its first call.
 func New(service, endpoint, region string, credentials aws.CredentialsProvider, client *http.Client) *Client {
 	return &Client{
 		Service:     service,
@@ -57,6 +69,7 @@ func New(service, endpoint, region string, credentials aws.CredentialsProvider, 
 		HTTP:        client,
 		Attempts:    3,
 		Timeout:     5 * time.Second,
+		Reserve:     DefaultReserve,
 		signer:      v4.NewSigner(),
 	}
 }
@@ -166,7 +179,12 @@ func operation(target string) string {
 func (c *Client) do(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(op string, status int, raw []byte) *Error) ([]byte, error) {
 	attempts := max(c.Attempts, 1)
 	for attempt := 1; ; attempt++ {
-		raw, err := c.once(ctx, op, body, headers, decodeErr)
+		timeout := c.attemptTimeout(ctx)
+		if timeout < minAttempt {
+			return nil, fmt.Errorf("%s: not called: %s before the deadline, and %s of it is kept to report the failure: %w",
+				op, c.untilDeadline(ctx).Round(time.Millisecond), c.Reserve, errNotRetryable)
+		}
+		raw, err := c.once(ctx, op, body, headers, decodeErr, timeout)
 		if err == nil {
 			return raw, nil
 		}
@@ -176,8 +194,8 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 			return nil, err
 		}
 		wait := time.Duration(rand.Int64N(int64(50*time.Millisecond)<<attempt)) + time.Millisecond
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+c.Timeout/4 {
-			return nil, err
+		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.Timeout/4, minAttempt) {
+			return nil, fmt.Errorf("%w (%d of %d attempts; no time left for another before the deadline)", err, attempt, attempts)
 		}
 		if serr := c.pause(ctx, wait); serr != nil {
 			return nil, err
@@ -185,10 +203,25 @@ func (c *Client) do(ctx context.Context, op string, body []byte, headers map[str
 	}
 }
 
+// attemptTimeout bounds the next attempt: Timeout, or less when the context's deadline, less the
+// Reserve, comes first.
+func (c *Client) attemptTimeout(ctx context.Context) time.Duration {
+	if _, ok := ctx.Deadline(); ok {
+		return min(c.Timeout, c.untilDeadline(ctx)-c.Reserve)
+	}
+	return c.Timeout
+}
+
+// untilDeadline is the time left before the context's deadline (only asked when it has one).
+func (c *Client) untilDeadline(ctx context.Context) time.Duration {
+	deadline, _ := ctx.Deadline()
+	return time.Until(deadline)
+}
+
 var errNotRetryable = errors.New("not retryable")
 
-func (c *Client) once(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(string, int, []byte) *Error) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+func (c *Client) once(parent context.Context, op string, body []byte, headers map[string]string, decodeErr func(string, int, []byte) *Error, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Endpoint+"/", bytes.NewReader(body))
 	if err != nil {
@@ -211,17 +244,30 @@ func (c *Client) once(ctx context.Context, op string, body []byte, headers map[s
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", op, c.Endpoint, urlerr.Strip(err))
+		return nil, fmt.Errorf("%s %s: %s%w", op, c.Endpoint, c.cutShort(parent, ctx, timeout), urlerr.Strip(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read answer: %w", op, err)
+		return nil, fmt.Errorf("%s: read answer: %s%w", op, c.cutShort(parent, ctx, timeout), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, decodeErr(op, resp.StatusCode, raw)
 	}
 	return raw, nil
+}
+
+// cutShort says why an attempt ended when its own bound (not the caller's context) ended it:
+// "no answer within 1.2s (the attempt's limit, ending 500ms before the deadline): "; else "".
+func (c *Client) cutShort(parent, attempt context.Context, timeout time.Duration) string {
+	if attempt.Err() == nil || parent.Err() != nil {
+		return ""
+	}
+	limit := "the attempt's limit"
+	if timeout < c.Timeout {
+		limit = fmt.Sprintf("the attempt's limit, ending %s before the deadline to report this", c.Reserve)
+	}
+	return fmt.Sprintf("no answer within %s (%s): ", timeout.Round(time.Millisecond), limit)
 }
 
 // jsonError reads {"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"…"}.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -50,12 +51,9 @@ func TestDescribeFromMoto(t *testing.T) {
 	setState(latency, "ALARM")
 	setState(colons, "OK")
 	setState("not ours", "ALARM")
-	// moto serves no PutCompositeAlarm; a PutMetricAlarm with an AlarmRule makes one there.
-	call(url.Values{"Action": {"PutMetricAlarm"}, "AlarmName": {"orders-api composite"}, "AlarmRule": {`ALARM("` + latency + `")`},
-		"EvaluationPeriods": {"1"}, "ComparisonOperator": {"GreaterThanThreshold"}})
-	setState("orders-api composite", "ALARM")
-
-	got, err := l.Describe(ctx, []string{arnOf(latency), arnOf(colons), arnOf("orders-api composite"), arnOf("deleted alarm"), arnOf(latency)})
+	// Composite alarms are not asked for (TestAsksForMetricAlarmsOnly); moto serves none anyway
+	// (a PutMetricAlarm with an AlarmRule comes back among the metric alarms).
+	got, err := l.Describe(ctx, []string{arnOf(latency), arnOf(colons), arnOf("deleted alarm"), arnOf(latency)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +64,9 @@ func TestDescribeFromMoto(t *testing.T) {
 			t.Errorf("%+v: no time or wrong ARN", a)
 		}
 	}
-	want := map[string]string{latency: "ALARM", colons: "OK", "orders-api composite": "ALARM"}
+	want := map[string]string{latency: "ALARM", colons: "OK"}
 	if fmt.Sprint(states) != fmt.Sprint(want) {
-		t.Errorf("states = %v, want %v (only the named alarms, each once)", states, want)
+		t.Errorf("states = %v, want %v (only the named metric alarms, each once)", states, want)
 	}
 
 	// More names than one call may carry.
@@ -143,5 +141,39 @@ func BenchmarkNewFromEnv(b *testing.B) {
 		if _, err := NewFromEnv(getenv, http.DefaultClient); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAsksForMetricAlarmsOnly: the request names AlarmTypes MetricAlarm and nothing else, which
+// the role's DescribeAlarms grant on the alarms' ARNs covers (infra: TestRemindersDescribeOnlyTheirAlarms).
+func TestAsksForMetricAlarmsOnly(t *testing.T) {
+	var forms []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		forms = append(forms, r.PostForm)
+		fmt.Fprint(w, `<DescribeAlarmsResponse><DescribeAlarmsResult><MetricAlarms/></DescribeAlarmsResult></DescribeAlarmsResponse>`)
+	}))
+	defer srv.Close()
+	l, err := NewFromEnv(env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b",
+		"AWS_ENDPOINT_URL_CLOUDWATCH": srv.URL}), srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Describe(context.Background(), []string{arnOf("orders-api prod latency (alarm-relay/dev)")}); err != nil {
+		t.Fatal(err)
+	}
+	if len(forms) != 1 {
+		t.Fatalf("%d requests, want 1", len(forms))
+	}
+	var types []string
+	for k, v := range forms[0] {
+		if strings.HasPrefix(k, "AlarmTypes.") {
+			types = append(types, k+"="+strings.Join(v, ","))
+		}
+	}
+	if fmt.Sprint(types) != "[AlarmTypes.member.1=MetricAlarm]" {
+		t.Errorf("AlarmTypes = %v, want [AlarmTypes.member.1=MetricAlarm]", types)
 	}
 }

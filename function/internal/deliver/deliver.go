@@ -112,8 +112,9 @@ func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
 	body := w.URL.Redact(o.Detail)
 	if o.cut && o.Detail == o.body {
 		// The read may have ended inside a copy of the URL, whose first half no redaction can
-		// recognise; it can only be at the very end, so that end goes.
-		body = body[:max(0, len(body)-len(w.URL.Secret()))]
+		// recognise; it can only be at the very end, so that end goes: as long as the URL
+		// spelled in its longest form (a byte as \u002d or &#x2d; takes six, %25252D seven).
+		body = body[:max(0, len(body)-7*len(w.URL.Secret()))]
 	}
 	return &Error{
 		Messenger: w.Messenger,

@@ -80,8 +80,8 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 	return x.finish(ctx, lock, inc, p)
 }
 
-// Post sends a message that belongs to no incident (an SNS notification that is not an alarm),
-// once: keyed by its SNS MessageId in the table (kept for the incidents' retention, then deleted
+// Post sends a message that belongs to no incident (an SNS notification that is not an alarm, a
+// maintenance window's summary), once: keyed by its SNS MessageId (or the window's end) in the table (kept for the incidents' retention, then deleted
 // by TTL), so that a redelivery — to this container or another — is recognised. Without a
 // MessageId (a local run) it is simply posted.
 func (x *Incidents) Post(ctx context.Context, messageID string, payload []byte) (Result, error) {
@@ -103,6 +103,6 @@ func (x *Incidents) Post(ctx context.Context, messageID string, payload []byte) 
 }
 
 // MessageKeyPrefix marks the table's records of non-alarm messages (in the alarm ARN key).
-const MessageKeyPrefix = "sns-message:"
+const MessageKeyPrefix = "message:"
 
 const actionMessage = "posted on its own"

@@ -11,6 +11,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -50,6 +51,13 @@ func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
 	}
 	err := json.Unmarshal(raw, &in)
 	if err != nil || in.Reminder != nil {
+		if ev, ok, werr := maintenance.ParseEndEvent(raw); ok {
+			if werr != nil {
+				r.log.ErrorContext(ctx, "event rejected", "error", werr.Error())
+				return &InvalidEventError{Err: werr}
+			}
+			return r.WindowEnded(ctx, ev)
+		}
 		if ev, ok, rerr := relayconfig.ParseReminderEvent(raw); ok {
 			if rerr != nil {
 				r.log.ErrorContext(ctx, "event rejected", "error", rerr.Error())
@@ -121,7 +129,7 @@ func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error 
 		r.log.ErrorContext(ctx, "reminders not delivered", "alarms", len(ev.AlarmARNs), "error", err.Error())
 		return &NotDeliveredError{Failed: len(ev.AlarmARNs), Total: len(ev.AlarmARNs), What: "reminders", Err: fmt.Errorf("read the alarms' states: %w", err)}
 	}
-	due := lifecycle.Due(alarms, ev.Every(), r.now())
+	due := r.notHeld(ctx, lifecycle.Due(alarms, ev.Every(), r.now()))
 	r.log.InfoContext(ctx, "reminder tick", "alarms", len(ev.AlarmARNs), "found", len(alarms), "due", len(due), "every_minutes", ev.EveryMinutes)
 	var failures []error
 	for _, rem := range due {

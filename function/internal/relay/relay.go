@@ -15,6 +15,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 )
 
 // Poster delivers one payload; *deliver.Webhook is the real one.
@@ -37,6 +38,9 @@ type Relay struct {
 	alarmed   *alarmTimes // alarm ARN → when this container last saw it in ALARM (settling)
 	trend     TrendFunc   // nil: no trend line
 	now       func() time.Time
+
+	windows maintenance.Set // maintenance windows: alarm notifications inside one are held
+	atClock bool            // a local run's -at: every event happens at the clock's time
 }
 
 // TrendCutoff is the time left before the deadline under which no trend is fetched: the fetch may
@@ -111,6 +115,9 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	}
 	if n.Alarm != nil {
 		r.noteAlarm(n.Alarm)
+	}
+	if r.held(ctx, n, attrs) {
+		return nil
 	}
 	if n.Alarm != nil && r.incidents == nil && r.settling(n.Alarm) {
 		// A new or changed alarm going INSUFFICIENT_DATA → OK after a deploy: no news, not an error.

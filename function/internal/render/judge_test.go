@@ -103,7 +103,7 @@ func TestJudgeForWebhookReadsTheEndpoint(t *testing.T) {
 		{Teams, "https://default1.environment.api.powerplatform.com/powerautomate/x", Teams},
 		{Teams, "http://127.0.0.1:8080/hook", Teams}, // an unknown host: the messenger chosen decides
 		{Teams, "", Teams},
-		{Slack, "https://hooks.slack.com/services/T/B/X", Slack},
+		{Slack, "https://mattermost.example.com/hooks/x", Slack}, // Slack's own host: TestSlackHookHostDeliversOnlyOK
 	}
 	for _, tt := range tests {
 		var u *url.URL

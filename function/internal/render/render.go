@@ -80,8 +80,9 @@ func JudgeFor(m Messenger) (chat.Judge, error) {
 // JudgeForWebhook is JudgeFor for a messenger posting to webhook: the answers are the endpoint's,
 // whatever payload goes to it. An Office 365 connector URL, to which the teams messenger may post
 // its Adaptive Card, answers as a connector does (only 200 "1" is delivered; a 202 or an empty
-// 200 is not), so it gets the connector's judge. Elsewhere (nil, an unknown host: a proxy, a local
-// server) the messenger's own judge reads the answers.
+// 200 is not), so it gets the connector's judge. A Slack webhook on Slack's own host delivers
+// only with 200 "ok" (judgeSlackHook). Elsewhere (nil, an unknown host: a proxy, a local server,
+// a Slack-compatible chat) the messenger's own judge reads the answers.
 func JudgeForWebhook(m Messenger, webhook *url.URL) (chat.Judge, error) {
 	judge, err := JudgeFor(m)
 	if err != nil || webhook == nil {
@@ -89,6 +90,9 @@ func JudgeForWebhook(m Messenger, webhook *url.URL) (chat.Judge, error) {
 	}
 	if endpoint, err := messenger.Detect(webhook); err == nil && endpoint == TeamsLegacy {
 		return chat.JudgeFunc(judgeConnector), nil
+	}
+	if m == Slack && isSlackHook(webhook) { // Slack's own host says exactly "ok"; see judgeSlackHook
+		return chat.JudgeFunc(judgeSlackHook), nil
 	}
 	return judge, nil
 }

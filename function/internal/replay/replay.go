@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -22,6 +23,9 @@ type Queue interface {
 	Receive(ctx context.Context, queueURL string, visibility time.Duration) ([]Message, error)
 	Delete(ctx context.Context, queueURL, receiptHandle string) error
 	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, visibility time.Duration) error
+	// Counts tells what the queue holds beyond what a receive returns: messages in flight
+	// (received by another consumer, or hidden by a replay that was stopped) and delayed ones.
+	Counts(ctx context.Context, queueURL string) (Counts, error)
 }
 
 // Handler relays one SNS event, failing when anything in it was not delivered
@@ -54,6 +58,13 @@ type Summary struct {
 	NotDeleted   int  // delivered, but the delete failed: left in the queue (a next replay posts it again)
 	NotTried     int  // received, but the run was interrupted before its turn: left in the queue
 	Unfinished   bool // the queue could not be read to the end (an error, or an interrupt)
+	// InFlight counts messages this run could not receive because they were invisible: received
+	// by another consumer, or hidden by a replay that was stopped. Delayed counts messages not
+	// yet delivered to any consumer. Both are SQS's approximate counts; neither was replayed.
+	InFlight, Delayed int
+	// CountsUnknown: the queue returned nothing more, but its counts could not be read, so it
+	// is not known to be empty.
+	CountsUnknown bool
 }
 
 // Left is the number of messages this replay left in the queue.
@@ -70,14 +81,53 @@ func (s Summary) String() string {
 	if s.Unfinished {
 		return out + fmt.Sprintf("; %d left behind, and the queue was not read to the end", s.Left())
 	}
-	if s.Left() == 0 {
+	if s.Left() == 0 && s.InFlight == 0 && s.Delayed == 0 && !s.CountsUnknown {
 		return out + "; the queue is empty"
 	}
-	return out + fmt.Sprintf("; %d left in the queue", s.Left())
+	if s.Left() > 0 {
+		out += fmt.Sprintf("; %d left in the queue", s.Left())
+	}
+	if s.InFlight > 0 {
+		out += fmt.Sprintf("; %d more in flight (invisible to this run, not replayed)", s.InFlight)
+	}
+	if s.Delayed > 0 {
+		out += fmt.Sprintf("; %d more delayed (not replayed)", s.Delayed)
+	}
+	if s.CountsUnknown {
+		out += "; whether more messages are in flight is unknown"
+	}
+	return out
+}
+
+// InFlightError is a replay that found the queue holding messages it could not receive: they
+// are invisible until their visibility timeout ends (or delayed), so the queue is not empty and
+// the replay has to run again.
+type InFlightError struct {
+	InFlight, Delayed int
+	Visibility        time.Duration // the queue's default visibility timeout; 0 when unknown
+	ReplayVisibility  time.Duration // what a replay hides its messages for
+}
+
+func (e *InFlightError) Error() string {
+	var parts []string
+	if e.InFlight > 0 {
+		parts = append(parts, fmt.Sprintf("%d in flight (received by another consumer, or hidden by a replay that was stopped)", e.InFlight))
+	}
+	if e.Delayed > 0 {
+		parts = append(parts, fmt.Sprintf("%d delayed", e.Delayed))
+	}
+	wait := "their visibility timeout"
+	if e.Visibility > 0 {
+		wait += fmt.Sprintf(" (the queue's default is %s; a replay hides messages for %s)", e.Visibility, e.ReplayVisibility)
+	}
+	return fmt.Sprintf("the dead-letter queue is not empty: %s, so this run could not replay them; run the replay again once %s has passed",
+		strings.Join(parts, " and "), wait)
 }
 
 // Run reads every message in the queue once. It returns an error when the queue could not be
-// read (or the run was interrupted); the summary then counts what was done until then.
+// read (or the run was interrupted); the summary then counts what was done until then. It
+// returns an *InFlightError when the queue holds messages no receive could return (in flight
+// elsewhere, or delayed): the queue is then not empty, and the replay must run again later.
 func Run(ctx context.Context, q Queue, queueURL string, handle Handler, log *slog.Logger, opts Options) (Summary, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -86,12 +136,43 @@ func Run(ctx context.Context, q Queue, queueURL string, handle Handler, log *slo
 		opts.Visibility = DefaultVisibility
 	}
 	r := run{q: q, queueURL: queueURL, handle: handle, log: log, opts: opts, left: map[string]string{}, seen: map[string]bool{}}
+	if note, ok := q.(interface{ Notes(string) string }); ok {
+		if n := note.Notes(queueURL); n != "" {
+			log.InfoContext(ctx, n)
+		}
+	}
+	// Messages already invisible when the run starts are others'; counted first, because the
+	// approximate counts after the run may still include messages this run has just deleted.
+	before, beforeErr := q.Counts(ctx, queueURL)
 	err := r.drain(ctx)
+	r.summary.Unfinished = err != nil
+	if err == nil {
+		err = r.checkInFlight(ctx, before, beforeErr)
+	}
 	// Whatever stays must be visible again at once: for the next replay, and for the dead-letter
 	// alarm, which counts visible messages only. An interrupted run restores it too.
 	r.restoreVisibility(context.WithoutCancel(ctx))
-	r.summary.Unfinished = err != nil
 	return r.summary, err
+}
+
+// checkInFlight is asked once a receive returned nothing new: a receive does not return
+// invisible or delayed messages, so "nothing new" means empty only when the counts say so.
+// In flight are the messages invisible both before the run and now, less those this run holds.
+func (r *run) checkInFlight(ctx context.Context, before Counts, beforeErr error) error {
+	after, err := r.q.Counts(ctx, r.queueURL)
+	if err == nil {
+		err = beforeErr
+	}
+	if err != nil {
+		r.summary.CountsUnknown = true
+		return fmt.Errorf("the queue returned no more messages, but whether others are in flight is unknown (sqs:GetQueueAttributes): %w", err)
+	}
+	r.summary.InFlight = max(0, min(before.NotVisible, after.NotVisible-len(r.left)))
+	r.summary.Delayed = after.Delayed
+	if r.summary.InFlight == 0 && r.summary.Delayed == 0 {
+		return nil
+	}
+	return &InFlightError{InFlight: r.summary.InFlight, Delayed: r.summary.Delayed, Visibility: after.Visibility, ReplayVisibility: r.opts.Visibility}
 }
 
 type run struct {

@@ -63,7 +63,7 @@ func newQueue(t *testing.T) (*Client, string) {
 		t.Fatal(err)
 	}
 	var out struct{ QueueUrl string }
-	if err := client.api.JSON(context.Background(), "AmazonSQS.CreateQueue", map[string]string{"QueueName": "alarm-relay-dead-letters"}, &out); err != nil {
+	if err := client.call(context.Background(), "", "AmazonSQS.CreateQueue", map[string]string{"QueueName": "alarm-relay-dead-letters"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	return client, out.QueueUrl
@@ -79,7 +79,7 @@ func send(t *testing.T, client *Client, queueURL, body string, attrs map[string]
 		}
 		in["MessageAttributes"] = values
 	}
-	if err := client.api.JSON(context.Background(), "AmazonSQS.SendMessage", in, nil); err != nil {
+	if err := client.call(context.Background(), queueURL, "AmazonSQS.SendMessage", in, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -230,7 +230,7 @@ func TestNewClientNamesWhatIsMissing(t *testing.T) {
 		t.Errorf("err = %v, want the hint for profiles", err)
 	}
 	_, err = NewClient(func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), "AWS_REGION is not set") {
+	if err == nil || !strings.Contains(err.Error(), "AWS credentials are not set") {
 		t.Errorf("err = %v", err)
 	}
 }

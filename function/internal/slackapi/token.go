@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/secretmask"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -52,7 +53,13 @@ func redactToken(s, token string) string {
 	if token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, token, redacted)
+	// The token as written and in any other spelling (percent-encoded, \u-escaped, case-changed),
+	// and its last, random part on its own: the ids before it are not secret, the part after is.
+	secrets := []string{token}
+	if i := strings.LastIndexByte(token, '-'); i >= 0 && len(token)-i > 16 {
+		secrets = append(secrets, token[i+1:])
+	}
+	return secretmask.Mask(s, secrets, []string{redacted})
 }
 
 // LoadToken returns the bot token the configuration names: SLACK_TOKEN for local runs, else the

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/secretmask"
 )
 
 // masked is how a webhook URL prints, whatever asks: fmt, slog, encoding/json.
@@ -55,15 +57,11 @@ func (u URL) Redact(s string) string { return redact(s, u.secrets) }
 
 func newURL(u *url.URL) URL { return URL{u: u, secrets: secretForms(u)} }
 
+// redact masks the secrets as written and in any other spelling (percent-encoded wholly, partly
+// or twice, \u- or HTML-escaped, in another case): the whole URL as [webhook], parts as [redacted].
+// Where copies overlap (the path inside the URL) the widest span goes, under one mark.
 func redact(s string, secrets []string) string {
-	for i, secret := range secrets {
-		mark := "[redacted]"
-		if i == 0 {
-			mark = masked
-		}
-		s = strings.ReplaceAll(s, secret, mark)
-	}
-	return s
+	return secretmask.Mask(s, secrets, []string{masked, "[redacted]"})
 }
 
 // secretForms lists what of u may appear in a server's answer: the whole URL first, then its path

@@ -22,6 +22,7 @@ type Alarm struct {
 
 	APIDimension string // "ApiName" (REST) or "ApiId" (HTTP and WebSocket)
 	API          string
+	APIKey       string // the key that named the API: apiName, apiId, alarms[2].apiName
 	Stage        string
 
 	Statistic         string  // Average, Sum, Minimum, Maximum, SampleCount or pNN

@@ -22,14 +22,14 @@ func fillAPI(prefix string, e Entry, top Defaults, a *Alarm, r Reporter) {
 	if e.Namespace != "" || e.Metric != "" || e.Dimensions != nil {
 		r.Fail(prefix+"namespace", "namespace, metric and dimensions belong to kind custom; kind %s watches API Gateway", e.Kind)
 	}
-	name, id := e.APIName, e.APIID
+	name, id, keyPrefix := e.APIName, e.APIID, prefix
 	if name == "" && id == "" {
-		name, id = top.APIName, top.APIID
+		name, id, keyPrefix = top.APIName, top.APIID, "" // the top-level keys'
 	}
 	CheckAPI(prefix, name, id, r)
-	a.APIDimension, a.API = "ApiName", name
+	a.APIDimension, a.API, a.APIKey = "ApiName", name, keyPrefix+"apiName"
 	if name == "" {
-		a.APIDimension, a.API = "ApiId", id
+		a.APIDimension, a.API, a.APIKey = "ApiId", id, keyPrefix+"apiId"
 	}
 	a.Stage = top.APIStage
 	if e.Stage != nil {

@@ -37,6 +37,10 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 		r.Fail(prefix+"namespace", "%q starts with ':', which CloudWatch refuses", a.Namespace)
 	case hasControl(a.Namespace):
 		r.Fail(prefix+"namespace", "%q holds a control character (a line break or tab): CloudWatch refuses it", a.Namespace)
+	case !ascii(a.Namespace):
+		// PutMetricAlarm, Namespace: "must contain valid ASCII characters" (CloudWatch API Reference,
+		// PutMetricAlarm). The provider's validator checks only the length.
+		r.Fail(prefix+"namespace", "%q holds characters outside ASCII: CloudWatch takes ASCII namespaces only", a.Namespace)
 	}
 	switch {
 	case a.Metric == "":
@@ -45,6 +49,11 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 		r.Fail(prefix+"metric", "is %d bytes long: CloudWatch allows 255", len(a.Metric))
 	case hasControl(a.Metric):
 		r.Fail(prefix+"metric", "%q holds a control character (a line break or tab): CloudWatch refuses it", a.Metric)
+	case !ascii(a.Metric):
+		// CloudWatch concepts, Metrics: metric names "must contain only ASCII characters"
+		// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html);
+		// PutMetricAlarm refuses others, the provider does not check.
+		r.Fail(prefix+"metric", "%q holds characters outside ASCII: CloudWatch takes ASCII metric names only (name the alarm in Korean with name instead)", a.Metric)
 	}
 	if len(a.Dimensions) == 0 {
 		r.Fail(prefix+"dimensions", "missing: kind custom needs the metric's dimensions, e.g. {FunctionName: checkout}")
@@ -61,6 +70,15 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 			r.Fail(prefix+"dimensions."+k, "is %d bytes long with a value of %d bytes: CloudWatch allows 255 and 1024", len(k), len(v))
 		case hasControl(k) || hasControl(v): // not in the key path: a problem is one line
 			r.Fail(prefix+"dimensions", "dimension %q: %q holds a control character (a line break or tab): CloudWatch refuses it", k, v)
+		// CloudWatch API Reference, Dimension: names and values "must contain only ASCII
+		// characters, must include at least one non-whitespace character"; a name "cannot start
+		// with a colon (:)". The provider checks none of it; PutMetricAlarm fails half-way in `up`.
+		case !ascii(k) || !ascii(v): // not in the key path: it would carry the characters refused
+			r.Fail(prefix+"dimensions", "dimension %q = %q holds characters outside ASCII: CloudWatch takes ASCII dimension names and values only", k, v)
+		case strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "":
+			r.Fail(prefix+"dimensions."+k, "dimension %q = %q: a dimension name and value need a character other than a space", k, v)
+		case strings.HasPrefix(k, ":"):
+			r.Fail(prefix+"dimensions."+k, "dimension name %q starts with ':', which CloudWatch refuses", k)
 		}
 	}
 	switch {
@@ -101,6 +119,12 @@ var operatorWords = map[string]string{
 	"GreaterThanOrEqualToThreshold": "is at or above",
 	"LessThanThreshold":             "is below",
 	"LessThanOrEqualToThreshold":    "is at or below",
+}
+
+// ascii tells whether s is plain ASCII, all that CloudWatch takes in metric names, namespaces and
+// dimensions.
+func ascii(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) < 0
 }
 
 // hasControl tells whether s holds a control character, which no CloudWatch name accepts.

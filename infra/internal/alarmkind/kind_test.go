@@ -98,6 +98,15 @@ func TestCustomRefusesWhatCloudWatchRefuses(t *testing.T) {
 		{"App", "Err\nors", map[string]string{"Service": "x"}, `alarms[0].metric: "Err\nors" holds a control character`},
 		{"App", "Errors", map[string]string{"Service": "a\nb"}, `alarms[0].dimensions: dimension "Service": "a\nb" holds a control character`},
 		{"App", "Errors", map[string]string{"Serv\x00ice": "x"}, `alarms[0].dimensions: dimension "Serv\x00ice": "x" holds a control character`},
+		// ASCII only, a non-blank value, no ':' before a dimension name (CloudWatch API Reference, Dimension).
+		{"App", "주문 지연", map[string]string{"Service": "x"}, `alarms[0].metric: "주문 지연" holds characters outside ASCII`},
+		{"앱", "Errors", map[string]string{"Service": "x"}, `alarms[0].namespace: "앱" holds characters outside ASCII`},
+		{"App", "Errors", map[string]string{"Service": "주문"}, `alarms[0].dimensions: dimension "Service" = "주문" holds characters outside ASCII`},
+		{"App", "Errors", map[string]string{"서비스": "x"}, `alarms[0].dimensions: dimension "서비스" = "x" holds characters outside ASCII`},
+		{"App", "Errors", map[string]string{"Service": "café"}, `alarms[0].dimensions: dimension "Service" = "café" holds characters outside ASCII`},
+		{"App", "Errors", map[string]string{"Service": "   "}, `alarms[0].dimensions.Service: dimension "Service" = "   ": a dimension name and value need a character other than a space`},
+		{"App", "Errors", map[string]string{" ": "x"}, `alarms[0].dimensions. : dimension " " = "x": a dimension name and value need`},
+		{"App", "Errors", map[string]string{":Service": "x"}, `alarms[0].dimensions.:Service: dimension name ":Service" starts with ':'`},
 	} {
 		threshold := 1.0
 		e := Entry{Kind: Custom, Namespace: tt.namespace, Metric: tt.metric, Dimensions: tt.dimensions, Statistic: "Sum", Threshold: &threshold, Operator: "GreaterThanThreshold"}

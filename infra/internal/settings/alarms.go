@@ -126,9 +126,9 @@ func (r *reader) shorthandAlarm(s *Settings) Alarm {
 		Stage: s.APIStage, PeriodSeconds: s.PeriodSeconds, EvaluationPeriods: s.EvaluationPeriods,
 		DatapointsToAlarm: s.DatapointsToAlarm, TreatMissingData: s.TreatMissingData, Runbook: s.RunbookURL,
 	}
-	a.APIDimension, a.API = "ApiName", s.APIName
+	a.APIDimension, a.API, a.APIKey = "ApiName", s.APIName, "apiName"
 	if s.APIName == "" {
-		a.APIDimension, a.API = "ApiId", s.APIID
+		a.APIDimension, a.API, a.APIKey = "ApiId", s.APIID, "apiId"
 	}
 	a.Label = a.APILabel() + " latency"
 	a.ID = "latency"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
@@ -39,6 +40,7 @@ type Destination struct {
 	// RemindEveryMinutes is how often the destination is reminded of its alarms still in ALARM;
 	// 0: never.
 	RemindEveryMinutes int
+	Windows            maintenance.Set // its maintenance windows (the top-level ones unless it sets its own)
 }
 
 // SlackApp tells whether the destination posts through a Slack app (bot token) instead of a webhook.
@@ -46,7 +48,7 @@ func (d Destination) SlackApp() bool { return d.Messenger == string(messenger.Sl
 
 // destinationFields are the fields a destinations entry may have; webhook and slackToken are secrets.
 var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel", "messenger", "timezone", "minimumState", "alarms",
-	"language", "mentions", "trend", "remindEveryMinutes"}
+	"language", "mentions", "trend", "remindEveryMinutes", WindowsKey}
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
@@ -172,6 +174,8 @@ func (r *reader) destinations(s *Settings) []Destination {
 				len(d.Alarms), d.MinimumState, n, maxFilterCombinations, maxFilterCombinations*len(d.Alarms)/max(n, 1))
 		}
 		r.reminderLimits(remindKey, prefix, d, s)
+		d.Windows = r.destinationWindows(o, s)
+		r.windowsFit(prefix+WindowsKey, d)
 		if d.SlackApp() {
 			d.SlackToken = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.SlackToken))).(pulumi.StringOutput)
 		} else {
@@ -196,6 +200,8 @@ func (r *reader) shorthandDestination(s *Settings, hook string, set bool) []Dest
 		Language: s.Language, Mentions: s.Mentions, Trend: s.Trend, RemindEveryMinutes: s.RemindEveryMinutes}
 	r.healthAlarmsFree(s, d)
 	r.reminderLimits("remindEveryMinutes", "", d, s)
+	d.Windows = s.Windows
+	r.windowsFit(WindowsKey, d)
 	return []Destination{d}
 }
 

@@ -101,14 +101,18 @@ var notFunctionNameChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 // stack and destination goes before "-relay" whenever the plain name could be another's:
 //   - with a destination: "dev" + "team" would read like the stack "dev-team";
 //   - when a character had to be replaced ("dev.team" and "dev-team");
-//   - when the name had to be cut (two long stack names with the same beginning).
+//   - when the name had to be cut (two long stack names with the same beginning);
+//   - when the stack's name holds a '-': project "alarm" with stack "relay-dev" would otherwise
+//     be project "alarm-relay" with stack "dev" (the function, its log group and the incident
+//     table would be one). A plain name is read back by splitting at its last '-', so a stack
+//     name without one gives every (project, stack) its own plain name.
 //
 // A stack without destinations whose name needs none of this keeps the name it always had.
 func FunctionName(project, stack, destination string) string {
 	const suffix, limit = "-relay", 64
 	raw := project + "-" + stack
 	base := notFunctionNameChar.ReplaceAllString(raw, "-")
-	if destination == "" && base == raw && len(base)+len(suffix) <= limit {
+	if destination == "" && base == raw && !strings.Contains(stack, "-") && len(base)+len(suffix) <= limit {
 		return base + suffix
 	}
 	tail := "-" + ShortHash(project, stack, destination) + suffix
@@ -123,4 +127,33 @@ func FunctionName(project, stack, destination string) string {
 // whenever the stack's name was cut or had characters replaced.
 func StateTableName(project, stack string) string {
 	return strings.TrimSuffix(FunctionName(project, stack, ""), "-relay") + "-incidents"
+}
+
+// ssmReserved tells whether AWS refuses a parameter name: "Parameter names can't be prefixed with
+// "aws" or "ssm" (case-insensitive)", a leading "/" not counting (Systems Manager User Guide,
+// "Requirements and constraints for parameter names",
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html).
+// The provider does not check it (aws_ssm_parameter's name has no validator), so `up` fails half-way.
+func ssmReserved(name string) bool {
+	lower := strings.ToLower(strings.TrimLeft(name, "/"))
+	return strings.HasPrefix(lower, "aws") || strings.HasPrefix(lower, "ssm")
+}
+
+// ParameterName is the SSM parameter of a destination's secret (leaf "webhook-url" or
+// "slack-token"; destination "" for the webhookUrl destination): "/<project>/<stack>/[<destination>/]<leaf>".
+//
+// A project whose name AWS reserves (aws-monitoring, SSMTools) moves under
+// "/alarm-relay/projects/<project>/...": one segment more than any other stack's parameter has,
+// so it cannot be another project's (project, stack and destination names hold no "/"). Every
+// other stack keeps the names it always had.
+func ParameterName(project, stack, destination, leaf string) string {
+	path := "/" + project + "/" + stack + "/"
+	if destination != "" {
+		path += destination + "/"
+	}
+	path += leaf
+	if ssmReserved(path) {
+		return "/alarm-relay/projects" + path
+	}
+	return path
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/alarmkind"
 
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
@@ -24,6 +25,11 @@ import (
 // Settings is the validated stack configuration.
 type Settings struct {
 	Project, Stack string
+	Region         string // aws:region: the stack must name it
+
+	// CheckAPIs looks up each alarm's API at preview (false skips it: an API made later, or in
+	// another account).
+	CheckAPIs bool
 
 	// The top-level alarm keys: the single latency alarm of a stack without the alarms key, and
 	// the defaults of alarms entries.
@@ -54,6 +60,7 @@ type Settings struct {
 	// webhookUrl destination. Both are then marked Shorthand, which keeps their resource names.
 	Alarms       []Alarm
 	Destinations []Destination
+	Windows      maintenance.Set // maintenance windows of every destination without its own
 
 	LogRetentionDays    int
 	AlertEmail          string
@@ -101,9 +108,11 @@ var Defaults = map[string]string{
 	"trend":               "true",
 	"runbookUrl":          "",
 	"remindEveryMinutes":  "0",
+	"checkApis":           "true",
 	"webhookUrl":          "",   // a secret; the program refuses a plain-text value
 	"alarms":              "[]", // structured: see alarms.go
 	"destinations":        "[]", // structured: see destinations.go
+	"maintenanceWindows":  "[]", // structured: see windows.go
 }
 
 // WebhookKey is the secret key. Its declared default is "" (not `secret: true` without a
@@ -143,10 +152,16 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		Trend:               r.bool("trend"),
 		RunbookURL:          r.str("runbookUrl"),
 		RemindEveryMinutes:  r.int("remindEveryMinutes"),
+		CheckAPIs:           r.bool("checkApis"),
 	}
+	s.Region = r.region()
 	r.validate(&s)
 	s.Alarms = r.alarms(&s)
+	s.Windows = r.topWindows(&s)
 	s.Destinations = r.destinations(&s)
+	r.concurrency(&s)
+	r.plaintextInStackFile(ctx.Stack())
+	r.unknownKeys()
 	if len(r.problems) > 0 {
 		return Settings{}, &Error{Stack: ctx.Stack(), Problems: r.problems}
 	}

@@ -15,6 +15,7 @@ import (
 )
 
 const (
+	unset   = "<unset>" // a value that removes a key load would otherwise set
 	project = "alarm-relay"
 	slack   = "https://hooks.slack.com/services/T0/B0/SECRETtoken"
 )
@@ -33,9 +34,17 @@ func (noResources) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 // project prefix; keys in secret are marked secret.
 func load(t *testing.T, stack string, config map[string]string, secret ...string) (Settings, error) {
 	t.Helper()
-	full := map[string]string{}
+	// A key with a namespace ("aws:region") is taken as it is; every stack names its region
+	// unless the test removes it ("aws:region": unset).
+	full := map[string]string{"aws:region": "ap-northeast-2"}
 	for k, v := range config {
-		full[project+":"+k] = v
+		if !strings.Contains(k, ":") {
+			k = project + ":" + k
+		}
+		full[k] = v
+		if v == unset {
+			delete(full, k)
+		}
 	}
 	var keys []string
 	for _, k := range secret {
@@ -170,7 +179,7 @@ func TestFunctionNames(t *testing.T) {
 		{"dev", "", "alarm-relay-dev-relay"}, // unchanged: the name every stack had
 		{"prod_eu", "", "alarm-relay-prod_eu-relay"},
 		{"dev", "team", "alarm-relay-dev-team-" + ShortHash(project, "dev", "team") + "-relay"},
-		{"dev-team", "", "alarm-relay-dev-team-relay"},
+		{"dev-team", "", "alarm-relay-dev-team-" + ShortHash(project, "dev-team", "") + "-relay"}, // could be project alarm-relay-dev
 		{"dev.team", "", "alarm-relay-dev-team-" + ShortHash(project, "dev.team", "") + "-relay"},
 		{blue, "platform-oncall-team", ""},
 		{green, "platform-oncall-team", ""},

@@ -20,7 +20,11 @@ var deployerActions = map[string][]string{
 	"pulumi:providers:aws":                          {"sts:GetCallerIdentity"}, // the provider checks its credentials
 	"aws:index/getCallerIdentity:getCallerIdentity": {"sts:GetCallerIdentity"},
 	"aws:index/getPartition:getPartition":           {},
-	ComponentType:                                   {},
+	// checkApis: the API Gateway lookups at preview (GetRestApis, GetApi, GetApis are all GET).
+	"aws:apigateway/getRestApi:getRestApi": {"apigateway:GET"},
+	"aws:apigatewayv2/getApi:getApi":       {"apigateway:GET"},
+	"aws:apigatewayv2/getApis:getApis":     {"apigateway:GET"},
+	ComponentType:                          {},
 	"aws:sns/topic:Topic": {"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
 		"sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource"},
 	"aws:sns/topicSubscription:TopicSubscription": {"sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"},
@@ -51,6 +55,8 @@ var deployerActions = map[string][]string{
 	"aws:cloudwatch/eventRule:EventRule": {"events:PutRule", "events:DescribeRule", "events:DeleteRule",
 		"events:ListTagsForResource", "events:TagResource", "events:UntagResource"},
 	"aws:cloudwatch/eventTarget:EventTarget": {"events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets"},
+	// The schedule passes its role to EventBridge Scheduler.
+	"aws:scheduler/schedule:Schedule": {"iam:PassRole", "scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"},
 	"aws:kms/key:Key": {"kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
 		"kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:UpdateKeyDescription", "kms:ListResourceTags",
 		"kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion"},
@@ -78,10 +84,10 @@ func declaredTypes(t *testing.T) []string {
 	delete(cfg, "webhookUrl")
 	dests := strings.TrimSuffix(strings.TrimSpace(twoDestinations), "]") + ", " + slackAppDestination + "]"
 	for k, v := range map[string]string{"alarms": alarmSet, "destinations": dests, "encryptTopic": "true",
-		"alertEmail": "oncall@example.com", "reservedConcurrency": "5", "remindEveryMinutes": "60"} {
+		"alertEmail": "oncall@example.com", "reservedConcurrency": "5", "remindEveryMinutes": "60", "maintenanceWindows": sundayWindow} {
 		cfg[k] = v
 	}
-	full := map[string]string{}
+	full := map[string]string{"aws:region": region}
 	for k, v := range cfg {
 		full[project+":"+k] = v
 	}
@@ -114,7 +120,7 @@ type deployerPolicy struct {
 		Effect    string
 		Action    []string
 		Resource  string
-		Condition map[string]map[string]string
+		Condition map[string]map[string]any // a value, or a list of values
 	}
 }
 
@@ -147,8 +153,10 @@ func TestDeployerPolicy(t *testing.T) {
 			granted[a] = s.Sid
 		}
 		if slices.Contains(s.Action, "iam:PassRole") {
-			if len(s.Action) != 1 || s.Condition["StringEquals"]["iam:PassedToService"] != "lambda.amazonaws.com" {
-				t.Errorf("iam:PassRole must stand alone, conditioned on iam:PassedToService lambda.amazonaws.com: %+v", s)
+			// The relay's role goes to Lambda, the window schedules' role to EventBridge Scheduler.
+			services, _ := json.Marshal(s.Condition["StringEquals"]["iam:PassedToService"])
+			if len(s.Action) != 1 || string(services) != `["lambda.amazonaws.com","scheduler.amazonaws.com"]` {
+				t.Errorf("iam:PassRole must stand alone, conditioned on iam:PassedToService lambda.amazonaws.com and scheduler.amazonaws.com: %+v", s)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
@@ -50,7 +51,7 @@ func (d *declarer) relay(dest settings.Destination, sh shared, art build.Artifac
 		return nil, err
 	}
 	reminded := r.remindedAlarms(sh.alarms)
-	fn, err := r.function(param, deadLetters, logGroup, sh.stateTable, reminded, art)
+	fn, err := r.function(param, deadLetters, logGroup, sh.stateTable, r.describedAlarms(reminded, sh.alarms), art)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +59,9 @@ func (d *declarer) relay(dest settings.Destination, sh shared, art build.Artifac
 		return nil, err
 	}
 	if err := r.reminders(fn, reminded); err != nil {
+		return nil, err
+	}
+	if err := r.windowSchedules(fn, sh.alarms, settings.Now()); err != nil {
 		return nil, err
 	}
 	if err := r.healthAlarms(fn, deadLetters, ops); err != nil {
@@ -104,10 +108,11 @@ func (r relayDeclarer) secret() (*ssm.Parameter, error) {
 			Tags:        r.tags(),
 		}, r.parent)
 	}
-	physical := "/" + r.cfg.Project + "/" + r.cfg.Stack + "/webhook-url"
-	if !r.dest.Shorthand {
-		physical = "/" + r.cfg.Project + "/" + r.cfg.Stack + "/" + r.dest.Name + "/webhook-url"
+	destination := r.dest.Name
+	if r.dest.Shorthand {
+		destination = ""
 	}
+	physical := settings.ParameterName(r.cfg.Project, r.cfg.Stack, destination, "webhook-url")
 	return ssm.NewParameter(r.ctx, r.name("webhook"), &ssm.ParameterArgs{
 		Name:        pulumi.String(physical),
 		Description: pulumi.String("Chat webhook URL the alarm relay posts to (secret)."),
@@ -261,6 +266,9 @@ func relayEnvironment(dest settings.Destination, parameter pulumi.StringOutput, 
 	env := pulumi.StringMap{}
 	for k, v := range config.Env() {
 		env[k] = pulumi.String(v)
+	}
+	if windows, err := dest.Windows.Encode(); err == nil && windows != "" { // settings checked it encodes
+		env[maintenance.EnvWindows] = pulumi.String(windows)
 	}
 	// Known once deployed, each on its own so that a preview shows which one changes: the
 	// parameter's version and the table's name.

@@ -14,21 +14,18 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// TestREADMEExamplesDeploy plays the README's configuration examples as a user would: a
+// TestREADMEExamplesDeploy plays the configuration examples of the README and docs/ (docPages, in
+// reading order) as a user would: a
 // `# Pulumi.<stack>.yaml` block is that stack's file; `pulumi stack init` and `stack select`, `config set` (with
 // --secret and --path, typed as the CLI types them) and `config rm` change a stack's config.
 // After every shell block that changed the config, the stack deploys under the mocks as written.
 func TestREADMEExamplesDeploy(t *testing.T) {
 	root := filepath.Join("..", "..", "..")
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]*stackConfig{}  // stack files written in the README
-	stacks := map[string]*stackConfig{} // stacks the README created, by name
+	files := map[string]*stackConfig{}  // stack files written in the pages
+	stacks := map[string]*stackConfig{} // stacks the pages created, by name
 	var current *stackConfig
 	deployed := 0
-	for i, block := range codeBlocks(string(readme)) {
+	for i, block := range docBlocks(t, root) {
 		switch block.lang {
 		case "yaml":
 			name, ok := strings.CutPrefix(strings.SplitN(block.text, "\n", 2)[0], "# Pulumi.")
@@ -37,7 +34,7 @@ func TestREADMEExamplesDeploy(t *testing.T) {
 			}
 			cfg, err := parseStackFile([]byte(block.text))
 			if err != nil {
-				t.Fatalf("README block %d: %v", i, err)
+				t.Fatalf("%s, block %d: %v", block.page, i, err)
 			}
 			files[strings.TrimSuffix(name, ".yaml")] = cfg
 		case "sh":
@@ -56,14 +53,14 @@ func TestREADMEExamplesDeploy(t *testing.T) {
 					stacks[args[3]] = current
 				case args[1] == "stack" && args[2] == "select":
 					if current = stacks[args[3]]; current == nil {
-						t.Fatalf("README block %d: %q selects a stack no block created", i, line)
+						t.Fatalf("%s, block %d: %q selects a stack no block created", block.page, i, line)
 					}
 				case args[1] == "config":
 					if current == nil {
-						t.Fatalf("README block %d: %q before any `pulumi stack init`", i, line)
+						t.Fatalf("%s, block %d: %q before any `pulumi stack init`", block.page, i, line)
 					}
 					if err := current.apply(args[2:]); err != nil {
-						t.Fatalf("README block %d: %q: %v", i, line, err)
+						t.Fatalf("%s, block %d: %q: %v", block.page, i, line, err)
 					}
 					changed = true
 				}
@@ -74,11 +71,11 @@ func TestREADMEExamplesDeploy(t *testing.T) {
 			deployed++
 			cfg, secret := current.forProgram()
 			if _, _, err := deploy(t, cfg, secret, artifact); err != nil {
-				t.Errorf("README block %d does not deploy as written:\n%s\n%v", i, block.text, err)
+				t.Errorf("%s, block %d does not deploy as written:\n%s\n%v", block.page, i, block.text, err)
 			}
 		}
 	}
-	expect(t, "README examples deployed", deployed, 6)
+	expect(t, "README and docs examples deployed", deployed, 6)
 }
 
 type codeBlock struct{ lang, text string }
@@ -264,21 +261,17 @@ func (c *stackConfig) forProgram() (map[string]string, []string) {
 // type rules (pulumi/sdk's workspace package), then what the CLI does before every `up`: a key the
 // stack leaves out takes its default (a key without one is demanded), a `secret: true` key must be
 // stored encrypted, and every value must have its declared type. Played for the README's stacks,
-// including the destinations-only one set with `--secret --path`.
+// including the destinations-only one set with `--secret --path`, and those of docs/.
 func TestPulumiYAMLAcceptedByTheCLI(t *testing.T) {
 	root := filepath.Join("..", "..", "..")
 	proj, err := workspace.LoadProject(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := map[string]*stackConfig{}
 	var current *stackConfig
 	checked := 0
-	for _, block := range codeBlocks(string(readme)) {
+	for _, block := range docBlocks(t, root) {
 		if name, ok := strings.CutPrefix(strings.SplitN(block.text, "\n", 2)[0], "# Pulumi."); ok && block.lang == "yaml" {
 			files[strings.TrimSuffix(name, ".yaml")], _ = parseStackFile([]byte(block.text))
 			continue

@@ -20,7 +20,7 @@ const ReminderInputLimit = 8192
 
 // SlackTokenParameterName is the SSM parameter of a slack-app destination's bot token.
 func SlackTokenParameterName(project, stack, destination string) string {
-	return "/" + project + "/" + stack + "/" + destination + "/slack-token"
+	return settings.ParameterName(project, stack, destination, "slack-token")
 }
 
 // stateTable is the stack's one table of Slack app incidents, shared by its slack-app

@@ -34,33 +34,48 @@ type AlarmRelay struct {
 	FunctionName       pulumi.StringOutput
 	DeadLetterQueueURL pulumi.StringOutput
 	OpsTopicArn        pulumi.StringOutput
-	WebhookParameter   pulumi.StringOutput
+	WebhookParameter   pulumi.StringOutput // the first webhook destination's; unset without one
 	TestCommand        pulumi.StringOutput // quoted for the shell: eval "$(pulumi stack output testCommand)"
 	LogGroupName       pulumi.StringOutput // the relay's logs: aws logs tail NAME --follow
 	ReplayCommand      pulumi.StringOutput // delivers the dead letters: eval "$(pulumi stack output replayCommand)"
-	// With several alarms or destinations, all their names (the single ones above are the first).
-	AlarmNames    pulumi.StringOutput
-	FunctionNames pulumi.StringOutput
-	// With several destinations, every relay's log group and replay command (one per line).
-	LogGroupNames  pulumi.StringOutput
+
+	// SlackTokenParameter is the first Slack app destination's token parameter; unset without one.
+	SlackTokenParameter pulumi.StringOutput
+	Region              pulumi.StringOutput // the stack's aws:region, where everything is
+
+	// With several alarms or destinations, all their names as lists (`pulumi stack output --json`
+	// gives JSON arrays); the single ones above are the first.
+	AlarmNames    pulumi.StringArrayOutput
+	FunctionNames pulumi.StringArrayOutput
+	// With several destinations, every relay's log group, and its replay command (one per line,
+	// for eval).
+	LogGroupNames  pulumi.StringArrayOutput
 	ReplayCommands pulumi.StringOutput
 	// With Slack app destinations, the table of their incidents.
 	StateTable pulumi.StringOutput
+	// With maintenance windows, each one's next start in its zone (one per line).
+	MaintenanceWindows pulumi.StringOutput
 }
 
-// Outputs are the stack outputs, by name.
-func (r *AlarmRelay) Outputs() map[string]pulumi.StringOutput {
-	out := map[string]pulumi.StringOutput{
+// Outputs are the stack outputs, by name: text, or lists of text.
+func (r *AlarmRelay) Outputs() map[string]pulumi.Output {
+	out := map[string]pulumi.Output{
 		"topicArn":           r.TopicArn,
 		"alarmName":          r.AlarmName,
 		"alarmArn":           r.AlarmArn,
 		"functionName":       r.FunctionName,
 		"deadLetterQueueUrl": r.DeadLetterQueueURL,
 		"opsTopicArn":        r.OpsTopicArn,
-		"webhookParameter":   r.WebhookParameter,
 		"testCommand":        r.TestCommand,
 		"logGroupName":       r.LogGroupName,
 		"replayCommand":      r.ReplayCommand,
+		"region":             r.Region,
+	}
+	if r.WebhookParameter.OutputState != nil {
+		out["webhookParameter"] = r.WebhookParameter
+	}
+	if r.SlackTokenParameter.OutputState != nil {
+		out["slackTokenParameter"] = r.SlackTokenParameter
 	}
 	if r.AlarmNames.OutputState != nil {
 		out["alarmNames"] = r.AlarmNames
@@ -70,6 +85,9 @@ func (r *AlarmRelay) Outputs() map[string]pulumi.StringOutput {
 	}
 	if r.StateTable.OutputState != nil {
 		out["stateTable"] = r.StateTable
+	}
+	if r.MaintenanceWindows.OutputState != nil {
+		out["maintenanceWindows"] = r.MaintenanceWindows
 	}
 	if r.LogGroupNames.OutputState != nil {
 		out["logGroupNames"] = r.LogGroupNames
@@ -92,6 +110,11 @@ func Deploy(ctx *pulumi.Context, artifact func() (build.Artifact, error)) (*Alar
 	cfg, err := settings.Load(ctx)
 	if err != nil {
 		return nil, problems(err)
+	}
+	if cfg.CheckAPIs {
+		if found := CheckAPIs(ctx, cfg); len(found) > 0 {
+			return nil, problems(&settings.Error{Stack: cfg.Stack, Problems: found})
+		}
 	}
 	art, err := artifact()
 	if err != nil {
@@ -178,6 +201,9 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 		relays = append(relays, rel)
 	}
 
+	if windows := WindowsOutput(d.cfg, settings.Now()); windows != "" {
+		r.MaintenanceWindows = pulumi.String(windows).ToStringOutput()
+	}
 	first, firstRelay := alarms[0], relays[0]
 	r.TopicArn = topic.Arn
 	r.AlarmName = first.Name
@@ -185,25 +211,43 @@ func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
 	r.FunctionName = firstRelay.function.Name
 	r.DeadLetterQueueURL = firstRelay.deadLetters.Url
 	r.OpsTopicArn = ops.Arn
-	r.WebhookParameter = firstRelay.parameter.Name
+	// A parameter output says what it holds: a Slack app's is a token, not a webhook.
+	for i, dest := range d.cfg.Destinations {
+		switch {
+		case dest.SlackApp() && r.SlackTokenParameter.OutputState == nil:
+			r.SlackTokenParameter = relays[i].parameter.Name
+		case !dest.SlackApp() && r.WebhookParameter.OutputState == nil:
+			r.WebhookParameter = relays[i].parameter.Name
+		}
+	}
+	r.Region = pulumi.String(d.cfg.Region).ToStringOutput()
 	r.TestCommand = pulumi.All(first.Name, first.Arn).ApplyT(func(v []any) string {
 		return TestCommand(v[0].(string), regionOf(v[1].(string)))
 	}).(pulumi.StringOutput)
 	if len(alarms) > 1 {
-		r.AlarmNames = joinOutputs(alarms, ", ", func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
+		r.AlarmNames = listOutputs(alarms, func(a *cloudwatch.MetricAlarm) pulumi.StringOutput { return a.Name })
 	}
 	r.LogGroupName = firstRelay.logGroup.Name
 	r.ReplayCommand = firstRelay.replay
 	if len(relays) > 1 {
-		r.FunctionNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.function.Name })
-		r.LogGroupNames = joinOutputs(relays, ", ", func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
+		r.FunctionNames = listOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.function.Name })
+		r.LogGroupNames = listOutputs(relays, func(rel *relay) pulumi.StringOutput { return rel.logGroup.Name })
 		r.ReplayCommands = joinOutputs(relays, "\n", func(rel *relay) pulumi.StringOutput { return rel.replay })
 	}
 	return nil
 }
 
-// joinOutputs joins one string output of each item with sep: ", " for names, "\n" for commands
-// (one per line, for eval).
+// listOutputs is one string output of each item, as a list.
+func listOutputs[T any](items []T, get func(T) pulumi.StringOutput) pulumi.StringArrayOutput {
+	outs := make(pulumi.StringArray, len(items))
+	for i, item := range items {
+		outs[i] = get(item)
+	}
+	return outs.ToStringArrayOutput()
+}
+
+// joinOutputs joins one string output of each item with sep ("\n" for commands: one per line,
+// for eval).
 func joinOutputs[T any](items []T, sep string, get func(T) pulumi.StringOutput) pulumi.StringOutput {
 	outs := make([]any, len(items))
 	for i, item := range items {

@@ -24,6 +24,7 @@ import (
 )
 
 const (
+	unset      = "<unset>" // a value that removes a key deploy would otherwise set
 	project    = "alarm-relay"
 	stackName  = "dev"
 	webhookURL = "https://hooks.slack.com/services/T0SECRET/B0SECRET/webhookSECRETtoken"
@@ -35,6 +36,10 @@ const (
 type mocks struct {
 	mu        sync.Mutex
 	resources []pulumi.MockResourceArgs
+	// apis answers the API Gateway lookups; nil finds every API asked for.
+	apis *apiWorld
+	// invokes are the tokens of the data sources the program called.
+	invokes []string
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -78,6 +83,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 }
 
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.invokes = append(m.invokes, args.Token)
+	m.mu.Unlock()
+	if strings.HasPrefix(args.Token, "aws:apigateway") {
+		return m.apis.call(args)
+	}
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{"accountId": account, "arn": "arn:aws:iam::" + account + ":user/ci", "userId": "AIDA"}), nil
@@ -130,6 +141,7 @@ func (m *mocks) named(t *testing.T, name string) pulumi.MockResourceArgs {
 // awaited is a resolved stack output.
 type awaited struct {
 	value  string
+	list   []string // a list output's items (value then joins them with ", ")
 	secret bool
 }
 
@@ -148,9 +160,29 @@ var artifact = sync.OnceValues(func() (build.Artifact, error) {
 // secret are marked secret, as `pulumi config set --secret` does).
 func deploy(t *testing.T, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
 	t.Helper()
-	full := map[string]string{}
+	return deployAs(t, project, stackName, config, secret, builder)
+}
+
+// deployAs is deploy for another project and stack name.
+func deployAs(t *testing.T, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
+	t.Helper()
+	return deployMocked(t, &mocks{}, project, stackName, config, secret, builder)
+}
+
+// deployMocked is deployAs with mocks of the test's own (the API lookups' answers).
+func deployMocked(t *testing.T, m *mocks, project, stackName string, config map[string]string, secret []string, builder func() (build.Artifact, error)) (*mocks, map[string]awaited, error) {
+	t.Helper()
+	// Every stack names its region (settings refuses one without): a key with a namespace
+	// ("aws:region") is taken as it is, unset removes it.
+	full := map[string]string{"aws:region": region}
 	for k, v := range config {
-		full[project+":"+k] = v
+		if !strings.Contains(k, ":") {
+			k = project + ":" + k
+		}
+		full[k] = v
+		if v == unset {
+			delete(full, k)
+		}
 	}
 	cfgJSON, _ := json.Marshal(full)
 	var secretKeys []string
@@ -161,7 +193,6 @@ func deploy(t *testing.T, config map[string]string, secret []string, builder fun
 	t.Setenv(pulumi.EnvConfig, string(cfgJSON))
 	t.Setenv(pulumi.EnvConfigSecretKeys, string(keysJSON))
 
-	m := &mocks{}
 	outputs := map[string]awaited{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		relay, err := Deploy(ctx, builder)
@@ -173,8 +204,16 @@ func deploy(t *testing.T, config map[string]string, secret []string, builder fun
 			if err != nil {
 				return err
 			}
-			s, _ := res.Value.(string)
-			outputs[name] = awaited{value: s, secret: res.Secret}
+			a := awaited{secret: res.Secret}
+			switch v := res.Value.(type) {
+			case string:
+				a.value = v
+			case []string: // a list output; value joins it for tests that compare text
+				a.list, a.value = v, strings.Join(v, ", ")
+			default:
+				return fmt.Errorf("output %s is %T, neither text nor a list of text", name, res.Value)
+			}
+			outputs[name] = a
 		}
 		return nil
 	}, pulumi.WithMocks(project, stackName, m))
@@ -490,6 +529,7 @@ func TestDevStackResources(t *testing.T) {
 			"deadLetterQueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-dead-letters",
 			"opsTopicArn":        opsTopicArn,
 			"webhookParameter":   "/alarm-relay/dev/webhook-url",
+			"region":             "us-east-1",
 			"testCommand":        "aws cloudwatch set-alarm-state --alarm-name 'orders-api prod latency (alarm-relay/dev)' --state-value ALARM --state-reason 'alarm-relay test' --region us-east-1",
 			"logGroupName":       "/aws/lambda/" + fnName,
 			"replayCommand": `( creds="$(aws configure export-credentials --format env)" && eval "$creds" && AWS_REGION='us-east-1' LANGUAGE='en' MESSENGER='auto' TIMEZONE='Asia/Seoul' TREND='on' ` +

@@ -65,7 +65,13 @@ var shapes = []shape{
 	{"apiId", map[string]string{"apiName": "", "apiId": "a1b2c3"}, "webhookUrl"},
 	{"no stage", map[string]string{"apiStage": ""}, "webhookUrl"},
 	{"oncall app reminded every 5", map[string]string{"webhookUrl": "", "remindEveryMinutes": "5", "destinations": `[{"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
+	// Maintenance windows add schedules and change the relay's environment, nothing else.
+	{"single webhook, sunday window", map[string]string{"maintenanceWindows": sundayWindow}, "webhookUrl"},
+	{"destinations: team, oncall, sunday window, ops loud", map[string]string{"webhookUrl": "", "maintenanceWindows": sundayWindow,
+		"destinations": `[{"name": "team", ` + teamHook + `}, {"name": "oncall", ` + oncallApp + `}, {"name": "ops", ` + opsHook + `, "maintenanceWindows": []}]`}, "destinations"},
 }
+
+const sundayWindow = `[{"name": "sunday-deploy", "days": ["Sun"], "start": "02:00", "durationMinutes": 120, "timezone": "Asia/Seoul"}]`
 
 // declared is one resource of a deployment, as the transition check sees it.
 type declared struct {
@@ -85,7 +91,13 @@ type deployment struct {
 
 func deployShape(t *testing.T, sh shape) deployment {
 	t.Helper()
-	m, _, err := deploy(t, devConfigWith(sh.override), []string{sh.secret}, artifact)
+	return deployShapeAs(t, project, stackName, sh)
+}
+
+// deployShapeAs is deployShape for another project and stack.
+func deployShapeAs(t *testing.T, project, stackName string, sh shape) deployment {
+	t.Helper()
+	m, _, err := deployAs(t, project, stackName, devConfigWith(sh.override), []string{sh.secret}, artifact)
 	if err != nil {
 		t.Fatalf("%s: %v", sh.name, err)
 	}
@@ -103,7 +115,7 @@ func deployShape(t *testing.T, sh shape) deployment {
 	for _, a := range s.Alarms {
 		key := "alarm " + a.Name
 		alarmOwner[a.Name] = key
-		a.ID, a.Shorthand, a.FormerIDs, a.FormerShorthand = "", false, nil, false // how the program names it, not what it is
+		a.ID, a.Shorthand, a.FormerIDs, a.FormerShorthand, a.APIKey = "", false, nil, false, "" // how the program names it, not what it is
 		d.owners[key] = fmt.Sprintf("%+v", a)
 	}
 	relayOwner := map[string]string{} // logical name → owner
@@ -114,7 +126,8 @@ func deployShape(t *testing.T, sh shape) deployment {
 			prefix += dest.Name + "-"
 		}
 		for _, part := range []string{"webhook", "slack-token", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription",
-			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target"} {
+			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target",
+			"windows-role", "windows-policy", "window-sunday-deploy"} {
 			relayOwner[prefix+part] = key
 		}
 		dest.Webhook, dest.SlackToken = pulumi.StringOutput{}, pulumi.StringOutput{}
@@ -169,6 +182,40 @@ func TestTransitions(t *testing.T) {
 	for _, sh := range shapes {
 		deployed = append(deployed, deployShape(t, sh))
 	}
+	checkTransitions(t, deployed)
+}
+
+// TestTransitionsOfRenamedStacks: the matrix again for stacks whose names changed with issue 18 —
+// a project AWS reserves (its parameters under /alarm-relay/projects/) and a stack name with a '-'
+// (its functions, log groups and table with a hash) — and the names they now get.
+func TestTransitionsOfRenamedStacks(t *testing.T) {
+	for _, tt := range []struct{ project, stack, parameters, table string }{
+		{"aws-monitoring", "dev", "/alarm-relay/projects/aws-monitoring/dev/", "aws-monitoring-dev-incidents"},
+		{"alarm", "relay-dev", "/alarm/relay-dev/", "alarm-relay-dev-" + settings.ShortHash("alarm", "relay-dev", "") + "-incidents"},
+	} {
+		t.Run(tt.project+"/"+tt.stack, func(t *testing.T) {
+			var deployed []deployment
+			for _, sh := range shapes {
+				d := deployShapeAs(t, tt.project, tt.stack, sh)
+				for _, r := range d.resources {
+					name := strings.TrimPrefix(r.physical, r.id[:strings.Index(r.id, "::")]+" ")
+					switch {
+					case strings.HasPrefix(r.id, "aws:ssm/parameter:Parameter::") && !strings.HasPrefix(name, tt.parameters):
+						t.Errorf("%s: parameter %s is not under %s", sh.name, name, tt.parameters)
+					case strings.HasPrefix(r.id, "aws:dynamodb/table:Table::") && name != tt.table:
+						t.Errorf("%s: table %s, want %s", sh.name, name, tt.table)
+					}
+				}
+				deployed = append(deployed, d)
+			}
+			checkTransitions(t, deployed)
+		})
+	}
+}
+
+// checkTransitions checks every pair of deployments of one stack (see TestTransitions).
+func checkTransitions(t *testing.T, deployed []deployment) {
+	t.Helper()
 	for _, to := range deployed {
 		claimed := map[string]string{}
 		for _, r := range to.resources {
