@@ -246,6 +246,21 @@ func TestFaults(t *testing.T) {
 		}
 	})
 
+	// Item 4: any change already shown, redelivered later, posts nothing.
+	t.Run("the opening and a middle ALARM redelivered", func(t *testing.T) {
+		f := setupFaulty(t, moto)
+		f.apply(t, alarmAt(t, 0), actionOpened)
+		f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
+		f.apply(t, alarmAt(t, 10*time.Minute), actionUpdated)
+		f.apply(t, alarmAt(t, 0), actionDuplicate)
+		f.apply(t, alarmAt(t, 5*time.Minute), actionDuplicate)
+		f.apply(t, okAt(t, 20*time.Minute), actionResolved)
+		f.apply(t, alarmAt(t, 0), actionDuplicate) // a dead-letter replay after the recovery
+		if roots, replies := f.counts(t); roots != 1 || replies != 3 {
+			t.Errorf("%d roots, %d replies; want 1 and 3 (two ALARMs and the recovery)", roots, replies)
+		}
+	})
+
 	// Item 5: a message that is no alarm is posted once per SNS MessageId, in any container.
 	t.Run("non-alarm message redelivered to another container", func(t *testing.T) {
 		f := setupFaulty(t, moto)
