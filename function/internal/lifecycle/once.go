@@ -52,7 +52,9 @@ func (x *Incidents) once(ctx context.Context, lock *incident.Lock, inc *incident
 			inc.Pending[i].TS = ts
 			return slackapi.Posted{Channel: p.Channel, TS: ts}, nil
 		}
-		// Not in Slack: post it now, under the same id, looked for since the first attempt.
+		// Not in Slack: post it now, under the same id, looked for since the first attempt (where
+		// it goes now: a reply's thread may have been replaced meanwhile).
+		inc.Pending[i].Channel, inc.Pending[i].ThreadTS = m.Channel, m.ThreadTS
 	} else {
 		inc.Pending = append(inc.Pending, incident.Pending{ID: id, At: x.now(), Channel: m.Channel, ThreadTS: m.ThreadTS})
 		i = len(inc.Pending) - 1
