@@ -248,6 +248,27 @@ func TestSlackAppUnderEmulator(t *testing.T) {
 		noSecretLogged(t, e)
 	})
 
+	// Issue 17, items 1 and 5: what a container does not know, the table and Slack's history do.
+	t.Run("a lost answer and a text message redelivered to a new container: posted once", func(t *testing.T) {
+		app := newSlackApp(t, moto, "once")
+		e := startApp(t, "amd64", app.env)
+		app.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true}) // Slack takes it, the answer is lost
+		mustSucceed(t, e, alarmEvent(t, "ALARM", "OK", t0, "o-1"))
+		note := fixture(t, "plain-text")
+		mustSucceed(t, e, note)
+		fresh := startApp(t, "amd64", app.env)
+		mustSucceed(t, fresh, note) // SNS redelivers the text message to another container
+		mustSucceed(t, fresh, alarmEvent(t, "OK", "ALARM", t0.Add(9*time.Minute), "o-2"))
+		roots := app.slack.Roots(channelID)
+		if len(roots) != 2 || !strings.HasPrefix(text(roots[0]), "✅ OK") {
+			t.Fatalf("%d roots, want the resolved incident and the text message once:\n%s\n%s", len(roots), e.Logs, fresh.Logs)
+		}
+		if !logsShow("duplicate: already shown, nothing posted", fresh) {
+			t.Errorf("the redelivered text message is not recognised:\n%s", fresh.Logs)
+		}
+		noSecretLogged(t, e, fresh)
+	})
+
 	t.Run("the bot token from SSM, as the stack stores it", func(t *testing.T) {
 		app := newSlackApp(t, moto, "from-ssm")
 		client := ssm.New(ssm.Options{Region: "us-east-1", BaseEndpoint: aws.String(moto), Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})

@@ -199,10 +199,12 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 	if err != nil {
 		return nil, err
 	}
+	store.Log = log
 	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), options.Language, options.Location)
 	if err != nil {
 		return nil, err
 	}
+	incidents.Log = log
 	return relay.New(messenger.SlackApp, options, nil, log).WithIncidents(incidents), nil
 }
 

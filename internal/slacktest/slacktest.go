@@ -1,7 +1,11 @@
 // Package slacktest is a scripted Slack Web API for tests: it serves chat.postMessage and
-// chat.update like Slack does (bearer token, channel ids, message timestamps, threads), records
-// every call, and answers with scripted failures (ratelimited, channel_not_found, HTTP 5xx…) when
-// told to. Messages can be deleted to test what happens to an incident whose message is gone.
+// chat.update like Slack does (bearer token, channel ids, message timestamps, threads, message
+// metadata), conversations.history and conversations.replies (with include_all_metadata and
+// oldest), records every call, and answers with scripted failures (ratelimited,
+// channel_not_found, HTTP 5xx…) when told to — also the faults that matter most to a caller that
+// must not post twice: a post taken and its answer lost (the connection dropped), and ok without a
+// ts. Messages can be deleted to test what happens to an incident whose message is gone. Roots
+// and Replies show the channel as a person would see it: count those, not calls.
 package slacktest
 
 import (
@@ -10,9 +14,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Call is one request the server received.
@@ -39,6 +46,12 @@ type Failure struct {
 	Code       string // Slack's error code, e.g. ratelimited
 	RetryAfter string // Retry-After header
 	Body       string // a raw body instead of Slack's JSON
+
+	// Lose: the call is carried out (the message posted or edited), then the connection is
+	// dropped without an answer, as a reset or a timeout after Slack took it would.
+	Lose bool
+	// NoTS: the call is carried out and answered ok without the message's ts.
+	NoTS bool
 }
 
 // Server is the scripted Slack.
@@ -52,7 +65,12 @@ type Server struct {
 	calls    []Call
 	messages map[string]*Message // by channel + "/" + ts
 	next     int
+	order    []string // message keys in the order posted
 	failures map[string][]Failure
+
+	// NoHistory makes conversations.history and .replies answer missing_scope, as for an app
+	// without channels:history / groups:history.
+	NoHistory bool
 }
 
 // New starts a server accepting token and posting to the given channels; it stops with the test.
@@ -118,35 +136,43 @@ func (s *Server) Message(channel, ts string) *Message {
 func (s *Server) Roots(channel string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Message
-	for i := 1; i <= s.next; i++ {
-		if m, ok := s.messages[channel+"/"+ts(i)]; ok && m.ThreadTS == "" {
-			out = append(out, *m)
-		}
-	}
-	return out
+	return s.inThread(channel, "")
 }
 
 // Replies returns the replies in a thread, oldest first.
 func (s *Server) Replies(channel, threadTS string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.inThread(channel, threadTS)
+}
+
+func (s *Server) inThread(channel, threadTS string) []Message {
 	var out []Message
-	for i := 1; i <= s.next; i++ {
-		if m, ok := s.messages[channel+"/"+ts(i)]; ok && m.ThreadTS == threadTS {
+	for _, k := range s.order {
+		if m, ok := s.messages[k]; ok && m.Channel == channel && m.ThreadTS == threadTS {
 			out = append(out, *m)
 		}
 	}
 	return out
 }
 
-func ts(i int) string { return fmt.Sprintf("1764000000.%06d", i) }
+// ts is the i-th message's timestamp: the posting time's seconds (so that oldest works as in
+// Slack) and a sequence number that keeps it unique.
+func ts(i int) string { return fmt.Sprintf("%d.%06d", time.Now().Unix(), i%1000000) }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	raw, _ := io.ReadAll(r.Body)
 	var body map[string]any
 	jsonErr := json.Unmarshal(raw, &body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		// The read methods take a form, as Slack's docs show them.
+		form, err := url.ParseQuery(string(raw))
+		jsonErr, body = err, map[string]any{}
+		for k := range form {
+			body[k] = form.Get(k)
+		}
+	}
 	str := func(k string) string { v, _ := body[k].(string); return v }
 	call := Call{Method: method, Channel: str("channel"), TS: str("ts"), ThreadTS: str("thread_ts"), Text: str("text"), Body: body}
 
@@ -168,7 +194,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(code string) { answer(http.StatusOK, map[string]any{"ok": false, "error": code}, "") }
 
-	if queued := s.failures[method]; len(queued) > 0 {
+	if queued := s.failures[method]; len(queued) > 0 && (queued[0].Lose || queued[0].NoTS) {
+		s.failures[method] = queued[1:]
+		lose := queued[0].Lose
+		inner := answer
+		answer = func(status int, v map[string]any, retryAfter string) {
+			switch {
+			case lose:
+				call.Answer = "lost"
+				s.calls = append(s.calls, call)
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			default:
+				delete(v, "ts")
+				inner(status, v, retryAfter)
+			}
+		}
+	} else if len(queued) > 0 {
 		f := queued[0]
 		s.failures[method] = queued[1:]
 		status := f.Status
@@ -190,6 +233,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail("invalid_request")
 	case r.Header.Get("Authorization") != "Bearer "+s.Token:
 		fail("invalid_auth")
+	case strings.HasPrefix(method, "conversations.") && s.NoHistory:
+		answer(http.StatusOK, map[string]any{"ok": false, "error": "missing_scope", "needed": "channels:history", "provided": "chat:write"}, "")
+	case method == "conversations.history" || method == "conversations.replies":
+		if !s.channels[call.Channel] {
+			fail("channel_not_found")
+			return
+		}
+		s.history(method, body, answer)
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json"):
 		fail("invalid_form_data")
 	case jsonErr != nil:
@@ -208,6 +259,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.next++
 		call.TS = ts(s.next)
 		s.messages[call.Channel+"/"+call.TS] = &Message{Channel: call.Channel, TS: call.TS, ThreadTS: call.ThreadTS, Body: body}
+		s.order = append(s.order, call.Channel+"/"+call.TS)
 		answer(http.StatusOK, map[string]any{"ok": true, "channel": call.Channel, "ts": call.TS}, "")
 	case method == "chat.update":
 		m, ok := s.messages[call.Channel+"/"+call.TS]
@@ -221,4 +273,47 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail("unknown_method")
 	}
+}
+
+// history answers conversations.history (the channel's roots) or conversations.replies (a
+// thread's parent and replies), newest first, since oldest, with each message's metadata when
+// include_all_metadata is set.
+func (s *Server) history(method string, form map[string]any, answer func(int, map[string]any, string)) {
+	get := func(k string) string { v, _ := form[k].(string); return v }
+	channel, oldest := get("channel"), get("oldest")
+	withMeta := get("include_all_metadata") == "true"
+	var list []Message
+	if method == "conversations.replies" {
+		parent, ok := s.messages[channel+"/"+get("ts")]
+		if !ok {
+			answer(http.StatusOK, map[string]any{"ok": false, "error": "thread_not_found"}, "")
+			return
+		}
+		list = append([]Message{*parent}, s.inThread(channel, parent.TS)...)
+	} else {
+		list = s.inThread(channel, "")
+	}
+	var out []map[string]any
+	for i := len(list) - 1; i >= 0; i-- {
+		m := list[i]
+		if oldest != "" && tsBefore(m.TS, oldest) {
+			continue
+		}
+		msg := map[string]any{"type": "message", "ts": m.TS, "text": m.Body["text"]}
+		if m.ThreadTS != "" {
+			msg["thread_ts"] = m.ThreadTS
+		}
+		if meta, ok := m.Body["metadata"]; ok && withMeta {
+			msg["metadata"] = meta
+		}
+		out = append(out, msg)
+	}
+	answer(http.StatusOK, map[string]any{"ok": true, "messages": out, "has_more": false}, "")
+}
+
+// tsBefore compares two Slack timestamps ("seconds.micros") as numbers.
+func tsBefore(a, b string) bool {
+	x, _ := strconv.ParseFloat(a, 64)
+	y, _ := strconv.ParseFloat(b, 64)
+	return x < y
 }

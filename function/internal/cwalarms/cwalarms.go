@@ -6,6 +6,7 @@ package cwalarms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -49,10 +50,12 @@ const batch = 100
 func (l *Lister) Describe(ctx context.Context, arns []string) ([]Alarm, error) {
 	names := make([]string, 0, len(arns))
 	seen := map[string]bool{}
+	var bad BadARNsError
 	for _, arn := range arns {
 		name, err := l.nameOf(arn)
 		if err != nil {
-			return nil, err
+			bad.ARNs, bad.Errs = append(bad.ARNs, arn), append(bad.Errs, err)
+			continue
 		}
 		if !seen[name] {
 			seen[name] = true
@@ -67,8 +70,20 @@ func (l *Lister) Describe(ctx context.Context, arns []string) ([]Alarm, error) {
 		}
 		out = append(out, got...)
 	}
+	if len(bad.ARNs) > 0 {
+		return out, &bad
+	}
 	return out, nil
 }
+
+// BadARNsError lists the ARNs Describe could not ask about (not an alarm ARN, another region);
+// the alarms it returns with it are the others'.
+type BadARNsError struct {
+	ARNs []string
+	Errs []error
+}
+
+func (e *BadARNsError) Error() string { return errors.Join(e.Errs...).Error() }
 
 // nameOf takes the alarm name from its ARN (alarm.ParseARN), which must be in the Lister's region.
 func (l *Lister) nameOf(raw string) (string, error) {

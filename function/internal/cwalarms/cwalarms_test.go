@@ -2,6 +2,7 @@ package cwalarms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -103,6 +104,33 @@ func TestRejectsForeignARNs(t *testing.T) {
 		if _, err := l.Describe(context.Background(), []string{arn}); err == nil || !strings.Contains(err.Error(), errHas) {
 			t.Errorf("%s: err = %v, want %q", arn, err, errHas)
 		}
+	}
+}
+
+// A foreign ARN among good ones costs the good ones nothing: they are described, the bad ones
+// listed in a BadARNsError (issue 17, item 9).
+func TestDescribeKeepsTheGoodARNs(t *testing.T) {
+	l, err := NewFromEnv(env(map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+		"AWS_ENDPOINT_URL_CLOUDWATCH": testsupport.StartMoto(t),
+	}), http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	form := url.Values{"Action": {"PutMetricAlarm"}, "Version": {"2010-08-01"}, "AlarmName": {"good"}, "Namespace": {"AWS/ApiGateway"}, "MetricName": {"Latency"},
+		"Statistic": {"Average"}, "Period": {"300"}, "EvaluationPeriods": {"1"}, "Threshold": {"300"}, "ComparisonOperator": {"GreaterThanThreshold"}}
+	if err := l.api.Query(ctx, form, &struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	foreign, notARN := "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x", "orders-api latency"
+	got, err := l.Describe(ctx, []string{foreign, arnOf("good"), notARN})
+	var bad *BadARNsError
+	if !errors.As(err, &bad) || !slices.Equal(bad.ARNs, []string{foreign, notARN}) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(got) != 1 || got[0].Name != "good" {
+		t.Errorf("described %+v", got)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +53,52 @@ func TestStore(t *testing.T) {
 	key := Key{AlarmARN: arn, Destination: "team"}
 	opened := time.Date(2026, 11, 20, 9, 15, 42, 811e6, time.UTC)
 
+	t.Run("a lease never outlasts the longest function run", func(t *testing.T) {
+		// Issue 17, item 6: a deadline hours away (a local run given -timeout 3h) takes no lease
+		// that would block the alarm for longer than Lambda could ever run.
+		s := newStore(t, endpoint, "clamped-lease")
+		long, cancel := context.WithTimeout(ctx, 3*time.Hour)
+		defer cancel()
+		before := time.Now()
+		lock, _, err := s.Lock(long, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lock.Release(ctx)
+		until, _ := strconv.ParseInt(*rawItem(t, s, key)[attrLockUntil].N, 10, 64)
+		if lease := time.UnixMilli(until).Sub(before); lease > MaxLease+time.Second {
+			t.Errorf("lease of %s", lease)
+		}
+	})
+
+	t.Run("pending posts, other roots and shown changes read back", func(t *testing.T) {
+		s := newStore(t, endpoint, "lists")
+		lock, _, err := s.Lock(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc := Incident{Channel: "C1", RootTS: "1.1", State: "ALARM", Roots: []string{"1.0"}, Shown: []string{ChangeKey("ALARM", opened)},
+			Pending: []Pending{{ID: "p1", At: opened, Channel: "C1", TS: "1.1"}}}
+		if err := lock.Save(ctx, inc); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, key)
+		inc.Key, inc.Version = key, 1
+		if err != nil || !reflect.DeepEqual(got, inc) {
+			t.Errorf("read back\n got %+v\nwant %+v (%v)", got, inc, err)
+		}
+		if rawItem(t, s, key)[attrLockToken].S == nil {
+			t.Error("a save freed the lock")
+		}
+		inc.Pending = nil
+		if err := lock.Commit(ctx, inc); err != nil {
+			t.Fatal(err)
+		}
+		if item := rawItem(t, s, key); item[attrPending].S != nil || item[attrLockToken].S != nil {
+			t.Errorf("after the commit: %v", item)
+		}
+	})
+
 	t.Run("commit, read back, close with TTL", func(t *testing.T) {
 		s := newStore(t, endpoint, "roundtrip")
 		lock, inc, err := s.Lock(ctx, key)
@@ -69,7 +117,7 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		open.Key, open.Version = key, 1
-		if got != open {
+		if !reflect.DeepEqual(got, open) {
 			t.Errorf("read back\n got %+v\nwant %+v", got, open)
 		}
 		if item := rawItem(t, s, key); item[relayconfig.IncidentTTLAttribute].N != nil || item[attrLockToken].S != nil {
@@ -77,7 +125,7 @@ func TestStore(t *testing.T) {
 		}
 
 		lock, inc, err = s.Lock(ctx, key)
-		if err != nil || inc != open {
+		if err != nil || !reflect.DeepEqual(inc, open) {
 			t.Fatalf("relock: %+v, %v", inc, err)
 		}
 		closed := inc

@@ -19,6 +19,9 @@ type plan struct {
 
 	next   incident.Incident // committed after the calls, with the root's channel and ts filled in
 	commit bool              // false: nothing to remember (the lock is released as it was)
+
+	postKey  string // names the change (or reminder) the posts are for: their ids derive from it
+	keepRoot bool   // the post is not the incident's root (a late message on its own)
 }
 
 // The actions a plan reports.
@@ -37,6 +40,30 @@ const (
 // alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
 // the root back to an older state or posts it twice.
 func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
+	key := incident.ChangeKey(string(c.State), at)
+	if inc.HasShown(key) {
+		// Any change already shown — the one that opened the incident, one in the middle — posts
+		// nothing when it is delivered again, whichever position it had.
+		return plan{action: actionDuplicate}, nil
+	}
+	p, err := decideNew(inc, c, at, t)
+	if err != nil {
+		return p, err
+	}
+	switch {
+	case p.action == actionLate || p.action == actionLateAlone:
+		// Remembered too, so that the late message is not shown twice when redelivered; a late
+		// message posted on its own does not become the incident's root.
+		p.next, p.commit, p.keepRoot = inc, true, p.action == actionLateAlone
+	case !p.commit:
+		return p, nil
+	}
+	p.next.Shown = inc.WithShown(key)
+	return p, nil
+}
+
+// decideNew plans a change not shown yet.
+func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
 	if c.Settling && !inc.Open() {
 		// Only here is it known whether an incident is open: if one is, this OK is its recovery.
 		return plan{action: actionSettling}, nil

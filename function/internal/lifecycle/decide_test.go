@@ -17,6 +17,12 @@ func TestDecide(t *testing.T) {
 	closed := open
 	closed.Closed, closed.State, closed.LastChange, closed.Version = true, "OK", t0.Add(10*time.Minute), 2
 	byReminder := incident.Incident{Channel: "C1", RootTS: "1.2", State: "ALARM", StateSince: t0, OpenedAt: t0, Version: 1} // no LastChange
+	// Opened by an ALARM at t0, updated by ALARMs at +5 and +10 min (issue 17, item 4).
+	shown := open
+	shown.LastChange, shown.Version = t0.Add(10*time.Minute), 3
+	shown.Shown = []string{incident.ChangeKey("ALARM", t0), incident.ChangeKey("ALARM", t0.Add(5*time.Minute)), incident.ChangeKey("ALARM", t0.Add(10*time.Minute))}
+	closedShown := closed
+	closedShown.Shown = append(shown.Shown, incident.ChangeKey("OK", t0.Add(10*time.Minute)))
 	tests := []struct {
 		name      string
 		inc       incident.Incident
@@ -51,6 +57,13 @@ func TestDecide(t *testing.T) {
 		// An OK of an earlier incident (the dead-letter queue replayed it) is older than the ALARM
 		// a reminder found: it must not turn the root green while the alarm is still in ALARM.
 		{"OK older than an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(-50 * time.Minute), actionLate, false, false, "✅ *OK* at 2026-11-20 08:25 UTC, received late", nil},
+		{"the opening ALARM redelivered", shown, alarm.StateAlarm, t0, actionDuplicate, false, false, "", nil},
+		{"a middle ALARM redelivered", shown, alarm.StateAlarm, t0.Add(5 * time.Minute), actionDuplicate, false, false, "", nil},
+		{"the opening ALARM redelivered after the incident closed", closedShown, alarm.StateAlarm, t0, actionDuplicate, false, false, "", nil},
+		{"a late change not shown is remembered", shown, alarm.StateOK, t0.Add(7 * time.Minute), actionLate, false, false, "✅ *OK*",
+			func(n incident.Incident) bool {
+				return n.HasShown(incident.ChangeKey("OK", t0.Add(7*time.Minute))) && n.RootTS == "1.1"
+			}},
 		{"OK after an incident a reminder opened", byReminder, alarm.StateOK, t0.Add(time.Hour), actionResolved, false, true, "✅ *Resolved after 1 h*",
 			func(n incident.Incident) bool { return n.Closed && n.ClosedAt.Equal(t0.Add(time.Hour)) }},
 	}
@@ -63,8 +76,11 @@ func TestDecide(t *testing.T) {
 			if p.action != tt.action || (p.post != nil) != tt.post || (p.update != nil) != tt.upd || !strings.HasPrefix(p.reply, tt.reply) || (tt.reply == "") != (p.reply == "") {
 				t.Errorf("plan %q post %v update %v reply %q", p.action, p.post != nil, p.update != nil, p.reply)
 			}
-			if p.commit != (tt.next != nil || p.action == actionAlone || p.action == actionOpened || p.action == actionUpdated) {
+			if p.commit != (tt.next != nil || p.action == actionAlone || p.action == actionOpened || p.action == actionUpdated || p.action == actionLate || p.action == actionLateAlone) {
 				t.Errorf("commit = %v", p.commit)
+			}
+			if p.action == actionLateAlone && (!p.keepRoot || p.next.RootTS != tt.inc.RootTS) {
+				t.Errorf("a late message on its own would become the root: %+v", p)
 			}
 			if tt.next != nil && !tt.next(p.next) {
 				t.Errorf("next %+v", p.next)

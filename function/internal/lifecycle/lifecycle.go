@@ -15,6 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -27,6 +30,7 @@ import (
 type Slack interface {
 	PostMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error)
 	UpdateMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error)
+	Find(ctx context.Context, l slackapi.Lookup) (string, error)
 }
 
 // Change is one alarm state change, as a notification reports it.
@@ -60,7 +64,11 @@ type Incidents struct {
 	// CommitReserve is kept free before the deadline for remembering what was posted: Slack's
 	// retries stop earlier, so that a post is not lost to memory and posted again on retry.
 	CommitReserve time.Duration
-	Now           func() time.Time
+	// MaxSkew is how far in the future an alarm's StateChangeTime may lie (clocks differ a little);
+	// beyond it the time cannot be true and now is taken instead.
+	MaxSkew time.Duration
+	Now     func() time.Time
+	Log     *slog.Logger // nil: slog.Default()
 }
 
 // New builds the keeper for one destination. language words the lifecycle's own lines (render's
@@ -73,7 +81,7 @@ func New(slack Slack, store *incident.Store, channel, destination string, langua
 	if err != nil {
 		return nil, err
 	}
-	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second}, nil
+	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
 }
 
 // Result tells what was done, for the log line.
@@ -101,10 +109,7 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if len(c.Payload) == 0 {
 		return Result{}, errors.New("lifecycle: the change has no rendered message")
 	}
-	at := c.At
-	if at.IsZero() {
-		at = x.now()
-	}
+	at := x.sane(ctx, c)
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: c.AlarmARN, Destination: x.destination})
 	if err != nil {
 		return Result{}, err
@@ -113,7 +118,13 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if err != nil {
 		return Result{}, errors.Join(err, lock.Release(ctx))
 	}
-	res, next, err := x.carryOut(ctx, inc, p)
+	p.postKey = incident.ChangeKey(string(c.State), at)
+	return x.finish(ctx, lock, inc, p)
+}
+
+// finish carries out a plan under the lock and commits it; on every failure the lock is freed.
+func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
+	res, next, err := x.carryOut(ctx, lock, &inc, p)
 	if err != nil {
 		return res, errors.Join(err, lock.Release(ctx))
 	}
@@ -121,14 +132,31 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 		return res, lock.Release(ctx)
 	}
 	if err := lock.Commit(ctx, next); err != nil {
-		// Slack shows the change, but the incident does not know: a retry may post it again.
-		return res, fmt.Errorf("shown in Slack (%s) but not remembered: %w", res.Action, err)
+		// Slack shows the change and the item says which post (pending): a retry finds it.
+		return res, errors.Join(fmt.Errorf("shown in Slack (%s) but not remembered: %w", res.Action, err), lock.Release(ctx))
 	}
 	return res, nil
 }
 
-// carryOut makes the plan's Slack calls: edit (or replace) the root, post a root, reply.
-func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan) (Result, incident.Incident, error) {
+// sane is the change's time, unless it cannot be true: missing, or further in the future than
+// clocks differ. One such time would make every later change look late; now is taken instead.
+func (x *Incidents) sane(ctx context.Context, c Change) time.Time {
+	now := x.now()
+	switch {
+	case c.At.IsZero():
+		x.log().WarnContext(ctx, "alarm state change has no StateChangeTime; taking now", "alarm", c.AlarmName, "now", now)
+		return now
+	case c.At.After(now.Add(x.MaxSkew)):
+		x.log().WarnContext(ctx, "alarm StateChangeTime lies in the future beyond clock skew; taking now", "alarm", c.AlarmName, "state_change_time", c.At, "now", now, "max_skew_s", x.MaxSkew.Seconds())
+		return now
+	}
+	return c.At
+}
+
+// carryOut makes the plan's Slack calls: edit (or replace) the root and any other roots, post a
+// root, reply. Every post goes through once (never twice, see post.go), which keeps inc.Pending
+// and inc.Roots up to date in the item as it goes.
+func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *incident.Incident, p plan) (Result, incident.Incident, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
@@ -138,18 +166,35 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 	if res.Channel == "" {
 		res.Channel = x.channel
 	}
+	before := slices.Clone(inc.Roots)
+	ids := map[string]string{}
+	for _, kind := range []string{"root", "replacement", "reply", "reply alone"} {
+		ids[kind] = x.postID(inc.Key, p.postKey, kind)
+	}
+	if len(inc.Pending) > 0 {
+		if err := x.settlePending(ctx, inc, slices.Collect(maps.Values(ids))); err != nil {
+			return res, *inc, err
+		}
+	}
 	if p.update != nil {
 		_, err := x.slack.UpdateMessage(ctx, slackapi.Message{Channel: res.Channel, TS: res.RootTS, Payload: p.update})
 		if x.replaceable(err, res.Channel) {
 			p.post, res.NewRoot = p.update, true
 		} else if err != nil {
-			return res, inc, fmt.Errorf("update the incident's message: %w", err)
+			return res, *inc, fmt.Errorf("update the incident's message: %w", err)
+		}
+		if err := x.updateOthers(ctx, inc, p.update); err != nil {
+			return res, *inc, err
 		}
 	}
 	if p.post != nil {
-		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: p.post})
+		kind := "root"
+		if res.NewRoot {
+			kind = "replacement"
+		}
+		posted, err := x.once(ctx, lock, inc, slackapi.Message{Channel: x.channel, Payload: p.post}, ids[kind])
 		if err != nil {
-			return res, inc, fmt.Errorf("post the incident's message: %w", err)
+			return res, *inc, fmt.Errorf("post the incident's message: %w", err)
 		}
 		res.Channel, res.RootTS = posted.Channel, posted.TS
 		if res.Channel == "" {
@@ -157,18 +202,53 @@ func (x *Incidents) carryOut(ctx context.Context, inc incident.Incident, p plan)
 		}
 	}
 	if p.reply != "" {
-		_, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: res.Channel, ThreadTS: res.RootTS, Text: p.reply})
+		m := slackapi.Message{Channel: res.Channel, ThreadTS: res.RootTS, Text: p.reply}
+		_, err := x.once(ctx, lock, inc, m, ids["reply"])
 		if x.replaceable(err, res.Channel) {
 			// The thread's first message or its channel went away: the reply still goes out.
-			_, err = x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Text: p.reply})
+			m = slackapi.Message{Channel: x.channel, Text: p.reply}
+			_, err = x.once(ctx, lock, inc, m, ids["reply alone"])
 		}
 		if err != nil {
-			return res, inc, fmt.Errorf("reply in the incident's thread: %w", err)
+			return res, *inc, fmt.Errorf("reply in the incident's thread: %w", err)
 		}
 	}
 	next := p.next
-	next.Channel, next.RootTS = res.Channel, res.RootTS
+	if !p.keepRoot {
+		next.Channel, next.RootTS = res.Channel, res.RootTS
+	}
+	next.Roots = nil
+	for _, ts := range inc.Roots {
+		// A plan that goes on with the incident keeps its other roots; a new one only the roots
+		// found now (a lost post of this very change).
+		if ts != next.RootTS && (p.next.Version > 0 || !slices.Contains(before, ts)) {
+			next.Roots = append(next.Roots, ts)
+		}
+	}
+	next.Pending = nil
 	return res, next, nil
+}
+
+// updateOthers shows the root's content on the incident's other roots too (posts whose answers
+// were lost and that were found later), so that none stays red after the recovery. One deleted
+// since is dropped from the list.
+func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, payload []byte) error {
+	var kept []string
+	for _, ts := range inc.Roots {
+		if ts == inc.RootTS {
+			continue
+		}
+		_, err := x.slack.UpdateMessage(ctx, slackapi.Message{Channel: inc.Channel, TS: ts, Payload: payload})
+		switch {
+		case errors.Is(err, slackapi.ErrMessageGone):
+		case err != nil:
+			return fmt.Errorf("update the incident's other message %s: %w", ts, err)
+		default:
+			kept = append(kept, ts)
+		}
+	}
+	inc.Roots = kept
+	return nil
 }
 
 // replaceable: the incident's message is gone, or its channel is no longer usable and the
@@ -187,6 +267,13 @@ func newTexts(language render.Language, loc *time.Location) (render.IncidentLine
 		return render.IncidentLines{}, fmt.Errorf("lifecycle: %w", err)
 	}
 	return render.NewIncidentLines(l, loc), nil
+}
+
+func (x *Incidents) log() *slog.Logger {
+	if x.Log != nil {
+		return x.Log
+	}
+	return slog.Default()
 }
 
 func (x *Incidents) now() time.Time {

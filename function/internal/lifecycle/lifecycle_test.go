@@ -206,7 +206,7 @@ func TestLifecycle(t *testing.T) {
 		if got := e.slack.Replies(channel, again.RootTS); len(got) != 0 {
 			t.Errorf("the new incident's thread: %q", bodies(got))
 		}
-		if inc := e.incident(t); !inc.Open() || inc.RootTS != again.RootTS || !inc.OpenedAt.Equal(t0.Add(30*time.Minute)) || inc.Version != 4 {
+		if inc := e.incident(t); !inc.Open() || inc.RootTS != again.RootTS || !inc.OpenedAt.Equal(t0.Add(30*time.Minute)) || len(inc.Shown) != 4 {
 			t.Errorf("incident after the last ALARM: %+v", inc)
 		}
 
@@ -359,7 +359,7 @@ func TestLifecycle(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `post the incident's message: slack chat.postMessage answered HTTP 200 "channel_not_found"`) {
 			t.Fatalf("err = %v", err)
 		}
-		if inc := e.incident(t); inc.Version != 0 {
+		if inc := e.incident(t); inc.RootTS != "" || inc.State != "" || len(inc.Pending) > 0 {
 			t.Errorf("a failed post left state: %+v", inc)
 		}
 		// Lambda's retry: Slack answers now (after a rate limit), and the root is posted once.
@@ -391,7 +391,7 @@ func TestLifecycle(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "no time left to retry after 20s") {
 			t.Errorf("err = %v", err)
 		}
-		if inc := e.incident(t); inc.Version != 0 {
+		if inc := e.incident(t); inc.RootTS != "" || inc.State != "" || len(inc.Pending) > 0 {
 			t.Errorf("state after a failed post: %+v", inc)
 		}
 	})

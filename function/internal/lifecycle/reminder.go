@@ -3,7 +3,6 @@ package lifecycle
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -69,22 +68,41 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 		if err != nil {
 			return Result{}, errors.Join(err, lock.Release(ctx))
 		}
-		// LastChange stays zero: the ALARM notification, should it still arrive, is not a repeat.
+		// LastChange stays zero: the ALARM notification, should it still arrive, is not a repeat,
+		// and no change of the closed incident (its OK) counts as this one's. The changes shown
+		// stay known, so that none of them is shown again.
 		p = plan{action: "reminded: posted a root message", post: root, commit: true,
-			next: incident.Incident{State: string(alarm.StateAlarm), StateSince: r.Since, OpenedAt: r.Since, LastChange: inc.LastChange}}
+			next: incident.Incident{State: string(alarm.StateAlarm), StateSince: r.Since, OpenedAt: r.Since, Shown: inc.Shown}}
 	}
 	p.next.RemindedAt = now
-	res, next, err := x.carryOut(ctx, inc, p)
-	if err != nil {
-		return res, errors.Join(err, lock.Release(ctx))
-	}
-	if err := lock.Commit(ctx, next); err != nil {
-		return res, fmt.Errorf("posted but not remembered: %w", err)
-	}
-	return res, nil
+	// One id per tick: a retried tick finds its reminder instead of posting it again.
+	p.postKey = "remind@" + now.Truncate(every).UTC().Format(time.RFC3339)
+	return x.finish(ctx, lock, inc, p)
 }
 
-// Post sends a message that belongs to no incident (an SNS notification that is not an alarm).
-func (x *Incidents) Post(ctx context.Context, payload []byte) (slackapi.Posted, error) {
-	return x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: payload})
+// Post sends a message that belongs to no incident (an SNS notification that is not an alarm, a
+// maintenance window's summary), once: keyed by its SNS MessageId (or the window's end) in the table (kept for the incidents' retention, then deleted
+// by TTL), so that a redelivery — to this container or another — is recognised. Without a
+// MessageId (a local run) it is simply posted.
+func (x *Incidents) Post(ctx context.Context, messageID string, payload []byte) (Result, error) {
+	if messageID == "" {
+		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: payload})
+		return Result{Action: actionMessage, Channel: posted.Channel, RootTS: posted.TS}, err
+	}
+	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: MessageKeyPrefix + messageID, Destination: x.destination})
+	if err != nil {
+		return Result{}, err
+	}
+	if inc.Version > 0 && inc.RootTS != "" {
+		return Result{Action: actionDuplicate, Channel: inc.Channel, RootTS: inc.RootTS}, lock.Release(ctx)
+	}
+	now := x.now()
+	p := plan{action: actionMessage, post: payload, commit: true, postKey: "message",
+		next: incident.Incident{State: "MESSAGE", StateSince: now, LastChange: now, Closed: true, ClosedAt: now}}
+	return x.finish(ctx, lock, inc, p)
 }
+
+// MessageKeyPrefix marks the table's records of non-alarm messages (in the alarm ARN key).
+const MessageKeyPrefix = "message:"
+
+const actionMessage = "posted on its own"

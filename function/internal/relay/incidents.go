@@ -11,7 +11,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
@@ -19,7 +18,8 @@ import (
 // Incidents keeps one Slack message per incident; *lifecycle.Incidents is the real one.
 type Incidents interface {
 	Apply(ctx context.Context, c lifecycle.Change) (lifecycle.Result, error)
-	Post(ctx context.Context, payload []byte) (slackapi.Posted, error)
+	// Post posts a notification that is no alarm change, once per SNS MessageId.
+	Post(ctx context.Context, messageID string, payload []byte) (lifecycle.Result, error)
 	Remind(ctx context.Context, r lifecycle.Reminder, every time.Duration) (lifecycle.Result, error)
 }
 
@@ -92,9 +92,8 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
 		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
 	} else {
-		var posted slackapi.Posted
-		posted, err = r.incidents.Post(ctx, payload)
-		attrs = append(attrs, "action", "posted on its own", "channel", posted.Channel, "ts", posted.TS, "attempts", posted.Attempts)
+		res, err = r.incidents.Post(ctx, n.MessageID, payload)
+		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "ts", res.RootTS)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
 	if err == nil && res.NothingPosted() {
@@ -118,6 +117,14 @@ func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error 
 		return &InvalidEventError{Err: err}
 	}
 	alarms, err := r.alarms(ctx, ev.AlarmARNs)
+	var bad *cwalarms.BadARNsError
+	if errors.As(err, &bad) {
+		// One ARN of another region (or not an ARN) must not cost the others their reminders:
+		// the good ones are reminded, the bad part is rejected as a bad event, not retried as
+		// "not delivered".
+		r.log.ErrorContext(ctx, "event rejected", "error", "reminder event: "+bad.Error(), "rejected_alarms", len(bad.ARNs), "alarms", len(ev.AlarmARNs))
+		err = nil
+	}
 	if err != nil {
 		r.log.ErrorContext(ctx, "reminders not delivered", "alarms", len(ev.AlarmARNs), "error", err.Error())
 		return &NotDeliveredError{Failed: len(ev.AlarmARNs), Total: len(ev.AlarmARNs), What: "reminders", Err: fmt.Errorf("read the alarms' states: %w", err)}
@@ -132,6 +139,10 @@ func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error 
 	}
 	if len(failures) > 0 {
 		return &NotDeliveredError{Failed: len(failures), Total: len(due), What: "reminders", Err: errors.Join(failures...)}
+	}
+	if bad != nil {
+		// Reported once per tick as what it is; a retry finds the good ones reminded recently.
+		return &InvalidEventError{Err: fmt.Errorf("reminder event: %d of %d alarm ARNs cannot be asked about: %w", len(bad.ARNs), len(ev.AlarmARNs), bad)}
 	}
 	return nil
 }

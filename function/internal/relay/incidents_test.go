@@ -14,17 +14,17 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
-	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // keeper records what the relay asks of a Slack app destination's incidents.
 type keeper struct {
-	mu        sync.Mutex
-	changes   []lifecycle.Change
-	posts     [][]byte
-	reminders []lifecycle.Reminder
-	err       error  // answered to every call
-	action    string // Apply's action; "" is a root message posted
+	mu         sync.Mutex
+	changes    []lifecycle.Change
+	posts      [][]byte
+	messageIDs []string
+	reminders  []lifecycle.Reminder
+	err        error  // answered to every call
+	action     string // Apply's action; "" is a root message posted
 }
 
 func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
@@ -38,11 +38,12 @@ func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result,
 	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
 
-func (k *keeper) Post(_ context.Context, payload []byte) (slackapi.Posted, error) {
+func (k *keeper) Post(_ context.Context, messageID string, payload []byte) (lifecycle.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.posts = append(k.posts, payload)
-	return slackapi.Posted{Channel: "C0123ABCDEF", TS: "1.2", Attempts: 1}, k.err
+	k.messageIDs = append(k.messageIDs, messageID)
+	return lifecycle.Result{Action: "posted on its own", Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
 }
 
 func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration) (lifecycle.Result, error) {
@@ -95,6 +96,10 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 	}
 	if len(k.posts) != 1 || !strings.Contains(string(k.posts[0]), "📣") {
 		t.Errorf("text messages posted: %q", k.posts)
+	}
+	// The SNS MessageId goes along: the incidents keep it, so another container knows it too.
+	if text := loadEvent(t, "plain-text"); len(k.messageIDs) != 1 || k.messageIDs[0] != text.Records[0].SNS.MessageID || k.messageIDs[0] == "" {
+		t.Errorf("message ids %q", k.messageIDs)
 	}
 	for _, line := range []string{`"msg":"delivered"`, `"action":"opened: posted the root message"`, `"root_ts":"1.1"`, `"messenger":"slack-app"`, `"already delivered by this container; not posted again"`} {
 		if !strings.Contains(logs.String(), line) {
@@ -209,6 +214,32 @@ func TestReminders(t *testing.T) {
 		}
 		if strings.Contains(logs.String(), `"msg":"reminded"`) {
 			t.Errorf("a failed reminder was logged as sent:\n%s", logs)
+		}
+	})
+	t.Run("an ARN of another region: the others are reminded, the event rejected", func(t *testing.T) {
+		// Issue 17, item 9: what cwalarms.Describe answers for a list with one foreign ARN.
+		foreign := "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:elsewhere"
+		k := &keeper{}
+		r, logs := slackAppRelay(t, k)
+		r.now = func() time.Time { return now }
+		var asked []string
+		good := alarmStates(now, &asked)
+		r.WithAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
+			out, _ := good(ctx, arns[1:])
+			return out, &cwalarms.BadARNsError{ARNs: arns[:1], Errs: []error{errors.New(`alarm "elsewhere" is in eu-west-1, not in this function's region us-east-1`)}}
+		})
+		ev := strings.Replace(reminderEvent, `"alarmArns":[`, `"alarmArns":["`+foreign+`",`, 1)
+		err := r.HandleJSON(context.Background(), []byte(ev))
+		var invalid *InvalidEventError
+		var nd *NotDeliveredError
+		if !errors.As(err, &invalid) || errors.As(err, &nd) || !strings.Contains(err.Error(), "1 of 3 alarm ARNs") || !strings.Contains(err.Error(), "eu-west-1") {
+			t.Errorf("err = %v", err)
+		}
+		if len(k.reminders) != 1 || k.reminders[0].AlarmName != "orders-api latency" {
+			t.Errorf("reminded %+v", k.reminders)
+		}
+		if n := strings.Count(logs.String(), `"msg":"event rejected"`); n != 1 {
+			t.Errorf("%d rejections logged:\n%s", n, logs)
 		}
 	})
 	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {

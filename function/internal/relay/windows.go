@@ -191,7 +191,8 @@ func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) error {
 		return err
 	}
 	if r.incidents != nil {
-		_, err = r.incidents.Post(ctx, payload)
+		// Once per window occurrence: a retried end event (another container) does not post it again.
+		_, err = r.incidents.Post(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
 		return err
 	}
 	_, err = r.poster.Post(ctx, payload)

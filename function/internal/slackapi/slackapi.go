@@ -22,8 +22,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
@@ -91,6 +93,16 @@ type Message struct {
 	// package builds for webhooks, posted as it is. When nil, Text is posted as mrkdwn.
 	Payload []byte
 	Text    string
+
+	// Metadata tags a posted message (Slack's message metadata) so that it can be found again
+	// when the answer to its post was lost (Find); nil posts none.
+	Metadata *Metadata
+}
+
+// Metadata is Slack message metadata: an event type and a flat payload of strings.
+type Metadata struct {
+	EventType string            `json:"event_type"`
+	Payload   map[string]string `json:"event_payload"`
 }
 
 // Posted is a message Slack accepted.
@@ -113,6 +125,7 @@ type Error struct {
 	Detail   string // Slack's further messages (invalid_blocks explains itself there), shortened
 	Attempts int
 	Reason   string
+	Unknown  bool // the last request was sent and its answer lost: it may have been acted on
 }
 
 func (e *Error) Error() string {
@@ -127,6 +140,8 @@ var ErrChannelUnusable = errors.New("slack channel cannot be posted to")
 // codes that mean so.
 func (e *Error) Is(target error) bool {
 	switch target {
+	case ErrOutcomeUnknown:
+		return e.Unknown
 	case ErrMessageGone:
 		return goneCodes[e.Code]
 	case ErrChannelUnusable:
@@ -143,7 +158,14 @@ var goneCodes = map[string]bool{
 	"thread_not_found":    true,
 }
 
-// PostMessage posts m to m.Channel (in m.ThreadTS's thread when set) and returns its ts.
+// ErrOutcomeUnknown is reported (through errors.Is) when a post may or may not have been taken:
+// the request was sent and its answer was lost (a reset, a timeout), or Slack said ok without
+// the message's ts. chat.postMessage is not idempotent, so such a post is never retried blindly:
+// the caller looks for it first (Find).
+var ErrOutcomeUnknown = errors.New("slack may have posted the message: its answer was lost")
+
+// PostMessage posts m to m.Channel (in m.ThreadTS's thread when set) and returns its ts. A post
+// whose outcome is unknown is not retried: the error is ErrOutcomeUnknown.
 func (c *Client) PostMessage(ctx context.Context, m Message) (Posted, error) {
 	if m.TS != "" {
 		return Posted{}, errors.New("slack chat.postMessage: a message to post has no ts (use UpdateMessage to edit one)")
@@ -194,6 +216,13 @@ func body(method string, m Message) ([]byte, error) {
 		if m.ThreadTS != "" {
 			fields["thread_ts"] = str(m.ThreadTS)
 		}
+		if m.Metadata != nil {
+			meta, err := json.Marshal(m.Metadata)
+			if err != nil {
+				return nil, fmt.Errorf("slack %s: encode metadata: %w", method, err)
+			}
+			fields["metadata"] = meta
+		}
 		fields["unfurl_links"] = json.RawMessage(`false`)
 		fields["unfurl_media"] = json.RawMessage(`false`)
 	}
@@ -219,6 +248,8 @@ type outcome struct {
 	detail     string
 	reason     string
 	posted     Posted
+	unknown    bool   // the request went out and no usable answer came back
+	raw        []byte // a read method's answer
 }
 
 func (c *Client) call(ctx context.Context, method string, m Message) (Posted, error) {
@@ -229,6 +260,10 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	var last outcome
 	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
 		last = c.attempt(ctx, method, payload)
+		if last.unknown && method == "chat.postMessage" {
+			// Posting again could show the message twice: the caller finds out first.
+			last.retryable = false
+		}
 		return retry.Outcome{Done: last.ok, Retry: last.retryable, RetryAfter: last.retryAfter}
 	})
 	if last.ok {
@@ -238,10 +273,14 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	if !last.retryable {
 		stopped = "not retried"
 	}
-	return Posted{}, &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped)}
+	return Posted{}, &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped), Unknown: last.unknown}
 }
 
 func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
+	return c.attemptAs(ctx, method, "application/json; charset=utf-8", payload)
+}
+
+func (c *Client) attemptAs(ctx context.Context, method, contentType string, payload []byte) outcome {
 	timeout := c.Policy.Timeout(ctx, c.Clock.Time())
 	if timeout <= 0 {
 		return outcome{reason: "no time left before the deadline"}
@@ -252,16 +291,25 @@ func (c *Client) attempt(ctx context.Context, method string, payload []byte) out
 	if err != nil {
 		return outcome{reason: "build request: " + c.Token.redact(err.Error())}
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+c.Token.reveal())
 	req.Header.Set("User-Agent", "alarm-relay")
+	// Whether the request went out decides what a lost answer means: a refused connection
+	// posted nothing, a reset after the request may have.
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { sent.Store(true) },
+	}))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return outcome{retryable: true, reason: c.Token.redact(urlerr.Strip(err).Error())}
+		return outcome{retryable: true, unknown: sent.Load(), reason: c.Token.redact(urlerr.Strip(err).Error())}
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	o := c.judge(resp, raw)
+	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if rerr != nil {
+		return outcome{retryable: true, unknown: true, status: resp.StatusCode, reason: "read the answer: " + c.Token.redact(urlerr.Strip(rerr).Error())}
+	}
+	o := c.judge(resp, raw, !strings.HasPrefix(method, "conversations."))
 	o.reason = c.Token.redact(o.reason)
 	return o
 }
@@ -281,12 +329,13 @@ type answer struct {
 // and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
 // Whatever of the answer is kept loses the token first and is shortened after: a cut made
 // first could leave a token's beginning that no redaction recognises.
-func (c *Client) judge(resp *http.Response, raw []byte) outcome {
+func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 	body := c.Token.redact(strings.TrimSpace(string(raw)))
 	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.Clock.Time()})
 	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
-	if json.Unmarshal(raw, &a) == nil {
+	parsed := json.Unmarshal(raw, &a) == nil
+	if parsed {
 		// Decoded, not from body: a JSON string may spell the token with \u escapes.
 		o.code = clip.String(c.Token.redact(strings.TrimSpace(a.Error)), 80)
 		if len(a.Metadata.Messages) > 0 {
@@ -295,11 +344,24 @@ func (c *Client) judge(resp *http.Response, raw []byte) outcome {
 	} else {
 		o.detail = clip.String(body, 200) // an HTML page from a proxy, a 404's text
 	}
+	if parsed && a.OK && resp.StatusCode == http.StatusOK {
+		switch {
+		case !wantTS:
+			// A read method: its answer carries messages, no ts.
+			o.ok, o.raw, o.reason = true, raw, ""
+			return o
+		case a.TS == "":
+			// Taken, maybe, but which message is it? The incident could not find it again.
+			o.reason, o.unknown = "Slack answered ok without the message's ts", true
+			return o
+		}
+	}
 	switch v.Outcome {
 	case chat.Delivered:
 		if a.TS == "" {
 			// A judge that let an answer without the ts pass: the incident could not find it again.
 			o.reason = "Slack answered ok without the message's ts"
+			o.unknown = true
 			return o
 		}
 		o.ok = true
