@@ -11,7 +11,7 @@ import (
 )
 
 // docPages are the README and the pages of docs/ whose commands these tests check.
-var docPages = []string{"../README.md", "../docs/delivery.md", "../docs/slack-app.md", "../docs/alarms-and-destinations.md", "../docs/operations.md", "../docs/development.md"}
+var docPages = []string{"../README.md", "../docs/delivery.md", "../docs/slack-app.md", "../docs/alarms-and-destinations.md", "../docs/maintenance-windows.md", "../docs/operations.md", "../docs/development.md"}
 
 func readDocs(t *testing.T) map[string]string {
 	t.Helper()
@@ -28,13 +28,25 @@ func readDocs(t *testing.T) map[string]string {
 
 // TestDocsDryRunsRunAsWritten: every `go run ./function … -dry-run` command in a code block of the
 // docs (without variables in front of it) exits 0 and prints a payload, run from the repository
-// root as the docs say.
+// root as the docs say. An `export NAME='value'` line before it in the block sets its environment
+// (`unset NAME` ends it), and comment lines right below it are what it prints first, line by line.
 func TestDocsDryRunsRunAsWritten(t *testing.T) {
 	block := regexp.MustCompile("(?ms)^```sh\n(.*?)^```")
-	ran := 0
+	export := regexp.MustCompile(`^export ([A-Z_]+)='([^']*)'$`)
+	ran, shown := 0, 0
 	for page, text := range readDocs(t) {
 		for _, m := range block.FindAllStringSubmatch(text, -1) {
-			for _, line := range strings.Split(m[1], "\n") {
+			env := map[string]string{}
+			lines := strings.Split(m[1], "\n")
+			for n, line := range lines {
+				if e := export.FindStringSubmatch(line); e != nil {
+					env[e[1]] = e[2]
+					continue
+				}
+				if name, ok := strings.CutPrefix(line, "unset "); ok {
+					delete(env, strings.TrimSpace(name))
+					continue
+				}
 				line, _, _ = strings.Cut(line, "#") // a comment; no command here has # in its arguments
 				fields := strings.Fields(line)
 				if len(fields) < 3 || fields[0] != "go" || fields[1] != "run" || fields[2] != "./function" || !strings.Contains(line, "-dry-run") {
@@ -55,15 +67,29 @@ func TestDocsDryRunsRunAsWritten(t *testing.T) {
 					args = append(args, f)
 				}
 				ran++
-				r := run(t, nil, stdin, args...)
+				r := run(t, env, stdin, args...)
 				if r.code != exitOK || !strings.Contains(r.stdout, "orders-api") && !strings.Contains(r.stdout, "{") {
 					t.Errorf("%s: %q: exit %d, stdout %q, stderr %s", page, line, r.code, r.stdout, r.stderr)
+				}
+				printed := strings.Split(r.stdout, "\n")
+				for i, below := range lines[n+1:] {
+					want, ok := strings.CutPrefix(below, "# ")
+					if !ok {
+						break
+					}
+					shown++
+					if i >= len(printed) || printed[i] != want {
+						t.Errorf("%s: %q prints\n%s\nwhere the page shows %q as its line %d", page, line, r.stdout, want, i+1)
+					}
 				}
 			}
 		}
 	}
 	if ran < 4 {
 		t.Errorf("ran %d dry-run commands from the docs; the README and docs/delivery.md show at least 4", ran)
+	}
+	if shown < 2 {
+		t.Errorf("checked %d lines of output shown below dry runs; docs/maintenance-windows.md shows 2", shown)
 	}
 }
 

@@ -2,7 +2,7 @@
 // cold start, warm invoke latency against a local webhook, peak RSS, bootstrap and zip size. A
 // no-op aws-lambda-go function (scripts/noop), built the same way, is measured beside it: the
 // relay's own cold-start cost is the difference ("vs no-op"). It prints a Markdown table
-// (scripts/bench runs it; the README shows its output).
+// (scripts/bench runs it; docs/development.md shows its output).
 package main
 
 import (

@@ -64,7 +64,7 @@ func (r *reader) alarms(s *Settings) []Alarm {
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
-		r.fail("alarms", "is %s: must be a non-empty list of alarms (see the README), or left unset for the single latency alarm", typeOf(json.RawMessage(raw)))
+		r.fail("alarms", "is %s: must be a non-empty list of alarms (see docs/alarms-and-destinations.md), or left unset for the single latency alarm", typeOf(json.RawMessage(raw)))
 		return nil
 	}
 	var out []Alarm

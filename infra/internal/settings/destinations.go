@@ -73,7 +73,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 	}
 	var entries []json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &entries); err != nil || len(entries) == 0 {
-		r.fail("destinations", "must be a non-empty list of {%s} (see the README), or left unset for webhookUrl", strings.Join(destinationFields, ", "))
+		r.fail("destinations", "must be a non-empty list of {%s} (see docs/alarms-and-destinations.md), or left unset for webhookUrl", strings.Join(destinationFields, ", "))
 		return nil
 	}
 	secret := r.ctx.IsConfigSecret(r.project + ":destinations")

@@ -284,7 +284,7 @@ func (r *reader) validate(s *Settings) {
 	r.window("", "periodSeconds", s.PeriodSeconds, s.EvaluationPeriods, s.DatapointsToAlarm, !list)
 	r.treatMissingData("treatMissingData", s.TreatMissingData)
 	if s.Messenger == string(messenger.SlackApp) {
-		r.fail("messenger", "slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see the README); this key is webhookUrl's (auto, slack, teams, teams-legacy)")
+		r.fail("messenger", "slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see docs/slack-app.md); this key is webhookUrl's (auto, slack, teams, teams-legacy)")
 	}
 	r.relay("", relayconfig.Config{Messenger: s.Messenger, Timezone: s.Timezone, Language: s.Language, Mentions: s.Mentions})
 	r.remind("remindEveryMinutes", s.RemindEveryMinutes)

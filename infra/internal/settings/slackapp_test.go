@@ -108,7 +108,7 @@ func TestSlackAppProblems(t *testing.T) {
 		{"misspelt field", destinationsOf(slackAppEntry(map[string]any{"slackChanel": "C0123ABCDEF"})), []string{"destinations"},
 			[]string{"destinations[0].slackChanel: unknown field (did you mean slackChannel?)"}},
 		{"top-level messenger", base(map[string]string{"messenger": "slack-app"}), []string{"webhookUrl"},
-			[]string{"messenger: slack-app is a destination's messenger: configure destinations with slackToken and slackChannel"}},
+			[]string{"messenger: slack-app is a destination's messenger: configure destinations with slackToken and slackChannel (see docs/slack-app.md)"}},
 		{"second entry only", destinationsOf(hook, slackAppEntry(map[string]any{"name": "oncall", "slackChannel": "general"})), []string{"destinations"},
 			[]string{`destinations[1].slackChannel: "general" looks like a channel name`}},
 	}

@@ -20,6 +20,7 @@ var docPages = []string{
 	"docs/configuration.md",
 	"docs/alarms-and-destinations.md",
 	"docs/slack-app.md",
+	"docs/maintenance-windows.md",
 	"docs/delivery.md",
 	"docs/operations.md",
 	"docs/permissions.md",

@@ -70,13 +70,20 @@ func TestREADMEExamplesDeploy(t *testing.T) {
 			}
 			deployed++
 			cfg, secret := current.forProgram()
+			if _, set := cfg[regionKey]; !set {
+				cfg[regionKey] = unset // as the stack has it: the program refuses a stack without a region
+			}
 			if _, _, err := deploy(t, cfg, secret, artifact); err != nil {
 				t.Errorf("%s, block %d does not deploy as written:\n%s\n%v", block.page, i, block.text, err)
 			}
 		}
 	}
-	expect(t, "README and docs examples deployed", deployed, 6)
+	expect(t, "README and docs examples deployed", deployed, 8)
 }
+
+// regionKey is the AWS provider's region: every stack the pages deploy must set it, in its stack
+// file or with `pulumi config set aws:region`, as a user's stack must.
+const regionKey = "aws:region"
 
 type codeBlock struct{ lang, text string }
 
@@ -142,6 +149,9 @@ func parseStackFile(data []byte) (*stackConfig, error) {
 	for k, v := range file.Config {
 		if key, ok := strings.CutPrefix(k, project+":"); ok {
 			cfg.values[key] = v
+		}
+		if k == regionKey {
+			cfg.values[k] = v
 		}
 	}
 	return cfg, nil
