@@ -129,9 +129,11 @@ func (r *Relay) WindowEnded(ctx context.Context, ev maintenance.EndEvent) error 
 		return nil
 	}
 	var failures []error
-	if err := r.postSummary(ctx, summary); err != nil {
+	if posted, err := r.postSummary(ctx, summary); err != nil {
 		r.log.ErrorContext(ctx, "window summary not delivered", append(attrs, "error", err.Error())...)
 		failures = append(failures, fmt.Errorf("summary of window %q: %w", w.Name, err))
+	} else if !posted {
+		r.log.InfoContext(ctx, "window summary posted before (a repeated end event): not posted again", attrs...)
 	} else {
 		r.log.InfoContext(ctx, "window summary delivered", append(attrs, "text", render.WindowSummaryText(summary, r.options.Language))...)
 	}
@@ -184,18 +186,31 @@ func (r *Relay) summarize(ctx context.Context, w maintenance.Window, occ mainten
 	return s, changed
 }
 
-// postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's channel.
-func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) error {
+// onceIncidents is a Slack app's incident keeper that can post a message once per occasion
+// (*lifecycle.Incidents): a repeated window-end event then posts its summary once.
+type onceIncidents interface {
+	PostOnce(ctx context.Context, key string, at time.Time, payload []byte) (bool, error)
+}
+
+var _ onceIncidents = (*lifecycle.Incidents)(nil)
+
+// postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's
+// channel, remembered by the window and its end so that a repeated end event posts nothing
+// (posted false). A webhook keeps no state: it is posted again.
+func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted bool, err error) {
 	payload, err := render.RenderWindowSummary(r.messenger, s, r.options)
 	if err != nil {
-		return err
+		return false, err
+	}
+	if once, ok := r.incidents.(onceIncidents); ok {
+		return once.PostOnce(ctx, "window-summary:"+s.Window, s.End, payload)
 	}
 	if r.incidents != nil {
 		_, err = r.incidents.Post(ctx, payload)
-		return err
+		return err == nil, err
 	}
 	_, err = r.poster.Post(ctx, payload)
-	return err
+	return err == nil, err
 }
 
 // afterWindow shows an alarm that changed inside the window as its held notification would have

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 )
 
@@ -289,4 +291,52 @@ func TestWindowEndFailures(t *testing.T) {
 		}
 		noWebhookURL(t, "log", logs.String())
 	})
+}
+
+// onceKeeper is a keeper that also posts once per key and time, as *lifecycle.Incidents does.
+type onceKeeper struct {
+	*keeper
+	once map[string]bool
+}
+
+func (k *onceKeeper) PostOnce(ctx context.Context, key string, at time.Time, payload []byte) (bool, error) {
+	id := key + "@" + at.UTC().Format(time.RFC3339Nano)
+	if k.once[id] {
+		return false, nil
+	}
+	k.once[id] = true
+	_, err := k.Post(ctx, payload)
+	return err == nil, err
+}
+
+// TestWindowEndRepeatedSlackApp: EventBridge Scheduler delivers at least once and Lambda retries
+// a failed invocation whole: a Slack app destination posts a window's summary once per end,
+// remembered by the window and the end of its occurrence (the alerts after it are the lifecycle's,
+// which recognises a change already shown); next week's end posts again.
+func TestWindowEndRepeatedSlackApp(t *testing.T) {
+	k := &onceKeeper{keeper: &keeper{}, once: map[string]bool{}}
+	r := New(render.SlackApp, render.Options{}, nil, slog.New(slog.DiscardHandler)).WithIncidents(k)
+	now := seoul(t, "04:00").Add(20 * time.Second)
+	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return now }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	for range 2 {
+		if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(3 * time.Minute) // Lambda's second retry
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.posts) != 1 {
+		t.Fatalf("%d summaries for one window's end, want 1", len(k.posts))
+	}
+	now = now.AddDate(0, 0, 7)
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.posts) != 2 {
+		t.Errorf("%d summaries after next week's end, want 2", len(k.posts))
+	}
 }
