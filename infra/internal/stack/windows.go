@@ -185,6 +185,11 @@ func WindowsOutput(cfg settings.Settings, now time.Time) string {
 			if !d.Shorthand {
 				who += " (" + d.Name + ")"
 			}
+			if !holdsAny(cfg, d, w) {
+				// No schedule either (windowSchedules): saying when it starts would suggest it does something.
+				lines = append(lines, who+": holds none of the destination's alarms (check the window's alarms and the destination's)")
+				continue
+			}
 			loc := w.Location()
 			zone := loc.String()
 			if !w.Recurring() {
@@ -202,6 +207,16 @@ func WindowsOutput(cfg settings.Settings, now time.Time) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// holdsAny tells whether the window holds any alarm the destination receives.
+func holdsAny(cfg settings.Settings, d settings.Destination, w maintenance.Window) bool {
+	for _, a := range cfg.Alarms {
+		if (len(d.Alarms) == 0 || slices.Contains(d.Alarms, a.Name)) && w.Holds(a.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // offsetOf is the UTC offset, in seconds, an RFC 3339 timestamp was written with.
