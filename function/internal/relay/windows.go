@@ -36,6 +36,9 @@ func (r *Relay) At(t time.Time) *Relay {
 	return r
 }
 
+// earlyEnd is how long before a window's end its end event may come and still stand for it.
+const earlyEnd = time.Minute
+
 // clockSkew is how far in the future a state change time may lie and still be believed.
 const clockSkew = 5 * time.Minute
 
@@ -112,6 +115,11 @@ func (r *Relay) WindowEnded(ctx context.Context, ev maintenance.EndEvent) error 
 		return &InvalidEventError{Err: err}
 	}
 	now := r.now()
+	if o, on := w.At(now); on && o.End.Sub(now) <= earlyEnd {
+		// The schedule fired a moment early (the clocks differ): this is that occurrence's end.
+		// Last week's would find every alarm still held and end the window without a word.
+		now = o.End
+	}
 	occ, ok := w.LastEnded(now)
 	if !ok {
 		r.log.WarnContext(ctx, "window end event before the window ever ended; nothing to sum up", "window", w.Name)

@@ -340,3 +340,31 @@ func TestWindowEndRepeatedSlackApp(t *testing.T) {
 		t.Errorf("%d summaries after next week's end, want 2", len(k.posts))
 	}
 }
+
+// TestWindowEndEarly: a schedule that fires a moment before the end it stands for (clocks differ
+// by a few seconds) sums up this occurrence, not last week's: with last week's, every alarm would
+// look still held and the window would end without a word.
+func TestWindowEndEarly(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:59:58") }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if c.received() != 2 || !strings.Contains(c.payloads[0]["text"].(string), "sunday-deploy ended: 1 alarm changed") {
+		t.Fatalf("%d posts %v; log:\n%s", c.received(), c.payloads, logs)
+	}
+	// An end event in the middle of the window (a hand-made one) is no end: it sums up last
+	// week's and leaves the alarms it still holds alone.
+	r2, c2, _ := setup(t, 200, "ok")
+	r2.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:00") }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	if err := r2.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if c2.received() != 0 {
+		t.Errorf("%d posts in the middle of the window: %v", c2.received(), c2.payloads)
+	}
+}
