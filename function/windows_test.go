@@ -57,7 +57,7 @@ func TestWindowSettingsErrors(t *testing.T) {
 	}
 	// A window's end event is one of the stack's scheduled events: it asks CloudWatch and posts.
 	r := run(t, map[string]string{"MAINTENANCE_WINDOWS": sundayDeploy}, `{"alarmRelay":"windowEnd","window":"sunday-deploy","alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:a"]}`, "-dry-run")
-	if r.code != exitUsageError || !strings.Contains(r.stderr, "-dry-run shows what an SNS event posts") {
+	if r.code != exitUsageError || !strings.Contains(r.stderr, "-dry-run shows what an SNS event posts; a window end event asks CloudWatch for its alarms' states to sum the window up") {
 		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 	r = run(t, nil, `{"alarmRelay":"windowEnd","window":"","alarmArns":[]}`)
