@@ -170,6 +170,10 @@ func (r *Relay) summarize(ctx context.Context, w maintenance.Window, occ mainten
 			r.log.InfoContext(ctx, "still held by another window: left to its summary", "alarm", a.Name, "window", w.Name, "held_by", other.Name, "until", o.End.Format(time.RFC3339))
 			continue
 		}
+		if first, ok := r.firstEndingWith(a.Name, occ.End); ok && first.Name != w.Name {
+			r.log.InfoContext(ctx, "another window ending now holds it too: left to its summary", "alarm", a.Name, "window", w.Name, "summed_up_by", first.Name)
+			continue
+		}
 		since := r.windows.HeldSince(a.Name, occ)
 		if since.Before(s.Start) {
 			s.Start = since
@@ -201,6 +205,21 @@ type onceIncidents interface {
 }
 
 var _ onceIncidents = (*lifecycle.Incidents)(nil)
+
+// firstEndingWith is the first window of the configuration that holds the alarm and has an
+// occurrence ending at end: of windows ending together, it alone sums the alarm up (each has its
+// own end schedule, and one summary is enough).
+func (r *Relay) firstEndingWith(alarmName string, end time.Time) (maintenance.Window, bool) {
+	for _, w := range r.windows {
+		if !w.Holds(alarmName) {
+			continue
+		}
+		if o, ok := w.LastEnded(end); ok && o.End.Equal(end) {
+			return w, true
+		}
+	}
+	return maintenance.Window{}, false
+}
 
 // postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's
 // channel, remembered by the window and its end so that a repeated end event posts nothing

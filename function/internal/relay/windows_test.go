@@ -368,3 +368,27 @@ func TestWindowEndEarly(t *testing.T) {
 		t.Errorf("%d posts in the middle of the window: %v", c2.received(), c2.payloads)
 	}
 }
+
+// TestWindowEndSameEnd: two overlapping windows that end at the same moment both have an end
+// schedule; an alarm both hold is summed up once, by the first of them in the configuration, and
+// the other says nothing of it (and nothing at all when it held nothing else).
+func TestWindowEndSameEnd(t *testing.T) {
+	second := maintenance.Spec{Name: "late-checks", Days: []string{"Sun"}, Start: "03:00", DurationMinutes: 60, Timezone: "Asia/Seoul", Alarms: []string{latencyName}}
+	alarms := states(cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "03:14")})
+	r, c, logs := setup(t, 200, "ok")
+	r.WithWindows(windowsFor(t, second)).WithClock(func() time.Time { return seoul(t, "04:00") }).WithAlarms(alarms)
+	for _, ev := range []string{endEvent, `{"alarmRelay":"windowEnd","window":"late-checks","alarmArns":["` + latencyARN + `"]}`} {
+		if err := r.HandleJSON(context.Background(), []byte(ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var summaries []string
+	for _, p := range c.payloads {
+		if text := p["text"].(string); strings.Contains(text, "ended:") {
+			summaries = append(summaries, text)
+		}
+	}
+	if len(summaries) != 1 || !strings.Contains(summaries[0], "sunday-deploy ended: 1 alarm changed") || c.received() != 2 {
+		t.Fatalf("summaries %q of %d posts; log:\n%s", summaries, c.received(), logs)
+	}
+}
