@@ -391,8 +391,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
 	}
 	if set["replay-dead-letters"] {
-		if set["event"] || *dryRun {
-			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run"))
+		if set["event"] || *dryRun || set["at"] {
+			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run, and no -at (it delivers now)"))
 		}
 		// A replay bounds each message by -timeout, as Lambda bounds each invocation.
 		return replayDeadLetters(ctx, *queueURL, getenv, s, *timeout, stdout, stderr, log)
