@@ -38,6 +38,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/ssmparam"
 	"github.com/alarm-relay/alarm-relay/function/internal/trend"
 	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
@@ -392,8 +393,8 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fail(fmt.Errorf("-timeout %s: use a positive duration such as 30s", *timeout))
 	}
 	if set["replay-dead-letters"] {
-		if set["event"] || *dryRun {
-			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run"))
+		if set["event"] || *dryRun || set["at"] {
+			return fail(errors.New("-replay-dead-letters delivers what waits in the queue: it takes no -event and no -dry-run, and no -at (it delivers now)"))
 		}
 		// A replay bounds each message by -timeout, as Lambda bounds each invocation.
 		return replayDeadLetters(ctx, *queueURL, getenv, s, *timeout, stdout, stderr, log)
@@ -414,13 +415,17 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			// advice for an event that is no reminder.
 			return fail(&relay.InvalidEventError{Err: err})
 		}
+		kind, asks := "reminder event", "which alarms are still in ALARM"
+		if _, end, _ := maintenance.ParseEndEvent(ev); end {
+			kind, asks = "window end event", "for its alarms' states to sum the window up"
+		}
 		if *dryRun {
-			return fail(errors.New("-dry-run shows what an SNS event posts; a reminder event asks CloudWatch which alarms are still in ALARM and posts for real: run it without -dry-run"))
+			return fail(fmt.Errorf("-dry-run shows what an SNS event posts; a %s asks CloudWatch %s and posts for real: run it without -dry-run", kind, asks))
 		}
 		// As a replay checks its credentials up front: a reminder that cannot ask CloudWatch is a
 		// settings problem, found before anything is posted.
 		if _, err := cwalarms.NewFromEnv(getenv, http.DefaultClient); err != nil {
-			return fail(fmt.Errorf("reminder event: %w", err))
+			return fail(fmt.Errorf("%s: %w", kind, err))
 		}
 	}
 	var r *relay.Relay

@@ -125,6 +125,7 @@ func TestLocalRunErrors(t *testing.T) {
 		{"unknown host in a dry run", map[string]string{"WEBHOOK_URL": "http://127.0.0.1:9/SECRET"}, []string{"-event", "testdata/latency-alarm.json", "-dry-run"}, "(here: -messenger NAME"},
 		{"replay with an event", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-event", "testdata/latency-alarm.json"}, "it takes no -event and no -dry-run"},
 		{"replay dry run", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-dry-run"}, "it takes no -event and no -dry-run"},
+		{"replay at a time", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "-at", "2026-12-06T02:30:00+09:00"}, "it takes no -event and no -dry-run, and no -at (it delivers now)"},
 		{"replay of a queue name", nil, []string{"-replay-dead-letters", "alarm-relay-dead-letters"}, `-replay-dead-letters: queue URL "alarm-relay-dead-letters" is not an SQS queue URL`},
 		{"replay without a webhook", nil, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q"}, "-replay-dead-letters: no webhook configured"},
 		{"replay without credentials", map[string]string{"WEBHOOK_URL": "https://hooks.slack.com/services/T/B/SECRET", "AWS_REGION": "us-east-1"}, []string{"-replay-dead-letters", "https://sqs.us-east-1.amazonaws.com/123456789012/q"}, `AWS credentials are not set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); with a profile or SSO login run: eval "$(aws configure export-credentials --format env)"`},

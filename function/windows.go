@@ -50,6 +50,10 @@ func atClock(r *relay.Relay, at string, ev []byte, out io.Writer) error {
 	if json.Unmarshal(ev, &sns) != nil || len(sns.Records) == 0 {
 		return nil // a scheduled event: it runs at TIME
 	}
+	if len(r.Windows()) == 0 {
+		fmt.Fprintf(out, "not held: no maintenance windows (%s is not set, or empty)\n", maintenance.EnvWindows)
+		return nil
+	}
 	notifications, err := alarm.Parse(sns)
 	if err != nil {
 		return nil // the run reports the event's problem

@@ -28,6 +28,12 @@ func TestAtSaysWhetherHeld(t *testing.T) {
 	if r = run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run"); strings.Contains(r.stdout, "held") {
 		t.Errorf("a relay without windows talks of them:\n%s", r.stdout)
 	}
+	// -at without windows says why nothing is held, rather than "in no maintenance window" as if
+	// the windows it was meant to try did not match.
+	r = run(t, nil, "", "-event", "testdata/latency-alarm.json", "-dry-run", "-at", "2026-12-06T02:30:00+09:00")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, `not held: no maintenance windows (MAINTENANCE_WINDOWS is not set, or empty)`+"\n{") {
+		t.Errorf("-at without windows: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
 	r = run(t, env, "", "-event", "testdata/plain-text.json", "-dry-run", "-at", "2026-12-06T02:30:00+09:00")
 	if r.code != exitOK || !strings.Contains(r.stdout, "is no alarm notification (windows hold alarms only)") {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
@@ -51,7 +57,7 @@ func TestWindowSettingsErrors(t *testing.T) {
 	}
 	// A window's end event is one of the stack's scheduled events: it asks CloudWatch and posts.
 	r := run(t, map[string]string{"MAINTENANCE_WINDOWS": sundayDeploy}, `{"alarmRelay":"windowEnd","window":"sunday-deploy","alarmArns":["arn:aws:cloudwatch:us-east-1:123456789012:alarm:a"]}`, "-dry-run")
-	if r.code != exitUsageError || !strings.Contains(r.stderr, "-dry-run shows what an SNS event posts") {
+	if r.code != exitUsageError || !strings.Contains(r.stderr, "-dry-run shows what an SNS event posts; a window end event asks CloudWatch for its alarms' states to sum the window up") {
 		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 	r = run(t, nil, `{"alarmRelay":"windowEnd","window":"","alarmArns":[]}`)

@@ -36,6 +36,9 @@ func (r *Relay) At(t time.Time) *Relay {
 	return r
 }
 
+// earlyEnd is how long before a window's end its end event may come and still stand for it.
+const earlyEnd = time.Minute
+
 // clockSkew is how far in the future a state change time may lie and still be believed.
 const clockSkew = 5 * time.Minute
 
@@ -112,6 +115,11 @@ func (r *Relay) WindowEnded(ctx context.Context, ev maintenance.EndEvent) error 
 		return &InvalidEventError{Err: err}
 	}
 	now := r.now()
+	if o, on := w.At(now); on && o.End.Sub(now) <= earlyEnd {
+		// The schedule fired a moment early (the clocks differ): this is that occurrence's end.
+		// Last week's would find every alarm still held and end the window without a word.
+		now = o.End
+	}
 	occ, ok := w.LastEnded(now)
 	if !ok {
 		r.log.WarnContext(ctx, "window end event before the window ever ended; nothing to sum up", "window", w.Name)
@@ -129,9 +137,11 @@ func (r *Relay) WindowEnded(ctx context.Context, ev maintenance.EndEvent) error 
 		return nil
 	}
 	var failures []error
-	if err := r.postSummary(ctx, summary); err != nil {
+	if posted, err := r.postSummary(ctx, summary); err != nil {
 		r.log.ErrorContext(ctx, "window summary not delivered", append(attrs, "error", err.Error())...)
 		failures = append(failures, fmt.Errorf("summary of window %q: %w", w.Name, err))
+	} else if !posted {
+		r.log.InfoContext(ctx, "window summary posted before (a repeated end event): not posted again", attrs...)
 	} else {
 		r.log.InfoContext(ctx, "window summary delivered", append(attrs, "text", render.WindowSummaryText(summary, r.options.Language))...)
 	}
@@ -160,6 +170,10 @@ func (r *Relay) summarize(ctx context.Context, w maintenance.Window, occ mainten
 			r.log.InfoContext(ctx, "still held by another window: left to its summary", "alarm", a.Name, "window", w.Name, "held_by", other.Name, "until", o.End.Format(time.RFC3339))
 			continue
 		}
+		if first, ok := r.firstEndingWith(a.Name, occ.End); ok && first.Name != w.Name {
+			r.log.InfoContext(ctx, "another window ending now holds it too: left to its summary", "alarm", a.Name, "window", w.Name, "summed_up_by", first.Name)
+			continue
+		}
 		since := r.windows.HeldSince(a.Name, occ)
 		if since.Before(s.Start) {
 			s.Start = since
@@ -184,19 +198,36 @@ func (r *Relay) summarize(ctx context.Context, w maintenance.Window, occ mainten
 	return s, changed
 }
 
-// postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's channel.
-func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) error {
+// firstEndingWith is the first window of the configuration that holds the alarm and has an
+// occurrence ending at end: of windows ending together, it alone sums the alarm up (each has its
+// own end schedule, and one summary is enough).
+func (r *Relay) firstEndingWith(alarmName string, end time.Time) (maintenance.Window, bool) {
+	for _, w := range r.windows {
+		if !w.Holds(alarmName) {
+			continue
+		}
+		if o, ok := w.LastEnded(end); ok && o.End.Equal(end) {
+			return w, true
+		}
+	}
+	return maintenance.Window{}, false
+}
+
+// postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's
+// channel, remembered by the window and its end so that a repeated end event posts nothing
+// (posted false). A webhook keeps no state: it is posted again.
+func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted bool, err error) {
 	payload, err := render.RenderWindowSummary(r.messenger, s, r.options)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if r.incidents != nil {
-		// Once per window occurrence: a retried end event (another container) does not post it again.
-		_, err = r.incidents.Post(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
-		return err
+		// Once per window occurrence: a repeated end event (another container, a retry) posts nothing.
+		res, err := r.incidents.Post(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
+		return err == nil && !res.NothingPosted(), err
 	}
 	_, err = r.poster.Post(ctx, payload)
-	return err
+	return err == nil, err
 }
 
 // afterWindow shows an alarm that changed inside the window as its held notification would have

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 )
 
@@ -289,4 +291,90 @@ func TestWindowEndFailures(t *testing.T) {
 		}
 		noWebhookURL(t, "log", logs.String())
 	})
+}
+
+// TestWindowEndRepeatedSlackApp: EventBridge Scheduler delivers at least once and Lambda retries
+// a failed invocation whole: a Slack app destination posts a window's summary once per end, by
+// asking the lifecycle to post it under a key naming the window and its occurrence's end (the
+// alerts after it are the lifecycle's, which recognises a change already shown).
+func TestWindowEndRepeatedSlackApp(t *testing.T) {
+	k := &keeper{}
+	r := New(render.SlackApp, render.Options{}, nil, slog.New(slog.DiscardHandler)).WithIncidents(k)
+	now := seoul(t, "04:00").Add(20 * time.Second)
+	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return now }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	for range 2 {
+		if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(3 * time.Minute) // Lambda's second retry
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	// The lifecycle posts once per key (TestFaults' non-alarm cases): every delivery of one end
+	// must ask under the same key, and next week's under another.
+	if len(k.messageIDs) != 3 || k.messageIDs[0] == "" || k.messageIDs[1] != k.messageIDs[0] || k.messageIDs[2] != k.messageIDs[0] {
+		t.Fatalf("keys of three deliveries of one window's end: %q, want one key", k.messageIDs)
+	}
+	now = now.AddDate(0, 0, 7)
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.messageIDs) != 4 || k.messageIDs[3] == k.messageIDs[0] {
+		t.Errorf("next week's end asked under %q, want a key of its own", k.messageIDs)
+	}
+}
+
+// TestWindowEndEarly: a schedule that fires a moment before the end it stands for (clocks differ
+// by a few seconds) sums up this occurrence, not last week's: with last week's, every alarm would
+// look still held and the window would end without a word.
+func TestWindowEndEarly(t *testing.T) {
+	r, c, logs := setup(t, 200, "ok")
+	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:59:58") }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if c.received() != 2 || !strings.Contains(c.payloads[0]["text"].(string), "sunday-deploy ended: 1 alarm changed") {
+		t.Fatalf("%d posts %v; log:\n%s", c.received(), c.payloads, logs)
+	}
+	// An end event in the middle of the window (a hand-made one) is no end: it sums up last
+	// week's and leaves the alarms it still holds alone.
+	r2, c2, _ := setup(t, 200, "ok")
+	r2.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:00") }).WithAlarms(states(
+		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
+	))
+	if err := r2.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
+		t.Fatal(err)
+	}
+	if c2.received() != 0 {
+		t.Errorf("%d posts in the middle of the window: %v", c2.received(), c2.payloads)
+	}
+}
+
+// TestWindowEndSameEnd: two overlapping windows that end at the same moment both have an end
+// schedule; an alarm both hold is summed up once, by the first of them in the configuration, and
+// the other says nothing of it (and nothing at all when it held nothing else).
+func TestWindowEndSameEnd(t *testing.T) {
+	second := maintenance.Spec{Name: "late-checks", Days: []string{"Sun"}, Start: "03:00", DurationMinutes: 60, Timezone: "Asia/Seoul", Alarms: []string{latencyName}}
+	alarms := states(cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "03:14")})
+	r, c, logs := setup(t, 200, "ok")
+	r.WithWindows(windowsFor(t, second)).WithClock(func() time.Time { return seoul(t, "04:00") }).WithAlarms(alarms)
+	for _, ev := range []string{endEvent, `{"alarmRelay":"windowEnd","window":"late-checks","alarmArns":["` + latencyARN + `"]}`} {
+		if err := r.HandleJSON(context.Background(), []byte(ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var summaries []string
+	for _, p := range c.payloads {
+		if text := p["text"].(string); strings.Contains(text, "ended:") {
+			summaries = append(summaries, text)
+		}
+	}
+	if len(summaries) != 1 || !strings.Contains(summaries[0], "sunday-deploy ended: 1 alarm changed") || c.received() != 2 {
+		t.Fatalf("summaries %q of %d posts; log:\n%s", summaries, c.received(), logs)
+	}
 }

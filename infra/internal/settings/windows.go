@@ -112,7 +112,8 @@ func (r *reader) destinationWindows(o *entry, s *Settings) maintenance.Set {
 }
 
 // windowsFit checks that the destination's windows fit the relay's environment with the rest of
-// its settings: Lambda takes 4 KB of environment in all.
+// its settings: Lambda takes 4 KB of environment in all, measured as the variables' JSON (its
+// error reads "String measured: {...}"), where every quote of the windows' own JSON costs two bytes.
 func (r *reader) windowsFit(key string, d Destination) {
 	if len(d.Windows) == 0 {
 		return
@@ -123,12 +124,21 @@ func (r *reader) windowsFit(key string, d Destination) {
 		return
 	}
 	c := relayconfig.Config{Messenger: d.Messenger, Timezone: d.Timezone, Language: d.Language, Mentions: d.Mentions, Trend: d.Trend, SlackChannel: d.SlackChannel, Destination: d.Name}
-	used := envReserve
-	for k, v := range c.Env() {
-		used += len(k) + len(v)
+	env := c.Env()
+	rest, err := json.Marshal(env)
+	if err != nil {
+		r.fail(key, "%v", err)
+		return
 	}
-	if room := lambdaEnvBytes - used - len(maintenance.EnvWindows); len(encoded) > room {
-		r.fail(key, "%d windows take %d bytes of the relay's environment, which has %d left of Lambda's 4 KB (with %d bytes kept for the stack's own settings): use fewer windows or fewer alarms in them (or shorter mentions)",
-			len(d.Windows), len(encoded), max(room, 0), envReserve)
+	env[maintenance.EnvWindows] = encoded
+	all, err := json.Marshal(env)
+	if err != nil {
+		r.fail(key, "%v", err)
+		return
+	}
+	if size := len(all) + envReserve; size > lambdaEnvBytes {
+		windows := len(all) - len(rest)
+		r.fail(key, "%d windows take %d bytes of the relay's environment (as Lambda measures it, in JSON), which has %d left of Lambda's 4 KB (with %d bytes kept for the stack's own settings): use fewer windows or fewer alarms in them (or shorter mentions)",
+			len(d.Windows), windows, max(lambdaEnvBytes-envReserve-len(rest), 0), envReserve)
 	}
 }

@@ -30,12 +30,31 @@ func WindowScheduleName(project, stack, destination, window string) string {
 	return strings.TrimRight(clip.Prefix(fn, scheduleNameChars-len(tail)), "-_") + tail
 }
 
-// SchedulerAssumeRolePolicy lets EventBridge Scheduler, for this account's schedules only (the
-// confused deputy), assume the role that invokes the relay at a window's end.
-func SchedulerAssumeRolePolicy(account string) (string, error) {
-	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{{
-		Effect: "Allow", Principal: map[string]any{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
-		Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}},
+// SchedulerAssumeRolePolicy lets EventBridge Scheduler assume the role that invokes the relay at
+// a window's end, for the schedules of the relay's own account and region only (the confused
+// deputy: aws:SourceAccount, and aws:SourceArn the default schedule group, where the stack puts
+// them). A trust policy names no Resource (IAM refuses the field, even as null), so it has its
+// own shape, not policyStatement's.
+func SchedulerAssumeRolePolicy(functionARN string) (string, error) {
+	f := strings.SplitN(functionARN, ":", 7)
+	if len(f) < 7 || f[0] != "arn" || f[1] == "" || f[3] == "" || f[4] == "" {
+		return "", fmt.Errorf("function ARN %q has no partition, region or account", functionARN)
+	}
+	type statement struct {
+		Effect    string                       `json:"Effect"`
+		Principal map[string]string            `json:"Principal"`
+		Action    []string                     `json:"Action"`
+		Condition map[string]map[string]string `json:"Condition"`
+	}
+	doc := struct {
+		Version   string      `json:"Version"`
+		Statement []statement `json:"Statement"`
+	}{"2012-10-17", []statement{{
+		Effect: "Allow", Principal: map[string]string{"Service": "scheduler.amazonaws.com"}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string]string{"StringEquals": {
+			"aws:SourceAccount": f[4],
+			"aws:SourceArn":     "arn:" + f[1] + ":scheduler:" + f[3] + ":" + f[4] + ":schedule-group/default",
+		}},
 	}}}
 	out, err := json.Marshal(doc)
 	return string(out), err
@@ -104,16 +123,9 @@ func (r relayDeclarer) windowSchedules(fn *lambda.Function, alarms []*cloudwatch
 	if len(plans) == 0 {
 		return nil
 	}
-	account := fn.Arn.ApplyT(func(arn string) (string, error) {
-		f := strings.Split(arn, ":")
-		if len(f) < 5 {
-			return "", fmt.Errorf("function ARN %q has no account", arn)
-		}
-		return SchedulerAssumeRolePolicy(f[4])
-	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(r.ctx, r.name("windows-role"), &iam.RoleArgs{
 		Description:      pulumi.String("EventBridge Scheduler invokes the alarm relay at the end of its maintenance windows."),
-		AssumeRolePolicy: account,
+		AssumeRolePolicy: fn.Arn.ApplyT(SchedulerAssumeRolePolicy).(pulumi.StringOutput),
 		Tags:             r.tags(),
 	}, r.parent)
 	if err != nil {
@@ -173,6 +185,11 @@ func WindowsOutput(cfg settings.Settings, now time.Time) string {
 			if !d.Shorthand {
 				who += " (" + d.Name + ")"
 			}
+			if !holdsAny(cfg, d, w) {
+				// No schedule either (windowSchedules): saying when it starts would suggest it does something.
+				lines = append(lines, who+": holds none of the destination's alarms (check the window's alarms and the destination's)")
+				continue
+			}
 			loc := w.Location()
 			zone := loc.String()
 			if !w.Recurring() {
@@ -190,6 +207,16 @@ func WindowsOutput(cfg settings.Settings, now time.Time) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// holdsAny tells whether the window holds any alarm the destination receives.
+func holdsAny(cfg settings.Settings, d settings.Destination, w maintenance.Window) bool {
+	for _, a := range cfg.Alarms {
+		if (len(d.Alarms) == 0 || slices.Contains(d.Alarms, a.Name)) && w.Holds(a.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // offsetOf is the UTC offset, in seconds, an RFC 3339 timestamp was written with.

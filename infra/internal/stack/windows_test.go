@@ -74,13 +74,22 @@ func TestMaintenanceWindowSchedules(t *testing.T) {
 	}
 
 	for _, dest := range []string{"team", "oncall"} {
+		raw := str(t, m.named(t, "alarm-relay-"+dest+"-windows-role").Inputs, "assumeRolePolicy")
+		if strings.Contains(raw, `"Resource"`) {
+			t.Errorf("%s: scheduler role trust has a Resource field, which IAM refuses in a trust policy: %s", dest, raw)
+		}
 		var trust policyDocument
-		if err := json.Unmarshal([]byte(str(t, m.named(t, "alarm-relay-"+dest+"-windows-role").Inputs, "assumeRolePolicy")), &trust); err != nil {
+		if err := json.Unmarshal([]byte(raw), &trust); err != nil {
 			t.Fatal(err)
 		}
 		st := trust.Statement[0]
-		if len(trust.Statement) != 1 || st.Principal["Service"] != "scheduler.amazonaws.com" || st.Condition["StringEquals"]["aws:SourceAccount"] != "123456789012" {
-			t.Errorf("%s: scheduler role trust = %+v", dest, trust)
+		// The confused deputy: only this account's schedules (in the default group, where the
+		// stack puts them) may assume the role, not another account's nor another service's.
+		if len(trust.Statement) != 1 || st.Principal["Service"] != "scheduler.amazonaws.com" || !slices.Equal(st.Action, []string{"sts:AssumeRole"}) ||
+			len(st.Condition) != 1 || len(st.Condition["StringEquals"]) != 2 ||
+			st.Condition["StringEquals"]["aws:SourceAccount"] != "123456789012" ||
+			st.Condition["StringEquals"]["aws:SourceArn"] != "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default" {
+			t.Errorf("%s: scheduler role trust = %+v, want sts:AssumeRole by scheduler.amazonaws.com for aws:SourceAccount 123456789012 and aws:SourceArn its default schedule group", dest, trust)
 		}
 		var doc policyDocument
 		if err := json.Unmarshal([]byte(str(t, m.named(t, "alarm-relay-"+dest+"-windows-policy").Inputs, "policy")), &doc); err != nil {
@@ -136,7 +145,8 @@ func TestMaintenanceWindowSchedules(t *testing.T) {
 		"migration (team): next Thu 2026-12-10 23:30 +0900 (as written) until Fri 2026-12-11 01:00 +0900",
 		"last-week (team): ended (a one-off window: remove it from the configuration)",
 		"sunday-deploy (oncall): next Sun 2026-12-06 02:00 KST (Asia/Seoul) until Sun 2026-12-06 04:00 KST",
-		"migration (oncall): next Thu 2026-12-10 23:30 +0900 (as written) until Fri 2026-12-11 01:00 +0900",
+		// The oncall destination receives the latency alarm only, which migration does not hold.
+		"migration (oncall): holds none of the destination's alarms (check the window's alarms and the destination's)",
 		"last-week (oncall): ended (a one-off window: remove it from the configuration)",
 	}, "\n")
 	expect(t, "maintenanceWindows output", outputs["maintenanceWindows"].value, want)
@@ -161,5 +171,24 @@ func TestWindowScheduleName(t *testing.T) {
 			t.Errorf("%v: %q is taken", parts, name)
 		}
 		seen[name] = true
+	}
+}
+
+// TestSchedulerAssumeRolePolicyPartitions: the schedule group's ARN is built in the function's own
+// partition and region (aws-cn, aws-us-gov), and an ARN without them is an error, not a policy
+// that names no account.
+func TestSchedulerAssumeRolePolicyPartitions(t *testing.T) {
+	got, err := SchedulerAssumeRolePolicy("arn:aws-cn:lambda:cn-north-1:210987654321:function:alarm-relay-dev-relay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, `"aws:SourceArn":"arn:aws-cn:scheduler:cn-north-1:210987654321:schedule-group/default"`) ||
+		!strings.Contains(got, `"aws:SourceAccount":"210987654321"`) {
+		t.Errorf("aws-cn trust = %s", got)
+	}
+	for _, bad := range []string{"", "arn:aws:lambda", "arn:aws:lambda:us-east-1::function:x", "not-an-arn:aws:lambda:us-east-1:1:function:x"} {
+		if out, err := SchedulerAssumeRolePolicy(bad); err == nil {
+			t.Errorf("%q: trust %s, want an error", bad, out)
+		}
 	}
 }
