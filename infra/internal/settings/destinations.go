@@ -39,6 +39,8 @@ type Destination struct {
 	// RemindEveryMinutes is how often the destination is reminded of its alarms still in ALARM;
 	// 0: never.
 	RemindEveryMinutes int
+	// OverflowWindowSeconds is the overflow queue's batching window (see OverflowWindow); 0: the default.
+	OverflowWindowSeconds int
 }
 
 // SlackApp tells whether the destination posts through a Slack app (bot token) instead of a webhook.
@@ -46,7 +48,7 @@ func (d Destination) SlackApp() bool { return d.Messenger == string(messenger.Sl
 
 // destinationFields are the fields a destinations entry may have; webhook and slackToken are secrets.
 var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel", "messenger", "timezone", "minimumState", "alarms",
-	"language", "mentions", "trend", "remindEveryMinutes"}
+	"language", "mentions", "trend", "remindEveryMinutes", overflowWindowField}
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
@@ -172,6 +174,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 				len(d.Alarms), d.MinimumState, n, maxFilterCombinations, maxFilterCombinations*len(d.Alarms)/max(n, 1))
 		}
 		r.reminderLimits(remindKey, prefix, d, s)
+		d.OverflowWindowSeconds = r.overflowWindow(prefix, o, d)
 		if d.SlackApp() {
 			d.SlackToken = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.SlackToken))).(pulumi.StringOutput)
 		} else {
