@@ -29,6 +29,10 @@ type Overflow struct {
 	log       *slog.Logger
 	now       func() time.Time
 
+	// current reads alarms' current states from CloudWatch (the relay's, via cwalarms); nil
+	// leaves a digest at its batch's newest changes.
+	current relay.AlarmsFunc
+
 	mu    sync.Mutex
 	until time.Time // this container queued a notification lately: the next go straight to the queue
 	shown shownTimes

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
@@ -86,6 +87,12 @@ func (c *webhookServer) count() int {
 // setup is a Slack webhook relay with an overflow queue, wired as the function wires it.
 func setup(t *testing.T, m render.Messenger, c *webhookServer, q Queue) func(context.Context, json.RawMessage) (any, error) {
 	t.Helper()
+	return setupWith(t, m, c, q, nil)
+}
+
+// setupWith is setup with a relay that reads alarms' current states with alarms.
+func setupWith(t *testing.T, m render.Messenger, c *webhookServer, q Queue, alarms relay.AlarmsFunc) func(context.Context, json.RawMessage) (any, error) {
+	t.Helper()
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
 	u, err := webhook.Parse(srv.URL + secretPath)
@@ -98,7 +105,11 @@ func setup(t *testing.T, m render.Messenger, c *webhookServer, q Queue) func(con
 	}
 	hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: srv.Client(), Policy: retry.DefaultPolicy}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	h, err := Handler(relay.New(m, render.Options{}, hook, log), q)
+	r := relay.New(m, render.Options{}, hook, log)
+	if alarms != nil {
+		r.WithAlarms(alarms)
+	}
+	h, err := Handler(r, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,5 +352,60 @@ func TestSQSEventWithoutRecordsIsRejected(t *testing.T) {
 	var invalid *relay.InvalidEventError
 	if !errors.As(err, &invalid) || c.count() != 0 {
 		t.Fatalf("error %v; want an InvalidEventError", err)
+	}
+}
+
+// TestBatchShowsTheAlarmsCurrentState: a line whose alarm has changed since (another state in
+// CloudWatch, entered later) is left out when the newer change is ALARM or OK (its own
+// notification shows it) and shows INSUFFICIENT_DATA (which a filter may keep from the
+// destination), so that a batch posted after a newer one never ends the alarm on an older state;
+// CloudWatch unavailable, the batch's own state shows.
+func TestBatchShowsTheAlarmsCurrentState(t *testing.T) {
+	arn := func(i int) string { return "arn:aws:cloudwatch:us-east-1:123456789012:alarm:" + stormtest.AlarmName(i) }
+	at := func(minute int) time.Time { return time.Date(2026, 12, 3, 9, minute, 0, 0, time.UTC) }
+	tests := []struct {
+		name   string
+		states []cwalarms.Alarm
+		err    error
+		want   map[string]string
+	}{
+		{"changed to OK since: posted on its own", []cwalarms.Alarm{{ARN: arn(1), State: "OK", Since: at(5)}, {ARN: arn(2), State: "ALARM", Since: at(1)}},
+			nil, map[string]string{stormtest.AlarmName(2): "ALARM"}},
+		{"changed to INSUFFICIENT_DATA since: shown", []cwalarms.Alarm{{ARN: arn(1), State: "INSUFFICIENT_DATA", Since: at(5)}},
+			nil, map[string]string{stormtest.AlarmName(1): "INSUFFICIENT_DATA", stormtest.AlarmName(2): "ALARM"}},
+		{"older state in CloudWatch is no news", []cwalarms.Alarm{{ARN: arn(1), State: "OK", Since: at(0)}},
+			nil, map[string]string{stormtest.AlarmName(1): "ALARM", stormtest.AlarmName(2): "ALARM"}},
+		{"CloudWatch unavailable", nil, errors.New("DescribeAlarms answered HTTP 403 AccessDenied"),
+			map[string]string{stormtest.AlarmName(1): "ALARM", stormtest.AlarmName(2): "ALARM"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &webhookServer{status: 200, body: "ok"}
+			asked := 0
+			h := setupWith(t, render.Slack, c, &fakeQueue{}, func(_ context.Context, arns []string) ([]cwalarms.Alarm, error) {
+				asked++
+				return tt.states, tt.err
+			})
+			resp, err := invoke(t, h, sqsBatch(stormtest.Event(change(1, "ALARM", 2)), stormtest.Event(change(2, "ALARM", 1))))
+			if err != nil || len(failures(t, resp)) != 0 {
+				t.Fatalf("%v %v", resp, err)
+			}
+			if got := stormtest.ReadSlack([]byte(c.posts[0])); fmt.Sprint(got) != fmt.Sprint(tt.want) || asked != 1 {
+				t.Errorf("digest shows %v (CloudWatch asked %d times), want %v (asked once)", got, asked, tt.want)
+			}
+		})
+	}
+}
+
+// TestBatchAllSuperseded: a batch whose every line has a newer change posts nothing and fails
+// nothing.
+func TestBatchAllSuperseded(t *testing.T) {
+	c := &webhookServer{status: 200, body: "ok"}
+	h := setupWith(t, render.Slack, c, &fakeQueue{}, func(_ context.Context, arns []string) ([]cwalarms.Alarm, error) {
+		return []cwalarms.Alarm{{ARN: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:" + stormtest.AlarmName(1), State: "OK", Since: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)}}, nil
+	})
+	resp, err := invoke(t, h, sqsBatch(stormtest.Event(change(1, "ALARM", 2))))
+	if err != nil || len(failures(t, resp)) != 0 || c.count() != 0 {
+		t.Fatalf("posts %d, %v %v; want no post and no failure", c.count(), resp, err)
 	}
 }

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 )
 
 // sqsEvent is what Lambda's SQS event source mapping delivers.
@@ -140,9 +143,52 @@ func (o *Overflow) dropShown(ctx context.Context, entries []Entry) []Entry {
 	return kept
 }
 
-// post sends entries as digests and returns the entries not posted.
+// post sends entries as digests and returns the entries not posted (nor superseded).
 func (o *Overflow) post(ctx context.Context, entries []Entry) []Entry {
 	for posts := 0; len(entries) > 0 && posts < maxPosts; posts++ {
+		sent, out, d, res, err := o.postOne(ctx, entries)
+		if len(sent) == 0 {
+			return nil // every line superseded by a newer change of its alarm
+		}
+		if out.Payload == nil {
+			return sent // not rendered: logged
+		}
+		attrs := []any{"messenger", string(o.messenger), "changes", d.Changes, "lines", len(sent) - out.Omitted(), "left_for_next", out.Omitted(),
+			"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(out.Payload)}
+		if err != nil {
+			o.log.ErrorContext(ctx, "digest not delivered; its messages come back from the queue", append(attrs, "error", err.Error())...)
+			return sent
+		}
+		o.log.InfoContext(ctx, "digest delivered", attrs...)
+		var rest []Entry
+		o.mu.Lock()
+		for i, e := range sent {
+			if out.Shown[i] {
+				o.shown.add(alarmKey(e.Notification), changedAt(e.Notification))
+			} else {
+				rest = append(rest, e)
+			}
+		}
+		o.mu.Unlock()
+		if len(rest) == len(sent) {
+			return rest // nothing fits a post: no point in another
+		}
+		entries = rest
+	}
+	return entries
+}
+
+// postOne renders entries at the alarms' current states (see toCurrent) and posts them as one
+// digest; at a push-back it waits as the webhook asks, then renders and posts again, while the
+// deadline allows. Made again right before each try, a digest that lands after another one shows
+// states at least as new as that one's. It returns the entries the digest holds (the superseded
+// ones left out), in the order of out.Shown.
+func (o *Overflow) postOne(ctx context.Context, entries []Entry) ([]Entry, render.RenderedDigest, render.Digest, deliver.Result, error) {
+	for {
+		entries, _ = o.toCurrent(ctx, entries)
+		if len(entries) == 0 {
+			return nil, render.RenderedDigest{}, render.Digest{}, deliver.Result{}, nil
+		}
 		d := render.Digest{}
 		for _, e := range entries {
 			d.Entries = append(d.Entries, e.DigestEntry)
@@ -151,30 +197,23 @@ func (o *Overflow) post(ctx context.Context, entries []Entry) []Entry {
 		out, err := render.RenderDigest(o.messenger, d, o.options)
 		if err != nil {
 			o.log.ErrorContext(ctx, "digest not rendered", "entries", len(entries), "error", err.Error())
-			return entries
+			return entries, render.RenderedDigest{}, d, deliver.Result{}, err
 		}
 		res, err := o.digests.Post(ctx, out.Payload)
-		attrs := []any{"messenger", string(o.messenger), "changes", d.Changes, "lines", len(entries) - out.Omitted(), "left_for_next", out.Omitted(),
-			"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(out.Payload)}
-		if err != nil {
-			o.log.ErrorContext(ctx, "digest not delivered; its messages come back from the queue", append(attrs, "error", err.Error())...)
-			return entries
+		wait, throttled := throttledFor(err)
+		if !throttled {
+			return entries, out, d, res, err
 		}
-		o.log.InfoContext(ctx, "digest delivered", attrs...)
-		var rest []Entry
-		o.mu.Lock()
-		for i, e := range entries {
-			if out.Shown[i] {
-				o.shown.add(alarmKey(e.Notification), changedAt(e.Notification))
-			} else {
-				rest = append(rest, e)
-			}
+		wait = max(wait, time.Second) + time.Duration(rand.Int64N(int64(250*time.Millisecond))) // two digests do not meet again
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+pushBackReserve {
+			return entries, out, d, res, err
 		}
-		o.mu.Unlock()
-		if len(rest) == len(entries) {
-			return rest // nothing fits a post: no point in another
+		if err := retry.Sleep(ctx, wait); err != nil {
+			return entries, out, d, res, err
 		}
-		entries = rest
 	}
-	return entries
 }
+
+// pushBackReserve is the time a digest keeps after its last wait for a push-back: one post and
+// the invocation's answer.
+const pushBackReserve = 3 * time.Second

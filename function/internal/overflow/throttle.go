@@ -2,7 +2,9 @@ package overflow
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
@@ -20,7 +22,7 @@ func FailFast(inner chat.Judge) chat.Judge {
 	return chat.JudgeFunc(func(r chat.Response) chat.Verdict {
 		v := inner.Judge(r)
 		if v.Outcome == chat.Retry && throttling(r, v) {
-			return chat.Verdict{Outcome: chat.Fail, Reason: throttledReason + " (" + v.Reason + ")", Detail: v.Detail}
+			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("%s (%s; retry after %s)", throttledReason, v.Reason, v.RetryAfter), Detail: v.Detail}
 		}
 		return v
 	})
@@ -41,6 +43,18 @@ func throttling(r chat.Response, v chat.Verdict) bool {
 
 // Throttled tells whether err is a post that FailFast stopped.
 func Throttled(err error) bool {
+	_, ok := throttledFor(err)
+	return ok
+}
+
+// throttledFor is the wait the messenger asked for with the push-back FailFast stopped (0 when it
+// named none), and whether err is one.
+func throttledFor(err error) (time.Duration, bool) {
 	var d *deliver.Error
-	return errors.As(err, &d) && strings.HasPrefix(d.Reason, throttledReason)
+	if !errors.As(err, &d) || !strings.HasPrefix(d.Reason, throttledReason) {
+		return 0, false
+	}
+	_, after, _ := strings.Cut(d.Reason, "; retry after ")
+	wait, _ := time.ParseDuration(strings.TrimSuffix(after, ")"))
+	return wait, true
 }

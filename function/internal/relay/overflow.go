@@ -26,3 +26,6 @@ func (r *Relay) WithPoster(p Poster) *Relay {
 	r.poster = p
 	return r
 }
+
+// Alarms is how the relay reads alarms' current states (nil: it cannot).
+func (r *Relay) Alarms() AlarmsFunc { return r.alarms }

@@ -96,11 +96,21 @@ func roleName(arn string) (string, error) {
 
 // OverflowPolicy grants the relay its overflow queue and nothing else: send a pushed-back
 // notification and count what waits (the function's code), receive and delete batches (the
-// event source mapping, which runs with the function's role).
+// event source mapping, which runs with the function's role). And it may read the current state
+// of the account's metric alarms in the queue's region (DescribeAlarms, read-only), so that a
+// digest never shows an alarm older than a digest posted before it: the alarms a topic carries
+// are not all the stack's (anyone may add an alarm action to it), and listing the stack's alarms
+// beside the reminders' would double the role's share of IAM's 10,240 characters.
 func OverflowPolicy(queueArn string) (string, error) {
+	parts := strings.SplitN(queueArn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sqs" {
+		return "", fmt.Errorf("overflow policy: %q is not an SQS queue ARN", queueArn)
+	}
+	alarms := "arn:" + parts[1] + ":cloudwatch:" + parts[3] + ":" + parts[4] + ":alarm:*"
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
 		{Sid: "QueueWhenThrottled", Effect: "Allow", Action: []string{"sqs:SendMessage", "sqs:GetQueueAttributes"}, Resource: []string{queueArn}},
 		{Sid: "DrainOverflow", Effect: "Allow", Action: []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}, Resource: []string{queueArn}},
+		{Sid: "DigestCurrentStates", Effect: "Allow", Action: []string{"cloudwatch:DescribeAlarms"}, Resource: []string{alarms}},
 	}}
 	out, err := json.Marshal(doc)
 	if err != nil {
