@@ -32,7 +32,14 @@ type Mapping struct {
 	Invocations atomic.Int64
 	Delivered   atomic.Int64 // messages deleted after an invocation
 	Failed      atomic.Int64 // messages reported failed (they come back)
-	errs        chan error
+	// Again counts messages handed to the function once more after a success: SQS delivers at
+	// least once (and moto's receive is not atomic under concurrent pollers), so a second copy of
+	// a posted message can reach the other invocation, whose container has not seen it.
+	Again atomic.Int64
+
+	errs chan error
+	mu   sync.Mutex
+	done map[string]bool // message ids deleted after a success
 }
 
 // Run polls until ctx ends; errors of the harness itself (not the function's) are returned.
@@ -74,6 +81,16 @@ func (m *Mapping) once(ctx context.Context) error {
 		return err
 	}
 	m.Invocations.Add(1)
+	m.mu.Lock()
+	if m.done == nil {
+		m.done = map[string]bool{}
+	}
+	for _, msg := range batch {
+		if m.done[msg.MessageID] {
+			m.Again.Add(1)
+		}
+	}
+	m.mu.Unlock()
 	if m.Trace != nil {
 		m.Trace(len(batch))
 	}
@@ -122,6 +139,9 @@ func (m *Mapping) once(ctx context.Context) error {
 			continue
 		}
 		done = append(done, map[string]string{"Id": fmt.Sprint(len(done)), "ReceiptHandle": msg.ReceiptHandle})
+		m.mu.Lock()
+		m.done[msg.MessageID] = true
+		m.mu.Unlock()
 	}
 	for len(done) > 0 {
 		chunk := done[:min(10, len(done))]

@@ -35,7 +35,7 @@ const (
 	stormBatchSize     = 50               // settings.OverflowBatchSize
 	stormWindow        = 2 * time.Second  // settings.DefaultOverflowWindowSeconds
 	stormConcurrency   = 2                // settings.OverflowMaxConcurrency
-	stormBudget        = 4 * time.Minute   // a run that has not ended by then is reported as it stands
+	stormBudget        = 4 * time.Minute  // a run that has not ended by then is reported as it stands
 )
 
 // stormResult is what a storm left in chat and what it cost.
@@ -52,11 +52,12 @@ type stormResult struct {
 	batchesFailures int64
 	problems        string        // the relay's warnings and errors
 	snsDone         time.Duration // when the last SNS invocation had returned
+	again           int64         // messages the queue handed again after they were posted
 }
 
 func (r stormResult) String() string {
-	return fmt.Sprintf("%d changes: all visible after %v, %d posts (%d answered 429, closest two %v apart), %d SNS + %d SQS invocations, %d failed invocations, %d missing, %d duplicated, %d dead letters, %d failed batch items; SNS invocations done after %v",
-		r.changes, r.visibleAfter.Round(10*time.Millisecond), r.posts, r.refused, r.minGap.Round(time.Millisecond), r.snsInvocations, r.sqsInvocations, r.failedSNS, len(r.missing), len(r.dupes), r.deadLetters, r.batchesFailures, r.snsDone.Round(10*time.Millisecond))
+	return fmt.Sprintf("%d changes: all visible after %v, %d posts (%d answered 429, closest two %v apart), %d SNS + %d SQS invocations, %d failed invocations, %d missing, %d duplicated, %d dead letters, %d failed batch items, %d handed again by the queue; SNS invocations done after %v",
+		r.changes, r.visibleAfter.Round(10*time.Millisecond), r.posts, r.refused, r.minGap.Round(time.Millisecond), r.snsInvocations, r.sqsInvocations, r.failedSNS, len(r.missing), len(r.dupes), r.deadLetters, r.batchesFailures, r.again, r.snsDone.Round(10*time.Millisecond))
 }
 
 // runStorm sends n changes spread over spread and waits until chat shows every alarm's newest
@@ -218,6 +219,7 @@ func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration
 	res.deadLetters, _ = sqs.Count(context.Background(), dlqURL)
 	res.problems = logs.String()
 	res.snsDone = snsDone
+	res.again = mapping.Again.Load()
 	tb.Logf("batches (time:size): %s", strings.Join(trace, " "))
 	return res
 }
@@ -234,8 +236,8 @@ func TestStormThroughTheOverflow(t *testing.T) {
 	if len(res.missing) > 0 {
 		t.Errorf("chat does not end on the newest state of %d alarms: %v", len(res.missing), res.missing[:min(5, len(res.missing))])
 	}
-	if len(res.dupes) > 0 {
-		t.Errorf("shown twice: %v", res.dupes)
+	if len(res.dupes) > int(res.again) { // see TestStormOverflowUnderTheEmulator
+		t.Errorf("shown twice: %v (the queue handed %d messages again)", res.dupes, res.again)
 	}
 	if res.failedSNS > 0 || res.deadLetters > 0 || res.batchesFailures > 0 {
 		t.Errorf("%d failed invocations, %d failed batch items, %d dead letters; want none", res.failedSNS, res.batchesFailures, res.deadLetters)
