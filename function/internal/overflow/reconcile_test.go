@@ -3,13 +3,23 @@ package overflow
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/replay"
+	"github.com/alarm-relay/alarm-relay/function/internal/retry"
+	"github.com/alarm-relay/alarm-relay/function/internal/webhook"
+	"github.com/alarm-relay/alarm-relay/internal/stormtest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
@@ -104,3 +114,52 @@ func TestSQSAgainstMoto(t *testing.T) {
 }
 
 var testHTTPClient = &http.Client{Timeout: 10 * time.Second}
+
+// TestReplayReadsOverflowDeadLetters: what the overflow queue redrives to the dead-letter queue
+// (the one-record SNS event HandleSNS queued) is replayed by the dead-letter replay as it is.
+func TestReplayReadsOverflowDeadLetters(t *testing.T) {
+	env := map[string]string{}
+	for _, kv := range testsupport.AWSEnv(testsupport.StartMoto(t)) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+
+	// The body as the overflow queue holds it: queued by a relay the webhook pushed back on.
+	pushedBack, q := &webhookServer{status: 429, retryAfter: "1"}, &fakeQueue{}
+	if _, err := invoke(t, setup(t, render.Slack, pushedBack, q), stormtest.Event(change(7, "ALARM", 3))); err != nil || len(q.bodies) != 1 {
+		t.Fatalf("queued %d, %v", len(q.bodies), err)
+	}
+	client, err := replay.NewClient(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dlq, err := NewSQS(getenv, "", testHTTPClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ QueueUrl string }
+	if err := dlq.api.JSON(ctx, "AmazonSQS.CreateQueue", map[string]string{"QueueName": "dead-letters"}, &created); err != nil {
+		t.Fatal(err)
+	}
+	dlq.url = created.QueueUrl
+	if err := dlq.Send(ctx, q.bodies[0]); err != nil {
+		t.Fatal(err)
+	}
+
+	chat := &webhookServer{status: 200, body: "ok"}
+	srv := httptest.NewServer(chat)
+	defer srv.Close()
+	u, _ := webhook.Parse(srv.URL + secretPath)
+	judge, _ := render.JudgeFor(render.Slack)
+	r := relay.New(render.Slack, render.Options{}, &deliver.Webhook{URL: u, Messenger: render.Slack, Judge: judge, Client: srv.Client(), Policy: retry.DefaultPolicy},
+		slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	summary, err := replay.Run(ctx, client, created.QueueUrl, r.Handle, slog.New(slog.NewJSONHandler(io.Discard, nil)), replay.Options{Timeout: 10 * time.Second})
+	if err != nil || summary.Delivered != 1 || summary.Left() != 0 {
+		t.Fatalf("replay: %v, %v; want the overflow dead letter delivered", summary, err)
+	}
+	if got := stormtest.ReadSlack([]byte(chat.posts[0])); got[stormtest.AlarmName(7)] != "ALARM" {
+		t.Errorf("replayed post shows %v", got)
+	}
+}
