@@ -32,14 +32,15 @@ type Mapping struct {
 	Invocations atomic.Int64
 	Delivered   atomic.Int64 // messages deleted after an invocation
 	Failed      atomic.Int64 // messages reported failed (they come back)
-	// Again counts messages handed to the function once more after a success: SQS delivers at
-	// least once (and moto's receive is not atomic under concurrent pollers), so a second copy of
-	// a posted message can reach the other invocation, whose container has not seen it.
+	// Again counts messages handed to the function while another invocation held them, or after
+	// they were posted: SQS delivers at least once (and moto's receive is not atomic under
+	// concurrent pollers), so a second copy can reach the other execution environment, which has
+	// not seen it. A message handed again after its invocation failed it is not counted.
 	Again atomic.Int64
 
-	errs chan error
-	mu   sync.Mutex
-	done map[string]bool // message ids deleted after a success
+	errs   chan error
+	mu     sync.Mutex
+	handed map[string]string // message id → "held", "done" or "failed"
 }
 
 // Run polls until ctx ends; errors of the harness itself (not the function's) are returned.
@@ -82,13 +83,14 @@ func (m *Mapping) once(ctx context.Context) error {
 	}
 	m.Invocations.Add(1)
 	m.mu.Lock()
-	if m.done == nil {
-		m.done = map[string]bool{}
+	if m.handed == nil {
+		m.handed = map[string]string{}
 	}
 	for _, msg := range batch {
-		if m.done[msg.MessageID] {
+		if st := m.handed[msg.MessageID]; st == "held" || st == "done" {
 			m.Again.Add(1)
 		}
+		m.handed[msg.MessageID] = "held"
 	}
 	m.mu.Unlock()
 	if m.Trace != nil {
@@ -134,14 +136,18 @@ func (m *Mapping) once(ctx context.Context) error {
 	// The rest is deleted, ten at a time, as the mapping does.
 	var done []map[string]string
 	for _, msg := range batch {
+		m.mu.Lock()
+		if failed[msg.MessageID] {
+			m.handed[msg.MessageID] = "failed"
+		} else {
+			m.handed[msg.MessageID] = "done"
+		}
+		m.mu.Unlock()
 		if failed[msg.MessageID] {
 			m.Failed.Add(1)
 			continue
 		}
 		done = append(done, map[string]string{"Id": fmt.Sprint(len(done)), "ReceiptHandle": msg.ReceiptHandle})
-		m.mu.Lock()
-		m.done[msg.MessageID] = true
-		m.mu.Unlock()
 	}
 	for len(done) > 0 {
 		chunk := done[:min(10, len(done))]
