@@ -31,10 +31,14 @@ func OverflowVisibilitySeconds(functionTimeout, window int) int {
 	return 6*functionTimeout + window
 }
 
+// declareAsBeforeOverflow declares stacks as the program did before the overflow existed, for
+// TestOverflowJoinsExistingStacks to compare with: it is never set otherwise.
+var declareAsBeforeOverflow bool
+
 // overflowQueue declares the destination's overflow queue, redriving to its dead-letter queue;
 // nil for a destination without one (a Slack app).
 func (r relayDeclarer) overflowQueue(deadLetters *sqs.Queue) (*sqs.Queue, error) {
-	if !r.dest.Overflow() {
+	if !r.dest.Overflow() || declareAsBeforeOverflow {
 		return nil, nil
 	}
 	redrive := deadLetters.Arn.ApplyT(func(arn string) (string, error) {
