@@ -41,6 +41,12 @@ func (r relayDeclarer) overflowQueue(deadLetters *sqs.Queue) (*sqs.Queue, error)
 	if !r.dest.Overflow() || declareAsBeforeOverflow {
 		return nil, nil
 	}
+	if n := r.cfg.ReservedConcurrency; n > 0 && n < settings.OverflowMaxConcurrency {
+		// Throttled batches go back to the queue and count as receives: they would reach the
+		// dead-letter queue without ever being tried.
+		return nil, fmt.Errorf("reservedConcurrency: %d is less than the overflow queue's %d concurrent digests (its event source mapping would be throttled, and its messages dead-lettered untried); use %d or more (%d leaves room for alerts beside two digests), or -1 (no reservation)",
+			n, settings.OverflowMaxConcurrency, settings.OverflowMaxConcurrency, settings.OverflowMaxConcurrency+1)
+	}
 	redrive := deadLetters.Arn.ApplyT(func(arn string) (string, error) {
 		out, err := json.Marshal(map[string]any{"deadLetterTargetArn": arn, "maxReceiveCount": settings.OverflowMaxReceives})
 		return string(out), err

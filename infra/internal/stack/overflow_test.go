@@ -206,3 +206,15 @@ func TestOverflowWindowChangeTouchesOnlyTheOverflow(t *testing.T) {
 	expect(t, "changed", strings.Join(changed, " | "),
 		"alarm-relay-team-overflow   visibilityTimeoutSeconds: 182 → 210 | alarm-relay-team-overflow-mapping   maximumBatchingWindowInSeconds: 2 → 30")
 }
+
+// TestOverflowRefusesAReservationItCannotRunIn: a reserved concurrency under the mapping's maximum
+// concurrency would throttle the digests until their messages dead-letter untried.
+func TestOverflowRefusesAReservationItCannotRunIn(t *testing.T) {
+	_, _, err := deploy(t, devConfigWith(map[string]string{"reservedConcurrency": "1"}), []string{"webhookUrl"}, artifact)
+	if err == nil || !strings.Contains(err.Error(), "reservedConcurrency: 1") {
+		t.Fatalf("reservedConcurrency 1 with an overflow queue: %v; want it refused, naming the key", err)
+	}
+	if _, _, err := deploy(t, devConfigWith(map[string]string{"reservedConcurrency": "3"}), []string{"webhookUrl"}, artifact); err != nil {
+		t.Fatalf("reservedConcurrency 3: %v", err)
+	}
+}
