@@ -90,6 +90,11 @@ func (o *Overflow) HandleSNS(ctx context.Context, raw []byte, handle func(contex
 			}
 			waiting = true // the rest of this event follows it into the queue
 		}
+		if o.alreadyShown(title) {
+			// SNS delivers at least once: a change this container has shown is not queued again.
+			o.log.InfoContext(ctx, "already shown by this container; not queued", "alarm", title.Title(), "message_id", title.MessageID)
+			continue
+		}
 		if err := o.enqueue(ctx, one, title); err != nil {
 			failures = append(failures, err)
 		}
@@ -162,6 +167,18 @@ func (o *Overflow) remember(n alarm.Notification) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.shown.add(key, changedAt(n))
+}
+
+// alreadyShown tells whether this container has shown n's alarm at n's change or a newer one.
+func (o *Overflow) alreadyShown(n alarm.Notification) bool {
+	key := alarmKey(n)
+	if key == "" {
+		return false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	seen, ok := o.shown[key]
+	return ok && !changedAt(n).After(seen)
 }
 
 // shownTimes maps an alarm to the newest change of it this container has shown.

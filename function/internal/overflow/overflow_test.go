@@ -409,3 +409,26 @@ func TestBatchAllSuperseded(t *testing.T) {
 		t.Fatalf("posts %d, %v %v; want no post and no failure", c.count(), resp, err)
 	}
 }
+
+// TestRedeliveredChangeIsNotQueuedAgain: SNS delivers at least once; a change this container
+// posted is not queued again when it comes back while others wait.
+func TestRedeliveredChangeIsNotQueuedAgain(t *testing.T) {
+	c, q := &webhookServer{status: 200, body: "ok"}, &fakeQueue{}
+	h := setup(t, render.Slack, c, q)
+	event := stormtest.Event(change(1, "ALARM", 0))
+	if _, err := invoke(t, h, event); err != nil {
+		t.Fatal(err)
+	}
+	q.mu.Lock()
+	q.waiting = 5
+	q.mu.Unlock()
+	if _, err := invoke(t, h, event); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := invoke(t, h, stormtest.Event(change(1, "OK", 3))); err != nil {
+		t.Fatal(err)
+	}
+	if c.count() != 1 || len(q.bodies) != 1 || !strings.Contains(q.bodies[0], "sns-1-OK") {
+		t.Errorf("posts %d, queued %d; want the ALARM posted once and only the newer OK queued", c.count(), len(q.bodies))
+	}
+}
