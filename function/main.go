@@ -74,8 +74,14 @@ func runLambda() {
 		log.Error("start-up failed", "error", err.Error())
 		os.Exit(1)
 	}
-	// Raw JSON: the reminder schedule's events are told apart from SNS events by their content.
-	lambda.Start(func(ctx context.Context, raw json.RawMessage) error { return r.HandleJSON(ctx, raw) })
+	// Raw JSON: the reminder schedule's events (and the overflow queue's batches) are told apart
+	// from SNS events by their content.
+	handler, err := lambdaHandler(r, os.Getenv, log)
+	if err != nil {
+		log.Error("start-up failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler)
 }
 
 // settings are the relay's configuration (see relayconfig) and where each value came from.

@@ -41,6 +41,8 @@ type Destination struct {
 	// 0: never.
 	RemindEveryMinutes int
 	Windows            maintenance.Set // its maintenance windows (the top-level ones unless it sets its own)
+	// OverflowWindowSeconds is the overflow queue's batching window (see OverflowWindow); 0: the default.
+	OverflowWindowSeconds int
 }
 
 // SlackApp tells whether the destination posts through a Slack app (bot token) instead of a webhook.
@@ -48,7 +50,7 @@ func (d Destination) SlackApp() bool { return d.Messenger == string(messenger.Sl
 
 // destinationFields are the fields a destinations entry may have; webhook and slackToken are secrets.
 var destinationFields = []string{"name", "webhook", "slackToken", "slackChannel", "messenger", "timezone", "minimumState", "alarms",
-	"language", "mentions", "trend", "remindEveryMinutes", WindowsKey}
+	"language", "mentions", "trend", "remindEveryMinutes", WindowsKey, overflowWindowField}
 
 var destinationName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
@@ -176,6 +178,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 		r.reminderLimits(remindKey, prefix, d, s)
 		d.Windows = r.destinationWindows(o, s)
 		r.windowsFit(prefix+WindowsKey, d)
+		d.OverflowWindowSeconds = r.overflowWindow(prefix, o, d)
 		if d.SlackApp() {
 			d.SlackToken = pulumi.ToSecret(pulumi.String(strings.TrimSpace(e.SlackToken))).(pulumi.StringOutput)
 		} else {

@@ -44,6 +44,9 @@ var deployerActions = map[string][]string{
 	"aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": {"lambda:PutFunctionEventInvokeConfig",
 		"lambda:UpdateFunctionEventInvokeConfig", "lambda:GetFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig"},
 	"aws:lambda/permission:Permission": {"lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"},
+	// The overflow queue's mapping; its tags are the function's tag calls.
+	"aws:lambda/eventSourceMapping:EventSourceMapping": {"lambda:CreateEventSourceMapping", "lambda:GetEventSourceMapping",
+		"lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:ListTags", "lambda:TagResource", "lambda:UntagResource"},
 	"aws:sqs/queue:Queue": {"sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes",
 		"sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:TagQueue", "sqs:UntagQueue"},
 	"aws:ssm/parameter:Parameter": {"ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DescribeParameters",

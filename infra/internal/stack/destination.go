@@ -50,9 +50,15 @@ func (d *declarer) relay(dest settings.Destination, sh shared, art build.Artifac
 	if err != nil {
 		return nil, err
 	}
+	if r.overflow, err = r.overflowQueue(deadLetters); err != nil {
+		return nil, err
+	}
 	reminded := r.remindedAlarms(sh.alarms)
 	fn, err := r.function(param, deadLetters, logGroup, sh.stateTable, r.describedAlarms(reminded, sh.alarms), art)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.drainOverflow(fn); err != nil {
 		return nil, err
 	}
 	if err := r.subscribe(fn, topic); err != nil {
@@ -73,7 +79,8 @@ func (d *declarer) relay(dest settings.Destination, sh shared, art build.Artifac
 // relayDeclarer declares the resources of one destination's relay, step by step.
 type relayDeclarer struct {
 	*declarer
-	dest settings.Destination
+	dest     settings.Destination
+	overflow *sqs.Queue // nil without one
 }
 
 // name is a resource name of this destination; the webhookUrl shorthand keeps the names it
@@ -179,7 +186,7 @@ func (r relayDeclarer) function(param *ssm.Parameter, deadLetters *sqs.Queue, lo
 		Role:           role.Arn,
 		MemorySize:     pulumi.Int(cfg.MemoryMB),
 		Timeout:        pulumi.Int(cfg.TimeoutSeconds),
-		Environment:    &lambda.FunctionEnvironmentArgs{Variables: relayEnvironment(dest, paramRef, table)},
+		Environment:    &lambda.FunctionEnvironmentArgs{Variables: r.withOverflow(relayEnvironment(dest, paramRef, table))},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  logGroup.Name,

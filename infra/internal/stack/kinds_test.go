@@ -159,7 +159,7 @@ const twoDestinations = `[
 func TestDestinationsAreIsolated(t *testing.T) {
 	m := deployWith(t, map[string]string{"alarms": `[{"kind":"latency"},{"kind":"errorRate"}]`, "destinations": twoDestinations, "webhookUrl": ""}, "destinations")
 	expect(t, "functions", len(m.byType("aws:lambda/function:Function")), 2)
-	expect(t, "queues", len(m.byType("aws:sqs/queue:Queue")), 2)
+	expect(t, "queues", len(m.byType("aws:sqs/queue:Queue")), 4) // dead letters and overflow each
 	expect(t, "permissions", len(m.byType("aws:lambda/permission:Permission")), 2)
 	expect(t, "subscriptions", len(m.byType("aws:sns/topicSubscription:TopicSubscription")), 2)
 	expect(t, "parameters", len(m.byType("aws:ssm/parameter:Parameter")), 2)
@@ -247,7 +247,7 @@ func TestAddingADestinationTouchesOnlyItsResources(t *testing.T) {
 			t.Errorf("adding a destination changed %s", r.Name)
 		}
 	}
-	expect(t, "resources added for the new destination", added, 11)
+	expect(t, "resources added for the new destination", added, 14) // 11, and the overflow queue, policy and mapping
 	expect(t, "resources kept", len(after.resources)-added, len(before.resources))
 }
 

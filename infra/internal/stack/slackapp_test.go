@@ -113,7 +113,8 @@ func TestSlackAppStack(t *testing.T) {
 				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "oncall", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on"}},
 			{"leads", map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN_PARAMETER": "/alarm-relay/dev/leads/slack-token:3", "SLACK_CHANNEL": "G0123ABCD",
 				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "leads", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "ko", "TREND": "on"}},
-			{"team", map[string]string{"MESSENGER": "auto", "WEBHOOK_PARAMETER": "/alarm-relay/dev/team/webhook-url:3", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on"}},
+			{"team", map[string]string{"MESSENGER": "auto", "WEBHOOK_PARAMETER": "/alarm-relay/dev/team/webhook-url:3", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on",
+				"OVERFLOW_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-team-overflow"}},
 		} {
 			env := object(t, object(t, m.named(t, "alarm-relay-"+tt.dest+"-function").Inputs, "environment"), "variables")
 			got := map[string]string{}

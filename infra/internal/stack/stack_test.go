@@ -319,14 +319,15 @@ func TestDevStackResources(t *testing.T) {
 		"aws:sns/topic:Topic":                    2,
 		"aws:cloudwatch/metricAlarm:MetricAlarm": 3,
 		"aws:ssm/parameter:Parameter":            1,
-		"aws:sqs/queue:Queue":                    1,
+		"aws:sqs/queue:Queue":                    2, // dead letters and the overflow
 		"aws:cloudwatch/logGroup:LogGroup":       1,
 		"aws:iam/role:Role":                      1,
-		"aws:iam/rolePolicy:RolePolicy":          1,
+		"aws:iam/rolePolicy:RolePolicy":          2, // the relay's and its overflow's
 		"aws:lambda/function:Function":           1,
 		"aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
 		"aws:lambda/permission:Permission":                               1,
 		"aws:sns/topicSubscription:TopicSubscription":                    1,
+		"aws:lambda/eventSourceMapping:EventSourceMapping":               1,
 	}
 	for token, n := range wantCounts {
 		expect(t, "count of "+token, counts[token], n)
@@ -408,7 +409,8 @@ func TestDevStackResources(t *testing.T) {
 			t.Error("reserved concurrency is set by default; new accounts reject it")
 		}
 		env := object(t, object(t, f, "environment"), "variables")
-		expect(t, "environment size", len(env), 5)
+		expect(t, "environment size", len(env), 6)
+		expect(t, "OVERFLOW_QUEUE_URL", str(t, env, "OVERFLOW_QUEUE_URL"), "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-overflow")
 		expect(t, "LANGUAGE", str(t, env, "LANGUAGE"), "en")
 		expect(t, "TREND", str(t, env, "TREND"), "on")
 		expect(t, "WEBHOOK_PARAMETER", str(t, env, "WEBHOOK_PARAMETER"), "/alarm-relay/dev/webhook-url:3")
@@ -444,7 +446,7 @@ func TestDevStackResources(t *testing.T) {
 				Resource []string
 			}
 		}
-		if err := json.Unmarshal([]byte(str(t, m.one(t, "aws:iam/rolePolicy:RolePolicy").Inputs, "policy")), &doc); err != nil {
+		if err := json.Unmarshal([]byte(str(t, m.named(t, "alarm-relay-policy").Inputs, "policy")), &doc); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
@@ -475,7 +477,7 @@ func TestDevStackResources(t *testing.T) {
 	})
 
 	t.Run("dead letters and retries", func(t *testing.T) {
-		q := m.one(t, "aws:sqs/queue:Queue").Inputs
+		q := m.named(t, "alarm-relay-dead-letters").Inputs
 		expect(t, "sqsManagedSseEnabled", q["sqsManagedSseEnabled"].BoolValue(), true)
 		expect(t, "messageRetentionSeconds", num(t, q, "messageRetentionSeconds"), 1209600)
 		c := m.one(t, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").Inputs

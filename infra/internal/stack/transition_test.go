@@ -64,6 +64,8 @@ var shapes = []shape{
 	{"alarms: latency named", map[string]string{"alarms": `[{"kind": "latency", "name": "orders latency"}]`}, "webhookUrl"},
 	{"apiId", map[string]string{"apiName": "", "apiId": "a1b2c3"}, "webhookUrl"},
 	{"no stage", map[string]string{"apiStage": ""}, "webhookUrl"},
+	// The overflow's batching window, tuned and back: only that destination's overflow changes.
+	{"destinations: team (window 20), ops", map[string]string{"webhookUrl": "", "destinations": `[{"name": "team", ` + teamHook + `, "overflowWindowSeconds": 20}, {"name": "ops", ` + opsHook + `}]`}, "destinations"},
 	{"oncall app reminded every 5", map[string]string{"webhookUrl": "", "remindEveryMinutes": "5", "destinations": `[{"name": "oncall", ` + oncallApp + `}]`}, "destinations"},
 	// Maintenance windows add schedules and change the relay's environment, nothing else.
 	{"single webhook, sunday window", map[string]string{"maintenanceWindows": sundayWindow}, "webhookUrl"},
@@ -127,7 +129,7 @@ func deployShapeAs(t *testing.T, project, stackName string, sh shape) deployment
 		}
 		for _, part := range []string{"webhook", "slack-token", "dead-letters", "logs", "role", "policy", "function", "async", "sns-invoke", "subscription",
 			"relay-errors", "dead-letters-waiting", "reminders", "reminders-invoke", "reminders-target",
-			"windows-role", "windows-policy", "window-sunday-deploy"} {
+			"windows-role", "windows-policy", "window-sunday-deploy", "overflow", "overflow-policy", "overflow-mapping"} {
 			relayOwner[prefix+part] = key
 		}
 		dest.Webhook, dest.SlackToken = pulumi.StringOutput{}, pulumi.StringOutput{}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
+)
+
+// TestLambdaHandlerOverflowWiring: without OVERFLOW_QUEUE_URL an SQS batch is rejected as an
+// invalid event (nothing posted) and SNS events are relayed as before; with it, a relay that does
+// not post to a webhook (a Slack app) stops at start-up, naming the variable.
+func TestLambdaHandlerOverflowWiring(t *testing.T) {
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	var out bytes.Buffer
+	r := relay.New(render.Slack, render.Options{}, printer{&out}, log)
+	none := func(string) string { return "" }
+	h, err := lambdaHandler(r, none, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqsBatch := []byte(`{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"{}"}]}`)
+	_, err = h(context.Background(), sqsBatch)
+	var invalid *relay.InvalidEventError
+	if !errors.As(err, &invalid) || !strings.Contains(err.Error(), relayconfig.EnvOverflowQueueURL) || out.Len() != 0 {
+		t.Fatalf("SQS batch without an overflow queue: %v (printed %d bytes); want an InvalidEventError naming %s", err, out.Len(), relayconfig.EnvOverflowQueueURL)
+	}
+	if resp, err := h(context.Background(), latencyAlarm(t)); err != nil || resp != nil || !strings.Contains(out.String(), "orders-api latency") {
+		t.Fatalf("SNS event: %v, %v; want it relayed as before", resp, err)
+	}
+
+	app := relay.New(render.SlackApp, render.Options{}, nil, log)
+	env := map[string]string{relayconfig.EnvOverflowQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/q", "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}
+	if _, err := lambdaHandler(app, func(k string) string { return env[k] }, log); err == nil || !strings.Contains(err.Error(), relayconfig.EnvOverflowQueueURL) {
+		t.Fatalf("overflow on a Slack app relay: %v; want a start-up error naming %s", err, relayconfig.EnvOverflowQueueURL)
+	}
+}
+
+func latencyAlarm(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "latency-alarm.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
