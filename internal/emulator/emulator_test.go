@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // envBootstrap makes this test binary act as a Lambda function: the emulator runs it as the
@@ -107,6 +108,39 @@ func TestUnderTheRealEmulator(t *testing.T) {
 	e.Stop()
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d/status", pid)); err == nil && !isZombie(pid) {
 		t.Errorf("the function (pid %d) still runs after Stop", pid)
+	}
+}
+
+// TestStartSurvivesALostPort: a port chosen for the emulator but bound first by another server
+// (other packages' tests start servers at the same time) must not send invocations to that
+// server; Start notices that the emulator does not hold the port and starts it on other ports.
+func TestStartSurvivesALostPort(t *testing.T) {
+	for i, which := range []string{"runtime API", "invocation endpoint"} { // the order Start picks them in
+		t.Run(which, func(t *testing.T) {
+			squatter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadGateway)
+			}))
+			defer squatter.Close()
+			taken := strings.TrimPrefix(squatter.URL, "http://")
+			picks := 0
+			pickAddr = func() (string, error) {
+				picks++
+				if picks == i+1 {
+					return taken, nil
+				}
+				return loopback.FreeAddr()
+			}
+			t.Cleanup(func() { pickAddr = loopback.FreeAddr })
+
+			e := startSelf(t, 5)
+			if picks < 4 {
+				t.Errorf("Start picked %d addresses; want a second pair after losing %s", picks, taken)
+			}
+			res, err := e.Invoke(context.Background(), []byte(`{"say":"hi"}`))
+			if err != nil || res.FunctionError || string(res.Body) != `{"echo":"hi","env":""}` {
+				t.Fatalf("invoke = %+v (body %s), %v; want the function's echo, not the other server's answer\n%s", res, res.Body, err, e.Logs)
+			}
+		})
 	}
 }
 
