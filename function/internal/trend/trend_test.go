@@ -75,8 +75,7 @@ func TestFetchFromMoto(t *testing.T) {
 }
 
 func TestFetchFailsFastAndClearly(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
+	closed := testsupport.RefusedURL(t)
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body) // a read body lets the server notice the client giving up
 		<-r.Context().Done()
@@ -95,7 +94,7 @@ func TestFetchFailsFastAndClearly(t *testing.T) {
 	tests := []struct {
 		name, endpoint, errHas string
 	}{
-		{"nothing listens", closed.URL, "connection refused"},
+		{"nothing listens", closed, "connection refused"},
 		{"endpoint hangs", hang.URL, "context deadline exceeded"},
 		{"access denied", denied.URL, "HTTP 403 AccessDenied: not authorized to perform cloudwatch:GetMetricData"},
 		{"a 5 KB AWS error is shortened", verbose.URL, "HTTP 403 AccessDenied: User: arn:aws:sts::"},
