@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 	workDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
-	testsupport.Report(os.Stderr) // tests skipped for a missing qemu or moto_server
+	testsupport.ReportSkips() // tests skipped for a missing qemu or moto_server
 	os.Exit(code)
 }
 

@@ -50,25 +50,30 @@ func (s *skips) Summary(pkg string) string {
 // Main runs a package's tests and then reports, in one line, the tests Require skipped. Use it as
 //
 //	func TestMain(m *testing.M) { testsupport.Main(m) }
-//
-// `go test ./...` hides the output of a package that passes, so the line also goes to the
-// terminal (/dev/tty) when there is one; a result `go test` took from its cache prints nothing.
 func Main(m *testing.M) {
 	code := m.Run()
-	Report(os.Stderr)
+	ReportSkips()
 	os.Exit(code)
 }
 
-// Report writes the skip summary to w and, when there is a terminal, to the terminal.
-func Report(w io.Writer) {
-	line := skipped.Summary(packageDir())
-	if line == "" {
+// ReportSkips writes the skip summary where whoever runs `go test` sees it. `go test ./...`
+// shows nothing that a passing package's tests print, on stdout or stderr, so the line goes to
+// the stderr of the process that started this test binary — the go command, whose stderr is the
+// terminal, the CI log or the pipe — and to this binary's own stderr when that cannot be opened.
+// (A result `go test` took from its cache prints nothing.)
+func ReportSkips() {
+	if parent, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", os.Getppid()), os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		defer parent.Close()
+		Report(parent)
 		return
 	}
-	fmt.Fprintln(w, line)
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintln(tty, line)
-		tty.Close()
+	Report(os.Stderr)
+}
+
+// Report writes the skip summary to w.
+func Report(w io.Writer) {
+	if line := skipped.Summary(packageDir()); line != "" {
+		fmt.Fprintln(w, line)
 	}
 }
 

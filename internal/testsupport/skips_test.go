@@ -2,6 +2,9 @@ package testsupport
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -35,4 +38,47 @@ func TestRequireRecordsTheSkip(t *testing.T) {
 		t.Errorf("report = %q", out.String())
 	}
 	skipped = &skips{tests: map[string][]string{}, install: map[string]string{}} // the skip was this test's own
+}
+
+// envSkipRole makes this test binary play a part in TestReportSkipsReachesTheGoCommandsStderr:
+// "go" runs the binary again as "tests", with its output discarded as go test discards a passing
+// package's; "tests" skips a test for a missing command and reports it, as a TestMain does.
+const envSkipRole = "TESTSUPPORT_SKIP_ROLE"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(envSkipRole) {
+	case "go":
+		self, _ := os.Executable()
+		tests := exec.Command(self)
+		tests.Env = append(os.Environ(), envSkipRole+"=tests") // the last value counts
+		if err := tests.Run(); err != nil {                    // stdout and stderr: /dev/null
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	case "tests":
+		skipped.add("TestChild", "no-such-command-alarm-relay", "nothing to install")
+		ReportSkips()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestReportSkipsReachesTheGoCommandsStderr: the notice must reach the stderr of the process
+// that ran the test binary (the go command) even though the binary's own output goes nowhere.
+func TestReportSkipsReachesTheGoCommandsStderr(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goStderr bytes.Buffer
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), envSkipRole+"=go", "CI=")
+	cmd.Stderr = &goStderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, goStderr.String())
+	}
+	if !strings.Contains(goStderr.String(), "1 skipped without no-such-command-alarm-relay (TestChild; nothing to install)") {
+		t.Errorf("the go command's stderr got %q", goStderr.String())
+	}
 }
