@@ -18,8 +18,20 @@ func TestSkipSummary(t *testing.T) {
 	s.add("TestB/arm64", "qemu-aarch64-static", "install Debian's qemu-user-static")
 	s.add("TestC", "moto_server", "install it with: pip install 'moto[server]'")
 	want := "SKIPPED in ./e2e: 2 skipped without moto_server (TestA, TestC; install it with: pip install 'moto[server]'); " +
-		"1 skipped without qemu-aarch64-static (TestB/arm64; install Debian's qemu-user-static) — `go test` still says ok; CI=true makes these failures"
+		"1 skipped without qemu-aarch64-static (TestB/arm64; install Debian's qemu-user-static) — `go test` still says ok; CI=true makes a missing command a failure"
 	if got := s.Summary("./e2e"); got != want {
+		t.Errorf("summary\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSkipIsNamedInTheSummary(t *testing.T) {
+	t.Run("loaded", func(t *testing.T) {
+		Skip(t, "nothing finished in time")
+		t.Error("Skip returned")
+	})
+	got := skipped.Summary("./e2e")
+	skipped = &skips{tests: map[string][]string{}, install: map[string]string{}} // the skip was this test's own
+	if want := "SKIPPED in ./e2e: 1 skipped: TestSkipIsNamedInTheSummary/loaded (nothing finished in time) — `go test` still says ok"; got != want {
 		t.Errorf("summary\n%s\nwant\n%s", got, want)
 	}
 }
