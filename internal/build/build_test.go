@@ -50,7 +50,11 @@ func TestRelayIsDeterministicArm64Bootstrap(t *testing.T) {
 	// Built outside the module: a file the test rewrites under it would keep go test from
 	// caching the result. Relay's .build is the same code with another directory.
 	dir := t.TempDir()
-	second, err := relayIn(ctx, root, "arm64", dir)
+	var second Artifact
+	err = Exclusive(ctx, func() (err error) {
+		second, err = relayIn(ctx, root, "arm64", dir)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

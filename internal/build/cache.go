@@ -49,6 +49,21 @@ func Cached(ctx context.Context, root, goarch string) (Artifact, error) {
 		_ = os.Chtimes(dir, now, now) // in use: not stale
 		return artifactOf(zipPath, data), nil
 	}
+	var art Artifact
+	err = Exclusive(ctx, func() error {
+		if data, err := os.ReadFile(zipPath); err == nil { // built while this one waited
+			art = artifactOf(zipPath, data)
+			return nil
+		}
+		art, err = store(ctx, root, goarch, base, key, zipPath)
+		return err
+	})
+	return art, err
+}
+
+// store builds the zip and puts it at zipPath, in the cache directory base under key.
+func store(ctx context.Context, root, goarch, base, key, zipPath string) (Artifact, error) {
+	dir := filepath.Dir(zipPath)
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return Artifact{}, fmt.Errorf("create build cache: %w", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/internal/build"
 	"github.com/alarm-relay/alarm-relay/internal/listeners"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
@@ -32,12 +33,15 @@ const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws
 // BuildRIE compiles the emulator into dir and returns its path.
 func BuildRIE(ctx context.Context, root, dir string) (string, error) {
 	out := filepath.Join(dir, "aws-lambda-rie")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
-	cmd.Dir = root
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build %s: %w\n%s", RIEPackage, err, output)
-	}
-	return out, nil
+	err := build.Exclusive(ctx, func() error { // other test binaries build it too
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
+		cmd.Dir = root
+		if output, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %w\n%s", RIEPackage, err, output)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Unzip extracts the deployment zip's bootstrap into dir, keeping its mode, as Lambda does.

@@ -48,7 +48,28 @@ func TestMain(m *testing.M) {
 		})
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if rieDir != "" {
+		os.RemoveAll(rieDir)
+	}
+	os.Exit(code)
+}
+
+// rieDir holds the emulator testRIE builds once for the test binary; TestMain removes it.
+var (
+	rieOnce sync.Once
+	rieDir  string
+	riePath string
+	rieErr  error
+)
+
+func testRIE(ctx context.Context, root string) (string, error) {
+	rieOnce.Do(func() {
+		if rieDir, rieErr = os.MkdirTemp("", "emulator-test-"); rieErr == nil {
+			riePath, rieErr = BuildRIE(ctx, root, rieDir)
+		}
+	})
+	return riePath, rieErr
 }
 
 // startSelf runs this test binary as the function under the real emulator until the test ends.
@@ -59,7 +80,7 @@ func startSelf(t *testing.T, timeout int, env ...string) *Emulator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rie, err := BuildRIE(ctx, root, t.TempDir())
+	rie, err := testRIE(ctx, root)
 	if err != nil {
 		t.Fatal(err)
 	}
