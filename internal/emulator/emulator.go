@@ -217,7 +217,11 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Result, error) {
 		ErrorType    string `json:"errorType"`
 		ErrorMessage string `json:"errorMessage"`
 	}
-	if json.Unmarshal(body, &failure) == nil && (failure.ErrorType != "" || failure.ErrorMessage != "") {
+	if bytes.HasPrefix(body, []byte("Task timed out after ")) {
+		// The emulator's answer (HTTP 200, plain text) when the function outlived its timeout;
+		// Lambda reports that as a failed invocation of this type.
+		res.FunctionError, res.ErrorType, res.ErrorMessage = true, "Sandbox.Timedout", string(body)
+	} else if json.Unmarshal(body, &failure) == nil && (failure.ErrorType != "" || failure.ErrorMessage != "") {
 		res.FunctionError, res.ErrorType, res.ErrorMessage = true, failure.ErrorType, failure.ErrorMessage
 	} else if resp.StatusCode != http.StatusOK {
 		res.FunctionError, res.ErrorMessage = true, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, body)

@@ -235,6 +235,8 @@ func TestInvokeReadsLambdasAnswer(t *testing.T) {
 		{"runtime exit", 200, `{"errorType":"Runtime.ExitError"}`, Result{FunctionError: true, ErrorType: "Runtime.ExitError"}},
 		{"emulator error page", 502, "bad gateway", Result{FunctionError: true, ErrorMessage: "HTTP 502: bad gateway"}},
 		{"JSON that is no error", 200, `{"errorType":""}`, Result{}},
+		{"function timed out", 200, "Task timed out after 2.00 seconds", // the emulator's plain-text 200
+			Result{FunctionError: true, ErrorType: "Sandbox.Timedout", ErrorMessage: "Task timed out after 2.00 seconds"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
