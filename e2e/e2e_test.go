@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 	workDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
-	testsupport.Report(os.Stderr) // tests skipped for a missing qemu or moto_server
+	testsupport.ReportSkips() // tests skipped for a missing qemu or moto_server
 	os.Exit(code)
 }
 
@@ -71,7 +71,7 @@ func setup(t *testing.T) tools {
 		}
 		shared.bootstraps = map[string]string{}
 		for _, arch := range []string{"amd64", "arm64"} {
-			art, err := build.Relay(ctx, root, arch)
+			art, err := build.Cached(ctx, root, arch)
 			if err != nil {
 				toolsErr = err
 				return

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/internal/emulator"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 // Storm shape: many alarms at once against a webhook limited like Slack's (about one message a
@@ -154,11 +155,14 @@ func TestAlertStorm(t *testing.T) {
 	if len(chat.accepted) != len(delivered) {
 		t.Errorf("webhook accepted %d alarms, invocations report %d delivered", len(chat.accepted), len(delivered))
 	}
-	// A failure is throttled, or (on a loaded machine) out of time before the webhook answered:
-	// either way the invocation fails, so Lambda retries it and the dead-letter queue keeps it.
+	// A failure is throttled, or (on a loaded machine) out of time before the webhook answered —
+	// or, starved of CPU, the function outlived its timeout: either way the invocation fails, so
+	// Lambda retries it and the dead-letter queue keeps it.
 	throttled, outOfTime := 0, 0
 	for title, why := range failed {
 		switch {
+		case strings.HasPrefix(why, "Sandbox.Timedout"):
+			outOfTime++
 		case !strings.Contains(why, "NotDeliveredError"):
 			t.Errorf("%q failed without a NotDeliveredError: %s", title, why)
 		case strings.Contains(why, "HTTP 429"):
@@ -173,16 +177,15 @@ func TestAlertStorm(t *testing.T) {
 	if len(delivered) > maxDelivered {
 		t.Errorf("delivered %d, more than the webhook's allowance %d", len(delivered), maxDelivered)
 	}
+	noSecretLogged(t, containers...)
 	if len(delivered) == 0 {
 		// The webhook's burst admits the first posts at once: only a machine too loaded for any
 		// post to finish in time delivers none, and then every failure is out of time.
 		if outOfTime != len(failed) {
-			t.Errorf("delivered none, yet only %d of %d failures ran out of time (%d throttled)", outOfTime, len(failed), throttled)
-		} else {
-			t.Logf("storm: no alarm delivered, every invocation ran out of time (a loaded machine): nothing to judge the webhook's limit by")
+			t.Fatalf("delivered none, yet only %d of %d failures ran out of time (%d throttled)", outOfTime, len(failed), throttled)
 		}
+		testsupport.Skip(t, fmt.Sprintf("machine too loaded: all %d invocations ran out of their %d s before the webhook answered, so the webhook's limit was never reached", stormEvents, stormTimeout))
 	}
-	noSecretLogged(t, containers...)
 	t.Logf("storm: %d alarms, %d environments, %v: %d delivered, %d failed (%d throttled, %d out of time; left to Lambda's retries and the DLQ), %d posts, %d answered 429",
 		stormEvents, stormContainers, elapsed.Round(time.Millisecond), len(delivered), len(failed), throttled, outOfTime, chat.posts, chat.posts-len(chat.accepted))
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -46,14 +45,13 @@ func TestTrendUnderEmulator(t *testing.T) {
 	moto := testsupport.StartMoto(t)
 	// The fixture's alarm changed state at 2026-11-20 09:15:42 UTC: the trend is the hour before.
 	seedLatency(t, moto, time.Date(2026, 11, 20, 9, 15, 0, 0, time.UTC), []float64{120, 150, 210, 330, 412})
-	unreachable := httptest.NewServer(http.NotFoundHandler())
-	unreachable.Close()
+	unreachable := testsupport.RefusedURL(t)
 
 	for _, tt := range []struct {
 		name, cloudwatch, want, log string
 	}{
 		{"from moto", moto, "Last hour: ", ""},
-		{"cloudwatch unreachable", unreachable.URL, "", "trend unavailable; delivering without it"},
+		{"cloudwatch unreachable", unreachable, "", "trend unavailable; delivering without it"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, hook := newChat(t, reply{status: 200, body: "ok"})

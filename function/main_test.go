@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -201,11 +202,17 @@ func TestHelpNamesEverySetting(t *testing.T) {
 	}
 	for _, want := range []string{
 		"-event FILE", "standard input", "-dry-run", "-messenger NAME", "-timezone ZONE", "-language en|ko", "-replay-dead-letters QUEUE_URL", "-timeout DURATION",
-		"WEBHOOK_URL", "WEBHOOK_PARAMETER", "MESSENGER", "TIMEZONE", "LANGUAGE", "MENTIONS", "TREND", "AWS_ENDPOINT_URL_SQS",
 		"Exit codes: 0", "1 something was not delivered", "2 bad flags",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("-h does not mention %q:\n%s", want, r.stderr)
+		}
+	}
+	// Every variable the relay reads, found in its source (relayVariables): a new one cannot
+	// be left out.
+	for _, name := range relayVariables(t) {
+		if !notSettings[name] && !regexp.MustCompile(`\b`+name+`\b`).MatchString(r.stderr) {
+			t.Errorf("-h does not list the relay's variable %s:\n%s", name, r.stderr)
 		}
 	}
 	// Both synopsis lines take -timeout; -messenger names auto; the settings of every messenger

@@ -54,18 +54,24 @@ func Binary(ctx context.Context, root, goarch, outPath string) error {
 // BinaryOf compiles another main package (relative to root) exactly as Binary compiles the relay:
 // the benchmark's no-op function is built this way, so that the two compare like for like.
 func BinaryOf(ctx context.Context, root, pkg, goarch, outPath string) error {
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid=", "-tags", "lambda.norpc",
-		"-o", outPath, pkg)
+	cmd := exec.CommandContext(ctx, "go", append(append([]string{"build"}, buildFlags...), "-o", outPath, pkg)...)
 	cmd.Dir = root
-	// GOFLAGS is cleared so that a developer's flags cannot change what ships.
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = buildEnv(goarch)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("build %s (go build for linux/%s in %s): %w\n%s", pkg, goarch, root, err, strings.TrimSpace(output.String()))
 	}
 	return nil
+}
+
+// buildFlags are the relay's build flags (see Binary); the build cache's key includes them.
+var buildFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid=", "-tags", "lambda.norpc"}
+
+// buildEnv is the environment of a build for linux/goarch. GOFLAGS is cleared so that a
+// developer's flags cannot change what ships.
+func buildEnv(goarch string) []string {
+	return append(os.Environ(), "GOOS=linux", "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
 }
 
 // Zip writes binary as the single entry "bootstrap", mode 0755, with a fixed timestamp. (Pulumi's
@@ -91,7 +97,11 @@ func Zip(w io.Writer, binary io.Reader) error {
 // Relay builds the relay for linux/goarch ("arm64" in production) and writes its deployment zip
 // under root/.build, replacing the previous one atomically.
 func Relay(ctx context.Context, root, goarch string) (Artifact, error) {
-	dir := filepath.Join(root, ".build")
+	return relayIn(ctx, root, goarch, filepath.Join(root, ".build"))
+}
+
+// relayIn builds the relay's zip into dir/relay-linux-<goarch>.zip.
+func relayIn(ctx context.Context, root, goarch, dir string) (Artifact, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Artifact{}, fmt.Errorf("create build directory: %w", err)
 	}

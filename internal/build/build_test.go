@@ -18,13 +18,28 @@ const (
 	maxZipBytes    = 5 << 20
 )
 
-func TestRelayIsDeterministicArm64Bootstrap(t *testing.T) {
+// moduleRoot finds the module and reads the relay's sources (SourceKey), so that `go test`
+// caches a test that builds the relay only until one of them changes.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
 	ctx := context.Background()
 	root, err := ModuleRoot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := Relay(ctx, root, "arm64")
+	if _, err := SourceKey(ctx, root, "arm64"); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestRelayIsDeterministicArm64Bootstrap: two builds of the same sources — one into the build
+// cache, one fresh — have the same bytes, and what ships is a static, stripped arm64 bootstrap.
+func TestRelayIsDeterministicArm64Bootstrap(t *testing.T) {
+	ctx := context.Background()
+	root := moduleRoot(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // an empty build cache: Cached builds
+	first, err := Cached(ctx, root, "arm64")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +47,14 @@ func TestRelayIsDeterministicArm64Bootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := Relay(ctx, root, "arm64")
+	// Built outside the module: a file the test rewrites under it would keep go test from
+	// caching the result. Relay's .build is the same code with another directory.
+	dir := t.TempDir()
+	var second Artifact
+	err = Exclusive(ctx, func() (err error) {
+		second, err = relayIn(ctx, root, "arm64", dir)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,9 +65,13 @@ func TestRelayIsDeterministicArm64Bootstrap(t *testing.T) {
 	if first.SHA256 != second.SHA256 || !bytes.Equal(firstBytes, secondBytes) {
 		t.Fatalf("two builds of the same source differ: %s vs %s", first.SHA256, second.SHA256)
 	}
-	if first.ZipPath != filepath.Join(root, ".build", "relay-linux-arm64.zip") || first.Size != int64(len(firstBytes)) {
+	if second.ZipPath != filepath.Join(dir, "relay-linux-arm64.zip") || first.Size != int64(len(firstBytes)) {
 		t.Errorf("artifact %+v does not describe the zip (%d bytes)", first, len(firstBytes))
 	}
+	if strings.HasPrefix(first.ZipPath, root+string(filepath.Separator)) {
+		t.Errorf("cached zip %s is inside the module", first.ZipPath)
+	}
+	cachedIsNotRewritten(t, first)
 	if first.Size > maxZipBytes {
 		t.Errorf("zip is %d bytes, budget %d", first.Size, maxZipBytes)
 	}

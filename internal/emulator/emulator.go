@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,11 +16,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/listeners"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
@@ -29,12 +33,15 @@ const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws
 // BuildRIE compiles the emulator into dir and returns its path.
 func BuildRIE(ctx context.Context, root, dir string) (string, error) {
 	out := filepath.Join(dir, "aws-lambda-rie")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
-	cmd.Dir = root
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build %s: %w\n%s", RIEPackage, err, output)
-	}
-	return out, nil
+	err := build.Exclusive(ctx, func() error { // other test binaries build it too
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
+		cmd.Dir = root
+		if output, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %w\n%s", RIEPackage, err, output)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Unzip extracts the deployment zip's bootstrap into dir, keeping its mode, as Lambda does.
@@ -86,14 +93,40 @@ type Emulator struct {
 	stop    sync.Once
 }
 
-// Start launches the emulator on free loopback ports and waits until it accepts connections. The
-// function itself starts on the first invocation, as a cold start does in Lambda.
+// portAttempts bounds how often Start picks new ports after losing one to another process.
+const portAttempts = 5
+
+// pickAddr chooses a loopback address for one of the emulator's servers; a test replaces it to
+// hand the emulator a port another server already holds.
+var pickAddr = loopback.FreeAddr
+
+// errPortLost: a port chosen for the emulator was bound by another process first.
+var errPortLost = errors.New("lost a port to another process")
+
+// Start launches the emulator on loopback ports and waits until it listens on them. The function
+// itself starts on the first invocation, as a cold start does in Lambda.
+//
+// The emulator cannot listen on port 0 (it tells the function its runtime API's address before
+// binding it), so ports are chosen here and may be taken by another process before the emulator
+// binds them. Start therefore waits until the emulator process itself holds both ports (not merely
+// until something answers there), and starts it again on other ports when it lost one.
 func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
-	apiAddr, err := loopback.FreeAddr()
+	var err error
+	for range portAttempts {
+		var e *Emulator
+		if e, err = startOnce(ctx, rie, fn); !errors.Is(err, errPortLost) {
+			return e, err
+		}
+	}
+	return nil, fmt.Errorf("start emulator: %d attempts: %w", portAttempts, err)
+}
+
+func startOnce(ctx context.Context, rie string, fn Function) (*Emulator, error) {
+	apiAddr, err := pickAddr()
 	if err != nil {
 		return nil, err
 	}
-	rieAddr, err := loopback.FreeAddr()
+	rieAddr, err := pickAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +157,11 @@ func Start(ctx context.Context, rie string, fn Function) (*Emulator, error) {
 		_ = cmd.Wait()
 		close(e.done)
 	}()
-	if err := waitTCP(ctx, rieAddr, e.done); err != nil {
+	if err := waitListening(ctx, cmd.Process.Pid, []string{rieAddr, apiAddr}, e.done); err != nil {
 		e.Stop()
+		if strings.Contains(logs.String(), "address already in use") {
+			return nil, fmt.Errorf("%w: %s or %s: %s", errPortLost, rieAddr, apiAddr, strings.TrimSpace(logs.String()))
+		}
 		return nil, fmt.Errorf("emulator did not come up: %w\n%s", err, logs)
 	}
 	return e, nil
@@ -181,7 +217,11 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) (Result, error) {
 		ErrorType    string `json:"errorType"`
 		ErrorMessage string `json:"errorMessage"`
 	}
-	if json.Unmarshal(body, &failure) == nil && (failure.ErrorType != "" || failure.ErrorMessage != "") {
+	if bytes.HasPrefix(body, []byte("Task timed out after ")) {
+		// The emulator's answer (HTTP 200, plain text) when the function outlived its timeout;
+		// Lambda reports that as a failed invocation of this type.
+		res.FunctionError, res.ErrorType, res.ErrorMessage = true, "Sandbox.Timedout", string(body)
+	} else if json.Unmarshal(body, &failure) == nil && (failure.ErrorType != "" || failure.ErrorMessage != "") {
 		res.FunctionError, res.ErrorType, res.ErrorMessage = true, failure.ErrorType, failure.ErrorMessage
 	} else if resp.StatusCode != http.StatusOK {
 		res.FunctionError, res.ErrorMessage = true, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, body)
@@ -272,22 +312,44 @@ func (b *Buffer) Await(ctx context.Context, want string) bool {
 	}
 }
 
-// waitTCP polls addr until it accepts a connection, the process exits, or ctx ends.
-func waitTCP(ctx context.Context, addr string, exited <-chan struct{}) error {
+// waitListening polls until process pid listens on every one of addrs, the process exits, or ctx
+// ends.
+func waitListening(ctx context.Context, pid int, addrs []string, exited <-chan struct{}) error {
+	var want []int
+	for _, addr := range addrs {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return err
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return fmt.Errorf("address %q: %w", addr, err)
+		}
+		want = append(want, p)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			return c.Close()
+		if ports, err := listeners.Ports(pid); err == nil && containsAll(ports, want) {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("not listening on %v: %w", addrs, ctx.Err())
 		case <-exited:
 			return fmt.Errorf("emulator exited")
 		case <-tick.C:
 		}
 	}
+}
+
+func containsAll(have, want []int) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }

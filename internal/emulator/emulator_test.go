@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // envBootstrap makes this test binary act as a Lambda function: the emulator runs it as the
@@ -47,7 +48,28 @@ func TestMain(m *testing.M) {
 		})
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if rieDir != "" {
+		os.RemoveAll(rieDir)
+	}
+	os.Exit(code)
+}
+
+// rieDir holds the emulator testRIE builds once for the test binary; TestMain removes it.
+var (
+	rieOnce sync.Once
+	rieDir  string
+	riePath string
+	rieErr  error
+)
+
+func testRIE(ctx context.Context, root string) (string, error) {
+	rieOnce.Do(func() {
+		if rieDir, rieErr = os.MkdirTemp("", "emulator-test-"); rieErr == nil {
+			riePath, rieErr = BuildRIE(ctx, root, rieDir)
+		}
+	})
+	return riePath, rieErr
 }
 
 // startSelf runs this test binary as the function under the real emulator until the test ends.
@@ -58,7 +80,7 @@ func startSelf(t *testing.T, timeout int, env ...string) *Emulator {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rie, err := BuildRIE(ctx, root, t.TempDir())
+	rie, err := testRIE(ctx, root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +129,39 @@ func TestUnderTheRealEmulator(t *testing.T) {
 	e.Stop()
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d/status", pid)); err == nil && !isZombie(pid) {
 		t.Errorf("the function (pid %d) still runs after Stop", pid)
+	}
+}
+
+// TestStartSurvivesALostPort: a port chosen for the emulator but bound first by another server
+// (other packages' tests start servers at the same time) must not send invocations to that
+// server; Start notices that the emulator does not hold the port and starts it on other ports.
+func TestStartSurvivesALostPort(t *testing.T) {
+	for i, which := range []string{"runtime API", "invocation endpoint"} { // the order Start picks them in
+		t.Run(which, func(t *testing.T) {
+			squatter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadGateway)
+			}))
+			defer squatter.Close()
+			taken := strings.TrimPrefix(squatter.URL, "http://")
+			picks := 0
+			pickAddr = func() (string, error) {
+				picks++
+				if picks == i+1 {
+					return taken, nil
+				}
+				return loopback.FreeAddr()
+			}
+			t.Cleanup(func() { pickAddr = loopback.FreeAddr })
+
+			e := startSelf(t, 5)
+			if picks < 4 {
+				t.Errorf("Start picked %d addresses; want a second pair after losing %s", picks, taken)
+			}
+			res, err := e.Invoke(context.Background(), []byte(`{"say":"hi"}`))
+			if err != nil || res.FunctionError || string(res.Body) != `{"echo":"hi","env":""}` {
+				t.Fatalf("invoke = %+v (body %s), %v; want the function's echo, not the other server's answer\n%s", res, res.Body, err, e.Logs)
+			}
+		})
 	}
 }
 
@@ -180,6 +235,8 @@ func TestInvokeReadsLambdasAnswer(t *testing.T) {
 		{"runtime exit", 200, `{"errorType":"Runtime.ExitError"}`, Result{FunctionError: true, ErrorType: "Runtime.ExitError"}},
 		{"emulator error page", 502, "bad gateway", Result{FunctionError: true, ErrorMessage: "HTTP 502: bad gateway"}},
 		{"JSON that is no error", 200, `{"errorType":""}`, Result{}},
+		{"function timed out", 200, "Task timed out after 2.00 seconds", // the emulator's plain-text 200
+			Result{FunctionError: true, ErrorType: "Sandbox.Timedout", ErrorMessage: "Task timed out after 2.00 seconds"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

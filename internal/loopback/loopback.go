@@ -17,7 +17,9 @@ func IsHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// FreePort returns a loopback port nothing listens on right now.
+// FreePort returns a loopback port nothing listens on right now. It is free only until another
+// process binds it: a server that can bind port 0 itself should do so instead, and a harness that
+// hands the port to a server it starts must check that the server got it (see emulator.Start).
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -16,6 +16,7 @@ type skips struct {
 	mu      sync.Mutex
 	tests   map[string][]string // command → skipped tests
 	install map[string]string   // command → how to install it
+	other   []string            // "TestName (why)", skipped by Skip
 }
 
 var skipped = &skips{tests: map[string][]string{}, install: map[string]string{}}
@@ -32,7 +33,7 @@ func (s *skips) add(test, command, install string) {
 func (s *skips) Summary(pkg string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.tests) == 0 {
+	if len(s.tests) == 0 && len(s.other) == 0 {
 		return ""
 	}
 	commands := make([]string, 0, len(s.tests))
@@ -44,31 +45,54 @@ func (s *skips) Summary(pkg string) string {
 	for i, c := range commands {
 		parts[i] = fmt.Sprintf("%d skipped without %s (%s; %s)", len(s.tests[c]), c, strings.Join(s.tests[c], ", "), s.install[c])
 	}
-	return "SKIPPED in " + pkg + ": " + strings.Join(parts, "; ") + " — `go test` still says ok; CI=true makes these failures"
+	if len(s.other) > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped: %s", len(s.other), strings.Join(s.other, ", ")))
+	}
+	line := "SKIPPED in " + pkg + ": " + strings.Join(parts, "; ") + " — `go test` still says ok"
+	if len(s.tests) > 0 {
+		line += "; CI=true makes a missing command a failure"
+	}
+	return line
+}
+
+// Skip skips the test for a reason other than a missing command (it could not judge what it
+// guards, and says why), and has the package's summary line name it: `go test ./...` shows no
+// t.Skip of a passing package.
+func Skip(t testing.TB, why string) {
+	t.Helper()
+	skipped.mu.Lock()
+	skipped.other = append(skipped.other, t.Name()+" ("+why+")")
+	skipped.mu.Unlock()
+	t.Skip(why)
 }
 
 // Main runs a package's tests and then reports, in one line, the tests Require skipped. Use it as
 //
 //	func TestMain(m *testing.M) { testsupport.Main(m) }
-//
-// `go test ./...` hides the output of a package that passes, so the line also goes to the
-// terminal (/dev/tty) when there is one; a result `go test` took from its cache prints nothing.
 func Main(m *testing.M) {
 	code := m.Run()
-	Report(os.Stderr)
+	ReportSkips()
 	os.Exit(code)
 }
 
-// Report writes the skip summary to w and, when there is a terminal, to the terminal.
-func Report(w io.Writer) {
-	line := skipped.Summary(packageDir())
-	if line == "" {
+// ReportSkips writes the skip summary where whoever runs `go test` sees it. `go test ./...`
+// shows nothing that a passing package's tests print, on stdout or stderr, so the line goes to
+// the stderr of the process that started this test binary — the go command, whose stderr is the
+// terminal, the CI log or the pipe — and to this binary's own stderr when that cannot be opened.
+// (A result `go test` took from its cache prints nothing.)
+func ReportSkips() {
+	if parent, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", os.Getppid()), os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		defer parent.Close()
+		Report(parent)
 		return
 	}
-	fmt.Fprintln(w, line)
-	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
-		fmt.Fprintln(tty, line)
-		tty.Close()
+	Report(os.Stderr)
+}
+
+// Report writes the skip summary to w.
+func Report(w io.Writer) {
+	if line := skipped.Summary(packageDir()); line != "" {
+		fmt.Fprintln(w, line)
 	}
 }
 

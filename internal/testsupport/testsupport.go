@@ -9,11 +9,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
+	"regexp"
+	"sync"
 	"testing"
 	"time"
-
-	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
 // Require looks up a command. Outside CI a missing command skips the test (and Main reports the
@@ -43,37 +42,87 @@ func AWSEnv(endpoint string) []string {
 	}
 }
 
-// StartMoto runs moto_server on a free loopback port until the test ends and returns its endpoint.
+// StartMoto runs moto_server on a loopback port of its own until the test ends and returns its
+// endpoint.
 func StartMoto(t testing.TB) string {
 	t.Helper()
 	bin := Require(t, "moto_server", "install it with: pip install 'moto[server]'")
 	return ServeMoto(t, func(port string) *exec.Cmd { return exec.Command(bin, "-H", "127.0.0.1", "-p", port) })
 }
 
-// ServeMoto runs the command that command makes for a free loopback port — moto_server, or a
-// script that starts moto with a change — until the test ends, and returns its endpoint once moto
-// answers there.
+// motoListening is the line moto_server (werkzeug) prints once it listens: the port it was
+// given, or for port 0 the one the system chose.
+var motoListening = regexp.MustCompile(`Running on http://127\.0\.0\.1:(\d+)\r?\n`)
+
+// ServeMoto runs the command that command makes — moto_server, or a script that starts moto
+// with a change — until the test ends, and returns its endpoint once moto answers there.
+//
+// command is given port "0": moto binds a port of its own and prints it. (A port chosen here
+// and closed could be bound by another package's server first; moto would then fail to start
+// while that server answered its requests.)
 func ServeMoto(t testing.TB, command func(port string) *exec.Cmd) string {
 	t.Helper()
-	free, err := loopback.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(free)
-	endpoint := "http://127.0.0.1:" + port
-	cmd := command(port)
-	cmd.Stdout, cmd.Stderr = nil, nil
+	cmd := command("0")
+	out := newPortWatch()
+	cmd.Stdout, cmd.Stderr = out, out // werkzeug logs to stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start moto: %v", err)
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 	})
+	var port string
+	select {
+	case port = <-out.port:
+	case <-exited:
+		t.Fatalf("moto exited before it listened (%s); its output:\n%s", cmd, out)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("moto did not say which port it listens on within a minute (%s); its output:\n%s", cmd, out)
+	}
+	endpoint := "http://127.0.0.1:" + port
 	if err := WaitHTTP(endpoint+"/moto-api/", 30*time.Second); err != nil {
 		t.Fatalf("moto did not come up: %v", err)
 	}
 	return endpoint
+}
+
+// portWatch takes moto's output: it keeps the start of it (for an error message) and sends the
+// port once moto names it; the rest is discarded.
+type portWatch struct {
+	mu    sync.Mutex
+	head  []byte // the output up to the port line, at most headMax bytes
+	found bool
+	port  chan string
+}
+
+const headMax = 64 << 10
+
+func newPortWatch() *portWatch { return &portWatch{port: make(chan string, 1)} }
+
+func (w *portWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.found {
+		return len(p), nil
+	}
+	w.head = append(w.head, p[:min(len(p), headMax-min(len(w.head), headMax))]...)
+	if m := motoListening.FindSubmatch(w.head); m != nil {
+		w.found = true
+		w.port <- string(m[1])
+	}
+	return len(p), nil
+}
+
+func (w *portWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.head)
 }
 
 // WaitHTTP polls url until it answers or the timeout passes.

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -88,11 +90,10 @@ func TestQueryError(t *testing.T) {
 }
 
 func TestNetworkErrorsAreRetriedThenNamed(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	srv.Close()
-	c := client(t, srv.URL)
+	refused := testsupport.RefusedURL(t)
+	c := client(t, refused)
 	err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "GetItem "+srv.URL+": dial tcp") || !strings.Contains(err.Error(), "connection refused") {
+	if err == nil || !strings.Contains(err.Error(), "GetItem "+refused+": dial tcp") || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("err = %v", err)
 	}
 }

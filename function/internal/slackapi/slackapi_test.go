@@ -19,6 +19,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 // secret is a well-formed bot token; no error, log line or printout may contain it.
@@ -243,10 +244,9 @@ func TestTokenNeverShown(t *testing.T) {
 		fmt.Fprintf(w, `{"ok":false,"error":"bad %s","response_metadata":{"messages":["Authorization: %s"]}}`, r.Header.Get("Authorization"), r.Header.Get("Authorization"))
 	}))
 	defer echo.Close()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
+	closed := testsupport.RefusedURL(t)
 	var printed []string
-	for _, base := range []string{echo.URL + "/", closed.URL + "/"} {
+	for _, base := range []string{echo.URL + "/", closed + "/"} {
 		c, _ := client(t, base)
 		c.Policy.MaxAttempts = 2
 		_, err := c.PostMessage(context.Background(), slackapi.Message{Channel: channel, Text: "x"})

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 func TestStrip(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
-	_, refused := http.Post(closed.URL+"/services/T0/B0/SECRET?sig=SECRET", "text/plain", nil)
+	closed := testsupport.RefusedURL(t)
+	_, refused := http.Post(closed+"/services/T0/B0/SECRET?sig=SECRET", "text/plain", nil)
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer hang.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)

@@ -159,7 +159,12 @@ func parseStackFile(data []byte) (*stackConfig, error) {
 
 func readStackFile(t *testing.T, path string) *stackConfig {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	root := filepath.Join("..", "..", "..")
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := committedFile(root, rel) // as a fresh clone has it, whatever a reader set since
 	if os.IsNotExist(err) {
 		return &stackConfig{values: map[string]any{}, secret: map[string]bool{}}
 	}
