@@ -29,7 +29,11 @@ func (r *reader) unknownKeys() {
 	known := KnownKeys()
 	for _, full := range slices.Sorted(maps.Keys(all)) {
 		key, ours := strings.CutPrefix(full, r.project+":")
-		if !ours || slices.Contains(known, key) {
+		if !ours {
+			r.foreignKey(full, known)
+			continue
+		}
+		if slices.Contains(known, key) {
 			continue
 		}
 		// `pulumi config set 'destinations[0].name' team` without --path stores one key of that name.
@@ -76,8 +80,28 @@ func oddChars(key string) string {
 // shellWord is a key as a shell command takes it: bare when it is plain, else single-quoted (a
 // trailing space or an invisible character survives the copy and paste).
 func shellWord(key string) string {
-	if key != "" && oddChars(key) == "" && !strings.ContainsAny(key, "[]") {
+	if key != "" && oddChars(strings.ReplaceAll(key, ":", "")) == "" && !strings.ContainsAny(key, "[]") {
 		return key
 	}
 	return "'" + strings.ReplaceAll(key, "'", `'\''`) + "'"
+}
+
+// foreignKey refuses a key of another namespace that is one of the program's keys
+// (orders-alarms:alarms, alarm_relay:timezone): a stack file copied from the docs into a project
+// named otherwise (pulumi new names it after its directory), or a misspelt namespace, would
+// otherwise be ignored whole. The provider's and Pulumi's own namespaces hold none of these keys.
+func (r *reader) foreignKey(full string, known []string) {
+	ns, key, ok := strings.Cut(full, ":")
+	if !ok || ns == "aws" || ns == "pulumi" {
+		return
+	}
+	name := key
+	if i := strings.IndexAny(key, "[."); i > 0 {
+		name = key[:i]
+	}
+	if !slices.Contains(known, name) {
+		return
+	}
+	r.fail(full, "the program reads the keys of this project, %s, and ignores this one: set it as %s (pulumi config set %s ..., or %s:%s in Pulumi.%s.yaml) and remove it (pulumi config rm %s)",
+		r.project, name, name, r.project, name, r.ctx.Stack(), shellWord(full))
 }
