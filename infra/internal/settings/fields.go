@@ -45,7 +45,11 @@ func (r *reader) entry(path string, data json.RawMessage, allowed []string, secr
 		if near := nearest(name, allowed); near != "" {
 			hint = " (did you mean " + near + "?)"
 		}
-		r.fail(path+"."+name, "unknown field%s; allowed: %s", hint, strings.Join(allowed, ", "))
+		odd := ""
+		if chars := oddChars(name); chars != "" {
+			odd = fmt.Sprintf(": %q holds %s, not a character of any field", name, chars)
+		}
+		r.fail(path+"."+name, "unknown field%s%s; allowed: %s", hint, odd, strings.Join(allowed, ", "))
 	}
 	return e, true
 }
@@ -247,8 +251,10 @@ func nearest(name string, allowed []string) string {
 	return best
 }
 
-// distance is the Levenshtein distance of two short names.
-func distance(a, b string) int {
+// distance is the Levenshtein distance of two short names, in characters: a look-alike letter
+// outside ASCII (Cyrillic о for o, two bytes) is one edit away, as it reads.
+func distance(as, bs string) int {
+	a, b := []rune(as), []rune(bs)
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

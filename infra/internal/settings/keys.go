@@ -2,10 +2,13 @@ package settings
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -26,7 +29,11 @@ func (r *reader) unknownKeys() {
 	known := KnownKeys()
 	for _, full := range slices.Sorted(maps.Keys(all)) {
 		key, ours := strings.CutPrefix(full, r.project+":")
-		if !ours || slices.Contains(known, key) {
+		if !ours {
+			r.foreignKey(full, known)
+			continue
+		}
+		if slices.Contains(known, key) {
 			continue
 		}
 		// `pulumi config set 'destinations[0].name' team` without --path stores one key of that name.
@@ -39,6 +46,62 @@ func (r *reader) unknownKeys() {
 		if near := nearest(key, known); near != "" {
 			hint = " (did you mean " + near + "?)"
 		}
-		r.fail(key, "unknown key%s: the program would ignore it. Remove it (pulumi config rm %s); the keys are %s", hint, key, strings.Join(known, ", "))
+		odd := ""
+		if chars := oddChars(key); chars != "" {
+			odd = fmt.Sprintf("%q holds %s, not a character of any key. The", key, chars)
+		} else {
+			odd = "the"
+		}
+		r.fail(key, "unknown key%s: %s program would ignore it. Remove it (pulumi config rm %s); the keys are %s", hint, odd, shellWord(key), strings.Join(known, ", "))
 	}
+}
+
+// oddChars names the characters of a key that no key has (none but ASCII letters, digits and the
+// marks of a path), each once: a look-alike (Cyrillic М for M, a zero-width or trailing space)
+// otherwise reads in an error exactly like the key it imitates.
+func oddChars(key string) string {
+	var names []string
+	seen := map[rune]bool{}
+	for _, c := range key {
+		plain := c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("_-.[]", c))
+		if plain || seen[c] {
+			continue
+		}
+		seen[c] = true
+		if unicode.IsGraphic(c) {
+			names = append(names, fmt.Sprintf("%q (U+%04X)", c, c))
+		} else {
+			names = append(names, fmt.Sprintf("U+%04X", c))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// shellWord is a key as a shell command takes it: bare when it is plain, else single-quoted (a
+// trailing space or an invisible character survives the copy and paste).
+func shellWord(key string) string {
+	if key != "" && oddChars(strings.ReplaceAll(key, ":", "")) == "" && !strings.ContainsAny(key, "[]") {
+		return key
+	}
+	return "'" + strings.ReplaceAll(key, "'", `'\''`) + "'"
+}
+
+// foreignKey refuses a key of another namespace that is one of the program's keys
+// (orders-alarms:alarms, alarm_relay:timezone): a stack file copied from the docs into a project
+// named otherwise (pulumi new names it after its directory), or a misspelt namespace, would
+// otherwise be ignored whole. The provider's and Pulumi's own namespaces hold none of these keys.
+func (r *reader) foreignKey(full string, known []string) {
+	ns, key, ok := strings.Cut(full, ":")
+	if !ok || ns == "aws" || ns == "pulumi" {
+		return
+	}
+	name := key
+	if i := strings.IndexAny(key, "[."); i > 0 {
+		name = key[:i]
+	}
+	if !slices.Contains(known, name) {
+		return
+	}
+	r.fail(full, "the program reads the keys of this project, %s, and ignores this one: set it as %s (pulumi config set %s ..., or %s:%s in Pulumi.%s.yaml) and remove it (pulumi config rm %s)",
+		r.project, name, name, r.project, name, r.ctx.Stack(), shellWord(full))
 }

@@ -162,6 +162,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	r.concurrency(&s)
 	r.plaintextInStackFile(ctx.Stack())
 	r.unknownKeys()
+	r.maskSecrets()
 	if len(r.problems) > 0 {
 		return Settings{}, &Error{Stack: ctx.Stack(), Problems: r.problems}
 	}

@@ -32,10 +32,11 @@ func (r *reader) plaintextInStackFile(stack string) {
 	var project struct {
 		StackConfigDir string `yaml:"stackConfigDir"`
 	}
-	if data, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml")); err == nil && yaml.Unmarshal(data, &project) == nil && project.StackConfigDir != "" {
+	projectFile, ext := findProjectFile(root)
+	if data, err := os.ReadFile(projectFile); err == nil && yaml.Unmarshal(data, &project) == nil && project.StackConfigDir != "" {
 		dir = filepath.Join(root, project.StackConfigDir)
 	}
-	name := "Pulumi." + stack + ".yaml"
+	name := "Pulumi." + stack + ext
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return
@@ -70,6 +71,20 @@ func (r *reader) plaintextInStackFile(stack string) {
 			}
 		}
 	}
+}
+
+// findProjectFile is the project file the CLI takes in root, and the extension it then gives the
+// stack file: the first of Pulumi.json, Pulumi.yaml and Pulumi.yml (workspace.findProjectInDir
+// tries encoding.Exts in that order; workspace.ProjectStackPath names the stack file
+// "Pulumi.<stack>" + the project file's extension). YAML reads JSON too.
+func findProjectFile(root string) (path, ext string) {
+	for _, ext := range []string{".json", ".yaml", ".yml"} {
+		path := filepath.Join(root, "Pulumi"+ext)
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
+			return path, ext
+		}
+	}
+	return filepath.Join(root, "Pulumi.yaml"), ".yaml"
 }
 
 // plain tells whether a stack file value is stored as written: anything but {secure: ...} that
