@@ -162,13 +162,7 @@ func teamsDigest(v digestView, shown []bool) teamsMessage {
 	if more := v.more(shown); more != "" {
 		body = append(body, cardElement{Type: "TextBlock", Text: more, IsSubtle: true, Wrap: true})
 	}
-	card := adaptiveCard{
-		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
-		Type:    "AdaptiveCard",
-		Version: "1.4",
-		MSTeams: cardTeams{Width: "Full", Entities: entities},
-		Body:    body,
-	}
+	card := newCard(body, entities)
 	if v.listURL != "" {
 		card.Actions = []cardAction{{Type: "Action.OpenUrl", Title: v.dw.openList, URL: v.listURL}}
 	}

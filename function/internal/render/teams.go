@@ -77,6 +77,18 @@ type adaptiveCard struct {
 	Actions []cardAction  `json:"actions,omitempty"`
 }
 
+// newCard is a full-width Adaptive Card 1.4 with body, mentioning entities: every card the relay
+// sends has this frame.
+func newCard(body []cardElement, entities []cardMention) adaptiveCard {
+	return adaptiveCard{
+		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
+		Type:    "AdaptiveCard",
+		Version: "1.4",
+		MSTeams: cardTeams{Width: "Full", Entities: entities},
+		Body:    body,
+	}
+}
+
 type cardTeams struct {
 	Width    string        `json:"width"`
 	Entities []cardMention `json:"entities,omitempty"`
@@ -193,13 +205,7 @@ func teamsPayload(v view) teamsMessage {
 		reason.Size, reason.IsSubtle = "Small", true
 		body = append(body, reason)
 	}
-	card := adaptiveCard{
-		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
-		Type:    "AdaptiveCard",
-		Version: "1.4",
-		MSTeams: cardTeams{Width: "Full", Entities: entities},
-		Body:    body,
-	}
+	card := newCard(body, entities)
 	for _, l := range teamsButtons(v) {
 		card.Actions = append(card.Actions, cardAction{Type: "Action.OpenUrl", Title: l.label, URL: l.url})
 	}
