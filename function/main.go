@@ -322,6 +322,8 @@ Environment (a flag wins over its variable):
   TREND              on: show a single-metric alarm's last hour (calls CloudWatch GetMetricData)
   MAINTENANCE_WINDOWS  maintenance windows as JSON, as the stack writes them: their alarms'
                      notifications are held (-at TIME says whether an event's would be)
+  OVERFLOW_QUEUE_URL  the destination's overflow queue (SQS), as the stack sets it: a notification
+                     the webhook pushes back on (HTTP 429) waits there, to be posted in a digest
   AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,
   AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL
                      another AWS endpoint, as for the AWS SDKs (moto_server in the tests)
