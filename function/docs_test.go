@@ -11,7 +11,7 @@ import (
 )
 
 // docPages are the README and the pages of docs/ whose commands these tests check.
-var docPages = []string{"../README.md", "../docs/delivery.md", "../docs/slack-app.md", "../docs/alarms-and-destinations.md", "../docs/maintenance-windows.md", "../docs/operations.md", "../docs/development.md"}
+var docPages = []string{"../README.md", "../docs/delivery.md", "../docs/alarm-storms.md", "../docs/slack-app.md", "../docs/alarms-and-destinations.md", "../docs/maintenance-windows.md", "../docs/operations.md", "../docs/development.md"}
 
 func readDocs(t *testing.T) map[string]string {
 	t.Helper()

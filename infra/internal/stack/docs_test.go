@@ -22,6 +22,7 @@ var docPages = []string{
 	"docs/slack-app.md",
 	"docs/maintenance-windows.md",
 	"docs/delivery.md",
+	"docs/alarm-storms.md",
 	"docs/operations.md",
 	"docs/permissions.md",
 	"docs/development.md",
