@@ -22,7 +22,7 @@ func NewDryRunRelay(s Settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	if err != nil {
 		return nil, err
 	}
-	if s.Messenger == string(messenger.SlackApp) {
+	if s.Parsed.Messenger == messenger.SlackApp {
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
 		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
 	}

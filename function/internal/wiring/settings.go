@@ -8,9 +8,13 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// Settings are the relay's configuration (see relayconfig) and where each value came from.
+// Settings are the relay's configuration (see relayconfig), its values typed, and where each
+// value came from.
 type Settings struct {
 	relayconfig.Config
+	// Parsed are the values typed, parsed once by relayconfig; meaningful only without problems,
+	// which renderOptions makes sure of before any use.
+	Parsed   relayconfig.Parsed
 	problems error // what is wrong with it (a *relayconfig.Error); reported when the relay is built
 
 	// Flagged maps an environment variable to the local flag that overrode it, so that an error
@@ -24,8 +28,8 @@ type Settings struct {
 
 // FromEnv reads the settings; their problems are reported when a relay is built from them.
 func FromEnv(getenv func(string) string) Settings {
-	c, err := relayconfig.FromEnv(getenv)
-	return Settings{Config: c, problems: err, messengerUnset: strings.TrimSpace(getenv(relayconfig.EnvMessenger)) == ""}
+	c, parsed, err := relayconfig.Load(getenv)
+	return Settings{Config: c, Parsed: parsed, problems: err, messengerUnset: strings.TrimSpace(getenv(relayconfig.EnvMessenger)) == ""}
 }
 
 // origin names where a setting came from: the flag that set it, else its environment variable.

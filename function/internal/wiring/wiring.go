@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
@@ -40,7 +39,7 @@ func NewRelay(ctx context.Context, getenv func(string) string, s Settings, log *
 	}
 	client := deliver.NewHTTPClient()
 	var r *relay.Relay
-	if s.Messenger == string(messenger.SlackApp) {
+	if s.Parsed.Messenger == messenger.SlackApp {
 		if r, err = newSlackAppRelay(ctx, getenv, s, options, client, log); err != nil {
 			return nil, err
 		}
@@ -146,7 +145,7 @@ func pickMessenger(s Settings, u webhook.URL) (messenger.Messenger, error) {
 	if !u.IsZero() {
 		origin = u.Origin()
 	}
-	m, err := relayconfig.ResolveMessenger(s.Messenger, origin)
+	m, err := relayconfig.Resolve(s.Parsed.Messenger, origin)
 	named := s.origin(relayconfig.EnvMessenger)
 	if err != nil && s.messengerUnset {
 		named = "messenger " + relayconfig.Auto + " (the default)"
@@ -157,7 +156,7 @@ func pickMessenger(s Settings, u webhook.URL) (messenger.Messenger, error) {
 	switch {
 	case err == nil:
 		return m, nil
-	case s.Local && s.Messenger == relayconfig.Auto:
+	case s.Local && s.Parsed.Messenger == "": // auto, set or by default
 		// A local test webhook (a tunnel, a proxy, a mock) has a host no chat service uses.
 		return "", fmt.Errorf("%s: %w (here: -messenger NAME, or MESSENGER=NAME)", named, err)
 	default:
@@ -165,23 +164,14 @@ func pickMessenger(s Settings, u webhook.URL) (messenger.Messenger, error) {
 	}
 }
 
-// renderOptions are the settings' render options; a configuration with problems has none.
+// renderOptions are the settings' render options; a configuration with problems has none. The
+// values come parsed (relayconfig.Parsed): relayconfig's language is render's, converted here
+// only (TestEveryLanguageIsRendered).
 func renderOptions(s Settings) (render.Options, error) {
 	if err := s.check(); err != nil {
 		return render.Options{}, err
 	}
-	loc, err := time.LoadLocation(s.Timezone)
-	if err != nil {
-		return render.Options{}, fmt.Errorf("%s: %w", s.origin(relayconfig.EnvTimezone), err)
-	}
-	options := render.Options{Location: loc}
-	if options.Language, err = render.ParseLanguage(s.Language); err != nil {
-		return render.Options{}, fmt.Errorf("%s: %w", s.origin(relayconfig.EnvLanguage), err)
-	}
-	if options.Mentions, err = messenger.ParseMentions(s.Mentions); err != nil {
-		return render.Options{}, fmt.Errorf("%s: %w", relayconfig.EnvMentions, err)
-	}
-	return options, nil
+	return render.Options{Location: s.Parsed.Location, Language: render.Language(s.Parsed.Language), Mentions: s.Parsed.Mentions}, nil
 }
 
 // WithWindows gives the relay its maintenance windows (MAINTENANCE_WINDOWS, as the stack writes
