@@ -6,7 +6,8 @@
 // Each service is one Service value (CloudWatch, DynamoDB, SQS, SSM); a client is built from what
 // Lambda puts in the function's environment, the region and the role's credentials (LoadEnv),
 // rather than from the SDK's config package, whose shared-config, SSO and STS clients would add
-// 2 MB to every cold start for credential sources a Lambda function never uses.
+// 393 KB to the stripped arm64 bootstrap and about 1 ms to its package initialisation (config
+// v1.33.20, measured) for credential sources a Lambda function never uses.
 // Throttling, 5xx and network errors are retried briefly (package retry's loop). Every attempt,
 // and every wait before a retry, ends Reserve before the context's deadline: an endpoint that
 // never answers gives the caller its own error while there is time to report it, never Lambda's
