@@ -272,7 +272,7 @@ func TestReplayDeadLetters(t *testing.T) {
 		env[k] = v
 	}
 	// The replay's client has only the calls a replay makes; the test sends with awsapi itself.
-	sqs, err := awsapi.NewFromEnv(func(k string) string { return env[k] }, "sqs", "SQS", "sqs", http.DefaultClient)
+	sqs, err := awsapi.SQS.NewFromEnv(func(k string) string { return env[k] }, http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}

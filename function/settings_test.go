@@ -26,7 +26,7 @@ var notSettings = map[string]bool{
 // relayVariables lists the environment variables the relay reads, from its source, so that a new
 // one cannot be left out of -h: the Env constants of internal/relayconfig (the settings table),
 // every getenv("NAME") in the relay's code, and AWS_ENDPOINT_URL_<SERVICE> for each AWS service
-// it calls through awsenv.Endpoint or awsapi.NewFromEnv.
+// it calls (each awsapi.Service's EnvName).
 func relayVariables(t *testing.T) []string {
 	t.Helper()
 	found := map[string]bool{}
@@ -49,35 +49,23 @@ func relayVariables(t *testing.T) []string {
 						}
 					}
 				}
+			case *ast.KeyValueExpr: // awsapi.Service{Name: "sqs", EnvName: "SQS", …}
+				if key, ok := n.Key.(*ast.Ident); ok && key.Name == "EnvName" {
+					if v, ok := literal(n.Value); ok {
+						found["AWS_ENDPOINT_URL_"+v] = true
+					}
+				}
 			case *ast.CallExpr:
-				var pkg, fn string
+				var fn string
 				switch f := n.Fun.(type) {
 				case *ast.Ident:
 					fn = f.Name
 				case *ast.SelectorExpr:
 					fn = f.Sel.Name
-					if x, ok := f.X.(*ast.Ident); ok {
-						pkg = x.Name
-					}
 				}
-				arg := func(i int) (string, bool) {
-					if i >= len(n.Args) {
-						return "", false
-					}
-					return literal(n.Args[i])
-				}
-				switch {
-				case fn == "getenv" || fn == "Getenv":
-					if v, ok := arg(0); ok {
+				if (fn == "getenv" || fn == "Getenv") && len(n.Args) > 0 {
+					if v, ok := literal(n.Args[0]); ok {
 						found[v] = true
-					}
-				case pkg == "awsenv" && fn == "Endpoint":
-					if v, ok := arg(1); ok {
-						found["AWS_ENDPOINT_URL_"+v] = true
-					}
-				case pkg == "awsapi" && fn == "NewFromEnv":
-					if v, ok := arg(2); ok {
-						found["AWS_ENDPOINT_URL_"+v] = true
 					}
 				}
 			}

@@ -12,16 +12,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// withWindows gives the relay its maintenance windows (MAINTENANCE_WINDOWS, as the stack writes
-// it); windows it cannot read are a start-up problem, like any other setting.
-func withWindows(r *relay.Relay, getenv func(string) string) (*relay.Relay, error) {
-	set, err := maintenance.Decode(getenv(maintenance.EnvWindows))
-	if err != nil {
-		return nil, err
-	}
-	return r.WithWindows(set), nil
-}
-
 // scheduledEvent tells whether ev is one of the stack's scheduled events, a reminder tick or a
 // window's end (both ask CloudWatch for the alarms' states and post for real), and checks it.
 func scheduledEvent(ev []byte) (bool, error) {

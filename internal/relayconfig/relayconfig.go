@@ -1,6 +1,7 @@
 // Package relayconfig is the contract between the Pulumi program (infra/) and the relay
 // (function/): the relay's environment variables, one typed Config with one Validate, Env (what
-// the stack writes) and FromEnv (what the relay reads); the text conventions the stack writes
+// the stack writes) and FromEnv (what the relay reads; Load adds the values typed, Parsed, so
+// that nothing parses them again); the text conventions the stack writes
 // into alarm descriptions and the relay reads back (description.go); a Slack app destination's
 // incident table and its token and channel rules (slackapp.go); and the reminder schedule's event
 // (reminder.go).
@@ -34,6 +35,7 @@ package relayconfig
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // the relay's runtime has no zoneinfo; both sides resolve names from the same data
@@ -70,8 +72,17 @@ const (
 	defaultLanguage = "en"
 )
 
-// languages are the languages the relay writes in.
-var languages = []string{"en", "ko"}
+// Language is a language the relay writes its messages in, as LANGUAGE spells it.
+type Language string
+
+// The languages the relay writes in.
+const (
+	English Language = "en"
+	Korean  Language = "ko"
+)
+
+// Languages lists every language the relay writes in.
+var Languages = []Language{English, Korean}
 
 // mentionsBytes keeps MENTIONS well inside the 4 KB Lambda allows for all environment variables.
 const mentionsBytes = 2048
@@ -116,28 +127,45 @@ func orDefault(s, def string) string {
 	return s
 }
 
+// Parsed is a configuration's values in the types the relay works with. Validate's checks are
+// the one parser: Load hands them out with the Config, so that nothing parses a setting again.
+type Parsed struct {
+	Messenger messenger.Messenger // "" for auto: the webhook's host decides (ResolveMessenger)
+	Location  *time.Location      // the zone shown next to UTC
+	Language  Language
+	Mentions  []messenger.Mention // notified on ALARM only
+}
+
 // Validate checks every setting and returns all problems, nil when there are none; a Slack
 // app's settings only with messenger slack-app, which takes no webhook. It does not demand a webhook or a Slack app's
 // token, channel and table (a dry run has none; the stack checks its own) and does not match
 // the messenger with the webhook's host: ResolveMessenger does, once the webhook is known.
 func (c Config) Validate() []Problem {
+	_, problems := c.parse()
+	return problems
+}
+
+// parse is Validate, keeping the values it parsed (meaningful only when there are no problems).
+func (c Config) parse() (Parsed, []Problem) {
 	var problems []Problem
 	add := func(env, format string, args ...any) {
 		problems = append(problems, Problem{Env: env, Message: fmt.Sprintf(format, args...)})
 	}
+	var p Parsed
+	var err error
 	n := c.Canonical()
 	if n.Messenger != Auto {
-		if _, err := messenger.Parse(c.Messenger); err != nil {
+		if p.Messenger, err = messenger.Parse(c.Messenger); err != nil {
 			add(EnvMessenger, "%v", err)
 		}
 	}
-	if err := checkTimezone(n.Timezone); err != nil {
+	if p.Location, err = loadTimezone(n.Timezone); err != nil {
 		add(EnvTimezone, "%q %v", c.Timezone, err)
 	}
-	if !isLanguage(n.Language) {
-		add(EnvLanguage, "unknown language %q: use %s", c.Language, strings.Join(languages, " or "))
+	if p.Language = Language(n.Language); !slices.Contains(Languages, p.Language) {
+		add(EnvLanguage, "unknown language %q: use %s", c.Language, languageList())
 	}
-	if _, err := messenger.ParseMentions(c.Mentions); err != nil {
+	if p.Mentions, err = messenger.ParseMentions(c.Mentions); err != nil {
 		add(EnvMentions, "%v", err)
 	} else if len(c.Mentions) > mentionsBytes {
 		add(EnvMentions, "%d bytes of mentions: the relay's environment (4 KB in all, Lambda's limit) takes %d; mention a group instead of its members", len(c.Mentions), mentionsBytes)
@@ -165,7 +193,7 @@ func (c Config) Validate() []Problem {
 	if n.Messenger != string(messenger.SlackApp) {
 		// SLACK_TOKEN and SLACK_CHANNEL are common names in a shell, set for other tools: a
 		// webhook's relay leaves them alone.
-		return problems
+		return p, problems
 	}
 	if c.SlackToken != "" {
 		if err := CheckSlackToken(c.SlackToken.Reveal()); err != nil {
@@ -185,7 +213,7 @@ func (c Config) Validate() []Problem {
 			add(EnvStateTable, "%v", err)
 		}
 	}
-	return problems
+	return p, problems
 }
 
 // Missing is what a relay that posts needs and c leaves unset: with messenger slack-app, the bot
@@ -211,22 +239,23 @@ func (c Config) Missing() []Problem {
 	return problems
 }
 
-// checkTimezone tells whether name is an IANA time zone both sides resolve the same way; its
-// error does not repeat the name.
-func checkTimezone(name string) error {
-	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-		return fmt.Errorf("is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)")
+// languageList is "en or ko".
+func languageList() string {
+	names := make([]string, len(Languages))
+	for i, l := range Languages {
+		names[i] = string(l)
 	}
-	return nil
+	return strings.Join(names, " or ")
 }
 
-func isLanguage(s string) bool {
-	for _, l := range languages {
-		if s == l {
-			return true
-		}
+// loadTimezone loads name, an IANA time zone both sides resolve the same way; its error does
+// not repeat the name.
+func loadTimezone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" || name == "Local" {
+		return nil, fmt.Errorf("is not an IANA time zone name (for example Asia/Seoul, Europe/Berlin or UTC)")
 	}
-	return false
+	return loc, nil
 }
 
 // Env is the relay's environment for c in its canonical form: what the stack writes. MESSENGER,
@@ -266,6 +295,13 @@ func onOff(b bool) string {
 // FromEnv reads the relay's configuration, in canonical form, and checks it: what the relay
 // reads. A problem leaves the rest read; the error lists every problem (an *Error).
 func FromEnv(getenv func(string) string) (Config, error) {
+	c, _, err := Load(getenv)
+	return c, err
+}
+
+// Load is FromEnv with the values typed (Parsed), parsed once by the checks; with problems,
+// Parsed is the zero value.
+func Load(getenv func(string) string) (Config, Parsed, error) {
 	c := Config{
 		Messenger:        getenv(EnvMessenger),
 		Timezone:         getenv(EnvTimezone),
@@ -280,7 +316,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Destination:         getenv(EnvDestination),
 		SlackToken:          Secret(getenv(EnvSlackToken)),
 	}
-	problems := c.Validate()
+	parsed, problems := c.parse()
 	switch trend := strings.ToLower(strings.TrimSpace(getenv(EnvTrend))); trend {
 	case "", "off":
 	case "on":
@@ -290,9 +326,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c = c.Canonical()
 	if len(problems) > 0 {
-		return c, &Error{Problems: problems}
+		return c, Parsed{}, &Error{Problems: problems}
 	}
-	return c, nil
+	return c, parsed, nil
 }
 
 // Problem is one invalid setting: its environment variable and what is wrong, with the value

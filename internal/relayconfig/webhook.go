@@ -55,6 +55,18 @@ func invisible(r rune) bool {
 func ResolveMessenger(name string, webhook *url.URL) (messenger.Messenger, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if name == "" || name == Auto {
+		return Resolve("", webhook)
+	}
+	chosen, err := messenger.Parse(name)
+	if err != nil {
+		return "", err
+	}
+	return Resolve(chosen, webhook)
+}
+
+// Resolve is ResolveMessenger for a messenger already parsed (Parsed.Messenger): "" is auto.
+func Resolve(chosen messenger.Messenger, webhook *url.URL) (messenger.Messenger, error) {
+	if chosen == "" {
 		if webhook == nil {
 			return messenger.Slack, nil
 		}
@@ -63,10 +75,6 @@ func ResolveMessenger(name string, webhook *url.URL) (messenger.Messenger, error
 			return "", fmt.Errorf("%s: %w", Auto, err)
 		}
 		return m, nil
-	}
-	chosen, err := messenger.Parse(name)
-	if err != nil {
-		return "", err
 	}
 	if webhook == nil {
 		return chosen, nil

@@ -3,9 +3,15 @@
 // each service client would add megabytes to a bootstrap that has to start fast. Its callers are
 // webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
 // cwalarms (DescribeAlarms), trend (GetMetricData) and replay (the dead-letter queue's SQS calls).
-// Throttling, 5xx and network errors are retried briefly. Every attempt, and every wait before a
-// retry, ends Reserve before the context's deadline: an endpoint that never answers gives the
-// caller its own error while there is time to report it, never Lambda's "Task timed out".
+// Each service is one Service value (CloudWatch, DynamoDB, SQS, SSM); a client is built from what
+// Lambda puts in the function's environment, the region and the role's credentials (LoadEnv),
+// rather than from the SDK's config package, whose shared-config, SSO and STS clients would add
+// 393 KB to the stripped arm64 bootstrap and about 1 ms to its package initialisation (config
+// v1.33.20, measured) for credential sources a Lambda function never uses.
+// Throttling, 5xx and network errors are retried briefly (package retry's loop). Every attempt,
+// and every wait before a retry, ends Reserve before the context's deadline: an endpoint that
+// never answers gives the caller its own error while there is time to report it, never Lambda's
+// "Task timed out".
 package awsapi
 
 import (
@@ -18,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,7 +32,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/secretmask"
 	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
@@ -36,7 +40,7 @@ import (
 
 // Client calls one service in one region.
 type Client struct {
-	Service     string // signing name, e.g. "dynamodb", "monitoring"
+	Service     Service
 	Endpoint    string // e.g. https://dynamodb.us-east-1.amazonaws.com, no trailing slash
 	Region      string
 	Credentials aws.CredentialsProvider
@@ -45,8 +49,7 @@ type Client struct {
 	Timeout     time.Duration // cap of one attempt
 	// Reserve is kept free before the context's deadline: no attempt runs into it, no retry
 	// starts in it, so the caller can still report the failure (as the Slack calls do).
-	Reserve     time.Duration
-	JSONVersion string // the JSON protocol's version: "1.0" (DynamoDB; the default) or "1.1" (SSM)
+	Reserve time.Duration
 
 	signer *v4.Signer
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -61,12 +64,11 @@ const DefaultTimeout = 5 * time.Second
 // minAttempt is the shortest attempt worth starting: less cannot carry a signed call and its answer.
 const minAttempt = 50 * time.Millisecond
 
-// New is a client for service (its signing name) at endpoint, signing for region: 3 attempts of
-// at most 5 s each, ending DefaultReserve before the context's deadline, which a caller may change
-// before its first call.
-func New(service, endpoint, region string, credentials aws.CredentialsProvider, client *http.Client) *Client {
+// New is a client for s at endpoint, signing for region: 3 attempts of at most 5 s each, ending
+// DefaultReserve before the context's deadline, which a caller may change before its first call.
+func (s Service) New(endpoint, region string, credentials aws.CredentialsProvider, client *http.Client) *Client {
 	return &Client{
-		Service:     service,
+		Service:     s,
 		Endpoint:    strings.TrimRight(endpoint, "/"),
 		Region:      region,
 		Credentials: credentials,
@@ -76,29 +78,6 @@ func New(service, endpoint, region string, credentials aws.CredentialsProvider, 
 		Reserve:     DefaultReserve,
 		signer:      v4.NewSigner(),
 	}
-}
-
-// NewFromEnv builds a client from what Lambda sets (see awsenv). envName is the service's part of
-// AWS_ENDPOINT_URL_<envName> (e.g. DYNAMODB, CLOUDWATCH), which, like AWS_ENDPOINT_URL, points it
-// elsewhere; host is the endpoint's first label (dynamodb, monitoring).
-func NewFromEnv(getenv func(string) string, service, envName, host string, client *http.Client) (*Client, error) {
-	env, err := awsenv.Load(getenv)
-	if err != nil {
-		return nil, err
-	}
-	endpoint := awsenv.Endpoint(getenv, envName)
-	if endpoint == "" {
-		suffix, err := awsenv.DNSSuffix(env.Region, "")
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", service, err)
-		}
-		endpoint = "https://" + host + "." + env.Region + "." + suffix
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("endpoint %q for %s is not an http(s) URL", endpoint, service)
-	}
-	return New(service, endpoint, env.Region, env.Credentials, client), nil
 }
 
 // Error is an answer other than success. Code is the service's error name without its namespace
@@ -140,7 +119,7 @@ func (c *Client) JSON(ctx context.Context, target string, in, out any) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", operation(target), err)
 	}
-	version := c.JSONVersion
+	version := c.Service.JSONVersion
 	if version == "" {
 		version = "1.0"
 	}
@@ -179,35 +158,64 @@ func operation(target string) string {
 	return target
 }
 
-// do sends a signed POST, retrying what may pass, and returns the successful answer's body.
+// do sends a signed POST, retrying what may pass (retry.Do), and returns the successful
+// answer's body.
 func (c *Client) do(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(op string, status int, raw []byte) *Error) ([]byte, error) {
-	attempts := max(c.Attempts, 1)
-	for attempt := 1; ; attempt++ {
-		timeout := c.attemptTimeout(ctx)
-		if _, ok := ctx.Deadline(); !ok && timeout < minAttempt {
-			return nil, fmt.Errorf("%s: not called: an attempt's limit of %s is shorter than the %s a call needs: %w", op, timeout, minAttempt, errNotRetryable)
-		}
-		if timeout < minAttempt {
-			return nil, fmt.Errorf("%s: not called: %s before the deadline, and %s of it is kept to report the failure: %w",
-				op, c.untilDeadline(ctx).Round(time.Millisecond), c.Reserve, errNotRetryable)
-		}
-		raw, err := c.once(ctx, op, body, headers, decodeErr, timeout)
-		if err == nil {
-			return raw, nil
-		}
-		var aerr *Error
-		retry := errors.As(err, &aerr) && aerr.retryable() || !errors.As(err, &aerr) && ctx.Err() == nil && !errors.Is(err, errNotRetryable)
-		if !retry || attempt >= attempts {
-			return nil, err
-		}
-		wait := time.Duration(rand.Int64N(int64(50*time.Millisecond)<<attempt)) + time.Millisecond
-		if _, ok := ctx.Deadline(); ok && c.untilDeadline(ctx)-c.Reserve < wait+max(c.limit()/4, minAttempt) {
-			return nil, fmt.Errorf("%w (%d of %d attempts; no time left for another before the deadline)", err, attempt, attempts)
-		}
-		if serr := c.pause(ctx, wait); serr != nil {
-			return nil, err
-		}
+	policy := c.policy()
+	var raw []byte
+	var err error
+	attempts, stopped := retry.Do(ctx, policy, retry.Clock{Sleep: c.sleep}, func(ctx context.Context, _ int) retry.Outcome {
+		raw, err = c.attempt(ctx, op, body, headers, decodeErr)
+		return retry.Outcome{Done: err == nil, Retry: err != nil && worthRetrying(ctx, err)}
+	})
+	switch {
+	case err == nil:
+		return raw, nil
+	case stopped != "" && ctx.Err() == nil: // the next wait would have run into the reserve
+		return nil, fmt.Errorf("%w (%d of %d attempts; no time left for another before the deadline)", err, attempts, policy.MaxAttempts)
+	default:
+		return nil, err
 	}
+}
+
+// policy is the client's retries as package retry bounds them: Attempts, a jittered backoff
+// from 100 ms, and no wait that would leave less than a useful attempt (a quarter of the
+// attempt's limit, at least minAttempt) before the Reserve.
+func (c *Client) policy() retry.Policy {
+	limit := c.limit()
+	return retry.Policy{
+		MaxAttempts:    max(c.Attempts, 1),
+		BaseDelay:      100 * time.Millisecond,
+		MaxDelay:       maxBackoff,
+		AttemptTimeout: limit,
+		Reserve:        c.Reserve + max(limit/4, minAttempt),
+	}
+}
+
+// maxBackoff caps one wait between attempts (3 attempts, the default, wait at most 300 ms in all).
+const maxBackoff = 2 * time.Second
+
+// worthRetrying: an AWS error that may pass on a second try (throttling, 5xx), or a network error
+// while the caller still waits; never a call that was not made or could not be signed.
+func worthRetrying(ctx context.Context, err error) bool {
+	var aerr *Error
+	if errors.As(err, &aerr) {
+		return aerr.retryable()
+	}
+	return ctx.Err() == nil && !errors.Is(err, errNotRetryable)
+}
+
+// attempt makes one attempt within attemptTimeout, or none when that is too short to be useful.
+func (c *Client) attempt(ctx context.Context, op string, body []byte, headers map[string]string, decodeErr func(op string, status int, raw []byte) *Error) ([]byte, error) {
+	timeout := c.attemptTimeout(ctx)
+	if _, ok := ctx.Deadline(); !ok && timeout < minAttempt {
+		return nil, fmt.Errorf("%s: not called: an attempt's limit of %s is shorter than the %s a call needs: %w", op, timeout, minAttempt, errNotRetryable)
+	}
+	if timeout < minAttempt {
+		return nil, fmt.Errorf("%s: not called: %s before the deadline, and %s of it is kept to report the failure: %w",
+			op, c.untilDeadline(ctx).Round(time.Millisecond), c.Reserve, errNotRetryable)
+	}
+	return c.once(ctx, op, body, headers, decodeErr, timeout)
 }
 
 // attemptTimeout bounds the next attempt: Timeout, or less when the context's deadline, less the
@@ -255,7 +263,7 @@ func (c *Client) once(parent context.Context, op string, body []byte, headers ma
 	if signer == nil { // a Client built without New
 		signer = v4.NewSigner()
 	}
-	if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.Service, c.Region, time.Now()); err != nil {
+	if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.Service.Name, c.Region, time.Now()); err != nil {
 		return nil, fmt.Errorf("%s: sign: %w: %w", op, err, errNotRetryable)
 	}
 	resp, err := c.HTTP.Do(req)
@@ -328,11 +336,4 @@ func xmlError(op string, status int, raw []byte) *Error {
 		e.Message = clip.String(strings.TrimSpace(string(raw)), 200)
 	}
 	return &Error{Operation: op, Status: status, Code: e.Code, Message: e.Message}
-}
-
-func (c *Client) pause(ctx context.Context, d time.Duration) error {
-	if c.sleep != nil {
-		return c.sleep(ctx, d)
-	}
-	return retry.Sleep(ctx, d)
 }

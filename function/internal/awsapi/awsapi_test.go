@@ -18,9 +18,9 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func client(t *testing.T, endpoint string) *Client {
 	t.Helper()
-	c, err := NewFromEnv(env(map[string]string{
+	c, err := DynamoDB.NewFromEnv(env(map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-	}), "dynamodb", "DYNAMODB", "dynamodb", http.DefaultClient)
+	}), http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestDefaultEndpoints(t *testing.T) {
 		"us-iso-east-1":  "https://monitoring.us-iso-east-1.c2s.ic.gov",
 		"eusc-de-east-1": "https://monitoring.eusc-de-east-1.amazonaws.eu",
 	} {
-		c, err := NewFromEnv(env(map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}), "monitoring", "CLOUDWATCH", "monitoring", http.DefaultClient)
+		c, err := CloudWatch.NewFromEnv(env(map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}), http.DefaultClient)
 		if err != nil || c.Endpoint != want {
 			t.Errorf("%s: %v, %v; want %s", region, c, err, want)
 		}
@@ -115,9 +115,31 @@ func TestDefaultEndpoints(t *testing.T) {
 // A Client built as a literal, without New, signs its calls too.
 func TestClientWithoutNew(t *testing.T) {
 	var calls atomic.Int32
-	c := &Client{Service: "dynamodb", Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
+	c := &Client{Service: DynamoDB, Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
 		Credentials: client(t, "http://127.0.0.1:1").Credentials, HTTP: http.DefaultClient, Timeout: 5 * time.Second}
 	if err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{}, nil); err != nil || calls.Load() != 1 {
 		t.Errorf("err = %v after %d calls", err, calls.Load())
+	}
+}
+
+// A JSON-protocol call carries its service's protocol version (SSM speaks 1.1, the others 1.0).
+func TestJSONVersionIsTheService(t *testing.T) {
+	for _, tt := range []struct {
+		service Service
+		want    string
+	}{{SSM, "application/x-amz-json-1.1"}, {DynamoDB, "application/x-amz-json-1.0"}, {SQS, "application/x-amz-json-1.0"}} {
+		var got string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = r.Header.Get("Content-Type")
+			fmt.Fprint(w, `{}`)
+		}))
+		c, err := tt.service.NewFromEnv(env(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_ENDPOINT_URL": srv.URL}), http.DefaultClient)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.JSON(context.Background(), "X.Op", map[string]string{}, nil); err != nil || got != tt.want {
+			t.Errorf("%s: Content-Type %q, %v; want %q", tt.service.Name, got, err, tt.want)
+		}
+		srv.Close()
 	}
 }

@@ -39,10 +39,10 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 		fmt.Fprint(w, echo(r)[which.Load().(string)])
 	}))
 	defer srv.Close()
-	c, err := NewFromEnv(env(map[string]string{
+	c, err := DynamoDB.NewFromEnv(env(map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": testSecretKey,
 		"AWS_SESSION_TOKEN": testSessionToken, "AWS_ENDPOINT_URL_DYNAMODB": srv.URL,
-	}), "dynamodb", "DYNAMODB", "dynamodb", http.DefaultClient)
+	}), http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestThrottlingRetriesKeepTheReserve(t *testing.T) {
 // "not called: -2562047h47m16s before the deadline".
 func TestClientWithoutTimeoutUsesTheDefault(t *testing.T) {
 	var calls atomic.Int32
-	c := &Client{Service: "dynamodb", Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
+	c := &Client{Service: DynamoDB, Endpoint: answers(t, &calls, [2]string{"200", `{}`}), Region: "us-east-1",
 		Credentials: client(t, "http://127.0.0.1:1").Credentials, HTTP: http.DefaultClient}
 	if err := c.JSON(context.Background(), "DynamoDB_20120810.GetItem", map[string]string{}, nil); err != nil || calls.Load() != 1 {
 		t.Errorf("err = %v after %d calls", err, calls.Load())

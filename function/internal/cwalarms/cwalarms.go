@@ -32,10 +32,10 @@ type Lister struct {
 	api *awsapi.Client
 }
 
-// NewFromEnv builds a Lister from what Lambda sets (see awsenv); AWS_ENDPOINT_URL_CLOUDWATCH or
-// AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
+// NewFromEnv builds a Lister from what Lambda sets (awsapi.LoadEnv); AWS_ENDPOINT_URL_CLOUDWATCH
+// or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
 func NewFromEnv(getenv func(string) string, client *http.Client) (*Lister, error) {
-	api, err := awsapi.NewFromEnv(getenv, "monitoring", "CLOUDWATCH", "monitoring", client)
+	api, err := awsapi.CloudWatch.NewFromEnv(getenv, client)
 	if err != nil {
 		return nil, fmt.Errorf("alarm states: %w", err)
 	}

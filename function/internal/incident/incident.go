@@ -141,7 +141,7 @@ type Store struct {
 }
 
 // New builds a store for table (the configuration's StateTable), with the region and credentials
-// Lambda sets (see awsenv); AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL point it elsewhere.
+// Lambda sets (awsapi.LoadEnv); AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL point it elsewhere.
 func New(table string, getenv func(string) string, client *http.Client) (*Store, error) {
 	table = strings.TrimSpace(table)
 	if table == "" {
@@ -150,7 +150,7 @@ func New(table string, getenv func(string) string, client *http.Client) (*Store,
 	if err := relayconfig.CheckStateTable(table); err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvStateTable, err)
 	}
-	api, err := awsapi.NewFromEnv(getenv, "dynamodb", "DYNAMODB", "dynamodb", client)
+	api, err := awsapi.DynamoDB.NewFromEnv(getenv, client)
 	if err != nil {
 		return nil, fmt.Errorf("incident store: %w", err)
 	}

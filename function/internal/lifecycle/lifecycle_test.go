@@ -421,7 +421,7 @@ func TestLifecycle(t *testing.T) {
 		getenv := func(k string) string {
 			return map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL": moto}[k]
 		}
-		cw, err := awsapi.NewFromEnv(getenv, "monitoring", "CLOUDWATCH", "monitoring", http.DefaultClient)
+		cw, err := awsapi.CloudWatch.NewFromEnv(getenv, http.DefaultClient)
 		if err != nil {
 			t.Fatal(err)
 		}

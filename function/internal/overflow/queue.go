@@ -33,7 +33,7 @@ type SQS struct {
 // NewSQS is the queue at queueURL, with AWS_REGION, the credentials and AWS_ENDPOINT_URL_SQS (or
 // AWS_ENDPOINT_URL) from the environment, as Lambda and the tests set them.
 func NewSQS(getenv func(string) string, queueURL string, client *http.Client) (*SQS, error) {
-	api, err := awsapi.NewFromEnv(getenv, "sqs", "SQS", "sqs", client)
+	api, err := awsapi.SQS.NewFromEnv(getenv, client)
 	if err != nil {
 		return nil, fmt.Errorf("overflow queue: %w", err)
 	}

@@ -79,7 +79,7 @@ func TestSQSAgainstMoto(t *testing.T) {
 	}
 	getenv := func(k string) string { return env[k] }
 	ctx := context.Background()
-	api, err := awsapi.NewFromEnv(getenv, "sqs", "SQS", "sqs", nil)
+	api, err := awsapi.SQS.NewFromEnv(getenv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 	"github.com/alarm-relay/alarm-relay/internal/loopback"
 )
 
@@ -38,20 +37,21 @@ type Client struct {
 }
 
 // NewClient builds the SQS client from the environment: the credentials in AWS_ACCESS_KEY_ID /
-// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (see awsenv), AWS_REGION for a queue URL that names
-// no region, and AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL to point it elsewhere (tests use
-// moto_server).
+// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (awsapi.EnvCredentials), AWS_REGION for a queue URL
+// that names no region, and AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL to point it elsewhere (tests
+// use moto_server).
 func NewClient(getenv func(string) string) (*Client, error) {
-	creds, err := awsenv.Credentials(getenv)
+	creds, err := awsapi.EnvCredentials(getenv)
 	if err != nil {
-		// A profile or SSO login is not read here (see awsenv); the AWS CLI exports it.
+		// A profile or SSO login is not read here: the SDK's credential chain would add 393 KB
+		// and about 1 ms of start-up to the Lambda's bootstrap. The AWS CLI exports it.
 		return nil, fmt.Errorf(`%w; with a profile or SSO login run: eval "$(aws configure export-credentials --format env)"`, err)
 	}
 	region := getenv("AWS_REGION")
 	if region == "" {
 		region = getenv("AWS_DEFAULT_REGION")
 	}
-	return &Client{credentials: creds, envRegion: region, override: awsenv.Endpoint(getenv, "SQS"),
+	return &Client{credentials: creds, envRegion: region, override: awsapi.SQS.EndpointOverride(getenv),
 		http: &http.Client{}, apis: map[string]*awsapi.Client{}}, nil
 }
 
@@ -79,16 +79,15 @@ func (c *Client) api(queueURL string) (*awsapi.Client, error) {
 		endpoint = u.Scheme + "://" + u.Host
 	}
 	if endpoint == "" {
-		suffix, err := awsenv.DNSSuffix(region, "")
-		if err != nil {
+		var err error
+		if endpoint, err = awsapi.SQS.Endpoint(region, ""); err != nil {
 			return nil, fmt.Errorf("sqs: %w", err)
 		}
-		endpoint = "https://sqs." + region + "." + suffix
 	}
 	if u, err := url.Parse(endpoint); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("endpoint %q for sqs is not an http(s) URL", endpoint)
 	}
-	api := awsapi.New("sqs", endpoint, region, c.credentials, c.http)
+	api := awsapi.SQS.New(endpoint, region, c.credentials, c.http)
 	c.apis[queueURL] = api
 	return api, nil
 }

@@ -55,7 +55,7 @@ func Read(ctx context.Context, name string, newReader func(context.Context) (Rea
 	return value, nil
 }
 
-// NewReader builds the SSM reader from what Lambda puts in the environment (see awsenv);
+// NewReader builds the SSM reader from what Lambda puts in the environment (awsapi.LoadEnv);
 // AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server). It is one
 // signed JSON call (awsapi), not the SDK's SSM client, whose package initialisation alone costs
 // about 1.4 ms of every cold start (GODEBUG=inittrace=1), for webhook and Slack app alike.
@@ -64,11 +64,10 @@ func NewReader(_ context.Context) (Reader, error) {
 }
 
 func newReader(getenv func(string) string) (Reader, error) {
-	api, err := awsapi.NewFromEnv(getenv, "ssm", "SSM", "ssm", &http.Client{Timeout: ReadTimeout})
+	api, err := awsapi.SSM.NewFromEnv(getenv, &http.Client{Timeout: ReadTimeout})
 	if err != nil {
 		return nil, err
 	}
-	api.JSONVersion = "1.1"
 	return reader{api}, nil
 }
 

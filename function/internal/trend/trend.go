@@ -18,7 +18,6 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/awsapi"
-	"github.com/alarm-relay/alarm-relay/function/internal/awsenv"
 )
 
 // Window is how far back a trend looks.
@@ -35,16 +34,15 @@ type Fetcher struct {
 	Timeout     time.Duration // the whole call; the alert never waits longer for its trend
 }
 
-// NewFromEnv builds a Fetcher from what Lambda sets (see awsenv); AWS_ENDPOINT_URL_CLOUDWATCH or
-// AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
+// NewFromEnv builds a Fetcher from what Lambda sets (awsapi.LoadEnv); AWS_ENDPOINT_URL_CLOUDWATCH
+// or AWS_ENDPOINT_URL point it elsewhere (tests use moto_server).
 func NewFromEnv(getenv func(string) string, client *http.Client) (*Fetcher, error) {
-	env, err := awsenv.Load(getenv)
+	env, err := awsapi.LoadEnv(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("trend: %w", err)
 	}
-	endpoint := awsenv.Endpoint(getenv, "CLOUDWATCH")
 	return &Fetcher{
-		Endpoint:    endpoint,
+		Endpoint:    awsapi.CloudWatch.EndpointOverride(getenv),
 		Region:      env.Region,
 		Credentials: env.Credentials,
 		HTTP:        client,
@@ -130,21 +128,21 @@ func (f *Fetcher) target(q alarm.MetricQuery) (endpoint, region string, err erro
 	if f.Endpoint != "" {
 		return strings.TrimRight(f.Endpoint, "/"), region, nil
 	}
-	suffix, err := awsenv.DNSSuffix(region, partition)
+	endpoint, err = awsapi.CloudWatch.Endpoint(region, partition)
 	if err != nil {
 		return "", "", fmt.Errorf("trend: %w (no CloudWatch endpoint known; set AWS_ENDPOINT_URL_CLOUDWATCH)", err)
 	}
 	if !alarm.ValidRegion(region) {
 		return "", "", fmt.Errorf("trend: region %q is not a region name", region)
 	}
-	return "https://monitoring." + region + "." + suffix, region, nil
+	return endpoint, region, nil
 }
 
 // call makes one signed query-protocol call (awsapi) to endpoint, signed for region, and decodes
 // the XML answer into out: a single attempt within Timeout, so that the alert never waits longer
 // for its trend.
 func (f *Fetcher) call(ctx context.Context, endpoint, region string, form url.Values, out any) error {
-	api := awsapi.New("monitoring", endpoint, region, f.Credentials, f.HTTP)
+	api := awsapi.CloudWatch.New(endpoint, region, f.Credentials, f.HTTP)
 	api.Attempts, api.Timeout = 1, f.Timeout
 	if err := api.Query(ctx, form, out); err != nil {
 		return fmt.Errorf("trend: %w", err)

@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// lambdaHandler is the function's handler: the relay's, and with OVERFLOW_QUEUE_URL (the stack
+// LambdaHandler is the function's handler: the relay's, and with OVERFLOW_QUEUE_URL (the stack
 // sets it for webhook destinations) the overflow queue's too — a notification the webhook pushes
 // back on waits in the queue, and the queue's SQS batches are posted as digests.
-func lambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error) {
+func LambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error) {
 	queueURL := getenv(relayconfig.EnvOverflowQueueURL)
 	if queueURL == "" {
 		return func(ctx context.Context, raw json.RawMessage) (any, error) {

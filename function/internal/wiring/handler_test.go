@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ func TestLambdaHandlerOverflowWiring(t *testing.T) {
 	var out bytes.Buffer
 	r := relay.New(render.Slack, render.Options{}, printer{&out}, log)
 	none := func(string) string { return "" }
-	h, err := lambdaHandler(r, none, log)
+	h, err := LambdaHandler(r, none, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,14 +41,14 @@ func TestLambdaHandlerOverflowWiring(t *testing.T) {
 	app := relay.New(render.SlackApp, render.Options{}, nil, log)
 	env := map[string]string{relayconfig.EnvOverflowQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/q", "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}
-	if _, err := lambdaHandler(app, func(k string) string { return env[k] }, log); err == nil || !strings.Contains(err.Error(), relayconfig.EnvOverflowQueueURL) {
+	if _, err := LambdaHandler(app, func(k string) string { return env[k] }, log); err == nil || !strings.Contains(err.Error(), relayconfig.EnvOverflowQueueURL) {
 		t.Fatalf("overflow on a Slack app relay: %v; want a start-up error naming %s", err, relayconfig.EnvOverflowQueueURL)
 	}
 }
 
 func latencyAlarm(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "latency-alarm.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "latency-alarm.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,30 +1,36 @@
-package awsenv
+package awsapi
 
 import "testing"
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-func TestEndpoint(t *testing.T) {
+func TestEndpointOverride(t *testing.T) {
 	all := env(map[string]string{"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:1", "AWS_ENDPOINT_URL": "http://127.0.0.1:2"})
-	if got := Endpoint(all, "SSM"); got != "http://127.0.0.1:1" {
+	if got := SSM.EndpointOverride(all); got != "http://127.0.0.1:1" {
 		t.Errorf("SSM endpoint %q, want the service's own override", got)
 	}
-	if got := Endpoint(all, "CLOUDWATCH"); got != "http://127.0.0.1:2" {
+	if got := CloudWatch.EndpointOverride(all); got != "http://127.0.0.1:2" {
 		t.Errorf("CloudWatch endpoint %q, want the general override", got)
 	}
-	if got := Endpoint(env(nil), "SSM"); got != "" {
+	if got := SSM.EndpointOverride(env(nil)); got != "" {
 		t.Errorf("endpoint %q without overrides", got)
 	}
 }
 
-func TestLoad(t *testing.T) {
-	e, err := Load(env(map[string]string{"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_SESSION_TOKEN": "c"}))
+func TestLoadEnv(t *testing.T) {
+	e, err := LoadEnv(env(map[string]string{"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_SESSION_TOKEN": "c"}))
 	if err != nil || e.Region != "eu-west-1" {
 		t.Fatalf("Load = %+v, %v", e, err)
 	}
 	creds, err := e.Credentials.Retrieve(t.Context())
 	if err != nil || creds.AccessKeyID != "a" || creds.SecretAccessKey != "b" || creds.SessionToken != "c" {
 		t.Errorf("credentials %+v, %v", creds, err)
+	}
+	for _, missing := range []map[string]string{
+		{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"},
+		{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a"},
+	} {
+		if _, err := LoadEnv(env(missing)); err == nil {
+			t.Errorf("LoadEnv(%v) passed", missing)
+		}
 	}
 }
 
