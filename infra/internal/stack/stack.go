@@ -27,7 +27,12 @@ const ComponentType = "alarm-relay:index:AlarmRelay"
 // AlarmRelay is the component; its fields are the stack outputs.
 type AlarmRelay struct {
 	pulumi.ResourceState
+	Results
+}
 
+// Results are what a stack declared, as outputs: the program's stack outputs, and the public
+// component's fields.
+type Results struct {
 	TopicArn           pulumi.StringOutput
 	AlarmName          pulumi.StringOutput
 	AlarmArn           pulumi.StringOutput
@@ -58,7 +63,7 @@ type AlarmRelay struct {
 }
 
 // Outputs are the stack outputs, by name: text, or lists of text.
-func (r *AlarmRelay) Outputs() map[string]pulumi.Output {
+func (r *Results) Outputs() map[string]pulumi.Output {
 	out := map[string]pulumi.Output{
 		"topicArn":           r.TopicArn,
 		"alarmName":          r.AlarmName,
@@ -136,16 +141,23 @@ func New(ctx *pulumi.Context, name string, cfg settings.Settings, art build.Arti
 	if err := ctx.RegisterComponentResource(ComponentType, name, r, opts...); err != nil {
 		return nil, err
 	}
-	d := declarer{ctx: ctx, cfg: cfg, parent: pulumi.Parent(r), prefix: name}
-	if err := d.declare(r, art); err != nil {
-		return nil, err
-	}
-	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{
-		"topicArn": r.TopicArn, "alarmName": r.AlarmName, "functionName": r.FunctionName,
-	}); err != nil {
+	if err := Declare(ctx, name, cfg, art, r, &r.Results); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// Declare declares the stack's resources as children of component (registered as ComponentType
+// under name: the URNs of an existing stack depend on both), sets out, and completes the
+// component with its outputs.
+func Declare(ctx *pulumi.Context, name string, cfg settings.Settings, art build.Artifact, component pulumi.ComponentResource, out *Results) error {
+	d := declarer{ctx: ctx, cfg: cfg, parent: pulumi.Parent(component), prefix: name}
+	if err := d.declare(out, art); err != nil {
+		return err
+	}
+	return ctx.RegisterResourceOutputs(component, pulumi.Map{
+		"topicArn": out.TopicArn, "alarmName": out.AlarmName, "functionName": out.FunctionName,
+	})
 }
 
 // declarer carries what every resource needs.
@@ -168,7 +180,7 @@ func (d *declarer) tags() pulumi.StringMap {
 
 // declare: one topic for every alarm; one relay per destination, each subscribed on its own, so
 // that a failing destination cannot delay or duplicate another's messages.
-func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
+func (d *declarer) declare(r *Results, art build.Artifact) error {
 	topic, err := d.topic()
 	if err != nil {
 		return err
