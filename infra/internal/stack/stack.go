@@ -5,11 +5,9 @@
 package stack
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -99,40 +97,6 @@ func (r *Results) Outputs() map[string]pulumi.Output {
 		out["replayCommands"] = r.ReplayCommands
 	}
 	return out
-}
-
-// Program is the Pulumi program. artifact builds the relay zip (tests pass a memoized build).
-func Program(artifact func() (build.Artifact, error)) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		_, err := Deploy(ctx, artifact)
-		return err
-	}
-}
-
-// Deploy validates the configuration before anything else (an invalid stack creates nothing and
-// builds nothing), builds the relay, declares the stack and exports its outputs.
-func Deploy(ctx *pulumi.Context, artifact func() (build.Artifact, error)) (*AlarmRelay, error) {
-	cfg, err := settings.Load(ctx)
-	if err != nil {
-		return nil, problems(err)
-	}
-	if cfg.CheckAPIs {
-		if found := CheckAPIs(ctx, cfg); len(found) > 0 {
-			return nil, problems(&settings.Error{Stack: cfg.Stack, Problems: found})
-		}
-	}
-	art, err := artifact()
-	if err != nil {
-		return nil, err
-	}
-	relay, err := New(ctx, "alarm-relay", cfg, art)
-	if err != nil {
-		return nil, err
-	}
-	for name, value := range relay.Outputs() {
-		ctx.Export(name, value)
-	}
-	return relay, nil
 }
 
 // New declares the stack's resources under one component.
@@ -360,19 +324,4 @@ func regionOf(arn string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// problems hands the configuration's problems to Pulumi one by one: the SDK flattens a
-// multierror into the failure it reports, so the CLI shows "3 errors occurred:" and one line per
-// problem, rather than "1 error occurred:" above a block.
-func problems(err error) error {
-	var invalid *settings.Error
-	if !errors.As(err, &invalid) {
-		return err
-	}
-	out := &multierror.Error{}
-	for _, p := range invalid.Problems {
-		out.Errors = append(out.Errors, p)
-	}
-	return out
 }
