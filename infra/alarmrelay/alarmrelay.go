@@ -143,8 +143,14 @@ func settingsOf(ctx *pulumi.Context, name string, args *Args) (settings.Settings
 	values, problems := values(ctx, args, label)
 	cfg, err := settings.FromValues(ctx.Project(), ctx.Stack(), values)
 	if invalid, ok := err.(*settings.Error); ok {
+		reported := map[string]bool{}
+		for _, p := range problems {
+			reported[p.Field] = true
+		}
 		for _, p := range invalid.Problems {
-			problems = append(problems, Problem{Field: fieldOf(p.Key), Message: p.Message})
+			if field := fieldOf(p.Key); !reported[field] { // a secret that could not be read is not also "not set"
+				problems = append(problems, Problem{Field: field, Message: p.Message})
+			}
 		}
 	} else if err != nil {
 		return settings.Settings{}, err
