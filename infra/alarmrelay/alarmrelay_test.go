@@ -324,3 +324,26 @@ func TestSourceRootIsThisModule(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSourceRootOfAnImporter: in another program's module the relay's source is this module's
+// directory as that module resolves it (here a replace; usually the module cache), and it is
+// not the program's own module (so the zip goes to the user cache, not into the source).
+func TestSourceRootOfAnImporter(t *testing.T) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importer := t.TempDir()
+	gomod := "module example.com/importer\n\ngo 1.26\n\nrequire " + modulePath + " v0.0.0\n\nreplace " + modulePath + " => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(importer, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(importer)
+	t.Setenv("GOFLAGS", "-mod=mod") // no go.sum in the test's module; nothing is downloaded
+	t.Setenv("GOPROXY", "off")
+	dir, own, err := sourceRoot(ctx)
+	if err != nil || dir != root || own {
+		t.Errorf("sourceRoot() = %s, %v, %v; want %s, false", dir, own, err, root)
+	}
+}
