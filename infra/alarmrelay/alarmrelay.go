@@ -148,7 +148,11 @@ func settingsOf(ctx *pulumi.Context, name string, args *Args) (settings.Settings
 			reported[p.Field] = true
 		}
 		for _, p := range invalid.Problems {
-			if field := fieldOf(p.Key); !reported[field] { // a secret that could not be read is not also "not set"
+			field := fieldOf(p.Key)
+			if field == "APIName" && apiValue != nil && args.APILabel != "" {
+				field = "APILabel" // what the rules read as apiName is the label
+			}
+			if !reported[field] { // a secret that could not be read is not also "not set"
 				problems = append(problems, Problem{Field: field, Message: p.Message})
 			}
 		}

@@ -100,6 +100,9 @@ func decode(raw string, out any) error {
 func normalize(v any, t reflect.Type) any {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
+		if v == nil && t.Kind() == reflect.String {
+			return "" // stage: null is set, to nothing (the whole API), as settings reads it
+		}
 	}
 	switch t.Kind() {
 	case reflect.String:
