@@ -1,4 +1,5 @@
-// Package stack declares every resource of one alarm-relay stack inside a single component:
+// Package stack declares every resource of one alarm-relay stack inside a single component (the
+// public infra/alarmrelay registers it; Declare fills it):
 // CloudWatch alarms → one SNS topic → a relay Lambda per destination → chat, each relay with its
 // secret, role, logs, retries, dead-letter queue and its own health alarms (on a separate ops
 // topic), and the incident table and reminder schedules of Slack app destinations.
@@ -21,12 +22,6 @@ import (
 
 // ComponentType is the component's type token, as `pulumi preview` shows it.
 const ComponentType = "alarm-relay:index:AlarmRelay"
-
-// AlarmRelay is the component; its fields are the stack outputs.
-type AlarmRelay struct {
-	pulumi.ResourceState
-	Results
-}
 
 // Results are what a stack declared, as outputs: the program's stack outputs, and the public
 // component's fields.
@@ -97,18 +92,6 @@ func (r *Results) Outputs() map[string]pulumi.Output {
 		out["replayCommands"] = r.ReplayCommands
 	}
 	return out
-}
-
-// New declares the stack's resources under one component.
-func New(ctx *pulumi.Context, name string, cfg settings.Settings, art build.Artifact, opts ...pulumi.ResourceOption) (*AlarmRelay, error) {
-	r := &AlarmRelay{}
-	if err := ctx.RegisterComponentResource(ComponentType, name, r, opts...); err != nil {
-		return nil, err
-	}
-	if err := Declare(ctx, name, cfg, art, r, &r.Results); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // Declare declares the stack's resources as children of component (registered as ComponentType
