@@ -1,6 +1,7 @@
 // Command infra is the alarm-relay Pulumi program (Pulumi.yaml: main: infra/). It validates the
 // stack configuration, builds the relay from function/ into a deterministic zip, and declares the
-// stack. `pulumi up` deploys current code; `pulumi destroy` removes everything it created.
+// stack through the public component (infra/alarmrelay): configuration → alarmrelay.Args →
+// alarmrelay.New. `pulumi up` deploys current code; `pulumi destroy` removes everything it created.
 package main
 
 import (
@@ -8,12 +9,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/alarm-relay/alarm-relay/infra/internal/stack"
+	"github.com/alarm-relay/alarm-relay/infra/internal/program"
 	"github.com/alarm-relay/alarm-relay/internal/build"
 )
 
 func main() {
-	pulumi.Run(stack.Program(buildRelay))
+	pulumi.Run(program.Run(buildRelay))
 }
 
 // buildRelay compiles the relay for Lambda's arm64 (Graviton) runtime.

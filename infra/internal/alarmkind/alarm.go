@@ -1,6 +1,10 @@
 package alarmkind
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Alarm is one validated CloudWatch alarm of the stack.
 type Alarm struct {
@@ -20,9 +24,10 @@ type Alarm struct {
 	Description string // optional; the stack writes one when empty
 	Runbook     string // optional URL; the relay shows it as a button
 
-	APIDimension string // "ApiName" (REST) or "ApiId" (HTTP and WebSocket)
-	API          string
-	APIKey       string // the key that named the API: apiName, apiId, alarms[2].apiName
+	APIDimension string             // "ApiName" (REST) or "ApiId" (HTTP and WebSocket)
+	API          string             // the API's name or id; where APIValue is set, the label that stands for it in names
+	APIValue     pulumi.StringInput // the name as an output (a component given restApi.Name); nil: API
+	APIKey       string             // the key that named the API: apiName, apiId, alarms[2].apiName
 	Stage        string
 
 	Statistic         string  // Average, Sum, Minimum, Maximum, SampleCount or pNN

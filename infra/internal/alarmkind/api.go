@@ -69,13 +69,23 @@ func APIDimensions(a Alarm) map[string]string {
 	return dims
 }
 
+// apiDimensionInputs are APIDimensions as alarm arguments: where the API's name is an output
+// (APIValue, a component given restApi.Name), the dimension takes the output, not the label.
+func apiDimensionInputs(a Alarm) pulumi.StringMap {
+	dims := pulumi.ToStringMap(APIDimensions(a))
+	if a.APIValue != nil {
+		dims[a.APIDimension] = a.APIValue
+	}
+	return dims
+}
+
 func apiMetricQuery(a Alarm, id, metric string) cloudwatch.MetricAlarmMetricQueryArgs {
 	return cloudwatch.MetricAlarmMetricQueryArgs{
 		Id: pulumi.String(id),
 		Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
 			Namespace:  pulumi.String("AWS/ApiGateway"),
 			MetricName: pulumi.String(metric),
-			Dimensions: pulumi.ToStringMap(APIDimensions(a)),
+			Dimensions: apiDimensionInputs(a),
 			Period:     pulumi.Int(a.PeriodSeconds),
 			Stat:       pulumi.String("Sum"),
 		},
@@ -84,10 +94,10 @@ func apiMetricQuery(a Alarm, id, metric string) cloudwatch.MetricAlarmMetricQuer
 }
 
 // singleMetric points args at one metric with a statistic or a percentile (ExtendedStatistic).
-func singleMetric(args *cloudwatch.MetricAlarmArgs, a Alarm, namespace, metric string, dims map[string]string) {
+func singleMetric(args *cloudwatch.MetricAlarmArgs, a Alarm, namespace, metric string, dims pulumi.StringMap) {
 	args.Namespace = pulumi.String(namespace)
 	args.MetricName = pulumi.String(metric)
-	args.Dimensions = pulumi.ToStringMap(dims)
+	args.Dimensions = dims
 	args.Period = pulumi.Int(a.PeriodSeconds)
 	if a.IsPercentile() {
 		args.ExtendedStatistic = pulumi.String(a.Statistic)

@@ -105,7 +105,7 @@ func (custom) Fill(prefix string, e Entry, _ Defaults, a *Alarm, r Reporter) {
 }
 
 func (custom) Args(a Alarm, args *cloudwatch.MetricAlarmArgs) {
-	singleMetric(args, a, a.Namespace, a.Metric, a.Dimensions)
+	singleMetric(args, a, a.Namespace, a.Metric, pulumi.ToStringMap(a.Dimensions))
 	args.Threshold = pulumi.Float64(a.Threshold)
 }
 

@@ -29,7 +29,7 @@ func (latency) Fill(prefix string, e Entry, top Defaults, a *Alarm, r Reporter) 
 }
 
 func (latency) Args(a Alarm, args *cloudwatch.MetricAlarmArgs) {
-	singleMetric(args, a, "AWS/ApiGateway", "Latency", APIDimensions(a))
+	singleMetric(args, a, "AWS/ApiGateway", "Latency", apiDimensionInputs(a))
 	args.Threshold = pulumi.Float64(a.Threshold)
 	args.Unit = pulumi.String("Milliseconds")
 }

@@ -13,7 +13,7 @@ const RegionKey = "aws:region"
 // "region ... can be sourced from the AWS_REGION or AWS_DEFAULT_REGION environment variables"),
 // and an alarm created in another region than its API's just stays OK. So the stack must name it.
 func (r *reader) region() string {
-	v, _ := r.ctx.GetConfig(RegionKey)
+	v, _ := r.src.GetConfig(RegionKey)
 	v = strings.TrimSpace(v)
 	if v == "" {
 		r.fail(RegionKey, "not set: the stack would deploy to whatever region the caller's AWS_REGION or profile names. Name the API's region: pulumi config set aws:region ap-northeast-2")

@@ -78,7 +78,7 @@ func (r *reader) destinations(s *Settings) []Destination {
 		r.fail("destinations", "must be a non-empty list of {%s} (see docs/alarms-and-destinations.md), or left unset for webhookUrl", strings.Join(destinationFields, ", "))
 		return nil
 	}
-	secret := r.ctx.IsConfigSecret(r.project + ":destinations")
+	secret := r.src.IsConfigSecret(r.project + ":destinations")
 	byID, byLabel := map[string]string{}, map[string]string{}
 	for _, a := range s.Alarms {
 		byID[a.ID], byLabel[a.Label] = a.Name, a.Name
@@ -194,7 +194,7 @@ func (r *reader) shorthandDestination(s *Settings, hook string, set bool) []Dest
 	case !set:
 		r.fail(WebhookKey, "not set: pulumi config set --secret %s https://hooks.slack.com/services/... (or configure destinations)", WebhookKey)
 		return nil
-	case !r.ctx.IsConfigSecret(r.project + ":" + WebhookKey):
+	case !r.src.IsConfigSecret(r.project + ":" + WebhookKey):
 		r.fail(WebhookKey, "is stored in plain text: set it again with pulumi config set --secret %s ...", WebhookKey)
 	default:
 		r.webhook(WebhookKey, hook, "messenger", s.Messenger)

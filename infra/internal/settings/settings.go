@@ -36,6 +36,10 @@ type Settings struct {
 	APIName  string // REST API name (ApiName dimension), or
 	APIID    string // HTTP API id (ApiId dimension)
 	APIStage string // optional Stage dimension
+	// APIValue is the REST API's name as an output (a component given restApi.Name): the
+	// ApiName dimension of the alarms on the top-level API. APIName is then the label that names
+	// them (it must be known when the alarms are declared).
+	APIValue pulumi.StringInput
 
 	LatencyThresholdMs float64
 	PeriodSeconds      int
@@ -123,12 +127,67 @@ const WebhookKey = "webhookUrl"
 // logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
 var logRetentionDays = []int{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// Load reads and validates the stack configuration. All problems are reported together.
+// Source holds configuration values by full key ("project:apiName", "aws:region"): the stack's
+// configuration (*pulumi.Context), or a component's Args (Values).
+type Source interface {
+	GetConfig(key string) (string, bool)
+	IsConfigSecret(key string) bool
+}
+
+// Load reads and validates the stack configuration. All problems are reported together. Beyond
+// the values' rules it checks what only a stack file gets wrong: plain-text secrets stored inside
+// a secret list, keys no program reads, and secrets shown in problems.
 func Load(ctx *pulumi.Context) (Settings, error) {
-	r := reader{ctx: ctx, project: ctx.Project()}
+	r := reader{ctx: ctx, src: ctx, project: ctx.Project()}
+	s := r.read(ctx.Stack())
+	r.plaintextInStackFile(ctx.Stack())
+	r.unknownKeys()
+	r.maskSecrets()
+	if len(r.problems) > 0 {
+		return Settings{}, &Error{Stack: ctx.Stack(), Problems: r.problems}
+	}
+	return s, nil
+}
+
+// Values are configuration values by key as a stack file holds them ("apiName": "orders-api",
+// "alarms": a JSON list), without the project's namespace; "aws:region" is the region. A
+// component reads its Args through them; every value counts as a secret (the component keeps
+// webhooks and tokens secret itself).
+type Values map[string]string
+
+// FromValues reads and validates values by the rules of Load, as the settings of project and
+// stack. Problems name the keys of values.
+func FromValues(project, stack string, values Values) (Settings, error) {
+	r := reader{src: valueSource{project: project, values: values}, project: project}
+	s := r.read(stack)
+	if len(r.problems) > 0 {
+		return Settings{}, &Error{Stack: stack, Problems: r.problems}
+	}
+	return s, nil
+}
+
+// valueSource serves Values as a Source.
+type valueSource struct {
+	project string
+	values  Values
+}
+
+func (v valueSource) GetConfig(key string) (string, bool) {
+	if key == RegionKey {
+		s, ok := v.values[key]
+		return s, ok
+	}
+	s, ok := v.values[strings.TrimPrefix(key, v.project+":")]
+	return s, ok && strings.HasPrefix(key, v.project+":")
+}
+
+func (valueSource) IsConfigSecret(string) bool { return true }
+
+// read reads and validates every key, collecting problems.
+func (r *reader) read(stack string) Settings {
 	s := Settings{
-		Project:             ctx.Project(),
-		Stack:               ctx.Stack(),
+		Project:             r.project,
+		Stack:               stack,
 		APIName:             r.str("apiName"),
 		APIID:               r.str("apiId"),
 		APIStage:            r.str("apiStage"),
@@ -160,13 +219,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	s.Windows = r.topWindows(&s)
 	s.Destinations = r.destinations(&s)
 	r.concurrency(&s)
-	r.plaintextInStackFile(ctx.Stack())
-	r.unknownKeys()
-	r.maskSecrets()
-	if len(r.problems) > 0 {
-		return Settings{}, &Error{Stack: ctx.Stack(), Problems: r.problems}
-	}
-	return s, nil
+	return s
 }
 
 // Problem is one thing wrong with the configuration: the key path (alarms[0].threshold) and a
@@ -201,7 +254,8 @@ func plural(n int, one, many string) string {
 
 // reader collects problems instead of stopping at the first.
 type reader struct {
-	ctx      *pulumi.Context
+	ctx      *pulumi.Context // the program's (Load): the stack file's checks; nil for Values
+	src      Source
 	project  string
 	problems []Problem
 	// alarmKeys are the keys that named each alarm of the stack, by CloudWatch name.
@@ -226,7 +280,7 @@ func (r *reader) fail(key, format string, args ...any) {
 // raw is a key's value as the stack holds it; an empty list counts as unset (it is the declared
 // default of the structured keys).
 func (r *reader) raw(key string) (string, bool) {
-	v, ok := r.ctx.GetConfig(r.project + ":" + key)
+	v, ok := r.src.GetConfig(r.project + ":" + key)
 	if strings.TrimSpace(v) == "[]" {
 		return "", false
 	}

@@ -35,6 +35,9 @@ func (d *declarer) alarm(a settings.Alarm, topic *sns.Topic) (*cloudwatch.Metric
 	if !ok {
 		return nil, fmt.Errorf("alarm %s: unknown kind %q", a.ID, a.Kind)
 	}
+	if d.cfg.APIValue != nil && a.APIKey == "apiName" { // the top-level API, given as an output
+		a.APIValue = d.cfg.APIValue
+	}
 	kind.Args(a, args)
 	name := d.name("alarm-" + a.ID)
 	if a.Shorthand {

@@ -98,7 +98,7 @@ func declaredTypes(t *testing.T) []string {
 	t.Setenv(pulumi.EnvConfig, string(cfgJSON))
 	t.Setenv(pulumi.EnvConfigSecretKeys, `["`+project+`:destinations"]`)
 	m := &recordingMocks{mocks: &mocks{}}
-	if err := pulumi.RunErr(Program(artifact), pulumi.WithMocks(project, stackName, m)); err != nil {
+	if err := pulumi.RunErr(func(ctx *pulumi.Context) error { _, err := DeployProgram(ctx, artifact); return err }, pulumi.WithMocks(project, stackName, m)); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{"pulumi:providers:aws": true} // the default provider, which mocks do not see

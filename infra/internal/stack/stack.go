@@ -1,15 +1,14 @@
-// Package stack declares every resource of one alarm-relay stack inside a single component:
+// Package stack declares every resource of one alarm-relay stack inside a single component (the
+// public infra/alarmrelay registers it; Declare fills it):
 // CloudWatch alarms → one SNS topic → a relay Lambda per destination → chat, each relay with its
 // secret, role, logs, retries, dead-letter queue and its own health alarms (on a separate ops
 // topic), and the incident table and reminder schedules of Slack app destinations.
 package stack
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -24,10 +23,9 @@ import (
 // ComponentType is the component's type token, as `pulumi preview` shows it.
 const ComponentType = "alarm-relay:index:AlarmRelay"
 
-// AlarmRelay is the component; its fields are the stack outputs.
-type AlarmRelay struct {
-	pulumi.ResourceState
-
+// Results are what a stack declared, as outputs: the program's stack outputs, and the public
+// component's fields.
+type Results struct {
 	TopicArn           pulumi.StringOutput
 	AlarmName          pulumi.StringOutput
 	AlarmArn           pulumi.StringOutput
@@ -58,7 +56,7 @@ type AlarmRelay struct {
 }
 
 // Outputs are the stack outputs, by name: text, or lists of text.
-func (r *AlarmRelay) Outputs() map[string]pulumi.Output {
+func (r *Results) Outputs() map[string]pulumi.Output {
 	out := map[string]pulumi.Output{
 		"topicArn":           r.TopicArn,
 		"alarmName":          r.AlarmName,
@@ -96,56 +94,17 @@ func (r *AlarmRelay) Outputs() map[string]pulumi.Output {
 	return out
 }
 
-// Program is the Pulumi program. artifact builds the relay zip (tests pass a memoized build).
-func Program(artifact func() (build.Artifact, error)) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		_, err := Deploy(ctx, artifact)
+// Declare declares the stack's resources as children of component (registered as ComponentType
+// under name: the URNs of an existing stack depend on both), sets out, and completes the
+// component with its outputs.
+func Declare(ctx *pulumi.Context, name string, cfg settings.Settings, art build.Artifact, component pulumi.ComponentResource, out *Results) error {
+	d := declarer{ctx: ctx, cfg: cfg, parent: pulumi.Parent(component), prefix: name}
+	if err := d.declare(out, art); err != nil {
 		return err
 	}
-}
-
-// Deploy validates the configuration before anything else (an invalid stack creates nothing and
-// builds nothing), builds the relay, declares the stack and exports its outputs.
-func Deploy(ctx *pulumi.Context, artifact func() (build.Artifact, error)) (*AlarmRelay, error) {
-	cfg, err := settings.Load(ctx)
-	if err != nil {
-		return nil, problems(err)
-	}
-	if cfg.CheckAPIs {
-		if found := CheckAPIs(ctx, cfg); len(found) > 0 {
-			return nil, problems(&settings.Error{Stack: cfg.Stack, Problems: found})
-		}
-	}
-	art, err := artifact()
-	if err != nil {
-		return nil, err
-	}
-	relay, err := New(ctx, "alarm-relay", cfg, art)
-	if err != nil {
-		return nil, err
-	}
-	for name, value := range relay.Outputs() {
-		ctx.Export(name, value)
-	}
-	return relay, nil
-}
-
-// New declares the stack's resources under one component.
-func New(ctx *pulumi.Context, name string, cfg settings.Settings, art build.Artifact, opts ...pulumi.ResourceOption) (*AlarmRelay, error) {
-	r := &AlarmRelay{}
-	if err := ctx.RegisterComponentResource(ComponentType, name, r, opts...); err != nil {
-		return nil, err
-	}
-	d := declarer{ctx: ctx, cfg: cfg, parent: pulumi.Parent(r), prefix: name}
-	if err := d.declare(r, art); err != nil {
-		return nil, err
-	}
-	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{
-		"topicArn": r.TopicArn, "alarmName": r.AlarmName, "functionName": r.FunctionName,
-	}); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return ctx.RegisterResourceOutputs(component, pulumi.Map{
+		"topicArn": out.TopicArn, "alarmName": out.AlarmName, "functionName": out.FunctionName,
+	})
 }
 
 // declarer carries what every resource needs.
@@ -168,7 +127,7 @@ func (d *declarer) tags() pulumi.StringMap {
 
 // declare: one topic for every alarm; one relay per destination, each subscribed on its own, so
 // that a failing destination cannot delay or duplicate another's messages.
-func (d *declarer) declare(r *AlarmRelay, art build.Artifact) error {
+func (d *declarer) declare(r *Results, art build.Artifact) error {
 	topic, err := d.topic()
 	if err != nil {
 		return err
@@ -348,19 +307,4 @@ func regionOf(arn string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// problems hands the configuration's problems to Pulumi one by one: the SDK flattens a
-// multierror into the failure it reports, so the CLI shows "3 errors occurred:" and one line per
-// problem, rather than "1 error occurred:" above a block.
-func problems(err error) error {
-	var invalid *settings.Error
-	if !errors.As(err, &invalid) {
-		return err
-	}
-	out := &multierror.Error{}
-	for _, p := range invalid.Problems {
-		out.Errors = append(out.Errors, p)
-	}
-	return out
 }

@@ -196,11 +196,11 @@ func deployMocked(t *testing.T, m *mocks, project, stackName string, config map[
 
 	outputs := map[string]awaited{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		relay, err := Deploy(ctx, builder)
+		exported, err := DeployProgram(ctx, builder)
 		if err != nil {
 			return err
 		}
-		for name, out := range relay.Outputs() {
+		for name, out := range exported {
 			res, err := internals.UnsafeAwaitOutput(ctx.Context(), out)
 			if err != nil {
 				return err

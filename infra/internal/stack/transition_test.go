@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/infra/internal/settings"
@@ -136,9 +137,18 @@ func deployShapeAs(t *testing.T, project, stackName string, sh shape) deployment
 		d.owners[key] = fmt.Sprintf("%+v", dest)
 	}
 
+	// The program's component is the parent it always was: the URN of every resource is then
+	// its type and name under that parent, which is what the id below stands for.
+	component := resource.NewURN(tokens.QName(stackName), tokens.PackageName(project), "", ComponentType, "alarm-relay")
 	for _, r := range m.resources {
 		if r.TypeToken == ComponentType {
+			if r.Name != "alarm-relay" || r.RegisterRPC.GetParent() != "" && !strings.HasSuffix(r.RegisterRPC.GetParent(), "pulumi:pulumi:Stack::"+project+"-"+stackName) {
+				t.Fatalf("%s: the component is %s under %q, not alarm-relay under the stack: every URN would change", sh.name, r.Name, r.RegisterRPC.GetParent())
+			}
 			continue
+		}
+		if parent := resource.URN(r.RegisterRPC.GetParent()); parent != component {
+			t.Errorf("%s: %s has parent %s, not %s: its URN would change", sh.name, r.Name, parent, component)
 		}
 		res := declared{id: r.TypeToken + "::" + r.Name, inputs: r.Inputs, owner: "shared"}
 		if v, ok := r.Inputs["name"]; ok && v.IsString() {

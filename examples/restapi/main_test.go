@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/infra/alarmrelay"
+	"github.com/alarm-relay/alarm-relay/internal/build"
+)
+
+// apiName is the name the mocked provider gives the REST API: the program never writes it, so an
+// alarm that watches it took it from the API's output.
+const apiName = "orders-7f3a9c1"
+
+// mocks records the resources and answers as AWS would: the REST API gets its name and id.
+type mocks struct {
+	mu        sync.Mutex
+	resources []pulumi.MockResourceArgs
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.resources = append(m.resources, args)
+	m.mu.Unlock()
+	outs := args.Inputs.Copy()
+	name := args.Name
+	if v, ok := args.Inputs["name"]; ok && v.IsString() {
+		name = v.StringValue()
+	}
+	if args.TypeToken == "aws:apigateway/restApi:RestApi" {
+		name = apiName
+	}
+	outs["name"] = resource.NewStringProperty(name)
+	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/") // aws:sqs/queue:Queue: sqs
+	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
+	switch service {
+	case "iam":
+		arn = "arn:aws:iam::123456789012:role/" + name
+	case "lambda":
+		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
+	}
+	outs["arn"] = resource.NewStringProperty(arn)
+	return name + "-id", outs, nil
+}
+
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+func (m *mocks) byType(token string) []pulumi.MockResourceArgs {
+	var out []pulumi.MockResourceArgs
+	for _, r := range m.resources {
+		if r.TypeToken == token {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// deploy runs the example under mocks with a webhook secret and a region, as `pulumi up` would.
+func deploy(t *testing.T) *mocks {
+	t.Helper()
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay, err := build.Cached(ctx, root, "arm64") // outside the module: go test can cache this test
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := json.Marshal(map[string]string{
+		"aws:region":                "us-east-1",
+		"restapi-alerts:webhookUrl": "https://hooks.slack.com/services/T0SECRET/B0SECRET/exampleSECRET",
+	})
+	t.Setenv(pulumi.EnvConfig, string(cfg))
+	t.Setenv(pulumi.EnvConfigSecretKeys, `["restapi-alerts:webhookUrl"]`)
+	m := &mocks{}
+	if err := pulumi.RunErr(program(relay.ZipPath), pulumi.WithMocks("restapi-alerts", "dev", m)); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestAlarmsWatchTheAPIItCreates: the component's alarms take the REST API's name from its output
+// (the name the provider gave it), and are named after the label, which is known at preview.
+func TestAlarmsWatchTheAPIItCreates(t *testing.T) {
+	m := deploy(t)
+	apis := m.byType("aws:apigateway/restApi:RestApi")
+	if len(apis) != 1 {
+		t.Fatalf("%d REST APIs, want 1", len(apis))
+	}
+	alarms := m.byType("aws:cloudwatch/metricAlarm:MetricAlarm")
+	watched := map[string]bool{} // CloudWatch names of the alarms on the API
+	for _, a := range alarms {
+		name := a.Inputs["name"].StringValue()
+		var dims []resource.PropertyMap
+		if d, ok := a.Inputs["dimensions"]; ok {
+			dims = append(dims, d.ObjectValue())
+		}
+		if q, ok := a.Inputs["metricQueries"]; ok { // errorRate: metric math over two metrics
+			for _, query := range q.ArrayValue() {
+				if metric, ok := query.ObjectValue()["metric"]; ok {
+					dims = append(dims, metric.ObjectValue()["dimensions"].ObjectValue())
+				}
+			}
+		}
+		for _, d := range dims {
+			ns := ""
+			if v, ok := a.Inputs["namespace"]; ok {
+				ns = v.StringValue()
+			}
+			if _, onAPI := d["ApiName"]; !onAPI {
+				continue // the relay's own health alarms watch Lambda and SQS
+			}
+			if got := d["ApiName"].StringValue(); got != apiName {
+				t.Errorf("alarm %q watches ApiName %q, want the REST API's name %q", name, got, apiName)
+			}
+			if got := d["Stage"].StringValue(); got != stage {
+				t.Errorf("alarm %q watches Stage %q, want %q (%s)", name, got, stage, ns)
+			}
+			watched[name] = true
+		}
+		// The alarm waits for the API: its dimension is the API's output.
+		if watched[name] && !dependsOn(a, apis[0]) {
+			t.Errorf("alarm %q does not depend on the REST API: %v", name, a.RegisterRPC.GetPropertyDependencies())
+		}
+	}
+	for _, want := range []string{"orders prod p99 latency (restapi-alerts/dev)", "orders prod 5XX error rate (restapi-alerts/dev)"} {
+		if !watched[want] {
+			t.Errorf("no alarm %q on the API; alarms on it: %v", want, watched)
+		}
+	}
+	if len(watched) != 2 {
+		t.Errorf("%d alarms on the API, want 2: %v", len(watched), watched)
+	}
+}
+
+// TestTheComponentDeclaresTheRelay: the main resources exist, under the component.
+func TestTheComponentDeclaresTheRelay(t *testing.T) {
+	m := deploy(t)
+	components := m.byType(alarmrelay.Type)
+	if len(components) != 1 || components[0].Name != "orders-alerts" {
+		t.Fatalf("components %v, want one named orders-alerts", components)
+	}
+	component := "::" + alarmrelay.Type + "::orders-alerts"
+	for token, want := range map[string]int{
+		"aws:sns/topic:Topic":                         2, // alarms, and the relay's health
+		"aws:lambda/function:Function":                1,
+		"aws:sns/topicSubscription:TopicSubscription": 1,
+		"aws:ssm/parameter:Parameter":                 1,
+		"aws:sqs/queue:Queue":                         2, // dead letters, overflow
+		"aws:cloudwatch/logGroup:LogGroup":            1,
+		"aws:lambda/permission:Permission":            1,
+	} {
+		rs := m.byType(token)
+		if len(rs) != want {
+			t.Errorf("%d of %s, want %d", len(rs), token, want)
+		}
+		for _, r := range rs {
+			if !strings.HasSuffix(r.RegisterRPC.GetParent(), component) {
+				t.Errorf("%s %s has parent %q, not the component", token, r.Name, r.RegisterRPC.GetParent())
+			}
+		}
+	}
+	fn := m.byType("aws:lambda/function:Function")
+	if len(fn) == 1 {
+		if arch := fn[0].Inputs["architectures"].ArrayValue(); len(arch) != 1 || arch[0].StringValue() != "arm64" {
+			t.Errorf("relay architectures %v, want [arm64]", arch)
+		}
+	}
+	params := m.byType("aws:ssm/parameter:Parameter")
+	if len(params) == 1 && !params[0].Inputs["value"].IsSecret() {
+		t.Errorf("the webhook parameter's value is not a secret")
+	}
+}
+
+func dependsOn(r, on pulumi.MockResourceArgs) bool {
+	for _, deps := range r.RegisterRPC.GetPropertyDependencies() {
+		for _, urn := range deps.GetUrns() {
+			if strings.HasSuffix(urn, "::"+on.Name) && strings.Contains(urn, on.TypeToken) {
+				return true
+			}
+		}
+	}
+	for _, urn := range r.RegisterRPC.GetDependencies() {
+		if strings.HasSuffix(urn, "::"+on.Name) && strings.Contains(urn, on.TypeToken) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,349 @@
+package alarmrelay
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/build"
+)
+
+const (
+	hook  = "https://hooks.slack.com/services/T0SECRET/B0SECRET/componentSECRET"
+	token = "xoxb-1-componentSECRET"
+)
+
+type mocks struct {
+	mu        sync.Mutex
+	resources []pulumi.MockResourceArgs
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.resources = append(m.resources, args)
+	m.mu.Unlock()
+	outs := args.Inputs.Copy()
+	name := args.Name
+	if v, ok := args.Inputs["name"]; ok && v.IsString() {
+		name = v.StringValue()
+	}
+	outs["name"] = resource.NewStringProperty(name)
+	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/")
+	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
+	switch service {
+	case "iam":
+		arn = "arn:aws:iam::123456789012:role/" + name
+	case "lambda":
+		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
+	case "dynamodb":
+		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
+	}
+	outs["arn"] = resource.NewStringProperty(arn)
+	return name + "-id", outs, nil
+}
+
+func (m *mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+func (m *mocks) byType(token string) []pulumi.MockResourceArgs {
+	var out []pulumi.MockResourceArgs
+	for _, r := range m.resources {
+		if r.TypeToken == token {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var relayZip = sync.OnceValues(func() (string, error) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	art, err := build.Cached(ctx, root, "arm64")
+	return art.ZipPath, err
+})
+
+// run declares the components program makes, under mocks, in a stack with aws:region set.
+func run(t *testing.T, program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) (*mocks, error) {
+	t.Helper()
+	t.Setenv(pulumi.EnvConfig, `{"aws:region": "us-east-1"}`)
+	t.Setenv(pulumi.EnvConfigSecretKeys, `[]`)
+	m := &mocks{}
+	err := pulumi.RunErr(program, append([]pulumi.RunOption{pulumi.WithMocks("orders", "prod", m)}, opts...)...)
+	return m, err
+}
+
+func zip(t *testing.T) string {
+	t.Helper()
+	z, err := relayZip()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+func secretOf(s string) pulumi.StringInput {
+	return pulumi.ToSecret(pulumi.String(s)).(pulumi.StringOutput)
+}
+
+// TestProblemsNameArgsFields: every problem of Args is reported at once, under the field's Go
+// name, with no secret in the message, and nothing is declared.
+func TestProblemsNameArgsFields(t *testing.T) {
+	var got error
+	m, err := run(t, func(ctx *pulumi.Context) error {
+		_, got = New(ctx, "orders-alerts", &Args{
+			APIName:    pulumi.String("orders-api"),
+			MemoryMB:   64,
+			Timezone:   "Mars/Olympus",
+			Alarms:     []Alarm{{Kind: "latency", Threshold: ptr(-1.0)}, {Kind: "custom", Namespace: "Shop", Metric: "Orders", Dimensions: map[string]string{"shopId": " "}}},
+			WebhookURL: secretOf(hook),
+			Destinations: []Destination{
+				{Name: "Team A", Webhook: secretOf("http://" + strings.TrimPrefix(hook, "https://"))},
+				{Name: "oncall", SlackToken: secretOf("xoxp-" + token), SlackChannel: "general"},
+			},
+			MaintenanceWindows: []MaintenanceWindow{{Name: "sunday", Days: []string{"Sun"}, Start: "25:00", DurationMinutes: 60, Timezone: "UTC"}},
+			RelayZip:           "/nonexistent/relay.zip", // never read: the Args are refused first
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invalid *Error
+	if !errors.As(got, &invalid) {
+		t.Fatalf("New: %v, want an *Error", got)
+	}
+	fields := map[string]string{}
+	for _, p := range invalid.Problems {
+		fields[p.Field] = p.Message
+	}
+	for _, want := range []string{"MemoryMB", "Timezone", "Alarms[0].Threshold", "WebhookURL", "Destinations[0].Name", "Destinations[0].Webhook",
+		"Destinations[1].SlackToken", "Destinations[1].SlackChannel", "MaintenanceWindows[0].Start"} {
+		if _, ok := fields[want]; !ok {
+			t.Errorf("no problem for %s; problems:\n%v", want, got)
+		}
+	}
+	for field := range fields {
+		if strings.ContainsAny(field, ":") || field != "" && strings.ToUpper(field[:1]) != field[:1] {
+			t.Errorf("problem under %q, not an Args field", field)
+		}
+	}
+	if strings.Contains(got.Error(), "SECRET") {
+		t.Errorf("a secret is in the error:\n%v", got)
+	}
+	if !strings.HasPrefix(got.Error(), "alarmrelay orders-alerts: invalid Args (") {
+		t.Errorf("error %q does not say which component", got)
+	}
+	if len(m.resources) != 0 {
+		t.Errorf("%d resources declared for invalid Args", len(m.resources))
+	}
+}
+
+func TestFieldOf(t *testing.T) {
+	for key, want := range map[string]string{
+		"aws:region":                  "Region",
+		"apiName":                     "APIName",
+		"memoryMb":                    "MemoryMB",
+		"webhookUrl":                  "WebhookURL",
+		"runbookUrl":                  "RunbookURL",
+		"latencyThresholdMs":          "LatencyThresholdMs",
+		"alarms[2].apiId":             "Alarms[2].APIID",
+		"alarms[0].dimensions.shopId": "Alarms[0].Dimensions.shopId",
+		"destinations[1].maintenanceWindows[0].days": "Destinations[1].MaintenanceWindows[0].Days",
+		"destinations[0].overflowWindowSeconds":      "Destinations[0].OverflowWindowSeconds",
+	} {
+		if got := fieldOf(key); got != want {
+			t.Errorf("fieldOf(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// TestAPINameOutput: an output names the API in the dimension only; the alarm names come from
+// the label (APILabel, or the component's name), since they must be known at preview. A plain
+// name does both, as the program's apiName does.
+func TestAPINameOutput(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		args      func(api *apigateway.RestApi) *Args
+		alarm     string
+		dimension string
+	}{
+		{"plain", func(*apigateway.RestApi) *Args { return &Args{APIName: pulumi.String("orders-api")} }, "orders-api prod latency (orders/prod)", "orders-api"},
+		{"output", func(api *apigateway.RestApi) *Args { return &Args{APIName: api.Name} }, "orders-alerts prod latency (orders/prod)", "orders-7f3a"},
+		{"output, label", func(api *apigateway.RestApi) *Args { return &Args{APIName: api.Name, APILabel: "orders"} }, "orders prod latency (orders/prod)", "orders-7f3a"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := run(t, func(ctx *pulumi.Context) error {
+				api, err := apigateway.NewRestApi(ctx, "api", &apigateway.RestApiArgs{Name: pulumi.String("orders-7f3a")})
+				if err != nil {
+					return err
+				}
+				args := tt.args(api)
+				args.APIStage, args.WebhookURL, args.RelayZip = "prod", secretOf(hook), zip(t)
+				_, err = New(ctx, "orders-alerts", args)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range m.byType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+				if a.Name != "orders-alerts-latency" {
+					continue
+				}
+				if got := a.Inputs["name"].StringValue(); got != tt.alarm {
+					t.Errorf("alarm %q, want %q", got, tt.alarm)
+				}
+				if got := a.Inputs["dimensions"].ObjectValue()["ApiName"].StringValue(); got != tt.dimension {
+					t.Errorf("ApiName %q, want %q", got, tt.dimension)
+				}
+				return
+			}
+			t.Fatal("no alarm orders-alerts-latency")
+		})
+	}
+}
+
+// TestSecretNotKnownIsRefused: a webhook that is another resource's output, unknown at preview,
+// cannot be checked nor stored: it is refused by name.
+func TestSecretNotKnownIsRefused(t *testing.T) {
+	var got error
+	_, err := run(t, func(ctx *pulumi.Context) error {
+		api, err := apigateway.NewRestApi(ctx, "api", nil)
+		if err != nil {
+			return err
+		}
+		_, got = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), WebhookURL: api.ExecutionArn, RelayZip: zip(t)})
+		return nil
+	}, func(info *pulumi.RunInfo) { info.DryRun = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invalid *Error
+	if !errors.As(got, &invalid) || len(invalid.Problems) != 1 || invalid.Problems[0].Field != "WebhookURL" || !strings.Contains(invalid.Problems[0].Message, "not known") {
+		t.Fatalf("New: %v, want one problem: WebhookURL is not known", got)
+	}
+}
+
+// TestOnePerStack: a second component in the stack would declare the first one's AWS names.
+func TestOnePerStack(t *testing.T) {
+	var second error
+	_, err := run(t, func(ctx *pulumi.Context) error {
+		args := &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: zip(t)}
+		if _, err := New(ctx, "a", args); err != nil {
+			return err
+		}
+		_, second = New(ctx, "b", args)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second == nil || !strings.Contains(second.Error(), "one AlarmRelay") {
+		t.Fatalf("second New: %v, want refused", second)
+	}
+}
+
+// TestOutputsListEveryAlarmAndRelay: the component's lists hold one entry for the single alarm
+// and webhook (the program's stack outputs leave them out then), and every one with several.
+func TestOutputsListEveryAlarmAndRelay(t *testing.T) {
+	var single, several *AlarmRelay
+	_, err := run(t, func(ctx *pulumi.Context) (err error) {
+		single, err = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: zip(t)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = run(t, func(ctx *pulumi.Context) (err error) {
+		several, err = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), RelayZip: zip(t),
+			Alarms:       []Alarm{{Kind: "latency"}, {Kind: "errorRate"}},
+			Destinations: []Destination{{Name: "team", Webhook: secretOf(hook)}, {Name: "oncall", SlackToken: secretOf(token), SlackChannel: "C0123ABCDEF"}}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		r                          *AlarmRelay
+		alarms, functions, replays int
+	}{{single, 1, 1, 1}, {several, 2, 2, 2}} {
+		if tt.r.AlarmNames.OutputState == nil || tt.r.FunctionNames.OutputState == nil || tt.r.LogGroupNames.OutputState == nil || tt.r.ReplayCommands.OutputState == nil {
+			t.Fatalf("lists unset: %+v", tt.r)
+		}
+	}
+	if several.StateTable.OutputState == nil || several.SlackTokenParameter.OutputState == nil || several.WebhookParameter.OutputState == nil {
+		t.Error("a Slack app and a webhook destination, but StateTable, SlackTokenParameter or WebhookParameter unset")
+	}
+	if single.StateTable.OutputState != nil || single.SlackTokenParameter.OutputState != nil {
+		t.Error("no Slack app, but StateTable or SlackTokenParameter set")
+	}
+}
+
+// TestRelayZip: a zip given is deployed as it is (its hash computed); a missing one is named.
+func TestRelayZip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "relay.zip")
+	if err := os.WriteFile(path, []byte("zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("zip"))
+	art, err := artifact(context.Background(), path)
+	if err != nil || art.ZipPath != path || art.SHA256 != base64.StdEncoding.EncodeToString(sum[:]) || art.Size != 3 {
+		t.Errorf("artifact(%s) = %+v, %v", path, art, err)
+	}
+	if _, err := artifact(context.Background(), filepath.Join(dir, "missing.zip")); err == nil || !strings.HasPrefix(err.Error(), "RelayZip: ") {
+		t.Errorf("a missing zip: %v, want a RelayZip problem", err)
+	}
+}
+
+// TestSourceRootIsThisModule: inside alarm-relay the relay's source is the module being built
+// (so the program keeps building into .build as before).
+func TestSourceRootIsThisModule(t *testing.T) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, own, err := sourceRoot(ctx)
+	if err != nil || dir != root || !own {
+		t.Errorf("sourceRoot() = %s, %v, %v; want %s, true", dir, own, err, root)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestSourceRootOfAnImporter: in another program's module the relay's source is this module's
+// directory as that module resolves it (here a replace; usually the module cache), and it is
+// not the program's own module (so the zip goes to the user cache, not into the source).
+func TestSourceRootOfAnImporter(t *testing.T) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importer := t.TempDir()
+	gomod := "module example.com/importer\n\ngo 1.26\n\nrequire " + modulePath + " v0.0.0\n\nreplace " + modulePath + " => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(importer, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(importer)
+	t.Setenv("GOFLAGS", "-mod=mod") // no go.sum in the test's module; nothing is downloaded
+	t.Setenv("GOPROXY", "off")
+	dir, own, err := sourceRoot(ctx)
+	if err != nil || dir != root || own {
+		t.Errorf("sourceRoot() = %s, %v, %v; want %s, false", dir, own, err, root)
+	}
+}

@@ -1,0 +1,134 @@
+package program
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/build"
+)
+
+const hook = "https://hooks.slack.com/services/T0SECRET/B0SECRET/programSECRET"
+
+type mocks struct {
+	mu        sync.Mutex
+	resources []pulumi.MockResourceArgs
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.resources = append(m.resources, args)
+	m.mu.Unlock()
+	outs := args.Inputs.Copy()
+	name := args.Name
+	if v, ok := args.Inputs["name"]; ok && v.IsString() {
+		name = v.StringValue()
+	}
+	outs["name"] = resource.NewStringProperty(name)
+	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/")
+	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
+	switch service {
+	case "iam":
+		arn = "arn:aws:iam::123456789012:role/" + name
+	case "lambda":
+		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
+	case "dynamodb":
+		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
+	}
+	outs["arn"] = resource.NewStringProperty(arn)
+	return name + "-id", outs, nil
+}
+
+func (m *mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+var relay = sync.OnceValues(func() (build.Artifact, error) {
+	ctx := context.Background()
+	root, err := build.ModuleRoot(ctx)
+	if err != nil {
+		return build.Artifact{}, err
+	}
+	return build.Cached(ctx, root, "arm64")
+})
+
+// declared runs the program with the stack configuration config (project keys, all secret as
+// `pulumi config set --secret --path` leaves the lists) and returns every resource's type, name
+// and inputs, in order of name.
+func declared(t *testing.T, config map[string]string) []string {
+	t.Helper()
+	full := map[string]string{"aws:region": "us-east-1", "alarm-relay:checkApis": "false"}
+	var secret []string
+	for k, v := range config {
+		full["alarm-relay:"+k] = v
+		secret = append(secret, "alarm-relay:"+k)
+	}
+	cfg, _ := json.Marshal(full)
+	keys, _ := json.Marshal(secret)
+	t.Setenv(pulumi.EnvConfig, string(cfg))
+	t.Setenv(pulumi.EnvConfigSecretKeys, string(keys))
+	m := &mocks{}
+	if err := pulumi.RunErr(Run(relay), pulumi.WithMocks("alarm-relay", "dev", m)); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range m.resources {
+		inputs, _ := json.Marshal(r.Inputs.Mappable())
+		out = append(out, r.TypeToken+" "+r.Name+" "+string(inputs))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestListsReadAsSettingsReadThem: the configuration's lists are read leniently (a number as
+// text, text as a number or true/false, a comma-separated text as a list, stage: null as no
+// stage); the Args the program makes of them declare exactly what their plain forms declare.
+func TestListsReadAsSettingsReadThem(t *testing.T) {
+	plain := map[string]string{
+		"apiName": "orders-api", "apiStage": "prod",
+		"alarms": `[{"kind": "latency", "threshold": 2.5, "periodSeconds": 60, "evaluationPeriods": 3, "datapointsToAlarm": 2},
+			{"kind": "errorRate", "name": "123", "stage": ""},
+			{"kind": "custom", "namespace": "Shop", "metric": "Orders", "statistic": "Sum", "threshold": 1, "operator": "LessThanThreshold", "dimensions": {"shopId": "42"}}]`,
+		"destinations": `[{"name": "team", "webhook": "` + hook + `", "mentions": ["@here", "S0123ABCD"], "trend": false, "remindEveryMinutes": 0,
+			"maintenanceWindows": [{"name": "sunday", "days": ["Sun", "Sat"], "start": "02:00", "durationMinutes": 120, "timezone": "Asia/Seoul"}]},
+			{"name": "ops", "webhook": "` + hook + `ops", "minimumState": "ALARM", "maintenanceWindows": [], "overflowWindowSeconds": 20}]`,
+		"maintenanceWindows": `[{"name": "nightly", "days": ["Mon"], "start": "01:00", "durationMinutes": 30, "timezone": "UTC"}]`,
+	}
+	lenient := map[string]string{
+		"apiName": "orders-api", "apiStage": "prod",
+		"alarms": `[{"kind": "latency", "threshold": "2.5", "periodSeconds": "60", "evaluationPeriods": "3", "datapointsToAlarm": "2"},
+			{"kind": "errorRate", "name": 123, "stage": null},
+			{"kind": "custom", "namespace": "Shop", "metric": "Orders", "statistic": "Sum", "threshold": "1", "operator": "LessThanThreshold", "dimensions": {"shopId": 42}}]`,
+		"destinations": `[{"name": "team", "webhook": "` + hook + `", "mentions": "@here, S0123ABCD", "trend": "false", "remindEveryMinutes": "0",
+			"maintenanceWindows": [{"name": "sunday", "days": "Sun, Sat", "start": "02:00", "durationMinutes": "120", "timezone": "Asia/Seoul"}]},
+			{"name": "ops", "webhook": "` + hook + `ops", "minimumState": "ALARM", "maintenanceWindows": [], "overflowWindowSeconds": "20"}]`,
+		"maintenanceWindows": `[{"name": "nightly", "days": "Mon", "start": "01:00", "durationMinutes": "30", "timezone": "UTC"}]`,
+	}
+	want, got := declared(t, plain), declared(t, lenient)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Errorf("lenient forms declare\n  %s\nwhere the plain ones declare\n  %s", got[i], want[i])
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%d resources, want %d", len(got), len(want))
+		}
+	}
+	// The stage: "" alarm watches the whole API; the others the top-level stage.
+	stages := 0
+	for _, r := range want {
+		if strings.HasPrefix(r, "aws:cloudwatch/metricAlarm:MetricAlarm") && strings.Contains(r, `"Stage":"prod"`) {
+			stages++
+		}
+	}
+	if stages != 1 {
+		t.Errorf("%d alarms watch Stage prod, want 1 (the latency alarm; the error rate's stage is \"\")", stages)
+	}
+}
