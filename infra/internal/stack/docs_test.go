@@ -26,6 +26,7 @@ var docPages = []string{
 	"docs/operations.md",
 	"docs/permissions.md",
 	"docs/development.md",
+	"docs/component.md",
 }
 
 // pageBlock is a fenced code block and the page it is on.
