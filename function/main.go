@@ -207,7 +207,7 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 		return nil, err
 	}
 	store.Log = log
-	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), options.Language, options.Location)
+	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), render.NewIncidentLines(options.Language, options.Location))
 	if err != nil {
 		return nil, err
 	}

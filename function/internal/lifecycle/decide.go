@@ -11,7 +11,7 @@ import (
 // plan is what one alarm state change does to its incident: the Slack calls to make and the
 // state to commit. decide makes it without side effects; Apply carries it out.
 type plan struct {
-	action string // for the log line
+	action Action
 
 	post   []byte // post this payload as a new root message
 	update []byte // edit the root message to this payload (a new root if it is gone)
@@ -24,18 +24,6 @@ type plan struct {
 	keepRoot bool   // the post is not the incident's root (a late message on its own)
 }
 
-// The actions a plan reports.
-const (
-	actionDuplicate = "duplicate: already shown, nothing posted"
-	actionLate      = "late: replied in the thread, root unchanged"
-	actionLateAlone = "late: posted on its own"
-	actionOpened    = "opened: posted the root message"
-	actionUpdated   = "updated the root message and replied in its thread"
-	actionResolved  = "resolved: updated the root message and replied in its thread"
-	actionAlone     = "no open incident: posted on its own"
-	actionSettling  = "alarm settling after a configuration change, no open incident; not posted"
-)
-
 // decide plans one change against the incident as committed. at is the change's time (the
 // alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
 // the root back to an older state or posts it twice.
@@ -44,17 +32,17 @@ func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLine
 	if inc.HasShown(key) {
 		// Any change already shown — the one that opened the incident, one in the middle — posts
 		// nothing when it is delivered again, whichever position it had.
-		return plan{action: actionDuplicate}, nil
+		return plan{action: ActionDuplicate}, nil
 	}
 	p, err := decideNew(inc, c, at, t)
 	if err != nil {
 		return p, err
 	}
 	switch {
-	case p.action == actionLate || p.action == actionLateAlone:
+	case p.action == ActionLate || p.action == ActionLateAlone:
 		// Remembered too, so that the late message is not shown twice when redelivered; a late
 		// message posted on its own does not become the incident's root.
-		p.next, p.commit, p.keepRoot = inc, true, p.action == actionLateAlone
+		p.next, p.commit, p.keepRoot = inc, true, p.action == ActionLateAlone
 	case !p.commit:
 		return p, nil
 	}
@@ -66,7 +54,7 @@ func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLine
 func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
 	if c.Settling && !inc.Open() {
 		// Only here is it known whether an incident is open: if one is, this OK is its recovery.
-		return plan{action: actionSettling}, nil
+		return plan{action: ActionSettling}, nil
 	}
 	state := string(c.State)
 	if inc.Version > 0 {
@@ -78,19 +66,19 @@ func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentL
 		}
 		switch {
 		case !inc.LastChange.IsZero() && at.Equal(inc.LastChange) && state == inc.State:
-			return plan{action: actionDuplicate}, nil
+			return plan{action: ActionDuplicate}, nil
 		case at.Before(shownSince):
 			if inc.RootTS != "" {
-				return plan{action: actionLate, reply: t.Late(c.State, at, c.Observed)}, nil
+				return plan{action: ActionLate, reply: t.Late(c.State, at, c.Observed)}, nil
 			}
-			return plan{action: actionLateAlone, post: c.Payload}, nil
+			return plan{action: ActionLateAlone, post: c.Payload}, nil
 		}
 	}
 	open := inc.Open()
 	switch {
 	case c.State == alarm.StateAlarm && !open:
 		next := incident.Incident{State: state, StateSince: at, OpenedAt: at, LastChange: at, RemindedAt: time.Time{}}
-		return plan{action: actionOpened, post: c.Payload, next: next, commit: true}, nil
+		return plan{action: ActionOpened, post: c.Payload, next: next, commit: true}, nil
 
 	case c.State == alarm.StateOK && open:
 		opened := inc.OpenedAt
@@ -105,7 +93,7 @@ func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentL
 		next := inc
 		next.State, next.StateSince, next.LastChange = state, at, at
 		next.Closed, next.ClosedAt = true, at
-		return plan{action: actionResolved, update: root, reply: t.Resolved(lasted, c.Observed), next: next, commit: true}, nil
+		return plan{action: ActionResolved, update: root, reply: t.Resolved(lasted, c.Observed), next: next, commit: true}, nil
 
 	case open:
 		root, err := withContext(c.Payload, t.OpenStatus(inc.OpenedAt, at))
@@ -117,12 +105,12 @@ func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentL
 			next.StateSince = at
 		}
 		next.State, next.LastChange = state, at
-		return plan{action: actionUpdated, update: root, reply: t.Changed(c.State, alarm.State(inc.State), c.Observed), next: next, commit: true}, nil
+		return plan{action: ActionUpdated, update: root, reply: t.Changed(c.State, alarm.State(inc.State), c.Observed), next: next, commit: true}, nil
 
 	default:
 		// OK or INSUFFICIENT_DATA with no open incident: shown on its own, remembered (closed) so
 		// that a repeat of it is recognised and a late message can reply to it.
 		next := incident.Incident{State: state, StateSince: at, LastChange: at, Closed: true, ClosedAt: at}
-		return plan{action: actionAlone, post: c.Payload, next: next, commit: true}, nil
+		return plan{action: ActionAlone, post: c.Payload, next: next, commit: true}, nil
 	}
 }

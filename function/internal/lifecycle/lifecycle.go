@@ -71,32 +71,26 @@ type Incidents struct {
 	Log     *slog.Logger // nil: slog.Default()
 }
 
-// New builds the keeper for one destination. language words the lifecycle's own lines (render's
-// options have it); loc is the zone shown next to UTC (nil: UTC only).
-func New(slack Slack, store *incident.Store, channel, destination string, language render.Language, loc *time.Location) (*Incidents, error) {
+// New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
+// status lines, reminders), in the destination's language and zone
+// (render.NewIncidentLines(options.Language, options.Location)).
+func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Incidents, error) {
 	if channel == "" || destination == "" {
 		return nil, errors.New("lifecycle: a Slack app destination needs a channel and a name")
 	}
-	t, err := newTexts(language, loc)
-	if err != nil {
-		return nil, err
-	}
-	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
+	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: lines, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
 }
 
 // Result tells what was done, for the log line.
 type Result struct {
-	Action  string
+	Action  Action
 	Channel string
 	RootTS  string // the incident's root message after the change
 	NewRoot bool   // the old root was gone and a new one was posted
 }
 
-// NothingPosted tells a change that was handled without a post or an edit: one already shown,
-// or an alarm settling with no open incident.
-func (r Result) NothingPosted() bool {
-	return r.Action == actionDuplicate || r.Action == actionSettling
-}
+// NothingPosted tells a change that was handled without a post or an edit (Action.NothingPosted).
+func (r Result) NothingPosted() bool { return r.Action.NothingPosted() }
 
 // Apply shows one alarm state change in its incident; its errors leave naming the alarm to the
 // caller (the relay), so that no message names it twice. It returns an error when anything it had
@@ -256,17 +250,6 @@ func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, pa
 // goes to the configured channel instead of failing on every retry.
 func (x *Incidents) replaceable(err error, channel string) bool {
 	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
-}
-
-// newTexts picks the words for language ("" is English) and the zone shown next to UTC (nil: UTC
-// only). render.ParseLanguage is the one judge of a language: one it does not know is an error
-// here, not English.
-func newTexts(language render.Language, loc *time.Location) (render.IncidentLines, error) {
-	l, err := render.ParseLanguage(string(language))
-	if err != nil {
-		return render.IncidentLines{}, fmt.Errorf("lifecycle: %w", err)
-	}
-	return render.NewIncidentLines(l, loc), nil
 }
 
 func (x *Incidents) log() *slog.Logger {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
-	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 func TestDue(t *testing.T) {
@@ -31,32 +30,6 @@ func TestDue(t *testing.T) {
 	}
 	if due := Due(alarms, 5*time.Minute, now); len(due) != 3 {
 		t.Errorf("every 5 min: %d due, want 3", len(due))
-	}
-}
-
-func TestReminderText(t *testing.T) {
-	r := Reminder{AlarmName: "orders-api latency", Since: t0, For: 2*time.Hour + 10*time.Minute + 59*time.Second}
-	seoul, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		lang render.Language
-		loc  *time.Location
-		want string
-	}{
-		{"", nil, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC)"},
-		{"en", seoul, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC (18:15 KST))"},
-		{"ko", nil, "⏰ orders-api latency: 경보 상태가 2시간 10분째 계속됨 (2026-11-20 09:15 UTC부터)"},
-	}
-	for _, tt := range tests {
-		got, err := ReminderText(r, tt.lang, tt.loc)
-		if err != nil || got != tt.want {
-			t.Errorf("%s: %q, %v\nwant %q", tt.lang, got, err, tt.want)
-		}
-	}
-	if _, err := ReminderText(r, "de", nil); err == nil || !strings.Contains(err.Error(), `unknown language "de"`) {
-		t.Errorf("err = %v", err)
 	}
 }
 

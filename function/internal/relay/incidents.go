@@ -90,10 +90,10 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 	)
 	if n.Alarm != nil && n.Alarm.ARN != "" {
 		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
+		attrs = append(attrs, "action", res.Action.String(), "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
 	} else {
 		res, err = r.incidents.Post(ctx, n.MessageID, payload)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "ts", res.RootTS)
+		attrs = append(attrs, "action", res.Action.String(), "channel", res.Channel, "ts", res.RootTS)
 	}
 	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
 	if err == nil && res.NothingPosted() {
@@ -101,7 +101,7 @@ func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, 
 		if n.MessageID != "" {
 			r.delivered.Add(n.MessageID)
 		}
-		r.log.InfoContext(ctx, res.Action, attrs...)
+		r.log.InfoContext(ctx, res.Action.String(), attrs...)
 		return nil
 	}
 	return r.report(ctx, n, attrs, err)
@@ -155,17 +155,18 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 	}
 	if r.incidents != nil {
 		res, err := r.incidents.Remind(ctx, rem, every)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS)
+		attrs = append(attrs, "action", res.Action.String(), "channel", res.Channel, "root_ts", res.RootTS)
 		if err != nil {
 			return fail(err)
+		}
+		if res.NothingPosted() {
+			r.log.InfoContext(ctx, res.Action.String(), attrs...)
+			return nil
 		}
 		r.log.InfoContext(ctx, "reminded", attrs...)
 		return nil
 	}
-	text, err := lifecycle.ReminderText(rem, r.options.Language, r.options.Location)
-	if err != nil {
-		return fail(err)
-	}
+	text := render.NewIncidentLines(r.options.Language, r.options.Location).Reminder(rem.AlarmName, rem.Since, rem.For)
 	payload, err := render.Render(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: text}, r.options)
 	if err != nil {
 		return fail(err)

@@ -23,8 +23,9 @@ type keeper struct {
 	posts      [][]byte
 	messageIDs []string
 	reminders  []lifecycle.Reminder
-	err        error  // answered to every call
-	action     string // Apply's action; "" is a root message posted
+	err        error            // answered to every call
+	action     lifecycle.Action // Apply's action; 0 is a root message posted
+	reminded   lifecycle.Action // Remind's action; 0 is a reply in the thread
 }
 
 func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
@@ -32,8 +33,8 @@ func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result,
 	defer k.mu.Unlock()
 	k.changes = append(k.changes, c)
 	action := k.action
-	if action == "" {
-		action = "opened: posted the root message"
+	if action == 0 {
+		action = lifecycle.ActionOpened
 	}
 	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
@@ -43,14 +44,18 @@ func (k *keeper) Post(_ context.Context, messageID string, payload []byte) (life
 	defer k.mu.Unlock()
 	k.posts = append(k.posts, payload)
 	k.messageIDs = append(k.messageIDs, messageID)
-	return lifecycle.Result{Action: "posted on its own", Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
+	return lifecycle.Result{Action: lifecycle.ActionMessage, Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
 }
 
 func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration) (lifecycle.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.reminders = append(k.reminders, r)
-	return lifecycle.Result{Action: "reminded in the thread"}, k.err
+	action := k.reminded
+	if action == 0 {
+		action = lifecycle.ActionRemindedInThread
+	}
+	return lifecycle.Result{Action: action}, k.err
 }
 
 func slackAppRelay(t *testing.T, k *keeper) (*Relay, *bytes.Buffer) {
@@ -184,6 +189,19 @@ func TestReminders(t *testing.T) {
 			t.Errorf("a reminder tick posted alarms: %+v %q", k.changes, k.posts)
 		}
 	})
+	t.Run("slack app: a retried tick posts nothing and says so", func(t *testing.T) {
+		k := &keeper{reminded: lifecycle.ActionRemindedRecently}
+		r, logs := slackAppRelay(t, k)
+		r.now = func() time.Time { return now }
+		var asked []string
+		r.WithAlarms(alarmStates(now, &asked))
+		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(logs.String(), `"msg":"reminded"`) || !strings.Contains(logs.String(), `"msg":"reminded recently: nothing posted"`) {
+			t.Errorf("a reminder that posted nothing was logged as reminded:\n%s", logs)
+		}
+	})
 	t.Run("webhook: a new message", func(t *testing.T) {
 		r, c, logs := setup(t, 200, "ok")
 		r.now = func() time.Time { return now }
@@ -288,7 +306,7 @@ func TestHandleJSONRejects(t *testing.T) {
 
 // A change the incident already shows is handled (no retry) but never logged as delivered.
 func TestSlackAppNothingPostedIsNotDelivered(t *testing.T) {
-	k := &keeper{action: "duplicate: already shown, nothing posted"}
+	k := &keeper{action: lifecycle.ActionDuplicate}
 	r, logs := slackAppRelay(t, k)
 	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil {
 		t.Fatal(err)

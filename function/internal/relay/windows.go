@@ -250,9 +250,9 @@ func (r *Relay) afterWindow(ctx context.Context, w maintenance.Window, a cwalarm
 		// marked settling, the lifecycle posts it only to an open incident.
 		change.Settling = a.State != string(alarm.StateAlarm)
 		res, err := r.incidents.Apply(ctx, change)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS)
+		attrs = append(attrs, "action", res.Action.String(), "channel", res.Channel, "root_ts", res.RootTS)
 		if err == nil && res.NothingPosted() {
-			r.log.InfoContext(ctx, "after the window: "+res.Action, attrs...)
+			r.log.InfoContext(ctx, "after the window: "+res.Action.String(), attrs...)
 			return nil
 		}
 		return r.report(ctx, n, attrs, err)
