@@ -169,16 +169,17 @@ func newRelay(ctx context.Context, getenv func(string) string, s settings, log *
 			return nil, err
 		}
 		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: retry.DefaultPolicy}
-		r = relay.New(m, options, hook, log)
+		r = relay.New(m, options, relay.NewWebhook(hook), log)
 	}
 	if s.Trend {
 		fetcher, err := trend.NewFromEnv(getenv, client)
 		if err != nil {
 			return nil, fmt.Errorf("%s=on: %w", relayconfig.EnvTrend, err)
 		}
-		r.WithTrend(fetcher.Fetch)
+		r.SetTrend(fetcher.Fetch)
 	}
-	return withWindows(r.WithAlarms(lazyAlarms(getenv, client)), getenv)
+	r.SetAlarms(lazyAlarms(getenv, client))
+	return withWindows(r, getenv)
 }
 
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
@@ -212,7 +213,7 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s setting
 		return nil, err
 	}
 	incidents.Log = log
-	return relay.New(messenger.SlackApp, options, nil, log).WithIncidents(incidents), nil
+	return relay.New(messenger.SlackApp, options, relay.NewSlackApp(incidents), log), nil
 }
 
 // destination names the destination the relay serves: with the alarm, it keys an incident, so
@@ -504,7 +505,7 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	}
 	if s.Messenger == string(messenger.SlackApp) {
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
-		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
+		return relay.New(messenger.SlackApp, options, relay.NewWebhook(printer{out}), log), nil
 	}
 	var u webhook.URL
 	if raw := s.WebhookURL.Reveal(); raw != "" {
@@ -516,7 +517,7 @@ func newDryRunRelay(s settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	if err != nil {
 		return nil, err
 	}
-	return relay.New(m, options, printer{out}, log), nil
+	return relay.New(m, options, relay.NewWebhook(printer{out}), log), nil
 }
 
 // printer is the dry run's Poster: it writes each payload, indented, as a JSON document.

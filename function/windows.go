@@ -19,7 +19,8 @@ func withWindows(r *relay.Relay, getenv func(string) string) (*relay.Relay, erro
 	if err != nil {
 		return nil, err
 	}
-	return r.WithWindows(set), nil
+	r.SetWindows(set)
+	return r, nil
 }
 
 // scheduledEvent tells whether ev is one of the stack's scheduled events, a reminder tick or a

@@ -61,7 +61,7 @@ func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration
 func slackAppRelay(t *testing.T, k *keeper) (*Relay, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	return New(render.SlackApp, render.Options{}, nil, slog.New(slog.NewJSONHandler(&logs, nil))).WithIncidents(k), &logs
+	return New(render.SlackApp, render.Options{}, NewSlackApp(k), slog.New(slog.NewJSONHandler(&logs, nil))), &logs
 }
 
 // An alarm goes into its incident with exactly the Slack webhook's payload; a text message is
@@ -178,7 +178,7 @@ func TestReminders(t *testing.T) {
 		r, _ := slackAppRelay(t, k)
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestReminders(t *testing.T) {
 		r, logs := slackAppRelay(t, k)
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestReminders(t *testing.T) {
 		r, c, logs := setup(t, 200, "ok")
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestReminders(t *testing.T) {
 		r, _, logs := setup(t, 404, "no_service")
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
 		var nd *NotDeliveredError
 		if !errors.As(err, &nd) || !strings.Contains(err.Error(), "1 of 1 reminders not delivered") || !strings.Contains(err.Error(), "no_service") {
@@ -242,7 +242,7 @@ func TestReminders(t *testing.T) {
 		r.now = func() time.Time { return now }
 		var asked []string
 		good := alarmStates(now, &asked)
-		r.WithAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
+		r.SetAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
 			out, _ := good(ctx, arns[1:])
 			return out, &cwalarms.BadARNsError{ARNs: arns[:1], Errs: []error{errors.New(`alarm "elsewhere" is in eu-west-1, not in this function's region us-east-1`)}}
 		})
@@ -263,7 +263,7 @@ func TestReminders(t *testing.T) {
 	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {
 		k := &keeper{}
 		r, _ := slackAppRelay(t, k)
-		r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
+		r.SetAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
 			return nil, errors.New("AccessDenied")
 		})
 		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
@@ -277,7 +277,7 @@ func TestReminders(t *testing.T) {
 func TestHandleJSONRejects(t *testing.T) {
 	k := &keeper{}
 	r, _ := slackAppRelay(t, k)
-	r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) { return nil, nil })
+	r.SetAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) { return nil, nil })
 	for raw, errHas := range map[string]string{
 		`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":["x"]}`:        "everyMinutes is 0",
 		`{"alarmRelay":"snooze","everyMinutes":60,"alarmArns":["x"]}`:       `alarmRelay is "snooze"`,
