@@ -12,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -72,7 +73,7 @@ func JudgeFor(m Messenger) (chat.Judge, error) {
 	case TeamsLegacy:
 		return chat.JudgeFunc(judgeConnector), nil
 	case SlackApp:
-		return chat.JudgeFunc(judgeSlackWebAPI), nil
+		return chat.JudgeFunc(slackapi.Judge), nil
 	}
 	return nil, fmt.Errorf("render: unknown messenger %q", m)
 }

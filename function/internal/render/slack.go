@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // Slack's Block Kit limits (https://api.slack.com/reference/block-kit/blocks), in characters.
@@ -156,7 +157,7 @@ func judgeSlack(r chat.Response) chat.Verdict {
 	default:
 		return v
 	}
-	if slackRetryCodes[code] {
+	if slackapi.RetryLater(code) {
 		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
 	}
 	return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}

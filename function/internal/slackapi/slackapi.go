@@ -1,7 +1,7 @@
 // Package slackapi is the small part of Slack's Web API the relay needs to keep one message per
 // incident: chat.postMessage (also as a thread reply, with thread_ts) and chat.update, with a bot
-// token. What an answer means is the slack-app messenger's call (render.JudgeFor, a chat.Judge),
-// as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
+// token. What an answer means is the client's chat.Judge (Judge, over Slack's error table in
+// codes.go; render.JudgeFor gives it as the slack-app messenger's), as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
 // errors) is retried inside the context's deadline, everything else fails at once with Slack's
 // error code; a message that can no longer be edited is reported as ErrMessageGone so that the
 // caller can post a new one. The token never appears in an error.
@@ -10,8 +10,8 @@
 // bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After
 // up to the context's end instead of stopping while the invocation can still report the failure,
 // its client keeps the token as a plain string field that %+v prints, and the judgement (which
-// codes are permanent: render's slackapp.go; which mean the message is gone: here) would be
-// needed on top of it anyway.
+// codes are permanent, which mean the message is gone: codes.go) would be needed on top of it
+// anyway.
 package slackapi
 
 import (
@@ -43,7 +43,7 @@ const DefaultBaseURL = "https://slack.com/api/"
 type Client struct {
 	BaseURL string // ends in "/"; methods are appended
 	Token   Token
-	Judge   chat.Judge // what the Web API's answers mean: render.JudgeFor(messenger.SlackApp)
+	Judge   chat.Judge // what the Web API's answers mean: Judge (render.JudgeFor(messenger.SlackApp))
 	HTTP    *http.Client
 	Policy  retry.Policy
 	Clock   retry.Clock // the zero value is the real clock; tests give one that never waits
@@ -51,7 +51,7 @@ type Client struct {
 
 // New builds a client for token, with the base URL from SLACK_API_URL (default Slack's own). The
 // token goes to that URL, so it must be HTTPS; plain HTTP is allowed to loopback only, for tests.
-// judge reads the answers (render.JudgeFor(messenger.SlackApp)).
+// judge reads the answers (Judge, which render.JudgeFor(messenger.SlackApp) gives).
 func New(getenv func(string) string, token Token, judge chat.Judge, client *http.Client) (*Client, error) {
 	if token.IsZero() {
 		return nil, errors.New("slack: no bot token")
@@ -143,19 +143,11 @@ func (e *Error) Is(target error) bool {
 	case ErrOutcomeUnknown:
 		return e.Unknown
 	case ErrMessageGone:
-		return goneCodes[e.Code]
+		return codes[e.Code].gone
 	case ErrChannelUnusable:
-		return e.Code == "channel_not_found" || e.Code == "is_archived" || e.Code == "not_in_channel"
+		return codes[e.Code].unusable
 	}
 	return false
-}
-
-// goneCodes: the message to edit or reply to no longer exists or may not be edited.
-var goneCodes = map[string]bool{
-	"message_not_found":   true,
-	"cant_update_message": true,
-	"edit_window_closed":  true,
-	"thread_not_found":    true,
 }
 
 // ErrOutcomeUnknown is reported (through errors.Is) when a post may or may not have been taken:
