@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
@@ -268,7 +269,7 @@ func TestFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		payload := []byte(`{"text":"deploy finished"}`)
+		payload := blockkit.Message{Text: "deploy finished"}
 		if _, err := f.x.Post(context.Background(), "6e1f2a8c-0b7d-5c1e-9a4f-3d2b1c0e9f8a", payload); err != nil {
 			t.Fatal(err)
 		}

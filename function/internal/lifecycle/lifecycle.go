@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
@@ -43,14 +44,14 @@ type Change struct {
 	// Settling: the alarm goes OK only because it was just created or changed (alarm.Settling).
 	// That is no news, unless it ends an incident that is open: then it is the recovery.
 	Settling bool
-	// Payload is the rendered Slack message for this notification ({text, blocks, attachments},
-	// render.Render(render.Slack, n, opts)): the root message shows it.
-	Payload []byte
+	// Message is the rendered Slack message for this notification (render.Build(render.SlackApp,
+	// n, opts)): the root message shows it.
+	Message blockkit.Message
 }
 
-// ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
-func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Payload: payload}
+// ChangeFrom fills a Change from a parsed alarm and its rendered Slack message.
+func ChangeFrom(a *alarm.Alarm, m blockkit.Message) Change {
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Message: m}
 }
 
 // Incidents is a Slack app destination's incident keeper.
@@ -100,7 +101,7 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if c.AlarmARN == "" {
 		return Result{}, errors.New("lifecycle: the change has no alarm ARN; post it on its own")
 	}
-	if len(c.Payload) == 0 {
+	if c.Message.IsZero() {
 		return Result{}, errors.New("lifecycle: the change has no rendered message")
 	}
 	at := x.sane(ctx, c)
@@ -108,10 +109,7 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := decide(inc, c, at, x.texts)
-	if err != nil {
-		return Result{}, errors.Join(err, lock.Release(ctx))
-	}
+	p := decide(inc, c, at, x.texts)
 	p.postKey = incident.ChangeKey(string(c.State), at)
 	return x.finish(ctx, lock, inc, p)
 }
@@ -226,7 +224,7 @@ func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *inci
 // updateOthers shows the root's content on the incident's other roots too (posts whose answers
 // were lost and that were found later), so that none stays red after the recovery. One deleted
 // since is dropped from the list.
-func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, payload []byte) error {
+func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, payload *blockkit.Message) error {
 	var kept []string
 	for _, ts := range inc.Roots {
 		if ts == inc.RootTS {

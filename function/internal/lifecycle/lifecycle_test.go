@@ -67,11 +67,15 @@ func change(t *testing.T, state alarm.State, at time.Time, observed string) Chan
 		a.Observed = &v
 	}
 	n.Alarm = &a
-	payload, err := render.Render(render.Slack, n, render.Options{Location: time.UTC})
+	payload, err := render.Build(render.SlackApp, n, render.Options{Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ChangeFrom(&a, payload)
+	m, ok := payload.Slack()
+	if !ok {
+		t.Fatal("render.Build(SlackApp) gave no Slack message")
+	}
+	return ChangeFrom(&a, m)
 }
 
 type env struct {

@@ -2,10 +2,10 @@ package lifecycle
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
@@ -54,10 +54,7 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 	if inc.Open() {
 		p = plan{action: ActionRemindedInThread, reply: x.texts.StillInAlarm(r.Since, r.For), next: inc, commit: true}
 	} else {
-		root, err := marshal(map[string]string{"text": render.EscapeMrkdwn(x.texts.Reminder(r.AlarmName, r.Since, r.For))})
-		if err != nil {
-			return Result{}, errors.Join(err, lock.Release(ctx))
-		}
+		root := &blockkit.Message{Text: render.EscapeMrkdwn(x.texts.Reminder(r.AlarmName, r.Since, r.For))}
 		// LastChange stays zero: the ALARM notification, should it still arrive, is not a repeat,
 		// and no change of the closed incident (its OK) counts as this one's. The changes shown
 		// stay known, so that none of them is shown again.
@@ -74,9 +71,9 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 // maintenance window's summary), once: keyed by its SNS MessageId (or the window's end) in the table (kept for the incidents' retention, then deleted
 // by TTL), so that a redelivery — to this container or another — is recognised. Without a
 // MessageId (a local run) it is simply posted.
-func (x *Incidents) Post(ctx context.Context, messageID string, payload []byte) (Result, error) {
+func (x *Incidents) Post(ctx context.Context, messageID string, payload blockkit.Message) (Result, error) {
 	if messageID == "" {
-		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: payload})
+		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: &payload})
 		return Result{Action: ActionMessage, Channel: posted.Channel, RootTS: posted.TS}, err
 	}
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: MessageKeyPrefix + messageID, Destination: x.destination})
@@ -87,7 +84,7 @@ func (x *Incidents) Post(ctx context.Context, messageID string, payload []byte) 
 		return Result{Action: ActionDuplicate, Channel: inc.Channel, RootTS: inc.RootTS}, lock.Release(ctx)
 	}
 	now := x.now()
-	p := plan{action: ActionMessage, post: payload, commit: true, postKey: "message",
+	p := plan{action: ActionMessage, post: &payload, commit: true, postKey: "message",
 		next: incident.Incident{State: "MESSAGE", StateSince: now, LastChange: now, Closed: true, ClosedAt: now}}
 	return x.finish(ctx, lock, inc, p)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 // Destination is where a relay's notifications go, one type per kind: a webhook (Webhook) or a
@@ -16,14 +17,15 @@ type Destination interface {
 	// Screen sees every alarm notification before a window holds it or anything is rendered
 	// for it, and says whether it is news for this destination.
 	Screen(n Notice) Skip
-	// Deliver shows one rendered notification.
-	Deliver(ctx context.Context, n Notice, payload []byte) (Delivery, error)
+	// Deliver shows one rendered notification. The payload is encoded by the destination, once:
+	// a webhook posts its JSON, a Slack app hands Slack's typed message to the Web API.
+	Deliver(ctx context.Context, n Notice, payload render.Payload) (Delivery, error)
 	// Remind reminds about an alarm still in ALARM. text is the reminder rendered as a message
 	// of its own, for a destination that has no thread to remind in.
-	Remind(ctx context.Context, rem lifecycle.Reminder, every time.Duration, text []byte) (Delivery, error)
+	Remind(ctx context.Context, rem lifecycle.Reminder, every time.Duration, text render.Payload) (Delivery, error)
 	// Announce posts a message of the relay's own (a maintenance window's summary); a
 	// destination that keeps state posts it once per key.
-	Announce(ctx context.Context, key string, payload []byte) (Delivery, error)
+	Announce(ctx context.Context, key string, payload render.Payload) (Delivery, error)
 }
 
 // Notice is one notification as the relay hands it to its destination.

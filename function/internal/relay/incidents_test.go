@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
+	chatapi "github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
@@ -20,7 +22,7 @@ import (
 type keeper struct {
 	mu         sync.Mutex
 	changes    []lifecycle.Change
-	posts      [][]byte
+	posts      [][]byte // the messages posted on their own, encoded
 	messageIDs []string
 	reminders  []lifecycle.Reminder
 	err        error            // answered to every call
@@ -39,7 +41,11 @@ func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result,
 	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
 
-func (k *keeper) Post(_ context.Context, messageID string, payload []byte) (lifecycle.Result, error) {
+func (k *keeper) Post(_ context.Context, messageID string, m blockkit.Message) (lifecycle.Result, error) {
+	payload, err := chatapi.Marshal(m)
+	if err != nil {
+		return lifecycle.Result{}, err
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.posts = append(k.posts, payload)
@@ -96,8 +102,12 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := k.changes[0]; !bytes.Equal(c.Payload, want) || c.AlarmARN != ns[0].Alarm.ARN || !c.At.Equal(ns[0].Alarm.ChangedAt) {
-		t.Errorf("change %+v\nwant the Slack webhook payload %s", c, want)
+	got, err := chatapi.Marshal(k.changes[0].Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := k.changes[0]; !bytes.Equal(got, want) || c.AlarmARN != ns[0].Alarm.ARN || !c.At.Equal(ns[0].Alarm.ChangedAt) {
+		t.Errorf("change %+v: %s\nwant the Slack webhook payload %s", c, got, want)
 	}
 	if len(k.posts) != 1 || !strings.Contains(string(k.posts[0]), "📣") {
 		t.Errorf("text messages posted: %q", k.posts)

@@ -121,7 +121,7 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	if r.trend != nil && n.Alarm != nil && n.Alarm.Query != nil {
 		options.Trend = r.fetchTrend(ctx, n.Alarm, attrs)
 	}
-	payload, err := render.Render(r.messenger, n, options)
+	payload, err := render.Build(r.messenger, n, options)
 	if err != nil {
 		return r.report(ctx, n, attrs, err)
 	}

@@ -108,7 +108,7 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 		return fmt.Errorf("remind %q: %w", rem.AlarmName, err)
 	}
 	line := render.NewIncidentLines(r.options.Language, r.options.Location).Reminder(rem.AlarmName, rem.Since, rem.For)
-	text, err := render.Render(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: line}, r.options)
+	text, err := render.Build(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: line}, r.options)
 	if err != nil {
 		return fail(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 // Poster delivers one payload; *deliver.Webhook is the real one.
@@ -48,7 +49,11 @@ func (w *Webhook) Screen(n Notice) Skip {
 }
 
 // Deliver posts the payload.
-func (w *Webhook) Deliver(ctx context.Context, n Notice, payload []byte) (Delivery, error) {
+func (w *Webhook) Deliver(ctx context.Context, n Notice, p render.Payload) (Delivery, error) {
+	payload, err := p.JSON()
+	if err != nil {
+		return Delivery{}, err
+	}
 	res, err := w.Poster.Post(ctx, payload)
 	if n.AfterWindow {
 		return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "bytes", len(payload)}}, err
@@ -57,14 +62,22 @@ func (w *Webhook) Deliver(ctx context.Context, n Notice, payload []byte) (Delive
 }
 
 // Remind posts the reminder as a message of its own.
-func (w *Webhook) Remind(ctx context.Context, _ lifecycle.Reminder, _ time.Duration, text []byte) (Delivery, error) {
-	res, err := w.Poster.Post(ctx, text)
+func (w *Webhook) Remind(ctx context.Context, _ lifecycle.Reminder, _ time.Duration, text render.Payload) (Delivery, error) {
+	payload, err := text.JSON()
+	if err != nil {
+		return Delivery{}, err
+	}
+	res, err := w.Poster.Post(ctx, payload)
 	return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds()}}, err
 }
 
 // Announce posts the message. A webhook keeps no state: a repeated event posts it again.
-func (w *Webhook) Announce(ctx context.Context, _ string, payload []byte) (Delivery, error) {
-	_, err := w.Poster.Post(ctx, payload)
+func (w *Webhook) Announce(ctx context.Context, _ string, p render.Payload) (Delivery, error) {
+	payload, err := p.JSON()
+	if err != nil {
+		return Delivery{}, err
+	}
+	_, err = w.Poster.Post(ctx, payload)
 	return Delivery{}, err
 }
 

@@ -211,7 +211,7 @@ func (r *Relay) firstEndingWith(alarmName string, end time.Time) (maintenance.Wi
 // and its end, so that a repeated end event posts nothing (posted false); a webhook keeps no
 // state: it is posted again.
 func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted bool, err error) {
-	payload, err := render.RenderWindowSummary(r.messenger, s, r.options)
+	payload, err := render.BuildWindowSummary(r.messenger, s, r.options)
 	if err != nil {
 		return false, err
 	}
@@ -232,7 +232,7 @@ func (r *Relay) afterWindow(ctx context.Context, w maintenance.Window, a cwalarm
 		return nil
 	}
 	attrs := []any{"alarm", a.Name, "state", a.State, "window", w.Name, "messenger", string(r.messenger)}
-	payload, err := render.Render(r.messenger, n, r.options)
+	payload, err := render.Build(r.messenger, n, r.options)
 	if err != nil {
 		return r.report(ctx, n, attrs, err)
 	}

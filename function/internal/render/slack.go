@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
@@ -22,37 +23,14 @@ const (
 	SlackTextLimit       = 3000 // the fallback text; Slack allows more, notifications show far less
 )
 
-type slackMessage struct {
-	Text        string            `json:"text"`
-	Blocks      []slackBlock      `json:"blocks"`
-	Attachments []slackAttachment `json:"attachments,omitempty"`
-}
-
-// slackAttachment carries the coloured bar, which top-level blocks cannot have.
-type slackAttachment struct {
-	Color  string       `json:"color"`
-	Blocks []slackBlock `json:"blocks"`
-}
-
-type slackBlock struct {
-	Type     string         `json:"type"`
-	Text     *slackText     `json:"text,omitempty"`
-	Fields   []slackText    `json:"fields,omitempty"`
-	Elements []slackElement `json:"elements,omitempty"`
-}
-
-type slackText struct {
-	Type  string `json:"type"`
-	Text  string `json:"text"`
-	Emoji bool   `json:"emoji,omitempty"`
-}
-
-// slackElement is a context text or an actions button.
-type slackElement struct {
-	Type string `json:"type"`
-	Text any    `json:"text"`
-	URL  string `json:"url,omitempty"`
-}
+// The Slack payload's shapes (package blockkit: lifecycle and slackapi take the same value).
+type (
+	slackMessage    = blockkit.Message
+	slackAttachment = blockkit.Attachment
+	slackBlock      = blockkit.Block
+	slackText       = blockkit.Text
+	slackElement    = blockkit.Element
+)
 
 func mrkdwnText(s string) *slackText { return &slackText{Type: "mrkdwn", Text: s} }
 

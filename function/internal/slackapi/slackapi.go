@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
@@ -89,9 +90,9 @@ type Message struct {
 	TS       string // chat.update: the message to edit
 	ThreadTS string // chat.postMessage: reply in this message's thread
 
-	// Payload is a JSON object with text, blocks and attachments: the Slack payload the render
-	// package builds for webhooks, posted as it is. When nil, Text is posted as mrkdwn.
-	Payload []byte
+	// Payload is the Slack message render builds (for webhooks too), posted as it is. When nil,
+	// Text is posted as mrkdwn.
+	Payload *blockkit.Message
 	Text    string
 
 	// Metadata tags a posted message (Slack's message metadata) so that it can be found again
@@ -176,15 +177,20 @@ func (c *Client) UpdateMessage(ctx context.Context, m Message) (Posted, error) {
 	return c.call(ctx, "chat.update", m)
 }
 
-// body builds the JSON request: the payload's own fields, then the channel, ts and thread_ts.
+// body builds the JSON request, encoded once: the message's text, blocks and attachments, then
+// the channel, ts and thread_ts.
 func body(method string, m Message) ([]byte, error) {
 	if m.Channel == "" {
 		return nil, fmt.Errorf("slack %s: no channel", method)
 	}
-	fields := map[string]json.RawMessage{}
-	if m.Payload != nil {
-		if err := json.Unmarshal(m.Payload, &fields); err != nil {
-			return nil, fmt.Errorf("slack %s: the payload is not a JSON object: %w", method, err)
+	fields := map[string]any{}
+	if p := m.Payload; p != nil {
+		fields["text"] = p.Text
+		if p.Blocks != nil {
+			fields["blocks"] = p.Blocks
+		}
+		if len(p.Attachments) > 0 {
+			fields["attachments"] = p.Attachments
 		}
 	} else {
 		if m.Text == "" {
@@ -196,9 +202,6 @@ func body(method string, m Message) ([]byte, error) {
 			fields["blocks"] = json.RawMessage(`[]`)
 			fields["attachments"] = json.RawMessage(`[]`)
 		}
-	}
-	for _, drop := range []string{"channel", "ts", "thread_ts", "token", "as_user"} {
-		delete(fields, drop) // the caller's fields below are the only ones that say where it goes
 	}
 	fields["channel"] = str(m.Channel)
 	switch method {
@@ -213,7 +216,7 @@ func body(method string, m Message) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("slack %s: encode metadata: %w", method, err)
 			}
-			fields["metadata"] = meta
+			fields["metadata"] = json.RawMessage(meta)
 		}
 		fields["unfurl_links"] = json.RawMessage(`false`)
 		fields["unfurl_media"] = json.RawMessage(`false`)
