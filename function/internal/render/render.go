@@ -65,7 +65,7 @@ func Build(m Messenger, n alarm.Notification, opts Options) (Payload, error) {
 	default:
 		return Payload{}, fmt.Errorf("render: unknown messenger %q", m)
 	}
-	return payloadOf(payload, fmt.Sprintf("%s payload for %q", m, n.Title())), nil
+	return Payload{value: payload, m: m, what: "payload for", name: n.Title()}, nil
 }
 
 // JudgeFor is the messenger's reading of its endpoint's answers, for delivery to ask.

@@ -107,7 +107,7 @@ func BuildWindowSummary(m Messenger, s WindowSummary, opts Options) (Payload, er
 	default:
 		return Payload{}, fmt.Errorf("render: unknown messenger %q", m)
 	}
-	return payloadOf(payload, fmt.Sprintf("%s summary of window %q", m, s.Window)), nil
+	return Payload{value: payload, m: m, what: "summary of window", name: s.Window}, nil
 }
 
 // teamsLines separates lines by a blank line: Teams' markdown joins lines a single break separates.
