@@ -21,8 +21,8 @@ const throttledReason = "throttled by the messenger; to the overflow queue"
 func FailFast(inner chat.Judge) chat.Judge {
 	return chat.JudgeFunc(func(r chat.Response) chat.Verdict {
 		v := inner.Judge(r)
-		if v.Outcome == chat.Retry && throttling(r, v) {
-			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("%s (%s; retry after %s)", throttledReason, v.Reason, v.RetryAfter), Detail: v.Detail}
+		if v.Means == chat.Retryable && throttling(r, v) {
+			return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("%s (%s; retry after %s)", throttledReason, v.Reason, v.RetryAfter), Detail: v.Detail}
 		}
 		return v
 	})

@@ -111,7 +111,7 @@ func slackPayload(v view) slackMessage {
 // that Slack-compatible targets (Mattermost, a relay of one's own) answering "" or "success" work.
 func judgeSlack(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "ok" {
+	if v.Means != chat.Delivered || r.Body == "ok" {
 		return v
 	}
 	code := ""
@@ -128,17 +128,17 @@ func judgeSlack(r chat.Response) chat.Verdict {
 		}
 		code = a.Error
 		if code == "" {
-			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf(`Slack answered "ok": false inside HTTP %d`, r.Status), Detail: r.Body}
+			return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf(`Slack answered "ok": false inside HTTP %d`, r.Status), Detail: r.Body}
 		}
 	case looksLikeHTML(r.Body):
-		return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("an HTML page inside HTTP %d, not Slack's answer (a proxy or sign-in page?)", r.Status), Detail: r.Body}
+		return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("an HTML page inside HTTP %d, not Slack's answer (a proxy or sign-in page?)", r.Status), Detail: r.Body}
 	default:
 		return v
 	}
 	if slackapi.RetryLater(code) {
-		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
+		return chat.Verdict{Means: chat.Retryable, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
 	}
-	return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}
+	return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}
 }
 
 // slackErrorCode is the shape of Slack's error codes: lowercase words joined by underscores.

@@ -66,23 +66,23 @@ func Judge(r chat.Response) chat.Verdict {
 	}
 	switch {
 	case r.Status == http.StatusTooManyRequests:
-		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "rate limited", Detail: detail}
+		return chat.Verdict{Means: chat.Retryable, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "rate limited", Detail: detail}
 	case r.Status >= 500:
-		return chat.Verdict{Outcome: chat.Retry, Reason: "server error", Detail: detail}
+		return chat.Verdict{Means: chat.Retryable, Reason: "server error", Detail: detail}
 	case r.Status != http.StatusOK:
-		return chat.Verdict{Outcome: chat.Fail, Reason: "unexpected HTTP status", Detail: detail}
+		return chat.Verdict{Means: chat.Failed, Reason: "unexpected HTTP status", Detail: detail}
 	case !parsed:
-		return chat.Verdict{Outcome: chat.Fail, Reason: "the answer is not Slack's JSON", Detail: detail}
+		return chat.Verdict{Means: chat.Failed, Reason: "the answer is not Slack's JSON", Detail: detail}
 	case a.OK && a.TS == "":
-		return chat.Verdict{Outcome: chat.Fail, Reason: "Slack answered ok without the message's ts"}
+		return chat.Verdict{Means: chat.Failed, Reason: "Slack answered ok without the message's ts"}
 	case a.OK:
-		return chat.Verdict{Outcome: chat.Delivered}
+		return chat.Verdict{Means: chat.Delivered}
 	case RetryLater(a.Error):
-		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "Slack asks to try again later", Detail: detail}
+		return chat.Verdict{Means: chat.Retryable, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "Slack asks to try again later", Detail: detail}
 	}
 	reason := codes[a.Error].hint
 	if reason == "" {
 		reason = "rejected"
 	}
-	return chat.Verdict{Outcome: chat.Fail, Reason: reason, Detail: detail}
+	return chat.Verdict{Means: chat.Failed, Reason: reason, Detail: detail}
 }

@@ -50,7 +50,7 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 		since := l.Since.Add(-time.Minute)
 		form.Set("oldest", fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000))
 	}
-	var last outcome
+	var last attemptResult
 	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
 		last = c.attemptAs(ctx, method, "application/x-www-form-urlencoded", []byte(form.Encode()))
 		return retry.Outcome{Done: last.ok, Retry: last.retryable, RetryAfter: last.retryAfter}

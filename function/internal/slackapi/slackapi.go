@@ -233,8 +233,8 @@ func str(s string) json.RawMessage {
 	return b
 }
 
-// outcome is what one attempt tells: done, or why not and whether and when to try again.
-type outcome struct {
+// attemptResult is what one attempt tells: done, or why not and whether and when to try again.
+type attemptResult struct {
 	ok         bool
 	retryable  bool
 	retryAfter time.Duration
@@ -252,7 +252,7 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	if err != nil {
 		return Posted{}, err
 	}
-	var last outcome
+	var last attemptResult
 	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
 		last = c.attempt(ctx, method, payload)
 		if last.unknown && method == "chat.postMessage" {
@@ -271,20 +271,20 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	return Posted{}, &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped), Unknown: last.unknown}
 }
 
-func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
+func (c *Client) attempt(ctx context.Context, method string, payload []byte) attemptResult {
 	return c.attemptAs(ctx, method, "application/json; charset=utf-8", payload)
 }
 
-func (c *Client) attemptAs(ctx context.Context, method, contentType string, payload []byte) outcome {
+func (c *Client) attemptAs(ctx context.Context, method, contentType string, payload []byte) attemptResult {
 	timeout := c.Policy.Timeout(ctx, c.Clock.Time())
 	if timeout <= 0 {
-		return outcome{reason: "no time left before the deadline"}
+		return attemptResult{reason: "no time left before the deadline"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+method, bytes.NewReader(payload))
 	if err != nil {
-		return outcome{reason: "build request: " + c.Token.redact(err.Error())}
+		return attemptResult{reason: "build request: " + c.Token.redact(err.Error())}
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+c.Token.reveal())
@@ -297,12 +297,12 @@ func (c *Client) attemptAs(ctx context.Context, method, contentType string, payl
 	}))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return outcome{retryable: true, unknown: sent.Load(), reason: c.Token.redact(urlerr.Strip(err).Error())}
+		return attemptResult{retryable: true, unknown: sent.Load(), reason: c.Token.redact(urlerr.Strip(err).Error())}
 	}
 	defer resp.Body.Close()
 	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if rerr != nil {
-		return outcome{retryable: true, unknown: true, status: resp.StatusCode, reason: "read the answer: " + c.Token.redact(urlerr.Strip(rerr).Error())}
+		return attemptResult{retryable: true, unknown: true, status: resp.StatusCode, reason: "read the answer: " + c.Token.redact(urlerr.Strip(rerr).Error())}
 	}
 	o := c.judge(resp, raw, !strings.HasPrefix(method, "conversations."))
 	o.reason = c.Token.redact(o.reason)
@@ -324,10 +324,10 @@ type answer struct {
 // and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
 // Whatever of the answer is kept loses the token first and is shortened after: a cut made
 // first could leave a token's beginning that no redaction recognises.
-func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
+func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) attemptResult {
 	body := c.Token.redact(strings.TrimSpace(string(raw)))
 	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.Clock.Time()})
-	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
+	o := attemptResult{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
 	parsed := json.Unmarshal(raw, &a) == nil
 	if parsed {
@@ -351,7 +351,7 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 			return o
 		}
 	}
-	switch v.Outcome {
+	switch v.Means {
 	case chat.Delivered:
 		if a.TS == "" {
 			// A judge that let an answer without the ts pass: the incident could not find it again.
@@ -361,7 +361,7 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 		}
 		o.ok = true
 		o.posted = Posted{Channel: a.Channel, TS: a.TS}
-	case chat.Retry:
+	case chat.Retryable:
 		o.retryable = true
 	}
 	return o
