@@ -54,8 +54,9 @@ func ChangeFrom(a *alarm.Alarm, m blockkit.Message) Change {
 	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Message: m}
 }
 
-// Incidents is a Slack app destination's incident keeper.
-type Incidents struct {
+// Tracker keeps a Slack app destination's incidents: one Slack message per incident, kept up to
+// date as its alarm changes (package incident stores each incident's record).
+type Tracker struct {
 	slack       Slack
 	store       *incident.Store
 	channel     string // where new root messages go
@@ -75,11 +76,11 @@ type Incidents struct {
 // New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
 // status lines, reminders), in the destination's language and zone
 // (render.NewIncidentLines(options.Language, options.Location)).
-func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Incidents, error) {
+func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Tracker, error) {
 	if channel == "" || destination == "" {
 		return nil, errors.New("lifecycle: a Slack app destination needs a channel and a name")
 	}
-	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: lines, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
+	return &Tracker{slack: slack, store: store, channel: channel, destination: destination, texts: lines, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
 }
 
 // Result tells what was done, for the log line.
@@ -97,7 +98,7 @@ func (r Result) NothingPosted() bool { return r.Action.NothingPosted() }
 // caller (the relay), so that no message names it twice. It returns an error when anything it had
 // to post or edit was not (the invocation then fails and Lambda retries it); a change already
 // shown is recognised and not posted again.
-func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
+func (x *Tracker) Apply(ctx context.Context, c Change) (Result, error) {
 	if c.AlarmARN == "" {
 		return Result{}, errors.New("lifecycle: the change has no alarm ARN; post it on its own")
 	}
@@ -115,7 +116,7 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 }
 
 // finish carries out a plan under the lock and commits it; on every failure the lock is freed.
-func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
+func (x *Tracker) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
 	res, next, err := x.carryOut(ctx, lock, &inc, p)
 	if err != nil {
 		return res, errors.Join(err, lock.Release(ctx))
@@ -132,7 +133,7 @@ func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc inciden
 
 // sane is the change's time, unless it cannot be true: missing, or further in the future than
 // clocks differ. One such time would make every later change look late; now is taken instead.
-func (x *Incidents) sane(ctx context.Context, c Change) time.Time {
+func (x *Tracker) sane(ctx context.Context, c Change) time.Time {
 	now := x.now()
 	switch {
 	case c.At.IsZero():
@@ -148,7 +149,7 @@ func (x *Incidents) sane(ctx context.Context, c Change) time.Time {
 // carryOut makes the plan's Slack calls: edit (or replace) the root and any other roots, post a
 // root, reply. Every post goes through once (never twice, see post.go), which keeps inc.Pending
 // and inc.Roots up to date in the item as it goes.
-func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *incident.Incident, p plan) (Result, incident.Incident, error) {
+func (x *Tracker) carryOut(ctx context.Context, lock *incident.Lock, inc *incident.Incident, p plan) (Result, incident.Incident, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
@@ -224,7 +225,7 @@ func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *inci
 // updateOthers shows the root's content on the incident's other roots too (posts whose answers
 // were lost and that were found later), so that none stays red after the recovery. One deleted
 // since is dropped from the list.
-func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, payload *blockkit.Message) error {
+func (x *Tracker) updateOthers(ctx context.Context, inc *incident.Incident, payload *blockkit.Message) error {
 	var kept []string
 	for _, ts := range inc.Roots {
 		if ts == inc.RootTS {
@@ -246,18 +247,18 @@ func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, pa
 // replaceable: the incident's message is gone, or its channel is no longer usable and the
 // destination now posts elsewhere (the channel was changed, the old one archived): the content
 // goes to the configured channel instead of failing on every retry.
-func (x *Incidents) replaceable(err error, channel string) bool {
+func (x *Tracker) replaceable(err error, channel string) bool {
 	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
 }
 
-func (x *Incidents) log() *slog.Logger {
+func (x *Tracker) log() *slog.Logger {
 	if x.Log != nil {
 		return x.Log
 	}
 	return slog.Default()
 }
 
-func (x *Incidents) now() time.Time {
+func (x *Tracker) now() time.Time {
 	if x.Now != nil {
 		return x.Now()
 	}

@@ -81,7 +81,7 @@ func change(t *testing.T, state alarm.State, at time.Time, observed string) Chan
 type env struct {
 	slack *slacktest.Server
 	store *incident.Store
-	x     *Incidents
+	x     *Tracker
 }
 
 // setup gives each subtest its own Slack and table on the shared moto.

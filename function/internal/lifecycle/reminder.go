@@ -41,7 +41,7 @@ func Due(alarms []cwalarms.Alarm, every time.Duration, now time.Time) []Reminder
 // an interval ago is left alone (a retried tick). Without an open incident (its ALARM was never
 // shown here, or the state was lost) the reminder is posted as a new root message and opens one,
 // so that the recovery later turns it green and further reminders go into its thread.
-func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration) (Result, error) {
+func (x *Tracker) Remind(ctx context.Context, r Reminder, every time.Duration) (Result, error) {
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: r.AlarmARN, Destination: x.destination})
 	if err != nil {
 		return Result{}, err
@@ -71,7 +71,7 @@ func (x *Incidents) Remind(ctx context.Context, r Reminder, every time.Duration)
 // maintenance window's summary), once: keyed by its SNS MessageId (or the window's end) in the table (kept for the incidents' retention, then deleted
 // by TTL), so that a redelivery — to this container or another — is recognised. Without a
 // MessageId (a local run) it is simply posted.
-func (x *Incidents) Post(ctx context.Context, messageID string, payload blockkit.Message) (Result, error) {
+func (x *Tracker) Post(ctx context.Context, messageID string, payload blockkit.Message) (Result, error) {
 	if messageID == "" {
 		posted, err := x.slack.PostMessage(ctx, slackapi.Message{Channel: x.channel, Payload: &payload})
 		return Result{Action: ActionMessage, Channel: posted.Channel, RootTS: posted.TS}, err
