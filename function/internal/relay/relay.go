@@ -1,7 +1,8 @@
-// Package relay is the Lambda handler: parse the SNS event, render each notification, deliver it
-// (to a webhook, or into its incident's Slack message for a Slack app destination), and fail the
-// invocation when anything was not delivered so that Lambda retries it and finally keeps it in the
-// dead-letter queue. The stack's schedule invokes it too, to remind about alarms still in ALARM.
+// Package relay is the Lambda handler: parse the SNS event, hold what a maintenance window holds,
+// render each notification, hand it to the destination (Destination: a webhook, or a Slack app's
+// incident messages), and fail the invocation when anything was not delivered so that Lambda
+// retries it and finally keeps it in the dead-letter queue. The stack's schedules invoke it too,
+// to remind about alarms still in ALARM and to sum up a window at its end.
 package relay
 
 import (
@@ -114,7 +115,9 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		return nil
 	}
 	if skip.Skip {
-		r.log.InfoContext(ctx, skip.Why, append(attrs, skip.Attrs...)...)
+		if skip.Why != "" {
+			r.log.InfoContext(ctx, skip.Why, append(attrs, skip.Attrs...)...)
+		}
 		return nil
 	}
 	options := r.options
