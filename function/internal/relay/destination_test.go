@@ -1,10 +1,13 @@
 package relay
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 // One type per kind of destination, each the whole Destination.
@@ -36,5 +39,25 @@ func TestScreen(t *testing.T) {
 	after.Alarm.State = alarm.StateAlarm
 	if s := NewWebhook(nil).Screen(after); s.Skip {
 		t.Errorf("webhook after a window, ALARM: %+v, want shown", s)
+	}
+}
+
+// A Slack app destination takes Slack messages only: another messenger's payload is an error,
+// and nothing reaches the incidents.
+func TestSlackAppTakesSlackMessagesOnly(t *testing.T) {
+	k := &keeper{}
+	n := alarm.Notification{Subject: "x", Text: "y"}
+	p, err := render.Build(render.Teams, n, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewSlackApp(k).Deliver(context.Background(), Notice{Notification: n}, p); err == nil || !strings.Contains(err.Error(), "Slack messages only") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := NewSlackApp(k).Announce(context.Background(), "k", p); err == nil {
+		t.Error("a Teams card was announced in Slack")
+	}
+	if len(k.changes)+len(k.posts) != 0 {
+		t.Errorf("the incidents were asked: %+v %q", k.changes, k.posts)
 	}
 }
