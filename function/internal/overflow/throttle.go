@@ -8,6 +8,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // throttledReason starts the reason of a post FailFast stopped: Throttled finds it in the error.
@@ -34,8 +35,7 @@ func throttling(r chat.Response, v chat.Verdict) bool {
 	if r.Status == 429 {
 		return true
 	}
-	switch v.Detail {
-	case "ratelimited", "rate_limited":
+	if slackapi.RateLimited(v.Detail) {
 		return true
 	}
 	return strings.Contains(strings.ToLower(r.Body), "http error 429")

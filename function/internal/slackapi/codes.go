@@ -9,44 +9,54 @@ import (
 
 // code is what one of Slack's error codes means and what the relay does about it.
 type code struct {
-	retry bool   // Slack's own "try again later" (with HTTP 200 or 429; incoming webhooks too)
-	hint  string // what a permanent code usually means and what to do
-	gone  bool   // the message to edit or reply to no longer exists or may not be edited (ErrMessageGone)
+	retry     bool   // Slack's own "try again later" (with HTTP 200 or 429; incoming webhooks too)
+	rateLimit bool   // of those, the ones that say "too many posts" (RateLimited)
+	hint      string // what a permanent code usually means and what to do
+	gone      bool   // the message to edit or reply to no longer exists or may not be edited (ErrMessageGone)
 	// the bot can no longer post in the channel: deleted or archived, or the bot removed from it
 	// (ErrChannelUnusable)
 	unusable bool
+	// a lookup (conversations.history, .replies) finds nothing there: the thread or the channel is
+	// gone or closed to the bot (Find)
+	nowhere bool
+	// the token may not read the channel's history (Find: ErrNoHistoryScope)
+	noHistory bool
 }
 
 // codes is the Slack error table: the one place that knows Slack's error codes.
 var codes = map[string]code{
-	"ratelimited":         {retry: true},
-	"rate_limited":        {retry: true}, // chat.postMessage: too many messages to a channel
+	"ratelimited":         {retry: true, rateLimit: true},
+	"rate_limited":        {retry: true, rateLimit: true}, // chat.postMessage: too many messages to a channel
 	"internal_error":      {retry: true},
 	"fatal_error":         {retry: true},
 	"service_unavailable": {retry: true},
 	"request_timeout":     {retry: true},
 
-	"channel_not_found":   {hint: "the channel id is wrong or the app cannot see the channel; use the id (C…) from the channel's details", unusable: true},
-	"not_in_channel":      {hint: "invite the app to the channel (/invite @app)", unusable: true},
-	"is_archived":         {hint: "the channel is archived", unusable: true},
-	"invalid_auth":        {hint: "the bot token is not valid; copy it again from OAuth & Permissions"},
-	"not_authed":          {hint: "no bot token was sent"},
-	"token_revoked":       {hint: "the bot token was revoked; reinstall the app and store its new token"},
-	"token_expired":       {hint: "the bot token expired; reinstall the app and store its new token"},
-	"account_inactive":    {hint: "the app's bot user was deactivated"},
-	"missing_scope":       {hint: "the app needs the chat:write scope"},
-	"msg_too_long":        {hint: "the message is too long"},
-	"no_text":             {hint: "the message has no text"},
-	"invalid_blocks":      {hint: "Slack rejected the message's blocks"},
-	"restricted_action":   {hint: "the workspace does not let the app post in this channel"},
-	"message_not_found":   {hint: "the message was deleted", gone: true},
-	"cant_update_message": {hint: "the message cannot be edited", gone: true},
-	"edit_window_closed":  {hint: "the message is too old to edit", gone: true},
-	"thread_not_found":    {hint: "the thread's first message was deleted", gone: true},
+	"channel_not_found":      {hint: "the channel id is wrong or the app cannot see the channel; use the id (C…) from the channel's details", unusable: true, nowhere: true},
+	"not_in_channel":         {hint: "invite the app to the channel (/invite @app)", unusable: true, nowhere: true},
+	"is_archived":            {hint: "the channel is archived", unusable: true, nowhere: true},
+	"invalid_auth":           {hint: "the bot token is not valid; copy it again from OAuth & Permissions"},
+	"not_authed":             {hint: "no bot token was sent"},
+	"token_revoked":          {hint: "the bot token was revoked; reinstall the app and store its new token"},
+	"token_expired":          {hint: "the bot token expired; reinstall the app and store its new token"},
+	"account_inactive":       {hint: "the app's bot user was deactivated"},
+	"missing_scope":          {hint: "the app needs the chat:write scope", noHistory: true},
+	"not_allowed_token_type": {noHistory: true},
+	"msg_too_long":           {hint: "the message is too long"},
+	"no_text":                {hint: "the message has no text"},
+	"invalid_blocks":         {hint: "Slack rejected the message's blocks"},
+	"restricted_action":      {hint: "the workspace does not let the app post in this channel"},
+	"message_not_found":      {hint: "the message was deleted", gone: true},
+	"cant_update_message":    {hint: "the message cannot be edited", gone: true},
+	"edit_window_closed":     {hint: "the message is too old to edit", gone: true},
+	"thread_not_found":       {hint: "the thread's first message was deleted", gone: true, nowhere: true},
 }
 
 // RetryLater tells Slack's "try again later" error codes (an incoming webhook's too).
 func RetryLater(errorCode string) bool { return codes[errorCode].retry }
+
+// RateLimited tells Slack's "too many posts" error codes (an incoming webhook's too).
+func RateLimited(errorCode string) bool { return codes[errorCode].rateLimit }
 
 // Judge reads a Web API answer: HTTP 200 with {"ok":true,"ts":…} is delivered (an ok without the
 // message's ts is not: the incident could not find its message again). Rate limits (HTTP 429, or
