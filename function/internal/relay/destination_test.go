@@ -32,6 +32,9 @@ func TestScreen(t *testing.T) {
 	if s := NewSlackApp(nil).Screen(n); s.Skip {
 		t.Errorf("slack app: %+v, want nothing screened out", s)
 	}
+	if s := NewWebhook(nil).Screen(Notice{Notification: alarm.Notification{Text: "plain"}}); s.Skip {
+		t.Errorf("webhook, a notification without an alarm: %+v, want shown", s)
+	}
 	after := Notice{Notification: alarm.Notification{Alarm: &alarm.Alarm{State: alarm.StateOK}}, AfterWindow: true}
 	if s := NewWebhook(nil).Screen(after); !s.Skip || s.Why != "" {
 		t.Errorf("webhook after a window, OK: %+v, want skipped silently", s)

@@ -48,7 +48,7 @@ func (s *SlackApp) Deliver(ctx context.Context, n Notice, p render.Payload) (Del
 		attrs []any
 	)
 	switch {
-	case n.AfterWindow:
+	case n.AfterWindow && n.Alarm != nil:
 		change := lifecycle.ChangeFrom(n.Alarm, payload)
 		// An OK or INSUFFICIENT_DATA that no open incident waits for is no news after the summary:
 		// marked settling, the lifecycle posts it only to an open incident.

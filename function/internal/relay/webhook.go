@@ -36,6 +36,9 @@ func NewWebhook(p Poster) *Webhook {
 // rest.
 func (w *Webhook) Screen(n Notice) Skip {
 	a := n.Alarm
+	if a == nil {
+		return Skip{} // plain text: nothing to remember or to tell
+	}
 	if n.AfterWindow {
 		return Skip{Skip: a.State != alarm.StateAlarm}
 	}
