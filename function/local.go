@@ -191,7 +191,7 @@ func runLocal(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		// Nothing is delivered in a dry run: only problems are logged.
 		quiet := slog.New(withoutRejects{slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 		if r, err = wiring.NewDryRunRelay(s, stdout, quiet); err == nil {
-			r, err = wiring.WithWindows(r, getenv)
+			err = wiring.SetWindows(r, getenv)
 		}
 	} else {
 		r, err = wiring.NewRelay(ctx, getenv, s, log)

@@ -18,22 +18,22 @@ type Response struct {
 	Now    time.Time
 }
 
-// Outcome is what a response means for the message.
-type Outcome int
+// Meaning is what a response means for the message (Verdict.Means).
+type Meaning int
 
-// The three outcomes. The zero value is Fail: a judge that forgets a case never reports a false
+// The three meanings. The zero value is Failed: a judge that forgets a case never reports a false
 // "delivered".
 const (
-	Fail      Outcome = iota // not delivered, and sending it again cannot help
-	Retry                    // not delivered, but the same request may pass later
+	Failed    Meaning = iota // not delivered, and sending it again cannot help
+	Retryable                // not delivered, but the same request may pass later
 	Delivered                // the messenger took the message
 )
 
-func (o Outcome) String() string {
-	switch o {
+func (m Meaning) String() string {
+	switch m {
 	case Delivered:
 		return "delivered"
-	case Retry:
+	case Retryable:
 		return "retryable"
 	}
 	return "failed"
@@ -41,7 +41,7 @@ func (o Outcome) String() string {
 
 // Verdict is a messenger's reading of a response.
 type Verdict struct {
-	Outcome    Outcome
+	Means      Meaning
 	RetryAfter time.Duration // the server's own wait before a retry; 0: delivery's backoff decides
 	Reason     string        // in words, e.g. "rate limited", "connector reported a failure"
 	Detail     string        // the messenger's own error text or code from the body, e.g. "invalid_payload"
@@ -67,17 +67,17 @@ func ByStatus(r Response) Verdict {
 	s := r.Status
 	switch {
 	case s >= 200 && s < 300:
-		return Verdict{Outcome: Delivered}
+		return Verdict{Means: Delivered}
 	case s == http.StatusTooManyRequests:
-		return Verdict{Outcome: Retry, RetryAfter: RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "rate limited", Detail: r.Body}
+		return Verdict{Means: Retryable, RetryAfter: RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "rate limited", Detail: r.Body}
 	case s == http.StatusRequestTimeout:
-		return Verdict{Outcome: Retry, Reason: "request timed out at the server", Detail: r.Body}
+		return Verdict{Means: Retryable, Reason: "request timed out at the server", Detail: r.Body}
 	case s >= 500:
-		return Verdict{Outcome: Retry, RetryAfter: RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "server error", Detail: r.Body}
+		return Verdict{Means: Retryable, RetryAfter: RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: "server error", Detail: r.Body}
 	case s < 200:
-		return Verdict{Outcome: Retry, Reason: "informational answer without a final status", Detail: r.Body}
+		return Verdict{Means: Retryable, Reason: "informational answer without a final status", Detail: r.Body}
 	}
-	return Verdict{Outcome: Fail, Reason: "rejected; not retried", Detail: r.Body}
+	return Verdict{Means: Failed, Reason: "rejected; not retried", Detail: r.Body}
 }
 
 // RetryAfter reads a Retry-After header as seconds or an HTTP date; 0 when absent or unreadable.

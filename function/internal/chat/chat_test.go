@@ -29,37 +29,37 @@ func TestByStatus(t *testing.T) {
 	tests := []struct {
 		status     int
 		retryAfter string
-		want       Outcome
+		want       Meaning
 		wait       time.Duration
 	}{
-		{100, "", Retry, 0}, // an informational answer is never "delivered"
-		{101, "", Retry, 0},
+		{100, "", Retryable, 0}, // an informational answer is never "delivered"
+		{101, "", Retryable, 0},
 		{200, "", Delivered, 0},
 		{202, "", Delivered, 0},
 		{204, "", Delivered, 0},
-		{301, "", Fail, 0},
-		{302, "", Fail, 0},
-		{400, "", Fail, 0},
-		{401, "", Fail, 0},
-		{404, "", Fail, 0},
-		{408, "", Retry, 0},
-		{410, "", Fail, 0},
-		{429, "7", Retry, 7 * time.Second},
-		{429, "", Retry, 0},
-		{500, "", Retry, 0},
-		{503, "2", Retry, 2 * time.Second},
+		{301, "", Failed, 0},
+		{302, "", Failed, 0},
+		{400, "", Failed, 0},
+		{401, "", Failed, 0},
+		{404, "", Failed, 0},
+		{408, "", Retryable, 0},
+		{410, "", Failed, 0},
+		{429, "7", Retryable, 7 * time.Second},
+		{429, "", Retryable, 0},
+		{500, "", Retryable, 0},
+		{503, "2", Retryable, 2 * time.Second},
 	}
 	for _, tt := range tests {
 		v := ByStatus(Response{Status: tt.status, Header: http.Header{"Retry-After": {tt.retryAfter}}, Now: now, Body: "text"})
-		if v.Outcome != tt.want || v.RetryAfter != tt.wait {
-			t.Errorf("ByStatus(%d) = %v after %v, want %v after %v", tt.status, v.Outcome, v.RetryAfter, tt.want, tt.wait)
+		if v.Means != tt.want || v.RetryAfter != tt.wait {
+			t.Errorf("ByStatus(%d) = %v after %v, want %v after %v", tt.status, v.Means, v.RetryAfter, tt.want, tt.wait)
 		}
-		if v.Outcome != Delivered && (v.Reason == "" || v.Detail != "text") {
+		if v.Means != Delivered && (v.Reason == "" || v.Detail != "text") {
 			t.Errorf("ByStatus(%d) = %+v: a failure needs a reason and the server's text", tt.status, v)
 		}
 	}
-	if Outcome(0) != Fail {
-		t.Error("the zero Outcome must be Fail: a verdict nobody set is never a delivery")
+	if Meaning(0) != Failed {
+		t.Error("the zero Meaning must be Failed: a verdict nobody set is never a delivery")
 	}
 }
 

@@ -73,8 +73,8 @@ func (e *Error) Error() string {
 	return retry.Describe(string(e.Messenger)+" webhook", e.Status, e.Body, "", e.Reason, e.Attempts)
 }
 
-// outcome is what one attempt tells: the messenger's verdict and the status it came with.
-type outcome struct {
+// attemptResult is what one attempt tells: the messenger's verdict and the status it came with.
+type attemptResult struct {
 	chat.Verdict
 	status int
 	body   string // the answer as read
@@ -90,21 +90,21 @@ func (w *Webhook) Post(ctx context.Context, payload []byte) (Result, error) {
 	}
 	start := w.Clock.Time()
 	res := Result{}
-	var last outcome
+	var last attemptResult
 	attempts, stopped := retry.Do(ctx, w.Policy, w.Clock, func(ctx context.Context, n int) retry.Outcome {
 		last = w.attempt(ctx, payload)
 		res.Attempts, res.Status, res.Duration = n, last.status, w.Clock.Time().Sub(start)
-		return retry.Outcome{Done: last.Outcome == chat.Delivered, Retry: last.Outcome == chat.Retry, RetryAfter: last.RetryAfter}
+		return retry.Outcome{Done: last.Means == chat.Delivered, Retry: last.Means == chat.Retryable, RetryAfter: last.RetryAfter}
 	})
-	if last.Outcome == chat.Delivered {
+	if last.Means == chat.Delivered {
 		return res, nil
 	}
 	return res, w.failure(last, attempts, stopped)
 }
 
-// failure words the last outcome as an error. Everything a server said passes through Redact:
+// failure words the last attempt's result as an error. Everything a server said passes through Redact:
 // an error page may repeat the request line, webhook path and query included.
-func (w *Webhook) failure(o outcome, attempts int, why string) *Error {
+func (w *Webhook) failure(o attemptResult, attempts int, why string) *Error {
 	reason := o.Reason
 	if why != "" {
 		reason = retry.JoinReason(reason, why)
@@ -133,31 +133,31 @@ const (
 )
 
 // attempt makes one POST, bounded by the attempt timeout and the deadline's reserve.
-func (w *Webhook) attempt(ctx context.Context, payload []byte) outcome {
+func (w *Webhook) attempt(ctx context.Context, payload []byte) attemptResult {
 	timeout := w.Policy.Timeout(ctx, w.Clock.Time())
 	if timeout <= 0 {
-		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "no time left before the deadline"}}
+		return attemptResult{Verdict: chat.Verdict{Means: chat.Failed, Reason: "no time left before the deadline"}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL.Secret(), bytes.NewReader(payload))
 	if err != nil {
-		return outcome{Verdict: chat.Verdict{Outcome: chat.Fail, Reason: "build request: " + redact(err, w.URL)}}
+		return attemptResult{Verdict: chat.Verdict{Means: chat.Failed, Reason: "build request: " + redact(err, w.URL)}}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "alarm-relay")
 	resp, err := w.Client.Do(req)
 	if err != nil {
 		// Network errors and timeouts may pass: retry them.
-		return outcome{Verdict: chat.Verdict{Outcome: chat.Retry, Reason: redact(err, w.URL)}}
+		return attemptResult{Verdict: chat.Verdict{Means: chat.Retryable, Reason: redact(err, w.URL)}}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit+1))
 	cut := len(raw) > readLimit
 	raw = raw[:min(len(raw), readLimit)]
 	r := chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: strings.TrimSpace(string(raw)), Now: w.Clock.Time()}
-	return outcome{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
+	return attemptResult{Verdict: w.Judge.Judge(r), status: resp.StatusCode, body: r.Body, cut: cut}
 }
 
 // redact describes err without the webhook URL. Go's *url.Error prints the whole URL (path and

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
@@ -11,11 +12,11 @@ import (
 // plan is what one alarm state change does to its incident: the Slack calls to make and the
 // state to commit. decide makes it without side effects; Apply carries it out.
 type plan struct {
-	action string // for the log line
+	action Action
 
-	post   []byte // post this payload as a new root message
-	update []byte // edit the root message to this payload (a new root if it is gone)
-	reply  string // mrkdwn reply in the root's thread
+	post   *blockkit.Message // post this message as a new root message
+	update *blockkit.Message // edit the root message to this one (a new root if it is gone)
+	reply  string            // mrkdwn reply in the root's thread
 
 	next   incident.Incident // committed after the calls, with the root's channel and ts filled in
 	commit bool              // false: nothing to remember (the lock is released as it was)
@@ -24,49 +25,34 @@ type plan struct {
 	keepRoot bool   // the post is not the incident's root (a late message on its own)
 }
 
-// The actions a plan reports.
-const (
-	actionDuplicate = "duplicate: already shown, nothing posted"
-	actionLate      = "late: replied in the thread, root unchanged"
-	actionLateAlone = "late: posted on its own"
-	actionOpened    = "opened: posted the root message"
-	actionUpdated   = "updated the root message and replied in its thread"
-	actionResolved  = "resolved: updated the root message and replied in its thread"
-	actionAlone     = "no open incident: posted on its own"
-	actionSettling  = "alarm settling after a configuration change, no open incident; not posted"
-)
-
 // decide plans one change against the incident as committed. at is the change's time (the
 // alarm's StateChangeTime): it orders changes, so a late or repeated SNS message never moves
 // the root back to an older state or posts it twice.
-func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
+func decide(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) plan {
 	key := incident.ChangeKey(string(c.State), at)
 	if inc.HasShown(key) {
 		// Any change already shown — the one that opened the incident, one in the middle — posts
 		// nothing when it is delivered again, whichever position it had.
-		return plan{action: actionDuplicate}, nil
+		return plan{action: ActionDuplicate}
 	}
-	p, err := decideNew(inc, c, at, t)
-	if err != nil {
-		return p, err
-	}
+	p := decideNew(inc, c, at, t)
 	switch {
-	case p.action == actionLate || p.action == actionLateAlone:
+	case p.action == ActionLate || p.action == ActionLateAlone:
 		// Remembered too, so that the late message is not shown twice when redelivered; a late
 		// message posted on its own does not become the incident's root.
-		p.next, p.commit, p.keepRoot = inc, true, p.action == actionLateAlone
+		p.next, p.commit, p.keepRoot = inc, true, p.action == ActionLateAlone
 	case !p.commit:
-		return p, nil
+		return p
 	}
 	p.next.Shown = inc.WithShown(key)
-	return p, nil
+	return p
 }
 
 // decideNew plans a change not shown yet.
-func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) (plan, error) {
+func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentLines) plan {
 	if c.Settling && !inc.Open() {
 		// Only here is it known whether an incident is open: if one is, this OK is its recovery.
-		return plan{action: actionSettling}, nil
+		return plan{action: ActionSettling}
 	}
 	state := string(c.State)
 	if inc.Version > 0 {
@@ -78,19 +64,19 @@ func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentL
 		}
 		switch {
 		case !inc.LastChange.IsZero() && at.Equal(inc.LastChange) && state == inc.State:
-			return plan{action: actionDuplicate}, nil
+			return plan{action: ActionDuplicate}
 		case at.Before(shownSince):
 			if inc.RootTS != "" {
-				return plan{action: actionLate, reply: t.Late(c.State, at, c.Observed)}, nil
+				return plan{action: ActionLate, reply: t.Late(c.State, at, c.Observed)}
 			}
-			return plan{action: actionLateAlone, post: c.Payload}, nil
+			return plan{action: ActionLateAlone, post: &c.Message}
 		}
 	}
 	open := inc.Open()
 	switch {
 	case c.State == alarm.StateAlarm && !open:
 		next := incident.Incident{State: state, StateSince: at, OpenedAt: at, LastChange: at, RemindedAt: time.Time{}}
-		return plan{action: actionOpened, post: c.Payload, next: next, commit: true}, nil
+		return plan{action: ActionOpened, post: &c.Message, next: next, commit: true}
 
 	case c.State == alarm.StateOK && open:
 		opened := inc.OpenedAt
@@ -98,31 +84,25 @@ func decideNew(inc incident.Incident, c Change, at time.Time, t render.IncidentL
 			opened = inc.StateSince
 		}
 		lasted := at.Sub(opened)
-		root, err := withContext(c.Payload, t.ResolvedStatus(lasted))
-		if err != nil {
-			return plan{}, err
-		}
+		root := withContext(c.Message, t.ResolvedStatus(lasted))
 		next := inc
 		next.State, next.StateSince, next.LastChange = state, at, at
 		next.Closed, next.ClosedAt = true, at
-		return plan{action: actionResolved, update: root, reply: t.Resolved(lasted, c.Observed), next: next, commit: true}, nil
+		return plan{action: ActionResolved, update: &root, reply: t.Resolved(lasted, c.Observed), next: next, commit: true}
 
 	case open:
-		root, err := withContext(c.Payload, t.OpenStatus(inc.OpenedAt, at))
-		if err != nil {
-			return plan{}, err
-		}
+		root := withContext(c.Message, t.OpenStatus(inc.OpenedAt, at))
 		next := inc
 		if state != inc.State {
 			next.StateSince = at
 		}
 		next.State, next.LastChange = state, at
-		return plan{action: actionUpdated, update: root, reply: t.Changed(c.State, alarm.State(inc.State), c.Observed), next: next, commit: true}, nil
+		return plan{action: ActionUpdated, update: &root, reply: t.Changed(c.State, alarm.State(inc.State), c.Observed), next: next, commit: true}
 
 	default:
 		// OK or INSUFFICIENT_DATA with no open incident: shown on its own, remembered (closed) so
 		// that a repeat of it is recognised and a late message can reply to it.
 		next := incident.Incident{State: state, StateSince: at, LastChange: at, Closed: true, ClosedAt: at}
-		return plan{action: actionAlone, post: c.Payload, next: next, commit: true}, nil
+		return plan{action: ActionAlone, post: &c.Message, next: next, commit: true}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
@@ -109,11 +110,11 @@ func TestFaults(t *testing.T) {
 		t.Run("root post: "+fault.name, func(t *testing.T) {
 			f := setupFaulty(t, moto)
 			f.slack.Fail("chat.postMessage", fault.f)
-			res := f.apply(t, alarmAt(t, 0), actionOpened)
+			res := f.apply(t, alarmAt(t, 0), ActionOpened)
 			if roots, _ := f.counts(t); roots != 1 || f.slack.Roots(channel)[0].TS != res.RootTS {
 				t.Fatalf("%d roots, the incident's is %s", roots, res.RootTS)
 			}
-			f.apply(t, okAt(t, 10*time.Minute), actionResolved)
+			f.apply(t, okAt(t, 10*time.Minute), ActionResolved)
 			if roots, replies := f.counts(t); roots != 1 || replies != 1 || color(f.slack.Message(channel, res.RootTS)) != "#2EB67D" {
 				t.Errorf("%d roots, %d replies, root colour %s", roots, replies, color(f.slack.Message(channel, res.RootTS)))
 			}
@@ -121,23 +122,23 @@ func TestFaults(t *testing.T) {
 	}
 	t.Run("reply: connection dropped", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		f.apply(t, alarmAt(t, 0), actionOpened)
+		f.apply(t, alarmAt(t, 0), ActionOpened)
 		f.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})
-		f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
+		f.apply(t, alarmAt(t, 5*time.Minute), ActionUpdated)
 		if roots, replies := f.counts(t); roots != 1 || replies != 1 {
 			t.Errorf("%d roots, %d replies, want 1 and 1", roots, replies)
 		}
 	})
 	t.Run("reply lost, then its thread deleted: the retry is not stuck", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		first := f.apply(t, alarmAt(t, 0), actionOpened)
+		first := f.apply(t, alarmAt(t, 0), ActionOpened)
 		f.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})
 		f.sl.Add("conversations.replies", faultproxy.Fault{Status: 200, Body: `{"ok":true,"messages":[]}`}) // history lagging
 		if _, err := f.x.Apply(context.Background(), alarmAt(t, 5*time.Minute)); err == nil {
 			t.Fatal("a reply of unknown outcome was reported as shown")
 		}
 		f.slack.Delete(channel, first.RootTS)
-		res := f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
+		res := f.apply(t, alarmAt(t, 5*time.Minute), ActionUpdated)
 		if roots := f.slack.Roots(channel); len(roots) != 1 || roots[0].TS != res.RootTS || len(f.slack.Replies(channel, res.RootTS)) != 1 {
 			t.Errorf("%d roots, replies %d", len(roots), len(f.slack.Replies(channel, res.RootTS)))
 		}
@@ -154,7 +155,7 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("after the unknown post: %v", item)
 		}
 		// Lambda's retry, maybe in another container: it looks first.
-		f.apply(t, alarmAt(t, 0), actionOpened)
+		f.apply(t, alarmAt(t, 0), ActionOpened)
 		if roots, _ := f.counts(t); roots != 1 {
 			t.Errorf("%d roots, want 1", roots)
 		}
@@ -169,7 +170,7 @@ func TestFaults(t *testing.T) {
 		if !strings.Contains(f.logs.String(), "channels:history") {
 			t.Errorf("no word of the missing scope in the log:\n%s", f.logs)
 		}
-		f.apply(t, alarmAt(t, 0), actionOpened)
+		f.apply(t, alarmAt(t, 0), ActionOpened)
 	})
 	t.Run("a second root exists anyway: both are resolved", func(t *testing.T) {
 		f := setupFaulty(t, moto)
@@ -180,11 +181,11 @@ func TestFaults(t *testing.T) {
 		}
 		f.slack.NoHistory = false
 		// Before the retry, the next ALARM comes: it opens the incident and finds the lost root.
-		f.apply(t, alarmAt(t, 5*time.Minute), actionOpened)
+		f.apply(t, alarmAt(t, 5*time.Minute), ActionOpened)
 		if inc := f.incident(t); len(inc.Roots) != 1 {
 			t.Fatalf("the incident does not know its other root: %+v", inc)
 		}
-		f.apply(t, okAt(t, 20*time.Minute), actionResolved)
+		f.apply(t, okAt(t, 20*time.Minute), ActionResolved)
 		roots := f.slack.Roots(channel)
 		if len(roots) != 2 || color(&roots[0]) != "#2EB67D" || color(&roots[1]) != "#2EB67D" {
 			t.Errorf("%d roots, colours %s %s", len(roots), color(&roots[0]), color(&roots[len(roots)-1]))
@@ -223,7 +224,7 @@ func TestFaults(t *testing.T) {
 		}
 		f.db.Clear()
 		f.store.Now, f.store.Sleep = nil, func(context.Context, time.Duration) error { return nil }
-		f.apply(t, alarmAt(t, 0), actionOpened)
+		f.apply(t, alarmAt(t, 0), ActionOpened)
 		if roots, _ := f.counts(t); roots != 1 {
 			t.Errorf("%d roots, want 1", roots)
 		}
@@ -232,7 +233,7 @@ func TestFaults(t *testing.T) {
 	// Item 3: a replacement root is saved before the reply can fail; retries do not post more.
 	t.Run("replacement root, then the reply fails", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		first := f.apply(t, alarmAt(t, 0), actionOpened)
+		first := f.apply(t, alarmAt(t, 0), ActionOpened)
 		f.slack.Delete(channel, first.RootTS)
 		for range 2 {
 			f.sl.Add("chat.postMessage", faultproxy.Fault{Status: 200, Body: `{"ok":false,"error":"msg_too_long"}`, When: []string{`"thread_ts"`}})
@@ -240,7 +241,7 @@ func TestFaults(t *testing.T) {
 				t.Fatal("a failed reply was reported as shown")
 			}
 		}
-		res := f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
+		res := f.apply(t, alarmAt(t, 5*time.Minute), ActionUpdated)
 		if roots, replies := f.counts(t); roots != 1 || replies != 1 || !res.NewRoot {
 			t.Errorf("%d roots, %d replies, new root %v", roots, replies, res.NewRoot)
 		}
@@ -249,13 +250,13 @@ func TestFaults(t *testing.T) {
 	// Item 4: any change already shown, redelivered later, posts nothing.
 	t.Run("the opening and a middle ALARM redelivered", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		f.apply(t, alarmAt(t, 0), actionOpened)
-		f.apply(t, alarmAt(t, 5*time.Minute), actionUpdated)
-		f.apply(t, alarmAt(t, 10*time.Minute), actionUpdated)
-		f.apply(t, alarmAt(t, 0), actionDuplicate)
-		f.apply(t, alarmAt(t, 5*time.Minute), actionDuplicate)
-		f.apply(t, okAt(t, 20*time.Minute), actionResolved)
-		f.apply(t, alarmAt(t, 0), actionDuplicate) // a dead-letter replay after the recovery
+		f.apply(t, alarmAt(t, 0), ActionOpened)
+		f.apply(t, alarmAt(t, 5*time.Minute), ActionUpdated)
+		f.apply(t, alarmAt(t, 10*time.Minute), ActionUpdated)
+		f.apply(t, alarmAt(t, 0), ActionDuplicate)
+		f.apply(t, alarmAt(t, 5*time.Minute), ActionDuplicate)
+		f.apply(t, okAt(t, 20*time.Minute), ActionResolved)
+		f.apply(t, alarmAt(t, 0), ActionDuplicate) // a dead-letter replay after the recovery
 		if roots, replies := f.counts(t); roots != 1 || replies != 3 {
 			t.Errorf("%d roots, %d replies; want 1 and 3 (two ALARMs and the recovery)", roots, replies)
 		}
@@ -264,11 +265,11 @@ func TestFaults(t *testing.T) {
 	// Item 5: a message that is no alarm is posted once per SNS MessageId, in any container.
 	t.Run("non-alarm message redelivered to another container", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		other, err := New(f.x.slack, f.store, channel, "team", "en", nil) // a second container
+		other, err := New(f.x.slack, f.store, channel, "team", render.NewIncidentLines(render.English, nil)) // a second container
 		if err != nil {
 			t.Fatal(err)
 		}
-		payload := []byte(`{"text":"deploy finished"}`)
+		payload := blockkit.Message{Text: "deploy finished"}
 		if _, err := f.x.Post(context.Background(), "6e1f2a8c-0b7d-5c1e-9a4f-3d2b1c0e9f8a", payload); err != nil {
 			t.Fatal(err)
 		}
@@ -357,21 +358,21 @@ func TestFaults(t *testing.T) {
 		now := time.Now()
 		f.x.Now = func() time.Time { return now }
 		future := change(t, alarm.StateAlarm, now.Add(365*24*time.Hour), "412.53 ms")
-		f.apply(t, future, actionOpened)
-		f.apply(t, change(t, alarm.StateOK, now.Add(time.Minute), "99 ms"), actionResolved)
-		f.apply(t, change(t, alarm.StateAlarm, now.Add(2*time.Minute), "412.53 ms"), actionOpened)
+		f.apply(t, future, ActionOpened)
+		f.apply(t, change(t, alarm.StateOK, now.Add(time.Minute), "99 ms"), ActionResolved)
+		f.apply(t, change(t, alarm.StateAlarm, now.Add(2*time.Minute), "412.53 ms"), ActionOpened)
 		if !strings.Contains(f.logs.String(), "StateChangeTime lies in the future") {
 			t.Errorf("no log line:\n%s", f.logs)
 		}
 		now = now.Add(3 * time.Minute)
-		f.apply(t, change(t, alarm.StateOK, time.Time{}, "99 ms"), actionResolved)
+		f.apply(t, change(t, alarm.StateOK, time.Time{}, "99 ms"), ActionResolved)
 	})
 
 	// Item 9: a reminder-opened incident does not take the closed one's last change.
 	t.Run("reminder after a closed incident: an older OK is late", func(t *testing.T) {
 		f := setupFaulty(t, moto)
-		f.apply(t, alarmAt(t, 0), actionOpened)
-		f.apply(t, okAt(t, 10*time.Minute), actionResolved)
+		f.apply(t, alarmAt(t, 0), ActionOpened)
+		f.apply(t, okAt(t, 10*time.Minute), ActionResolved)
 		since := t0.Add(60 * time.Minute) // in ALARM again; its notification was lost
 		now := since.Add(65 * time.Minute)
 		f.x.Now = func() time.Time { return now }
@@ -379,7 +380,7 @@ func TestFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		// An OK from before the reminder's ALARM (replayed from the dead-letter queue).
-		f.apply(t, okAt(t, 30*time.Minute), actionLate)
+		f.apply(t, okAt(t, 30*time.Minute), ActionLate)
 		if inc := f.incident(t); !inc.Open() {
 			t.Errorf("an OK older than the ALARM closed the incident: %+v", inc)
 		}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/incident"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
@@ -43,18 +44,19 @@ type Change struct {
 	// Settling: the alarm goes OK only because it was just created or changed (alarm.Settling).
 	// That is no news, unless it ends an incident that is open: then it is the recovery.
 	Settling bool
-	// Payload is the rendered Slack message for this notification ({text, blocks, attachments},
-	// render.Render(render.Slack, n, opts)): the root message shows it.
-	Payload []byte
+	// Message is the rendered Slack message for this notification (render.Build(render.SlackApp,
+	// n, opts)): the root message shows it.
+	Message blockkit.Message
 }
 
-// ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
-func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Payload: payload}
+// ChangeFrom fills a Change from a parsed alarm and its rendered Slack message.
+func ChangeFrom(a *alarm.Alarm, m blockkit.Message) Change {
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Message: m}
 }
 
-// Incidents is a Slack app destination's incident keeper.
-type Incidents struct {
+// Tracker keeps a Slack app destination's incidents: one Slack message per incident, kept up to
+// date as its alarm changes (package incident stores each incident's record).
+type Tracker struct {
 	slack       Slack
 	store       *incident.Store
 	channel     string // where new root messages go
@@ -71,42 +73,36 @@ type Incidents struct {
 	Log     *slog.Logger // nil: slog.Default()
 }
 
-// New builds the keeper for one destination. language words the lifecycle's own lines (render's
-// options have it); loc is the zone shown next to UTC (nil: UTC only).
-func New(slack Slack, store *incident.Store, channel, destination string, language render.Language, loc *time.Location) (*Incidents, error) {
+// New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
+// status lines, reminders), in the destination's language and zone
+// (render.NewIncidentLines(options.Language, options.Location)).
+func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Tracker, error) {
 	if channel == "" || destination == "" {
 		return nil, errors.New("lifecycle: a Slack app destination needs a channel and a name")
 	}
-	t, err := newTexts(language, loc)
-	if err != nil {
-		return nil, err
-	}
-	return &Incidents{slack: slack, store: store, channel: channel, destination: destination, texts: t, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
+	return &Tracker{slack: slack, store: store, channel: channel, destination: destination, texts: lines, CommitReserve: 2 * time.Second, MaxSkew: 5 * time.Minute}, nil
 }
 
 // Result tells what was done, for the log line.
 type Result struct {
-	Action  string
+	Action  Action
 	Channel string
 	RootTS  string // the incident's root message after the change
 	NewRoot bool   // the old root was gone and a new one was posted
 }
 
-// NothingPosted tells a change that was handled without a post or an edit: one already shown,
-// or an alarm settling with no open incident.
-func (r Result) NothingPosted() bool {
-	return r.Action == actionDuplicate || r.Action == actionSettling
-}
+// NothingPosted tells a change that was handled without a post or an edit (Action.NothingPosted).
+func (r Result) NothingPosted() bool { return r.Action.NothingPosted() }
 
 // Apply shows one alarm state change in its incident; its errors leave naming the alarm to the
 // caller (the relay), so that no message names it twice. It returns an error when anything it had
 // to post or edit was not (the invocation then fails and Lambda retries it); a change already
 // shown is recognised and not posted again.
-func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
+func (x *Tracker) Apply(ctx context.Context, c Change) (Result, error) {
 	if c.AlarmARN == "" {
 		return Result{}, errors.New("lifecycle: the change has no alarm ARN; post it on its own")
 	}
-	if len(c.Payload) == 0 {
+	if c.Message.IsZero() {
 		return Result{}, errors.New("lifecycle: the change has no rendered message")
 	}
 	at := x.sane(ctx, c)
@@ -114,16 +110,13 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := decide(inc, c, at, x.texts)
-	if err != nil {
-		return Result{}, errors.Join(err, lock.Release(ctx))
-	}
+	p := decide(inc, c, at, x.texts)
 	p.postKey = incident.ChangeKey(string(c.State), at)
 	return x.finish(ctx, lock, inc, p)
 }
 
 // finish carries out a plan under the lock and commits it; on every failure the lock is freed.
-func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
+func (x *Tracker) finish(ctx context.Context, lock *incident.Lock, inc incident.Incident, p plan) (Result, error) {
 	res, next, err := x.carryOut(ctx, lock, &inc, p)
 	if err != nil {
 		return res, errors.Join(err, lock.Release(ctx))
@@ -140,7 +133,7 @@ func (x *Incidents) finish(ctx context.Context, lock *incident.Lock, inc inciden
 
 // sane is the change's time, unless it cannot be true: missing, or further in the future than
 // clocks differ. One such time would make every later change look late; now is taken instead.
-func (x *Incidents) sane(ctx context.Context, c Change) time.Time {
+func (x *Tracker) sane(ctx context.Context, c Change) time.Time {
 	now := x.now()
 	switch {
 	case c.At.IsZero():
@@ -156,7 +149,7 @@ func (x *Incidents) sane(ctx context.Context, c Change) time.Time {
 // carryOut makes the plan's Slack calls: edit (or replace) the root and any other roots, post a
 // root, reply. Every post goes through once (never twice, see post.go), which keeps inc.Pending
 // and inc.Roots up to date in the item as it goes.
-func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *incident.Incident, p plan) (Result, incident.Incident, error) {
+func (x *Tracker) carryOut(ctx context.Context, lock *incident.Lock, inc *incident.Incident, p plan) (Result, incident.Incident, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
@@ -232,7 +225,7 @@ func (x *Incidents) carryOut(ctx context.Context, lock *incident.Lock, inc *inci
 // updateOthers shows the root's content on the incident's other roots too (posts whose answers
 // were lost and that were found later), so that none stays red after the recovery. One deleted
 // since is dropped from the list.
-func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, payload []byte) error {
+func (x *Tracker) updateOthers(ctx context.Context, inc *incident.Incident, payload *blockkit.Message) error {
 	var kept []string
 	for _, ts := range inc.Roots {
 		if ts == inc.RootTS {
@@ -254,29 +247,18 @@ func (x *Incidents) updateOthers(ctx context.Context, inc *incident.Incident, pa
 // replaceable: the incident's message is gone, or its channel is no longer usable and the
 // destination now posts elsewhere (the channel was changed, the old one archived): the content
 // goes to the configured channel instead of failing on every retry.
-func (x *Incidents) replaceable(err error, channel string) bool {
+func (x *Tracker) replaceable(err error, channel string) bool {
 	return errors.Is(err, slackapi.ErrMessageGone) || channel != x.channel && errors.Is(err, slackapi.ErrChannelUnusable)
 }
 
-// newTexts picks the words for language ("" is English) and the zone shown next to UTC (nil: UTC
-// only). render.ParseLanguage is the one judge of a language: one it does not know is an error
-// here, not English.
-func newTexts(language render.Language, loc *time.Location) (render.IncidentLines, error) {
-	l, err := render.ParseLanguage(string(language))
-	if err != nil {
-		return render.IncidentLines{}, fmt.Errorf("lifecycle: %w", err)
-	}
-	return render.NewIncidentLines(l, loc), nil
-}
-
-func (x *Incidents) log() *slog.Logger {
+func (x *Tracker) log() *slog.Logger {
 	if x.Log != nil {
 		return x.Log
 	}
 	return slog.Default()
 }
 
-func (x *Incidents) now() time.Time {
+func (x *Tracker) now() time.Time {
 	if x.Now != nil {
 		return x.Now()
 	}

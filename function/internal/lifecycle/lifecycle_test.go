@@ -67,17 +67,21 @@ func change(t *testing.T, state alarm.State, at time.Time, observed string) Chan
 		a.Observed = &v
 	}
 	n.Alarm = &a
-	payload, err := render.Render(render.Slack, n, render.Options{Location: time.UTC})
+	payload, err := render.Build(render.SlackApp, n, render.Options{Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ChangeFrom(&a, payload)
+	m, ok := payload.Slack()
+	if !ok {
+		t.Fatal("render.Build(SlackApp) gave no Slack message")
+	}
+	return ChangeFrom(&a, m)
 }
 
 type env struct {
 	slack *slacktest.Server
 	store *incident.Store
-	x     *Incidents
+	x     *Tracker
 }
 
 // setup gives each subtest its own Slack and table on the shared moto.
@@ -115,7 +119,7 @@ func setup(t *testing.T, moto string) env {
 	if err := store.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	x, err := New(client, store, channel, "team", "en", nil)
+	x, err := New(client, store, channel, "team", render.NewIncidentLines(render.English, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +135,7 @@ func (e env) incident(t *testing.T) incident.Incident {
 	return inc
 }
 
-func (e env) apply(t *testing.T, c Change, wantAction string) Result {
+func (e env) apply(t *testing.T, c Change, wantAction Action) Result {
 	t.Helper()
 	res, err := e.x.Apply(context.Background(), c)
 	if err != nil {
@@ -169,19 +173,19 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("ALARM, ALARM, OK, ALARM", func(t *testing.T) {
 		e := setup(t, moto)
-		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
 		roots := e.slack.Roots(channel)
 		if len(roots) != 1 || roots[0].TS != first.RootTS || color(&roots[0]) != "#E01E5A" {
 			t.Fatalf("after the first ALARM: roots %+v", roots)
 		}
 
-		e.apply(t, change(t, alarm.StateAlarm, t0.Add(5*time.Minute), "530 ms"), actionUpdated)
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(5*time.Minute), "530 ms"), ActionUpdated)
 		root := e.slack.Message(channel, first.RootTS)
 		if root.Edits != 1 || !strings.Contains(root.Body["text"].(string), "Open since 2026-11-20 09:15 UTC (5 min) · history in the thread") {
 			t.Errorf("root after the second ALARM: %d edits, %q", root.Edits, root.Body["text"])
 		}
 
-		resolved := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute+20*time.Second), "120.4 ms"), actionResolved)
+		resolved := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute+20*time.Second), "120.4 ms"), ActionResolved)
 		root = e.slack.Message(channel, first.RootTS)
 		if resolved.RootTS != first.RootTS || root.Edits != 2 || color(root) != "#2EB67D" ||
 			!strings.Contains(root.Body["text"].(string), "✅ OK: orders-api latency") || !strings.Contains(root.Body["text"].(string), "Resolved after 14 min") {
@@ -195,7 +199,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("incident after OK: %+v", inc)
 		}
 
-		again := e.apply(t, change(t, alarm.StateAlarm, t0.Add(30*time.Minute), "480 ms"), actionOpened)
+		again := e.apply(t, change(t, alarm.StateAlarm, t0.Add(30*time.Minute), "480 ms"), ActionOpened)
 		if again.RootTS == first.RootTS || len(e.slack.Roots(channel)) != 2 {
 			t.Errorf("a new incident did not get a new root: %+v, roots %d", again, len(e.slack.Roots(channel)))
 		}
@@ -212,7 +216,7 @@ func TestLifecycle(t *testing.T) {
 
 		// SNS delivers at least once, and Lambda retries: the same notification again posts nothing.
 		calls := len(e.slack.Calls())
-		e.apply(t, change(t, alarm.StateAlarm, t0.Add(30*time.Minute), "480 ms"), actionDuplicate)
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(30*time.Minute), "480 ms"), ActionDuplicate)
 		if len(e.slack.Calls()) != calls {
 			t.Errorf("a repeated notification was posted: %+v", e.slack.Calls()[calls:])
 		}
@@ -220,12 +224,12 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("INSUFFICIENT_DATA while open shows in the thread and on the root", func(t *testing.T) {
 		e := setup(t, moto)
-		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
-		e.apply(t, change(t, alarm.StateInsufficientData, t0.Add(3*time.Minute), ""), actionUpdated)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
+		e.apply(t, change(t, alarm.StateInsufficientData, t0.Add(3*time.Minute), ""), ActionUpdated)
 		if root := e.slack.Message(channel, first.RootTS); color(root) != "#9AA0A6" {
 			t.Errorf("root colour %s, want the grey of INSUFFICIENT_DATA", color(root))
 		}
-		e.apply(t, change(t, alarm.StateAlarm, t0.Add(6*time.Minute), "600 ms"), actionUpdated)
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(6*time.Minute), "600 ms"), ActionUpdated)
 		want := []string{"⚪ *INSUFFICIENT_DATA* (was ALARM)", "🔴 *ALARM* (was INSUFFICIENT_DATA) — observed 600 ms"}
 		if got := bodies(e.slack.Replies(channel, first.RootTS)); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("thread\n got %q\nwant %q", got, want)
@@ -279,9 +283,9 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("a deleted root is replaced, never lost", func(t *testing.T) {
 		e := setup(t, moto)
-		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
 		e.slack.Delete(channel, first.RootTS)
-		res := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute), "120.4 ms"), actionResolved)
+		res := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute), "120.4 ms"), ActionResolved)
 		if !res.NewRoot || res.RootTS == first.RootTS {
 			t.Fatalf("result %+v", res)
 		}
@@ -308,7 +312,7 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("%+v, %v", first, err)
 		}
 		e.slack.Archive(old) // the stack now names channel
-		res := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute), "120.4 ms"), actionResolved)
+		res := e.apply(t, change(t, alarm.StateOK, t0.Add(14*time.Minute), "120.4 ms"), ActionResolved)
 		if !res.NewRoot || res.Channel != channel {
 			t.Fatalf("result %+v", res)
 		}
@@ -319,7 +323,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("thread %q", got)
 		}
 		// In its own channel, the same error is a failure: nowhere else to go.
-		e.apply(t, change(t, alarm.StateAlarm, t0.Add(time.Hour), "500 ms"), actionOpened)
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(time.Hour), "500 ms"), ActionOpened)
 		e.slack.Archive(channel)
 		if _, err := e.x.Apply(ctx, change(t, alarm.StateOK, t0.Add(2*time.Hour), "100 ms")); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 			t.Errorf("err = %v", err)
@@ -328,8 +332,8 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("a late message replies and leaves the root as it is", func(t *testing.T) {
 		e := setup(t, moto)
-		first := e.apply(t, change(t, alarm.StateAlarm, t0.Add(10*time.Minute), "500 ms"), actionOpened)
-		e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), actionLate)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0.Add(10*time.Minute), "500 ms"), ActionOpened)
+		e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), ActionLate)
 		if root := e.slack.Message(channel, first.RootTS); root.Edits != 0 {
 			t.Errorf("a late OK edited the root")
 		}
@@ -344,12 +348,12 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("OK without an open incident is posted on its own, once", func(t *testing.T) {
 		e := setup(t, moto)
-		res := e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), actionAlone)
-		e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), actionDuplicate)
+		res := e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), ActionAlone)
+		e.apply(t, change(t, alarm.StateOK, t0, "100 ms"), ActionDuplicate)
 		if roots := e.slack.Roots(channel); len(roots) != 1 || roots[0].TS != res.RootTS {
 			t.Errorf("roots %q", bodies(roots))
 		}
-		e.apply(t, change(t, alarm.StateAlarm, t0.Add(time.Minute), "400 ms"), actionOpened)
+		e.apply(t, change(t, alarm.StateAlarm, t0.Add(time.Minute), "400 ms"), ActionOpened)
 	})
 
 	t.Run("Slack failures fail the change and keep no state", func(t *testing.T) {
@@ -364,7 +368,7 @@ func TestLifecycle(t *testing.T) {
 		}
 		// Lambda's retry: Slack answers now (after a rate limit), and the root is posted once.
 		e.slack.Fail("chat.postMessage", slacktest.Failure{Status: 429, Code: "ratelimited", RetryAfter: "1"})
-		e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
 		if roots := e.slack.Roots(channel); len(roots) != 1 {
 			t.Errorf("%d roots", len(roots))
 		}
@@ -377,7 +381,7 @@ func TestLifecycle(t *testing.T) {
 		if inc := e.incident(t); !inc.Open() {
 			t.Errorf("the incident closed without its reply: %+v", inc)
 		}
-		e.apply(t, change(t, alarm.StateOK, t0.Add(9*time.Minute), "99 ms"), actionResolved)
+		e.apply(t, change(t, alarm.StateOK, t0.Add(9*time.Minute), "99 ms"), ActionResolved)
 	})
 
 	t.Run("Slack's retries leave time to remember the post", func(t *testing.T) {
@@ -400,14 +404,14 @@ func TestLifecycle(t *testing.T) {
 		e := setup(t, moto)
 		now := t0.Add(2*time.Hour + 10*time.Minute + 5*time.Second)
 		e.x.Now = func() time.Time { return now }
-		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
 		r := Reminder{AlarmARN: change(t, alarm.StateAlarm, t0, "").AlarmARN, AlarmName: "orders-api latency (alarm-relay/dev)", Since: t0, For: now.Sub(t0)}
 		if res, err := e.x.Remind(ctx, r, time.Hour); err != nil || res.RootTS != first.RootTS {
 			t.Fatalf("remind: %+v, %v", res, err)
 		}
 		// A retried tick a moment later posts nothing.
 		now = now.Add(time.Minute)
-		if res, err := e.x.Remind(ctx, r, time.Hour); err != nil || res.Action != "reminded recently: nothing posted" {
+		if res, err := e.x.Remind(ctx, r, time.Hour); err != nil || res.Action != ActionRemindedRecently {
 			t.Errorf("second remind: %+v, %v", res, err)
 		}
 		want := []string{"⏰ Still in *ALARM* for 2 h 10 min (since 2026-11-20 09:15 UTC)"}
@@ -469,7 +473,7 @@ func TestLifecycle(t *testing.T) {
 		e := setup(t, moto)
 		now := t0.Add(61 * time.Minute)
 		e.x.Now = func() time.Time { return now }
-		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionOpened)
+		first := e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionOpened)
 		e.slack.Delete(channel, first.RootTS)
 		arn := change(t, alarm.StateAlarm, t0, "").AlarmARN
 		if _, err := e.x.Remind(ctx, Reminder{AlarmARN: arn, AlarmName: "x", Since: t0, For: 61 * time.Minute}, time.Hour); err != nil {
@@ -495,8 +499,8 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("root %+v", root)
 		}
 		// The ALARM notification itself, arriving after all, fills in the root.
-		e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), actionUpdated)
-		e.apply(t, change(t, alarm.StateOK, t0.Add(70*time.Minute), "100 ms"), actionResolved)
+		e.apply(t, change(t, alarm.StateAlarm, t0, "412.53 ms"), ActionUpdated)
+		e.apply(t, change(t, alarm.StateOK, t0.Add(70*time.Minute), "100 ms"), ActionResolved)
 		if root := e.slack.Message(channel, res.RootTS); color(root) != "#2EB67D" || !strings.Contains(root.Body["text"].(string), "Resolved after 1 h 10 min") {
 			t.Errorf("root %+v", root)
 		}

@@ -23,7 +23,7 @@ const (
 
 // postID names one post of an incident: the same change's same kind of post gets the same id in
 // every retry, in any container.
-func (x *Incidents) postID(key incident.Key, change, kind string) string {
+func (x *Tracker) postID(key incident.Key, change, kind string) string {
 	sum := sha256.Sum256([]byte(key.AlarmARN + "\n" + key.Destination + "\n" + change + "\n" + kind))
 	return hex.EncodeToString(sum[:12])
 }
@@ -36,7 +36,7 @@ func (x *Incidents) postID(key incident.Key, change, kind string) string {
 //
 // Without the history scope a lost post cannot be looked for: that is logged, and it is posted
 // again (two messages rather than none).
-func (x *Incidents) once(ctx context.Context, lock *incident.Lock, inc *incident.Incident, m slackapi.Message, id string) (slackapi.Posted, error) {
+func (x *Tracker) once(ctx context.Context, lock *incident.Lock, inc *incident.Incident, m slackapi.Message, id string) (slackapi.Posted, error) {
 	i := slices.IndexFunc(inc.Pending, func(p incident.Pending) bool { return p.ID == id })
 	if i >= 0 {
 		p := inc.Pending[i]
@@ -93,7 +93,7 @@ func (x *Incidents) once(ctx context.Context, lock *incident.Lock, inc *incident
 // settlePending deals with posts left pending by an earlier attempt that this plan will not make
 // again (another change came first): a root among them that is in Slack becomes one of the
 // incident's other roots, so that it is updated and resolved with it instead of staying red.
-func (x *Incidents) settlePending(ctx context.Context, inc *incident.Incident, planned []string) error {
+func (x *Tracker) settlePending(ctx context.Context, inc *incident.Incident, planned []string) error {
 	var keep []incident.Pending
 	for _, p := range inc.Pending {
 		if slices.Contains(planned, p.ID) {
@@ -125,7 +125,7 @@ func (x *Incidents) settlePending(ctx context.Context, inc *incident.Incident, p
 
 // find looks for a pending post in Slack; "" when it is not there. Without the history scope it
 // says so in the log and reports not found.
-func (x *Incidents) find(ctx context.Context, key incident.Key, p incident.Pending) (string, error) {
+func (x *Tracker) find(ctx context.Context, key incident.Key, p incident.Pending) (string, error) {
 	ts, err := x.slack.Find(ctx, slackapi.Lookup{Channel: p.Channel, ThreadTS: p.ThreadTS, Since: p.At, EventType: MetadataEventType, PostKey: metaPost, PostID: p.ID})
 	if errors.Is(err, slackapi.ErrNoHistoryScope) {
 		x.log().WarnContext(ctx, "cannot look for a post whose answer was lost, so it may show twice: give the Slack app the channels:history (public channel) or groups:history (private channel) scope",

@@ -1,14 +1,14 @@
 package lifecycle
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
+	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
-	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
 
 func TestDue(t *testing.T) {
@@ -34,76 +34,52 @@ func TestDue(t *testing.T) {
 	}
 }
 
-func TestReminderText(t *testing.T) {
-	r := Reminder{AlarmName: "orders-api latency", Since: t0, For: 2*time.Hour + 10*time.Minute + 59*time.Second}
-	seoul, err := time.LoadLocation("Asia/Seoul")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		lang render.Language
-		loc  *time.Location
-		want string
-	}{
-		{"", nil, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC)"},
-		{"en", seoul, "⏰ orders-api latency is still in ALARM for 2 h 10 min (since 2026-11-20 09:15 UTC (18:15 KST))"},
-		{"ko", nil, "⏰ orders-api latency: 경보 상태가 2시간 10분째 계속됨 (2026-11-20 09:15 UTC부터)"},
-	}
-	for _, tt := range tests {
-		got, err := ReminderText(r, tt.lang, tt.loc)
-		if err != nil || got != tt.want {
-			t.Errorf("%s: %q, %v\nwant %q", tt.lang, got, err, tt.want)
-		}
-	}
-	if _, err := ReminderText(r, "de", nil); err == nil || !strings.Contains(err.Error(), `unknown language "de"`) {
-		t.Errorf("err = %v", err)
-	}
-}
-
 func TestWithContext(t *testing.T) {
-	got, err := withContext([]byte(`{"text":"a < b","blocks":[{"type":"header"},{"type":"section"}],"attachments":[]}`), "Resolved after <1> min")
+	in := blockkit.Message{Text: "a < b", Blocks: []blockkit.Block{{Type: "header"}, {Type: "section"}}, Attachments: []blockkit.Attachment{}}
+	got, err := chat.Marshal(withContext(in, "Resolved after <1> min"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"attachments":[],"blocks":[{"type":"header"},{"elements":[{"text":"Resolved after &lt;1&gt; min","type":"mrkdwn"}],"type":"context"},{"type":"section"}],"text":"a < b · Resolved after &lt;1&gt; min"}`
+	want := `{"text":"a < b · Resolved after &lt;1&gt; min","blocks":[{"type":"header"},{"type":"context","elements":[{"type":"mrkdwn","text":"Resolved after &lt;1&gt; min"}]},{"type":"section"}]}`
 	if string(got) != want {
 		t.Errorf("\n got %s\nwant %s", got, want)
 	}
-	if got, _ := withContext([]byte(`{"text":"x"}`), "line"); !strings.Contains(string(got), `"blocks":[{"elements"`) {
-		t.Errorf("no blocks: %s", got)
+	if len(in.Blocks) != 2 || in.Text != "a < b" {
+		t.Errorf("the rendered message was changed: %+v", in)
 	}
-	for _, bad := range []string{`"text"`, `{"blocks":{}}`, `not json`} {
-		if _, err := withContext([]byte(bad), "line"); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
+	if got := withContext(blockkit.Message{Text: "x"}, "line"); len(got.Blocks) != 1 || got.Blocks[0].Type != "context" {
+		t.Errorf("no blocks: %+v", got)
+	}
+	if got := withContext(in, ""); len(got.Blocks) != 2 || got.Text != in.Text {
+		t.Errorf("an empty line changed the message: %+v", got)
 	}
 }
 
-// FuzzWithContext: whatever the payload and line, the result is either an error or a JSON object
-// whose blocks gained exactly one context block.
+// FuzzWithContext: whatever the message and line, the blocks gain exactly one context block
+// under the header, the line cannot mention anyone, and the message given is not changed.
 func FuzzWithContext(f *testing.F) {
-	f.Add([]byte(`{"text":"x","blocks":[{"type":"header"}]}`), "Resolved after 14 min")
-	f.Add([]byte(`{}`), "<!channel> & co")
-	f.Fuzz(func(t *testing.T, payload []byte, line string) {
-		out, err := withContext(payload, line)
-		if err != nil || line == "" {
+	f.Add("x", uint8(1), "Resolved after 14 min")
+	f.Add("", uint8(0), "<!channel> & co")
+	f.Fuzz(func(t *testing.T, text string, n uint8, line string) {
+		in := blockkit.Message{Text: text, Blocks: make([]blockkit.Block, n%8, 8)}
+		out := withContext(in, line)
+		if line == "" {
 			return
 		}
-		var msg struct {
-			Blocks []json.RawMessage `json:"blocks"`
+		if len(out.Blocks) != len(in.Blocks)+1 || out.Blocks[min(1, len(in.Blocks))].Type != "context" {
+			t.Fatalf("%d blocks from %d: %+v", len(out.Blocks), len(in.Blocks), out.Blocks)
 		}
-		var in struct {
-			Blocks []json.RawMessage `json:"blocks"`
+		for _, b := range in.Blocks {
+			if b.Type != "" {
+				t.Fatalf("the message given was changed: %+v", in.Blocks)
+			}
 		}
-		_ = json.Unmarshal(payload, &in)
-		if err := json.Unmarshal(out, &msg); err != nil {
-			t.Fatalf("output is not JSON: %v\n%s", err, out)
+		b, err := chat.Marshal(out.Blocks)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if len(msg.Blocks) != len(in.Blocks)+1 {
-			t.Fatalf("%d blocks from %d", len(msg.Blocks), len(in.Blocks))
-		}
-		if strings.Contains(string(out), "<!channel>") {
-			t.Fatalf("the line can mention: %s", out)
+		if strings.Contains(string(b), "<!channel>") {
+			t.Fatalf("the line can mention: %s", b)
 		}
 	})
 }

@@ -105,9 +105,9 @@ func setupWith(t *testing.T, m render.Messenger, c *webhookServer, q Queue, alar
 	}
 	hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: srv.Client(), Policy: retry.DefaultPolicy}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	r := relay.New(m, render.Options{}, hook, log)
+	r := relay.New(m, render.Options{}, relay.NewWebhook(hook), log)
 	if alarms != nil {
-		r.WithAlarms(alarms)
+		r.SetAlarms(alarms)
 	}
 	h, err := Handler(r, q)
 	if err != nil {

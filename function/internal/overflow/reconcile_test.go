@@ -153,7 +153,7 @@ func TestReplayReadsOverflowDeadLetters(t *testing.T) {
 	defer srv.Close()
 	u, _ := webhook.Parse(srv.URL + secretPath)
 	judge, _ := render.JudgeFor(render.Slack)
-	r := relay.New(render.Slack, render.Options{}, &deliver.Webhook{URL: u, Messenger: render.Slack, Judge: judge, Client: srv.Client(), Policy: retry.DefaultPolicy},
+	r := relay.New(render.Slack, render.Options{}, relay.NewWebhook(&deliver.Webhook{URL: u, Messenger: render.Slack, Judge: judge, Client: srv.Client(), Policy: retry.DefaultPolicy}),
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	summary, err := replay.Run(ctx, client, created.QueueUrl, r.Handle, slog.New(slog.NewJSONHandler(io.Discard, nil)), replay.Options{Timeout: 10 * time.Second})
 	if err != nil || summary.Delivered != 1 || summary.Left() != 0 {

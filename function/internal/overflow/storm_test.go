@@ -134,7 +134,9 @@ func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration
 					tb.Error(err)
 					return nil
 				}
-				h, err := Handler(relay.New(render.Slack, render.Options{}, hook, log).WithAlarms(lister.Describe), q)
+				r := relay.New(render.Slack, render.Options{}, relay.NewWebhook(hook), log)
+				r.SetAlarms(lister.Describe)
+				h, err := Handler(r, q)
 				if err != nil {
 					tb.Error(err)
 					return nil

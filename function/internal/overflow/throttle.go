@@ -8,6 +8,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // throttledReason starts the reason of a post FailFast stopped: Throttled finds it in the error.
@@ -21,8 +22,8 @@ const throttledReason = "throttled by the messenger; to the overflow queue"
 func FailFast(inner chat.Judge) chat.Judge {
 	return chat.JudgeFunc(func(r chat.Response) chat.Verdict {
 		v := inner.Judge(r)
-		if v.Outcome == chat.Retry && throttling(r, v) {
-			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("%s (%s; retry after %s)", throttledReason, v.Reason, v.RetryAfter), Detail: v.Detail}
+		if v.Means == chat.Retryable && throttling(r, v) {
+			return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("%s (%s; retry after %s)", throttledReason, v.Reason, v.RetryAfter), Detail: v.Detail}
 		}
 		return v
 	})
@@ -34,8 +35,7 @@ func throttling(r chat.Response, v chat.Verdict) bool {
 	if r.Status == 429 {
 		return true
 	}
-	switch v.Detail {
-	case "ratelimited", "rate_limited":
+	if slackapi.RateLimited(v.Detail) {
 		return true
 	}
 	return strings.Contains(strings.ToLower(r.Body), "http error 429")

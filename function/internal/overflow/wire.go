@@ -14,13 +14,17 @@ import (
 // and anything else (reminders) goes to the relay. It makes the relay's own posts give up at the
 // first 429 (FailFast); a digest waits out Retry-After and is made again (see Overflow.post).
 func Handler(r *relay.Relay, queue Queue) (func(context.Context, json.RawMessage) (any, error), error) {
-	hook, ok := r.Poster().(*deliver.Webhook)
-	if !ok {
+	dest, _ := r.Destination().(*relay.Webhook)
+	var hook *deliver.Webhook
+	if dest != nil {
+		hook, _ = dest.Poster.(*deliver.Webhook)
+	}
+	if hook == nil {
 		return nil, fmt.Errorf("the overflow queue serves webhook destinations only, not messenger %s", r.Messenger())
 	}
 	direct := *hook
 	direct.Judge = FailFast(hook.Judge)
-	r.WithPoster(&direct)
+	dest.Poster = &direct
 	// A digest stops at a push-back too: it is made again (with the alarms' states of then)
 	// before each try, so that what lands is never older than what landed before it.
 	o := New(queue, &direct, r.Messenger(), r.Options(), r.Log())

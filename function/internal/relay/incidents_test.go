@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
+	chatapi "github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
@@ -20,11 +22,12 @@ import (
 type keeper struct {
 	mu         sync.Mutex
 	changes    []lifecycle.Change
-	posts      [][]byte
+	posts      [][]byte // the messages posted on their own, encoded
 	messageIDs []string
 	reminders  []lifecycle.Reminder
-	err        error  // answered to every call
-	action     string // Apply's action; "" is a root message posted
+	err        error            // answered to every call
+	action     lifecycle.Action // Apply's action; 0 is a root message posted
+	reminded   lifecycle.Action // Remind's action; 0 is a reply in the thread
 }
 
 func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result, error) {
@@ -32,31 +35,39 @@ func (k *keeper) Apply(_ context.Context, c lifecycle.Change) (lifecycle.Result,
 	defer k.mu.Unlock()
 	k.changes = append(k.changes, c)
 	action := k.action
-	if action == "" {
-		action = "opened: posted the root message"
+	if action == 0 {
+		action = lifecycle.ActionOpened
 	}
 	return lifecycle.Result{Action: action, Channel: "C0123ABCDEF", RootTS: "1.1"}, k.err
 }
 
-func (k *keeper) Post(_ context.Context, messageID string, payload []byte) (lifecycle.Result, error) {
+func (k *keeper) Post(_ context.Context, messageID string, m blockkit.Message) (lifecycle.Result, error) {
+	payload, err := chatapi.Marshal(m)
+	if err != nil {
+		return lifecycle.Result{}, err
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.posts = append(k.posts, payload)
 	k.messageIDs = append(k.messageIDs, messageID)
-	return lifecycle.Result{Action: "posted on its own", Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
+	return lifecycle.Result{Action: lifecycle.ActionMessage, Channel: "C0123ABCDEF", RootTS: "1.2"}, k.err
 }
 
 func (k *keeper) Remind(_ context.Context, r lifecycle.Reminder, _ time.Duration) (lifecycle.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.reminders = append(k.reminders, r)
-	return lifecycle.Result{Action: "reminded in the thread"}, k.err
+	action := k.reminded
+	if action == 0 {
+		action = lifecycle.ActionRemindedInThread
+	}
+	return lifecycle.Result{Action: action}, k.err
 }
 
 func slackAppRelay(t *testing.T, k *keeper) (*Relay, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	return New(render.SlackApp, render.Options{}, nil, slog.New(slog.NewJSONHandler(&logs, nil))).WithIncidents(k), &logs
+	return New(render.SlackApp, render.Options{}, NewSlackApp(k), slog.New(slog.NewJSONHandler(&logs, nil))), &logs
 }
 
 // An alarm goes into its incident with exactly the Slack webhook's payload; a text message is
@@ -91,8 +102,12 @@ func TestSlackAppShowsAlarmsInTheirIncident(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := k.changes[0]; !bytes.Equal(c.Payload, want) || c.AlarmARN != ns[0].Alarm.ARN || !c.At.Equal(ns[0].Alarm.ChangedAt) {
-		t.Errorf("change %+v\nwant the Slack webhook payload %s", c, want)
+	got, err := chatapi.Marshal(k.changes[0].Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := k.changes[0]; !bytes.Equal(got, want) || c.AlarmARN != ns[0].Alarm.ARN || !c.At.Equal(ns[0].Alarm.ChangedAt) {
+		t.Errorf("change %+v: %s\nwant the Slack webhook payload %s", c, got, want)
 	}
 	if len(k.posts) != 1 || !strings.Contains(string(k.posts[0]), "📣") {
 		t.Errorf("text messages posted: %q", k.posts)
@@ -173,7 +188,7 @@ func TestReminders(t *testing.T) {
 		r, _ := slackAppRelay(t, k)
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 			t.Fatal(err)
 		}
@@ -184,11 +199,24 @@ func TestReminders(t *testing.T) {
 			t.Errorf("a reminder tick posted alarms: %+v %q", k.changes, k.posts)
 		}
 	})
+	t.Run("slack app: a retried tick posts nothing and says so", func(t *testing.T) {
+		k := &keeper{reminded: lifecycle.ActionRemindedRecently}
+		r, logs := slackAppRelay(t, k)
+		r.now = func() time.Time { return now }
+		var asked []string
+		r.SetAlarms(alarmStates(now, &asked))
+		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(logs.String(), `"msg":"reminded"`) || !strings.Contains(logs.String(), `"msg":"reminded recently: nothing posted"`) {
+			t.Errorf("a reminder that posted nothing was logged as reminded:\n%s", logs)
+		}
+	})
 	t.Run("webhook: a new message", func(t *testing.T) {
 		r, c, logs := setup(t, 200, "ok")
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +234,7 @@ func TestReminders(t *testing.T) {
 		r, _, logs := setup(t, 404, "no_service")
 		r.now = func() time.Time { return now }
 		var asked []string
-		r.WithAlarms(alarmStates(now, &asked))
+		r.SetAlarms(alarmStates(now, &asked))
 		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
 		var nd *NotDeliveredError
 		if !errors.As(err, &nd) || !strings.Contains(err.Error(), "1 of 1 reminders not delivered") || !strings.Contains(err.Error(), "no_service") {
@@ -224,7 +252,7 @@ func TestReminders(t *testing.T) {
 		r.now = func() time.Time { return now }
 		var asked []string
 		good := alarmStates(now, &asked)
-		r.WithAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
+		r.SetAlarms(func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error) {
 			out, _ := good(ctx, arns[1:])
 			return out, &cwalarms.BadARNsError{ARNs: arns[:1], Errs: []error{errors.New(`alarm "elsewhere" is in eu-west-1, not in this function's region us-east-1`)}}
 		})
@@ -245,7 +273,7 @@ func TestReminders(t *testing.T) {
 	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {
 		k := &keeper{}
 		r, _ := slackAppRelay(t, k)
-		r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
+		r.SetAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
 			return nil, errors.New("AccessDenied")
 		})
 		err := r.HandleJSON(context.Background(), []byte(reminderEvent))
@@ -259,7 +287,7 @@ func TestReminders(t *testing.T) {
 func TestHandleJSONRejects(t *testing.T) {
 	k := &keeper{}
 	r, _ := slackAppRelay(t, k)
-	r.WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) { return nil, nil })
+	r.SetAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) { return nil, nil })
 	for raw, errHas := range map[string]string{
 		`{"alarmRelay":"remind","everyMinutes":0,"alarmArns":["x"]}`:        "everyMinutes is 0",
 		`{"alarmRelay":"snooze","everyMinutes":60,"alarmArns":["x"]}`:       `alarmRelay is "snooze"`,
@@ -288,7 +316,7 @@ func TestHandleJSONRejects(t *testing.T) {
 
 // A change the incident already shows is handled (no retry) but never logged as delivered.
 func TestSlackAppNothingPostedIsNotDelivered(t *testing.T) {
-	k := &keeper{action: "duplicate: already shown, nothing posted"}
+	k := &keeper{action: lifecycle.ActionDuplicate}
 	r, logs := slackAppRelay(t, k)
 	if err := r.Handle(context.Background(), loadEvent(t, "latency-alarm")); err != nil {
 		t.Fatal(err)

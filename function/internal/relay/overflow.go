@@ -14,18 +14,8 @@ func (r *Relay) Messenger() render.Messenger { return r.messenger }
 // Options are the relay's rendering options.
 func (r *Relay) Options() render.Options { return r.options }
 
-// Poster is the relay's webhook poster; nil for a Slack app destination.
-func (r *Relay) Poster() Poster { return r.poster }
-
 // Log is the relay's logger.
 func (r *Relay) Log() *slog.Logger { return r.log }
-
-// WithPoster makes the relay post with p: a storm-aware relay posts with a poster that gives up at
-// the first 429, so that the notification goes to the overflow queue at once.
-func (r *Relay) WithPoster(p Poster) *Relay {
-	r.poster = p
-	return r
-}
 
 // Alarms is how the relay reads alarms' current states (nil: it cannot).
 func (r *Relay) Alarms() AlarmsFunc { return r.alarms }

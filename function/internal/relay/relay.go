@@ -1,7 +1,8 @@
-// Package relay is the Lambda handler: parse the SNS event, render each notification, deliver it
-// (to a webhook, or into its incident's Slack message for a Slack app destination), and fail the
-// invocation when anything was not delivered so that Lambda retries it and finally keeps it in the
-// dead-letter queue. The stack's schedule invokes it too, to remind about alarms still in ALARM.
+// Package relay is the Lambda handler: parse the SNS event, hold what a maintenance window holds,
+// render each notification, hand it to the destination (Destination: a webhook, or a Slack app's
+// incident messages), and fail the invocation when anything was not delivered so that Lambda
+// retries it and finally keeps it in the dead-letter queue. The stack's schedules invoke it too,
+// to remind about alarms still in ALARM and to sum up a window at its end.
 package relay
 
 import (
@@ -13,15 +14,9 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
-	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 )
-
-// Poster delivers one payload; *deliver.Webhook is the real one.
-type Poster interface {
-	Post(ctx context.Context, payload []byte) (deliver.Result, error)
-}
 
 // TrendFunc fetches a metric's recent values, oldest first (trend.Fetcher.Fetch is the real one).
 type TrendFunc func(ctx context.Context, q alarm.MetricQuery, end time.Time) ([]float64, error)
@@ -30,13 +25,11 @@ type TrendFunc func(ctx context.Context, q alarm.MetricQuery, end time.Time) ([]
 type Relay struct {
 	messenger render.Messenger
 	options   render.Options
-	poster    Poster    // webhook destinations
-	incidents Incidents // Slack app destinations: one message per incident (poster is unused)
-	alarms    AlarmsFunc
+	dest      Destination
+	alarms    AlarmsFunc // nil: no reminders, no window ends
 	log       *slog.Logger
-	delivered *recentSet  // SNS MessageIds this container delivered: retries do not post twice
-	alarmed   *alarmTimes // alarm ARN → when this container last saw it in ALARM (settling)
-	trend     TrendFunc   // nil: no trend line
+	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
+	trend     TrendFunc  // nil: no trend line
 	now       func() time.Time
 
 	windows maintenance.Set // maintenance windows: alarm notifications inside one are held
@@ -48,17 +41,17 @@ type Relay struct {
 // the last ones go out without a trend rather than past Lambda's timeout.
 const TrendCutoff = 5 * time.Second
 
-// WithTrend makes single-metric alarms show their last hour. A trend that cannot be fetched is
+// SetTrend makes single-metric alarms show their last hour. A trend that cannot be fetched is
 // logged and left out: it never holds up or loses the alert.
-func (r *Relay) WithTrend(f TrendFunc) *Relay {
-	r.trend = f
-	return r
+func (r *Relay) SetTrend(f TrendFunc) { r.trend = f }
+
+// New builds a relay that renders for messenger and delivers to dest (NewWebhook, NewSlackApp).
+func New(messenger render.Messenger, options render.Options, dest Destination, log *slog.Logger) *Relay {
+	return &Relay{messenger: messenger, options: options, dest: dest, log: log, delivered: newRecentSet(4096), now: time.Now}
 }
 
-// New builds a relay that renders for messenger and posts with poster.
-func New(messenger render.Messenger, options render.Options, poster Poster, log *slog.Logger) *Relay {
-	return &Relay{messenger: messenger, options: options, poster: poster, log: log, delivered: newRecentSet(4096), alarmed: newAlarmTimes(4096), now: time.Now}
-}
+// Destination is where the relay delivers.
+func (r *Relay) Destination() Destination { return r.dest }
 
 // Handle relays every record of the event. It returns an error naming each notification that was
 // not delivered; an event without SNS records is rejected before anything is posted.
@@ -113,31 +106,38 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 		r.log.InfoContext(ctx, "already delivered by this container; not posted again", attrs...)
 		return nil
 	}
+	notice := Notice{Notification: n, Now: r.now()}
+	var skip Skip
 	if n.Alarm != nil {
-		r.noteAlarm(n.Alarm)
+		skip = r.dest.Screen(notice) // before the hold: a webhook notes the alarms seen in ALARM
 	}
 	if r.held(ctx, n, attrs) {
 		return nil
 	}
-	if n.Alarm != nil && r.incidents == nil && r.settling(n.Alarm) {
-		// A new or changed alarm going INSUFFICIENT_DATA → OK after a deploy: no news, not an error.
-		r.log.InfoContext(ctx, "alarm settling after a configuration change; not posted",
-			append(attrs, "configuration_updated", n.Alarm.ConfigUpdatedAt, "state_changed", n.Alarm.ChangedAt)...)
+	if skip.Skip {
+		if skip.Why != "" {
+			r.log.InfoContext(ctx, skip.Why, append(attrs, skip.Attrs...)...)
+		}
 		return nil
 	}
 	options := r.options
 	if r.trend != nil && n.Alarm != nil && n.Alarm.Query != nil {
 		options.Trend = r.fetchTrend(ctx, n.Alarm, attrs)
 	}
-	payload, err := render.Render(r.messenger, n, options)
+	payload, err := render.Build(r.messenger, n, options)
 	if err != nil {
 		return r.report(ctx, n, attrs, err)
 	}
-	if r.incidents != nil {
-		return r.show(ctx, n, payload, attrs)
+	d, err := r.dest.Deliver(ctx, notice, payload)
+	attrs = append(attrs, d.Attrs...)
+	if err == nil && d.Unposted != "" {
+		// Handled, but nothing reached chat: never logged as "delivered".
+		if n.MessageID != "" {
+			r.delivered.Add(n.MessageID)
+		}
+		r.log.InfoContext(ctx, d.Unposted, attrs...)
+		return nil
 	}
-	res, err := r.poster.Post(ctx, payload)
-	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(payload))
 	return r.report(ctx, n, attrs, err)
 }
 

@@ -66,7 +66,7 @@ func setup(t *testing.T, status int, body string) (*Relay, *chat, *bytes.Buffer)
 		URL: u, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(),
 		Policy: retry.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 5 * time.Second},
 	}
-	r := New(render.Slack, render.Options{}, hook, slog.New(slog.NewJSONHandler(&logs, nil)))
+	r := New(render.Slack, render.Options{}, NewWebhook(hook), slog.New(slog.NewJSONHandler(&logs, nil)))
 	return r, c, &logs
 }
 
@@ -190,7 +190,7 @@ func TestRecentSetForgetsOldest(t *testing.T) {
 func TestHandleShowsTheTrend(t *testing.T) {
 	r, c, logs := setup(t, 200, "ok")
 	var asked alarm.MetricQuery
-	r.WithTrend(func(_ context.Context, q alarm.MetricQuery, end time.Time) ([]float64, error) {
+	r.SetTrend(func(_ context.Context, q alarm.MetricQuery, end time.Time) ([]float64, error) {
 		asked = q
 		if !end.Equal(time.Date(2026, 11, 20, 9, 15, 42, 318e6, time.UTC)) {
 			t.Errorf("trend ends at %v, want the state change time", end)
@@ -216,7 +216,7 @@ func TestHandleShowsTheTrend(t *testing.T) {
 func TestHandleDeliversWithoutAFailedTrend(t *testing.T) {
 	r, c, logs := setup(t, 200, "ok")
 	calls := 0
-	r.WithTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
+	r.SetTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
 		calls++
 		return nil, errors.New("trend: GetMetricData answered HTTP 403 AccessDenied")
 	})
@@ -303,7 +303,7 @@ func TestHandleSkipsTheTrendWhenTimeIsShort(t *testing.T) {
 	now := time.Now() // the relay's clock, moved by the fake fetches; the post uses the real one
 	r.now = func() time.Time { return now }
 	calls := 0
-	r.WithTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
+	r.SetTrend(func(context.Context, alarm.MetricQuery, time.Time) ([]float64, error) {
 		calls++
 		now = now.Add(4 * time.Second) // a slow CloudWatch
 		return []float64{1, 2}, nil

@@ -13,21 +13,15 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/maintenance"
 )
 
-// WithWindows makes the relay hold alarm notifications inside its maintenance windows and sum
+// SetWindows makes the relay hold alarm notifications inside its maintenance windows and sum
 // them up at each window's end (the end schedule's event).
-func (r *Relay) WithWindows(set maintenance.Set) *Relay {
-	r.windows = set
-	return r
-}
+func (r *Relay) SetWindows(set maintenance.Set) { r.windows = set }
 
 // Windows are the relay's maintenance windows.
 func (r *Relay) Windows() maintenance.Set { return r.windows }
 
-// WithClock replaces the relay's clock (tests).
-func (r *Relay) WithClock(now func() time.Time) *Relay {
-	r.now = now
-	return r
-}
+// SetClock replaces the relay's clock (tests).
+func (r *Relay) SetClock(now func() time.Time) { r.now = now }
 
 // At runs the relay as if every event happened at t: a local run's -at, which asks whether an
 // event at t would be held, whenever its alarm changed.
@@ -213,21 +207,18 @@ func (r *Relay) firstEndingWith(alarmName string, end time.Time) (maintenance.Wi
 	return maintenance.Window{}, false
 }
 
-// postSummary posts the summary: to the webhook, or as a message of its own in a Slack app's
-// channel, remembered by the window and its end so that a repeated end event posts nothing
-// (posted false). A webhook keeps no state: it is posted again.
+// postSummary posts the summary (Destination.Announce): a Slack app remembers it by the window
+// and its end, so that a repeated end event posts nothing (posted false); a webhook keeps no
+// state: it is posted again.
 func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted bool, err error) {
-	payload, err := render.RenderWindowSummary(r.messenger, s, r.options)
+	payload, err := render.BuildWindowSummary(r.messenger, s, r.options)
 	if err != nil {
 		return false, err
 	}
-	if r.incidents != nil {
-		// Once per window occurrence: a repeated end event (another container, a retry) posts nothing.
-		res, err := r.incidents.Post(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
-		return err == nil && !res.NothingPosted(), err
-	}
-	_, err = r.poster.Post(ctx, payload)
-	return err == nil, err
+	// Once per window occurrence where the destination remembers: a repeated end event (another
+	// container, a retry) posts nothing.
+	d, err := r.dest.Announce(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
+	return err == nil && d.Unposted == "", err
 }
 
 // afterWindow shows an alarm that changed inside the window as its held notification would have
@@ -235,30 +226,22 @@ func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted
 // or a change to INSUFFICIENT_DATA to an incident open from before the window (one that is not
 // open posts nothing: the summary told it).
 func (r *Relay) afterWindow(ctx context.Context, w maintenance.Window, a cwalarms.Alarm) error {
-	if a.State != string(alarm.StateAlarm) && r.incidents == nil {
+	n := notificationOf(a)
+	notice := Notice{Notification: n, AfterWindow: true, Now: r.now()}
+	if r.dest.Screen(notice).Skip {
 		return nil
 	}
-	n := notificationOf(a)
 	attrs := []any{"alarm", a.Name, "state", a.State, "window", w.Name, "messenger", string(r.messenger)}
-	payload, err := render.Render(r.messenger, n, r.options)
+	payload, err := render.Build(r.messenger, n, r.options)
 	if err != nil {
 		return r.report(ctx, n, attrs, err)
 	}
-	if r.incidents != nil {
-		change := lifecycle.ChangeFrom(n.Alarm, payload)
-		// An OK or INSUFFICIENT_DATA that no open incident waits for is no news after the summary:
-		// marked settling, the lifecycle posts it only to an open incident.
-		change.Settling = a.State != string(alarm.StateAlarm)
-		res, err := r.incidents.Apply(ctx, change)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS)
-		if err == nil && res.NothingPosted() {
-			r.log.InfoContext(ctx, "after the window: "+res.Action, attrs...)
-			return nil
-		}
-		return r.report(ctx, n, attrs, err)
+	d, err := r.dest.Deliver(ctx, notice, payload)
+	attrs = append(attrs, d.Attrs...)
+	if err == nil && d.Unposted != "" {
+		r.log.InfoContext(ctx, "after the window: "+d.Unposted, attrs...)
+		return nil
 	}
-	res, err := r.poster.Post(ctx, payload)
-	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "bytes", len(payload))
 	return r.report(ctx, n, attrs, err)
 }
 

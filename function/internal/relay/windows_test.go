@@ -102,7 +102,8 @@ func TestHeldInsideAWindow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, c, logs := setup(t, 200, "ok")
-			r.WithWindows(windowsFor(t, others)).WithClock(func() time.Time { return seoul(t, tt.delivered) })
+			r.SetWindows(windowsFor(t, others))
+			r.SetClock(func() time.Time { return seoul(t, tt.delivered) })
 			if err := r.HandleJSON(context.Background(), changedAt(t, tt.event, seoul(t, tt.changed))); err != nil {
 				t.Fatalf("err = %v: a held notification is no failure", err)
 			}
@@ -123,9 +124,10 @@ func TestHeldInsideAWindow(t *testing.T) {
 func TestRemindersPauseInsideAWindow(t *testing.T) {
 	now := seoul(t, "03:00")
 	r, c, logs := setup(t, 200, "ok")
-	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return now })
+	r.SetWindows(windowsFor(t))
+	r.SetClock(func() time.Time { return now })
 	var asked []string
-	r.WithAlarms(alarmStates(now, &asked))
+	r.SetAlarms(alarmStates(now, &asked))
 	if err := r.HandleJSON(context.Background(), []byte(reminderEvent)); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,9 @@ func TestWindowEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, c, logs := setup(t, 200, "ok")
-			r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return end }).WithAlarms(states(tt.alarms...))
+			r.SetWindows(windowsFor(t))
+			r.SetClock(func() time.Time { return end })
+			r.SetAlarms(states(tt.alarms...))
 			if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +208,9 @@ func TestWindowEndSlackApp(t *testing.T) {
 	end := seoul(t, "04:00").Add(20 * time.Second)
 	k := &keeper{}
 	r, _ := slackAppRelay(t, k)
-	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return end }).WithAlarms(states(
+	r.SetWindows(windowsFor(t))
+	r.SetClock(func() time.Time { return end })
+	r.SetAlarms(states(
 		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
 		cwalarms.Alarm{Name: errorsName, ARN: errorsARN, State: "OK", Since: seoul(t, "03:10")},
 		cwalarms.Alarm{Name: quietName, ARN: quietARN, State: "OK", Since: seoul(t, "01:00")},
@@ -231,7 +237,9 @@ func TestWindowEndOverlapping(t *testing.T) {
 		cwalarms.Alarm{Name: errorsName, ARN: errorsARN, State: "OK", Since: seoul(t, "03:10")},
 	)
 	r, c, logs := setup(t, 200, "ok")
-	r.WithWindows(windowsFor(t, later)).WithClock(func() time.Time { return seoul(t, "04:00") }).WithAlarms(alarms)
+	r.SetWindows(windowsFor(t, later))
+	r.SetClock(func() time.Time { return seoul(t, "04:00") })
+	r.SetAlarms(alarms)
 	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +247,9 @@ func TestWindowEndOverlapping(t *testing.T) {
 		t.Fatalf("%d posts %v; log:\n%s", c.received(), c.payloads, logs)
 	}
 	r2, c2, _ := setup(t, 200, "ok")
-	r2.WithWindows(windowsFor(t, later)).WithClock(func() time.Time { return seoul(t, "04:30") }).WithAlarms(alarms)
+	r2.SetWindows(windowsFor(t, later))
+	r2.SetClock(func() time.Time { return seoul(t, "04:30") })
+	r2.SetAlarms(alarms)
 	ev := `{"alarmRelay":"windowEnd","window":"late-checks","alarmArns":["` + latencyARN + `"]}`
 	if err := r2.HandleJSON(context.Background(), []byte(ev)); err != nil {
 		t.Fatal(err)
@@ -254,7 +264,9 @@ func TestWindowEndFailures(t *testing.T) {
 	end := seoul(t, "04:00")
 	t.Run("unknown window: a bad event", func(t *testing.T) {
 		r, _, _ := setup(t, 200, "ok")
-		r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return end }).WithAlarms(states())
+		r.SetWindows(windowsFor(t))
+		r.SetClock(func() time.Time { return end })
+		r.SetAlarms(states())
 		err := r.HandleJSON(context.Background(), []byte(strings.Replace(endEvent, "sunday-deploy", "gone", 1)))
 		var invalid *InvalidEventError
 		if !errors.As(err, &invalid) || !strings.Contains(err.Error(), `"gone" is not one of this relay's windows`) {
@@ -271,7 +283,9 @@ func TestWindowEndFailures(t *testing.T) {
 	})
 	t.Run("CloudWatch failing: not delivered", func(t *testing.T) {
 		r, _, _ := setup(t, 200, "ok")
-		r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return end }).WithAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
+		r.SetWindows(windowsFor(t))
+		r.SetClock(func() time.Time { return end })
+		r.SetAlarms(func(context.Context, []string) ([]cwalarms.Alarm, error) {
 			return nil, errors.New("AccessDenied")
 		})
 		var nd *NotDeliveredError
@@ -281,7 +295,9 @@ func TestWindowEndFailures(t *testing.T) {
 	})
 	t.Run("webhook failing: not delivered", func(t *testing.T) {
 		r, _, logs := setup(t, 404, "no_service")
-		r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return end }).WithAlarms(states(cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")}))
+		r.SetWindows(windowsFor(t))
+		r.SetClock(func() time.Time { return end })
+		r.SetAlarms(states(cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")}))
 		var nd *NotDeliveredError
 		if err := r.HandleJSON(context.Background(), []byte(endEvent)); !errors.As(err, &nd) || !strings.Contains(err.Error(), "2 of 2 window summaries and alerts not delivered") {
 			t.Errorf("err = %v", err)
@@ -299,9 +315,11 @@ func TestWindowEndFailures(t *testing.T) {
 // alerts after it are the lifecycle's, which recognises a change already shown).
 func TestWindowEndRepeatedSlackApp(t *testing.T) {
 	k := &keeper{}
-	r := New(render.SlackApp, render.Options{}, nil, slog.New(slog.DiscardHandler)).WithIncidents(k)
+	r := New(render.SlackApp, render.Options{}, NewSlackApp(k), slog.New(slog.DiscardHandler))
 	now := seoul(t, "04:00").Add(20 * time.Second)
-	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return now }).WithAlarms(states(
+	r.SetWindows(windowsFor(t))
+	r.SetClock(func() time.Time { return now })
+	r.SetAlarms(states(
 		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
 	))
 	for range 2 {
@@ -332,7 +350,9 @@ func TestWindowEndRepeatedSlackApp(t *testing.T) {
 // look still held and the window would end without a word.
 func TestWindowEndEarly(t *testing.T) {
 	r, c, logs := setup(t, 200, "ok")
-	r.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:59:58") }).WithAlarms(states(
+	r.SetWindows(windowsFor(t))
+	r.SetClock(func() time.Time { return seoul(t, "03:59:58") })
+	r.SetAlarms(states(
 		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
 	))
 	if err := r.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
@@ -344,7 +364,9 @@ func TestWindowEndEarly(t *testing.T) {
 	// An end event in the middle of the window (a hand-made one) is no end: it sums up last
 	// week's and leaves the alarms it still holds alone.
 	r2, c2, _ := setup(t, 200, "ok")
-	r2.WithWindows(windowsFor(t)).WithClock(func() time.Time { return seoul(t, "03:00") }).WithAlarms(states(
+	r2.SetWindows(windowsFor(t))
+	r2.SetClock(func() time.Time { return seoul(t, "03:00") })
+	r2.SetAlarms(states(
 		cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "02:14")},
 	))
 	if err := r2.HandleJSON(context.Background(), []byte(endEvent)); err != nil {
@@ -362,7 +384,9 @@ func TestWindowEndSameEnd(t *testing.T) {
 	second := maintenance.Spec{Name: "late-checks", Days: []string{"Sun"}, Start: "03:00", DurationMinutes: 60, Timezone: "Asia/Seoul", Alarms: []string{latencyName}}
 	alarms := states(cwalarms.Alarm{Name: latencyName, ARN: latencyARN, State: "ALARM", Since: seoul(t, "03:14")})
 	r, c, logs := setup(t, 200, "ok")
-	r.WithWindows(windowsFor(t, second)).WithClock(func() time.Time { return seoul(t, "04:00") }).WithAlarms(alarms)
+	r.SetWindows(windowsFor(t, second))
+	r.SetClock(func() time.Time { return seoul(t, "04:00") })
+	r.SetAlarms(alarms)
 	for _, ev := range []string{endEvent, `{"alarmRelay":"windowEnd","window":"late-checks","alarmArns":["` + latencyARN + `"]}`} {
 		if err := r.HandleJSON(context.Background(), []byte(ev)); err != nil {
 			t.Fatal(err)

@@ -18,22 +18,22 @@ func TestJudges(t *testing.T) {
 		m      Messenger
 		status int
 		body   string
-		want   chat.Outcome
+		want   chat.Meaning
 	}{
 		{Slack, 200, "ok", chat.Delivered},
-		{Slack, 100, "", chat.Retry},
-		{Slack, 408, "", chat.Retry},
-		{Slack, 404, "no_service", chat.Fail},
-		{Slack, 410, "channel_is_archived", chat.Fail},
-		{Slack, 302, "", chat.Fail},
+		{Slack, 100, "", chat.Retryable},
+		{Slack, 408, "", chat.Retryable},
+		{Slack, 404, "no_service", chat.Failed},
+		{Slack, 410, "channel_is_archived", chat.Failed},
+		{Slack, 302, "", chat.Failed},
 		// A 2xx whose body says the message was not taken.
-		{Slack, 200, "invalid_payload", chat.Fail},
-		{Slack, 200, "no_service", chat.Fail},
-		{Slack, 200, "rate_limited", chat.Retry},
-		{Slack, 200, `{"ok":false,"error":"invalid_blocks"}`, chat.Fail},
-		{Slack, 200, `{"ok":false}`, chat.Fail},
-		{Slack, 200, "<html><title>Sign in – Corporate proxy</title></html>", chat.Fail},
-		{Slack, 200, "<!DOCTYPE html>\n<html lang=en>…", chat.Fail},
+		{Slack, 200, "invalid_payload", chat.Failed},
+		{Slack, 200, "no_service", chat.Failed},
+		{Slack, 200, "rate_limited", chat.Retryable},
+		{Slack, 200, `{"ok":false,"error":"invalid_blocks"}`, chat.Failed},
+		{Slack, 200, `{"ok":false}`, chat.Failed},
+		{Slack, 200, "<html><title>Sign in – Corporate proxy</title></html>", chat.Failed},
+		{Slack, 200, "<!DOCTYPE html>\n<html lang=en>…", chat.Failed},
 		// Slack-compatible targets answer otherwise, and deliver.
 		{Slack, 200, "", chat.Delivered},
 		{Slack, 204, "", chat.Delivered},
@@ -43,24 +43,24 @@ func TestJudges(t *testing.T) {
 		{Teams, 202, "", chat.Delivered},
 		{Teams, 200, "1", chat.Delivered},
 		{Teams, 200, `{"ok":true}`, chat.Delivered},
-		{Teams, 200, "false", chat.Fail}, // JSON, but no document a flow answers with
-		{Teams, 200, throttled, chat.Retry},
-		{Teams, 200, forbidden, chat.Fail},
-		{Teams, 200, "Bad payload received by generic incoming webhook.", chat.Fail},
-		{Teams, 101, "", chat.Retry},
-		{Teams, 400, `{"error":{"code":"TriggerInputSchemaMismatch"}}`, chat.Fail},
-		{Teams, 408, "", chat.Retry},
-		{Teams, 200, `{"error":{"code":"TriggerInputSchemaMismatch","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`, chat.Fail},
-		{Teams, 202, `{"error":{"code":"DirectApiAuthorizationRequired","message":"..."}}`, chat.Fail},
-		{Teams, 200, `{"error":"flow is disabled"}`, chat.Fail},
+		{Teams, 200, "false", chat.Failed}, // JSON, but no document a flow answers with
+		{Teams, 200, throttled, chat.Retryable},
+		{Teams, 200, forbidden, chat.Failed},
+		{Teams, 200, "Bad payload received by generic incoming webhook.", chat.Failed},
+		{Teams, 101, "", chat.Retryable},
+		{Teams, 400, `{"error":{"code":"TriggerInputSchemaMismatch"}}`, chat.Failed},
+		{Teams, 408, "", chat.Retryable},
+		{Teams, 200, `{"error":{"code":"TriggerInputSchemaMismatch","message":"The input body for trigger 'manual' of type 'Request' did not match its schema definition."}}`, chat.Failed},
+		{Teams, 202, `{"error":{"code":"DirectApiAuthorizationRequired","message":"..."}}`, chat.Failed},
+		{Teams, 200, `{"error":"flow is disabled"}`, chat.Failed},
 		{Teams, 200, `{"error":null,"status":"ok"}`, chat.Delivered},
 		{TeamsLegacy, 200, "1", chat.Delivered},
-		{TeamsLegacy, 200, "", chat.Fail},
-		{TeamsLegacy, 200, throttled, chat.Retry},
-		{TeamsLegacy, 200, "webhook message delivery failed with error: microsoft teams endpoint returned http error 502", chat.Retry},
-		{TeamsLegacy, 200, forbidden, chat.Fail},
-		{TeamsLegacy, 200, "Summary or Text is required.", chat.Fail},
-		{TeamsLegacy, 202, "", chat.Fail},
+		{TeamsLegacy, 200, "", chat.Failed},
+		{TeamsLegacy, 200, throttled, chat.Retryable},
+		{TeamsLegacy, 200, "webhook message delivery failed with error: microsoft teams endpoint returned http error 502", chat.Retryable},
+		{TeamsLegacy, 200, forbidden, chat.Failed},
+		{TeamsLegacy, 200, "Summary or Text is required.", chat.Failed},
+		{TeamsLegacy, 202, "", chat.Failed},
 	}
 	for _, tt := range tests {
 		judge, err := JudgeFor(tt.m)
@@ -68,10 +68,10 @@ func TestJudges(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := judge.Judge(chat.Response{Status: tt.status, Body: tt.body, Header: http.Header{}, Now: time.Unix(0, 0)})
-		if v.Outcome != tt.want {
-			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.m, tt.status, tt.body, v.Outcome, v.Reason, tt.want)
+		if v.Means != tt.want {
+			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.m, tt.status, tt.body, v.Means, v.Reason, tt.want)
 		}
-		if v.Outcome != chat.Delivered && v.Reason == "" {
+		if v.Means != chat.Delivered && v.Reason == "" {
 			t.Errorf("%s answered %d %q: a failure without a reason", tt.m, tt.status, tt.body)
 		}
 	}
@@ -120,7 +120,7 @@ func TestJudgeForWebhookReadsTheEndpoint(t *testing.T) {
 		want, _ := JudgeFor(tt.like)
 		for _, r := range answers {
 			r.Header, r.Now = http.Header{}, time.Unix(0, 0)
-			if g, w := got.Judge(r).Outcome, want.Judge(r).Outcome; g != w {
+			if g, w := got.Judge(r).Means, want.Judge(r).Means; g != w {
 				t.Errorf("%s to %s answered %d %q: %v, want %v (as %s)", tt.m, tt.webhook, r.Status, r.Body, g, w, tt.like)
 			}
 		}

@@ -70,7 +70,7 @@ func legacyPayload(v view) messageCard {
 // take the message, so only the body "1" is success.
 func judgeConnector(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "1" {
+	if v.Means != chat.Delivered || r.Body == "1" {
 		return v
 	}
 	return connectorFailure(r)

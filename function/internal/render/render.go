@@ -12,6 +12,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/messenger"
 )
 
@@ -43,6 +44,15 @@ type Options struct {
 
 // Render builds the webhook payload for one notification.
 func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
+	p, err := Build(m, n, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.JSON()
+}
+
+// Build renders one notification without encoding it (Payload.JSON does, once).
+func Build(m Messenger, n alarm.Notification, opts Options) (Payload, error) {
 	v := newView(n, opts)
 	var payload any
 	switch m {
@@ -53,13 +63,9 @@ func Render(m Messenger, n alarm.Notification, opts Options) ([]byte, error) {
 	case TeamsLegacy:
 		payload = legacyPayload(v)
 	default:
-		return nil, fmt.Errorf("render: unknown messenger %q", m)
+		return Payload{}, fmt.Errorf("render: unknown messenger %q", m)
 	}
-	b, err := chat.Marshal(payload) // "<", ">" and "&" stay readable; they are escaped for mrkdwn already
-	if err != nil {
-		return nil, fmt.Errorf("render %s payload for %q: %w", m, n.Title(), err)
-	}
-	return b, nil
+	return Payload{value: payload, m: m, what: "payload for", name: n.Title()}, nil
 }
 
 // JudgeFor is the messenger's reading of its endpoint's answers, for delivery to ask.
@@ -72,7 +78,7 @@ func JudgeFor(m Messenger) (chat.Judge, error) {
 	case TeamsLegacy:
 		return chat.JudgeFunc(judgeConnector), nil
 	case SlackApp:
-		return chat.JudgeFunc(judgeSlackWebAPI), nil
+		return chat.JudgeFunc(slackapi.Judge), nil
 	}
 	return nil, fmt.Errorf("render: unknown messenger %q", m)
 }

@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 )
 
 // Slack's Block Kit limits (https://api.slack.com/reference/block-kit/blocks), in characters.
@@ -21,37 +23,14 @@ const (
 	SlackTextLimit       = 3000 // the fallback text; Slack allows more, notifications show far less
 )
 
-type slackMessage struct {
-	Text        string            `json:"text"`
-	Blocks      []slackBlock      `json:"blocks"`
-	Attachments []slackAttachment `json:"attachments,omitempty"`
-}
-
-// slackAttachment carries the coloured bar, which top-level blocks cannot have.
-type slackAttachment struct {
-	Color  string       `json:"color"`
-	Blocks []slackBlock `json:"blocks"`
-}
-
-type slackBlock struct {
-	Type     string         `json:"type"`
-	Text     *slackText     `json:"text,omitempty"`
-	Fields   []slackText    `json:"fields,omitempty"`
-	Elements []slackElement `json:"elements,omitempty"`
-}
-
-type slackText struct {
-	Type  string `json:"type"`
-	Text  string `json:"text"`
-	Emoji bool   `json:"emoji,omitempty"`
-}
-
-// slackElement is a context text or an actions button.
-type slackElement struct {
-	Type string `json:"type"`
-	Text any    `json:"text"`
-	URL  string `json:"url,omitempty"`
-}
+// The Slack payload's shapes (package blockkit: lifecycle and slackapi take the same value).
+type (
+	slackMessage    = blockkit.Message
+	slackAttachment = blockkit.Attachment
+	slackBlock      = blockkit.Block
+	slackText       = blockkit.Text
+	slackElement    = blockkit.Element
+)
 
 func mrkdwnText(s string) *slackText { return &slackText{Type: "mrkdwn", Text: s} }
 
@@ -132,7 +111,7 @@ func slackPayload(v view) slackMessage {
 // that Slack-compatible targets (Mattermost, a relay of one's own) answering "" or "success" work.
 func judgeSlack(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "ok" {
+	if v.Means != chat.Delivered || r.Body == "ok" {
 		return v
 	}
 	code := ""
@@ -149,17 +128,17 @@ func judgeSlack(r chat.Response) chat.Verdict {
 		}
 		code = a.Error
 		if code == "" {
-			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf(`Slack answered "ok": false inside HTTP %d`, r.Status), Detail: r.Body}
+			return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf(`Slack answered "ok": false inside HTTP %d`, r.Status), Detail: r.Body}
 		}
 	case looksLikeHTML(r.Body):
-		return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("an HTML page inside HTTP %d, not Slack's answer (a proxy or sign-in page?)", r.Status), Detail: r.Body}
+		return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("an HTML page inside HTTP %d, not Slack's answer (a proxy or sign-in page?)", r.Status), Detail: r.Body}
 	default:
 		return v
 	}
-	if slackRetryCodes[code] {
-		return chat.Verdict{Outcome: chat.Retry, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
+	if slackapi.RetryLater(code) {
+		return chat.Verdict{Means: chat.Retryable, RetryAfter: chat.RetryAfter(r.Header.Get("Retry-After"), r.Now), Reason: fmt.Sprintf("Slack asks to try again later inside HTTP %d", r.Status), Detail: code}
 	}
-	return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}
+	return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("Slack reported an error inside HTTP %d; not retried", r.Status), Detail: code}
 }
 
 // slackErrorCode is the shape of Slack's error codes: lowercase words joined by underscores.

@@ -37,10 +37,10 @@ func isSlackHook(webhook *url.URL) bool {
 // deliverer redacts and clips the body). It is not retried: whoever answered it will again.
 func judgeSlackHook(r chat.Response) chat.Verdict {
 	if r.Status == http.StatusOK && r.Body == "ok" {
-		return chat.Verdict{Outcome: chat.Delivered}
+		return chat.Verdict{Means: chat.Delivered}
 	}
 	v := judgeSlack(r)
-	if v.Outcome != chat.Delivered {
+	if v.Means != chat.Delivered {
 		return v
 	}
 	said := "an empty body"
@@ -51,8 +51,8 @@ func judgeSlackHook(r chat.Response) chat.Verdict {
 		said = "an HTML page (a proxy's block or sign-in page?)"
 	}
 	return chat.Verdict{
-		Outcome: chat.Fail,
-		Reason:  fmt.Sprintf("Slack's webhook answers a delivered post with HTTP 200 \"ok\"; this was HTTP %d with %s, so it was not delivered", r.Status, said),
-		Detail:  r.Body,
+		Means:  chat.Failed,
+		Reason: fmt.Sprintf("Slack's webhook answers a delivered post with HTTP 200 \"ok\"; this was HTTP %d with %s, so it was not delivered", r.Status, said),
+		Detail: r.Body,
 	}
 }

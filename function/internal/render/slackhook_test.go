@@ -19,33 +19,33 @@ func TestSlackHookHostDeliversOnlyOK(t *testing.T) {
 		host   string
 		status int
 		body   string
-		want   chat.Outcome
+		want   chat.Meaning
 		says   string // in the reason, for failures
 	}{
 		{"hooks.slack.com", 200, "ok", chat.Delivered, ""},
-		{"hooks.slack.com", 200, "{}", chat.Fail, `a body other than "ok"`},
-		{"hooks.slack.com", 200, "", chat.Fail, "an empty body"},
-		{"hooks.slack.com", 200, corporateBlock, chat.Fail, "an HTML page"},
-		{"hooks.slack.com", 204, "", chat.Fail, "HTTP 204"},
-		{"hooks.slack.com", 200, "success", chat.Fail, `a body other than "ok"`},
-		{"hooks.slack.com", 200, `{"ok":true}`, chat.Fail, `a body other than "ok"`},
-		{"hooks.slack.com", 202, "ok", chat.Fail, "HTTP 202"},
-		{"HOOKS.Slack.com", 200, "{}", chat.Fail, ""},
-		{"hooks.slack.com.", 200, "{}", chat.Fail, ""},
-		{"hooks.slack-gov.com", 200, "{}", chat.Fail, ""},
+		{"hooks.slack.com", 200, "{}", chat.Failed, `a body other than "ok"`},
+		{"hooks.slack.com", 200, "", chat.Failed, "an empty body"},
+		{"hooks.slack.com", 200, corporateBlock, chat.Failed, "an HTML page"},
+		{"hooks.slack.com", 204, "", chat.Failed, "HTTP 204"},
+		{"hooks.slack.com", 200, "success", chat.Failed, `a body other than "ok"`},
+		{"hooks.slack.com", 200, `{"ok":true}`, chat.Failed, `a body other than "ok"`},
+		{"hooks.slack.com", 202, "ok", chat.Failed, "HTTP 202"},
+		{"HOOKS.Slack.com", 200, "{}", chat.Failed, ""},
+		{"hooks.slack.com.", 200, "{}", chat.Failed, ""},
+		{"hooks.slack-gov.com", 200, "{}", chat.Failed, ""},
 		{"hooks.slack-gov.com", 200, "ok", chat.Delivered, ""},
 		// Slack's own error answers keep their meaning there.
-		{"hooks.slack.com", 200, "rate_limited", chat.Retry, ""},
-		{"hooks.slack.com", 429, "rate_limited", chat.Retry, ""},
-		{"hooks.slack.com", 500, "", chat.Retry, ""},
-		{"hooks.slack.com", 404, "no_service", chat.Fail, ""},
-		{"hooks.slack.com", 200, "invalid_payload", chat.Fail, ""},
+		{"hooks.slack.com", 200, "rate_limited", chat.Retryable, ""},
+		{"hooks.slack.com", 429, "rate_limited", chat.Retryable, ""},
+		{"hooks.slack.com", 500, "", chat.Retryable, ""},
+		{"hooks.slack.com", 404, "no_service", chat.Failed, ""},
+		{"hooks.slack.com", 200, "invalid_payload", chat.Failed, ""},
 		// Slack-compatible hosts (the messenger forced to slack) answer otherwise, and deliver.
 		{"mattermost.example.com", 200, "{}", chat.Delivered, ""},
 		{"mattermost.example.com", 200, "", chat.Delivered, ""},
 		{"chat.example.com", 204, "", chat.Delivered, ""},
 		{"hooks.slack.com.evil.example", 200, "{}", chat.Delivered, ""},
-		{"mattermost.example.com", 200, corporateBlock, chat.Fail, ""},
+		{"mattermost.example.com", 200, corporateBlock, chat.Failed, ""},
 	}
 	for _, tt := range tests {
 		judge, err := JudgeForWebhook(Slack, &url.URL{Scheme: "https", Host: tt.host})
@@ -53,13 +53,13 @@ func TestSlackHookHostDeliversOnlyOK(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := judge.Judge(chat.Response{Status: tt.status, Body: tt.body, Header: http.Header{}, Now: time.Unix(0, 0)})
-		if v.Outcome != tt.want {
-			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.host, tt.status, tt.body, v.Outcome, v.Reason, tt.want)
+		if v.Means != tt.want {
+			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.host, tt.status, tt.body, v.Means, v.Reason, tt.want)
 		}
-		if v.Outcome != chat.Delivered && (v.Reason == "" || !strings.Contains(v.Reason, tt.says)) {
+		if v.Means != chat.Delivered && (v.Reason == "" || !strings.Contains(v.Reason, tt.says)) {
 			t.Errorf("%s answered %d %q: reason %q, want one saying %q", tt.host, tt.status, tt.body, v.Reason, tt.says)
 		}
-		if v.Outcome == chat.Fail && tt.body != "" && v.Detail == "" {
+		if v.Means == chat.Failed && tt.body != "" && v.Detail == "" {
 			t.Errorf("%s answered %d %q: the failure does not name what came back", tt.host, tt.status, tt.body)
 		}
 	}

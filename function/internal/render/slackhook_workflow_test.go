@@ -19,20 +19,20 @@ func TestSlackHookRuleByService(t *testing.T) {
 		url    string
 		status int
 		body   string
-		want   chat.Outcome
+		want   chat.Meaning
 	}{
 		{"https://hooks.slack.com/triggers", 200, "", chat.Delivered},
 		{"https://hooks.slack.com/triggers", 200, `{"ok":true}`, chat.Delivered},
 		{"https://hooks.slack.com/workflows", 200, `{"ok":true}`, chat.Delivered},
-		{"https://hooks.slack.com/triggers", 400, `{"ok":false,"error":"invalid_workflow_input"}`, chat.Fail},
-		{"https://hooks.slack.com/triggers", 200, corporateBlock, chat.Fail},
-		{"https://hooks.slack.com/services", 200, "", chat.Fail},
-		{"https://hooks.slack.com/services", 200, `{"ok":true}`, chat.Fail},
+		{"https://hooks.slack.com/triggers", 400, `{"ok":false,"error":"invalid_workflow_input"}`, chat.Failed},
+		{"https://hooks.slack.com/triggers", 200, corporateBlock, chat.Failed},
+		{"https://hooks.slack.com/services", 200, "", chat.Failed},
+		{"https://hooks.slack.com/services", 200, `{"ok":true}`, chat.Failed},
 		{"https://hooks.slack.com/services", 200, "ok", chat.Delivered},
-		{"https://hooks.slack.com", 200, "{}", chat.Fail},
-		{"https://HOOKS.SLACK.COM:443/services", 200, "{}", chat.Fail},
+		{"https://hooks.slack.com", 200, "{}", chat.Failed},
+		{"https://HOOKS.SLACK.COM:443/services", 200, "{}", chat.Failed},
 		{"https://HOOKS.SLACK.COM:443/services", 200, "ok", chat.Delivered},
-		{"https://hooks.slack.com.:443", 200, "", chat.Fail},
+		{"https://hooks.slack.com.:443", 200, "", chat.Failed},
 		{"https://hooks.slack-gov.com/triggers", 200, "", chat.Delivered},
 	}
 	for _, tt := range tests {
@@ -45,8 +45,8 @@ func TestSlackHookRuleByService(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := judge.Judge(chat.Response{Status: tt.status, Body: tt.body, Header: http.Header{}, Now: time.Unix(0, 0)})
-		if v.Outcome != tt.want {
-			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.url, tt.status, tt.body, v.Outcome, v.Reason, tt.want)
+		if v.Means != tt.want {
+			t.Errorf("%s answered %d %q: %v (%s), want %v", tt.url, tt.status, tt.body, v.Means, v.Reason, tt.want)
 		}
 	}
 }

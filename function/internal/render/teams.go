@@ -224,12 +224,12 @@ func teamsPayload(v view) teamsMessage {
 // the status says.
 func judgeWorkflows(r chat.Response) chat.Verdict {
 	v := chat.ByStatus(r)
-	if v.Outcome != chat.Delivered || r.Body == "" || r.Body == "1" {
+	if v.Means != chat.Delivered || r.Body == "" || r.Body == "1" {
 		return v
 	}
 	if isJSONDocument(r.Body) {
 		if code, failed := workflowsError(r.Body); failed {
-			return chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Teams Workflows reported an error inside HTTP %d; not retried", r.Status), Detail: code}
+			return chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("Teams Workflows reported an error inside HTTP %d; not retried", r.Status), Detail: code}
 		}
 		return v
 	}
@@ -263,11 +263,11 @@ var connectorStatus = regexp.MustCompile(`(?i)HTTP error (\d{3})`)
 // connectorFailure is a Teams failure reported inside a 2xx: retryable when the status it names
 // could pass later (408, 429, 5xx), else final.
 func connectorFailure(r chat.Response) chat.Verdict {
-	v := chat.Verdict{Outcome: chat.Fail, Reason: fmt.Sprintf("Teams connector reported a failure inside HTTP %d", r.Status), Detail: r.Body}
+	v := chat.Verdict{Means: chat.Failed, Reason: fmt.Sprintf("Teams connector reported a failure inside HTTP %d", r.Status), Detail: r.Body}
 	if sub := connectorStatus.FindStringSubmatch(r.Body); sub != nil {
 		code, _ := strconv.Atoi(sub[1])
 		if code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500 {
-			v.Outcome = chat.Retry
+			v.Means = chat.Retryable
 			v.RetryAfter = chat.RetryAfter(r.Header.Get("Retry-After"), r.Now)
 		}
 	}

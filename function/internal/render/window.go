@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
-	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 )
 
 // WindowSummary is what a maintenance window held, told once at its end: which alarms changed
@@ -85,6 +84,15 @@ var windowLanguages = map[Language]windowWords{
 // RenderWindowSummary builds the payload of a window's summary for the messenger: the same view
 // as an alarm's (title, headline, facts), red while something is still in ALARM, green otherwise.
 func RenderWindowSummary(m Messenger, s WindowSummary, opts Options) ([]byte, error) {
+	p, err := BuildWindowSummary(m, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.JSON()
+}
+
+// BuildWindowSummary is RenderWindowSummary without encoding (Payload.JSON does, once).
+func BuildWindowSummary(m Messenger, s WindowSummary, opts Options) (Payload, error) {
 	v := windowView(s, opts)
 	var payload any
 	switch m {
@@ -97,13 +105,9 @@ func RenderWindowSummary(m Messenger, s WindowSummary, opts Options) ([]byte, er
 		v.body = teamsLines(v.body)
 		payload = legacyPayload(v)
 	default:
-		return nil, fmt.Errorf("render: unknown messenger %q", m)
+		return Payload{}, fmt.Errorf("render: unknown messenger %q", m)
 	}
-	b, err := chat.Marshal(payload)
-	if err != nil {
-		return nil, fmt.Errorf("render %s summary of window %q: %w", m, s.Window, err)
-	}
-	return b, nil
+	return Payload{value: payload, m: m, what: "summary of window", name: s.Window}, nil
 }
 
 // teamsLines separates lines by a blank line: Teams' markdown joins lines a single break separates.

@@ -130,7 +130,7 @@ func TestReplayAgainstMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := relay.New(messenger.Slack, render.Options{Location: time.UTC},
-			&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}, log)
+			relay.NewWebhook(&deliver.Webhook{URL: u, Messenger: messenger.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}), log)
 		s, err := Run(context.Background(), client, queueURL, r.Handle, log, Options{Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)

@@ -50,7 +50,7 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 		since := l.Since.Add(-time.Minute)
 		form.Set("oldest", fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000))
 	}
-	var last outcome
+	var last attemptResult
 	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
 		last = c.attemptAs(ctx, method, "application/x-www-form-urlencoded", []byte(form.Encode()))
 		return retry.Outcome{Done: last.ok, Retry: last.retryable, RetryAfter: last.retryAfter}
@@ -60,13 +60,12 @@ func (c *Client) Find(ctx context.Context, l Lookup) (string, error) {
 			stopped = "not retried"
 		}
 		err := &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped)}
-		switch last.code {
-		case "thread_not_found", "channel_not_found", "is_archived", "not_in_channel":
+		if codes[last.code].nowhere {
 			// Where it would be is gone or closed to the bot: a post there is no longer shown,
 			// and posting again fails (or goes elsewhere) the same way.
 			return "", nil
 		}
-		if last.code == "missing_scope" || last.code == "not_allowed_token_type" {
+		if codes[last.code].noHistory {
 			err.Reason = "the app lacks channels:history / groups:history" // not chat:write, which posting needs
 			return "", fmt.Errorf("%w: %w", ErrNoHistoryScope, err)
 		}

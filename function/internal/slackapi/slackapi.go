@@ -1,7 +1,7 @@
 // Package slackapi is the small part of Slack's Web API the relay needs to keep one message per
 // incident: chat.postMessage (also as a thread reply, with thread_ts) and chat.update, with a bot
-// token. What an answer means is the slack-app messenger's call (render.JudgeFor, a chat.Judge),
-// as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
+// token. What an answer means is the client's chat.Judge (Judge, over Slack's error table in
+// codes.go; render.JudgeFor gives it as the slack-app messenger's), as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
 // errors) is retried inside the context's deadline, everything else fails at once with Slack's
 // error code; a message that can no longer be edited is reported as ErrMessageGone so that the
 // caller can post a new one. The token never appears in an error.
@@ -10,8 +10,8 @@
 // bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After
 // up to the context's end instead of stopping while the invocation can still report the failure,
 // its client keeps the token as a plain string field that %+v prints, and the judgement (which
-// codes are permanent: render's slackapp.go; which mean the message is gone: here) would be
-// needed on top of it anyway.
+// codes are permanent, which mean the message is gone: codes.go) would be needed on top of it
+// anyway.
 package slackapi
 
 import (
@@ -28,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry"
 	"github.com/alarm-relay/alarm-relay/function/internal/urlerr"
@@ -43,7 +44,7 @@ const DefaultBaseURL = "https://slack.com/api/"
 type Client struct {
 	BaseURL string // ends in "/"; methods are appended
 	Token   Token
-	Judge   chat.Judge // what the Web API's answers mean: render.JudgeFor(messenger.SlackApp)
+	Judge   chat.Judge // what the Web API's answers mean: Judge (render.JudgeFor(messenger.SlackApp))
 	HTTP    *http.Client
 	Policy  retry.Policy
 	Clock   retry.Clock // the zero value is the real clock; tests give one that never waits
@@ -51,7 +52,7 @@ type Client struct {
 
 // New builds a client for token, with the base URL from SLACK_API_URL (default Slack's own). The
 // token goes to that URL, so it must be HTTPS; plain HTTP is allowed to loopback only, for tests.
-// judge reads the answers (render.JudgeFor(messenger.SlackApp)).
+// judge reads the answers (Judge, which render.JudgeFor(messenger.SlackApp) gives).
 func New(getenv func(string) string, token Token, judge chat.Judge, client *http.Client) (*Client, error) {
 	if token.IsZero() {
 		return nil, errors.New("slack: no bot token")
@@ -89,9 +90,9 @@ type Message struct {
 	TS       string // chat.update: the message to edit
 	ThreadTS string // chat.postMessage: reply in this message's thread
 
-	// Payload is a JSON object with text, blocks and attachments: the Slack payload the render
-	// package builds for webhooks, posted as it is. When nil, Text is posted as mrkdwn.
-	Payload []byte
+	// Payload is the Slack message render builds (for webhooks too), posted as it is. When nil,
+	// Text is posted as mrkdwn.
+	Payload *blockkit.Message
 	Text    string
 
 	// Metadata tags a posted message (Slack's message metadata) so that it can be found again
@@ -143,19 +144,11 @@ func (e *Error) Is(target error) bool {
 	case ErrOutcomeUnknown:
 		return e.Unknown
 	case ErrMessageGone:
-		return goneCodes[e.Code]
+		return codes[e.Code].gone
 	case ErrChannelUnusable:
-		return e.Code == "channel_not_found" || e.Code == "is_archived" || e.Code == "not_in_channel"
+		return codes[e.Code].unusable
 	}
 	return false
-}
-
-// goneCodes: the message to edit or reply to no longer exists or may not be edited.
-var goneCodes = map[string]bool{
-	"message_not_found":   true,
-	"cant_update_message": true,
-	"edit_window_closed":  true,
-	"thread_not_found":    true,
 }
 
 // ErrOutcomeUnknown is reported (through errors.Is) when a post may or may not have been taken:
@@ -184,15 +177,20 @@ func (c *Client) UpdateMessage(ctx context.Context, m Message) (Posted, error) {
 	return c.call(ctx, "chat.update", m)
 }
 
-// body builds the JSON request: the payload's own fields, then the channel, ts and thread_ts.
+// body builds the JSON request, encoded once: the message's text, blocks and attachments, then
+// the channel, ts and thread_ts.
 func body(method string, m Message) ([]byte, error) {
 	if m.Channel == "" {
 		return nil, fmt.Errorf("slack %s: no channel", method)
 	}
-	fields := map[string]json.RawMessage{}
-	if m.Payload != nil {
-		if err := json.Unmarshal(m.Payload, &fields); err != nil {
-			return nil, fmt.Errorf("slack %s: the payload is not a JSON object: %w", method, err)
+	fields := map[string]any{}
+	if p := m.Payload; p != nil {
+		fields["text"] = p.Text
+		if p.Blocks != nil {
+			fields["blocks"] = p.Blocks
+		}
+		if len(p.Attachments) > 0 {
+			fields["attachments"] = p.Attachments
 		}
 	} else {
 		if m.Text == "" {
@@ -204,9 +202,6 @@ func body(method string, m Message) ([]byte, error) {
 			fields["blocks"] = json.RawMessage(`[]`)
 			fields["attachments"] = json.RawMessage(`[]`)
 		}
-	}
-	for _, drop := range []string{"channel", "ts", "thread_ts", "token", "as_user"} {
-		delete(fields, drop) // the caller's fields below are the only ones that say where it goes
 	}
 	fields["channel"] = str(m.Channel)
 	switch method {
@@ -221,7 +216,7 @@ func body(method string, m Message) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("slack %s: encode metadata: %w", method, err)
 			}
-			fields["metadata"] = meta
+			fields["metadata"] = json.RawMessage(meta)
 		}
 		fields["unfurl_links"] = json.RawMessage(`false`)
 		fields["unfurl_media"] = json.RawMessage(`false`)
@@ -238,8 +233,8 @@ func str(s string) json.RawMessage {
 	return b
 }
 
-// outcome is what one attempt tells: done, or why not and whether and when to try again.
-type outcome struct {
+// attemptResult is what one attempt tells: done, or why not and whether and when to try again.
+type attemptResult struct {
 	ok         bool
 	retryable  bool
 	retryAfter time.Duration
@@ -257,7 +252,7 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	if err != nil {
 		return Posted{}, err
 	}
-	var last outcome
+	var last attemptResult
 	attempts, stopped := retry.Do(ctx, c.Policy, c.Clock, func(ctx context.Context, _ int) retry.Outcome {
 		last = c.attempt(ctx, method, payload)
 		if last.unknown && method == "chat.postMessage" {
@@ -276,20 +271,20 @@ func (c *Client) call(ctx context.Context, method string, m Message) (Posted, er
 	return Posted{}, &Error{Method: method, Status: last.status, Code: last.code, Detail: last.detail, Attempts: attempts, Reason: retry.JoinReason(last.reason, stopped), Unknown: last.unknown}
 }
 
-func (c *Client) attempt(ctx context.Context, method string, payload []byte) outcome {
+func (c *Client) attempt(ctx context.Context, method string, payload []byte) attemptResult {
 	return c.attemptAs(ctx, method, "application/json; charset=utf-8", payload)
 }
 
-func (c *Client) attemptAs(ctx context.Context, method, contentType string, payload []byte) outcome {
+func (c *Client) attemptAs(ctx context.Context, method, contentType string, payload []byte) attemptResult {
 	timeout := c.Policy.Timeout(ctx, c.Clock.Time())
 	if timeout <= 0 {
-		return outcome{reason: "no time left before the deadline"}
+		return attemptResult{reason: "no time left before the deadline"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+method, bytes.NewReader(payload))
 	if err != nil {
-		return outcome{reason: "build request: " + c.Token.redact(err.Error())}
+		return attemptResult{reason: "build request: " + c.Token.redact(err.Error())}
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+c.Token.reveal())
@@ -302,12 +297,12 @@ func (c *Client) attemptAs(ctx context.Context, method, contentType string, payl
 	}))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return outcome{retryable: true, unknown: sent.Load(), reason: c.Token.redact(urlerr.Strip(err).Error())}
+		return attemptResult{retryable: true, unknown: sent.Load(), reason: c.Token.redact(urlerr.Strip(err).Error())}
 	}
 	defer resp.Body.Close()
 	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if rerr != nil {
-		return outcome{retryable: true, unknown: true, status: resp.StatusCode, reason: "read the answer: " + c.Token.redact(urlerr.Strip(rerr).Error())}
+		return attemptResult{retryable: true, unknown: true, status: resp.StatusCode, reason: "read the answer: " + c.Token.redact(urlerr.Strip(rerr).Error())}
 	}
 	o := c.judge(resp, raw, !strings.HasPrefix(method, "conversations."))
 	o.reason = c.Token.redact(o.reason)
@@ -329,10 +324,10 @@ type answer struct {
 // and ts, Slack's error code and its further messages (invalid_blocks explains itself there).
 // Whatever of the answer is kept loses the token first and is shortened after: a cut made
 // first could leave a token's beginning that no redaction recognises.
-func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
+func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) attemptResult {
 	body := c.Token.redact(strings.TrimSpace(string(raw)))
 	v := c.Judge.Judge(chat.Response{Status: resp.StatusCode, Header: resp.Header, Body: body, Now: c.Clock.Time()})
-	o := outcome{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
+	o := attemptResult{status: resp.StatusCode, reason: v.Reason, retryAfter: v.RetryAfter}
 	var a answer
 	parsed := json.Unmarshal(raw, &a) == nil
 	if parsed {
@@ -356,7 +351,7 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 			return o
 		}
 	}
-	switch v.Outcome {
+	switch v.Means {
 	case chat.Delivered:
 		if a.TS == "" {
 			// A judge that let an answer without the ts pass: the incident could not find it again.
@@ -366,7 +361,7 @@ func (c *Client) judge(resp *http.Response, raw []byte, wantTS bool) outcome {
 		}
 		o.ok = true
 		o.posted = Posted{Channel: a.Channel, TS: a.TS}
-	case chat.Retry:
+	case chat.Retryable:
 		o.retryable = true
 	}
 	return o

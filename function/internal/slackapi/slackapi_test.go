@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/retry/retrytest"
@@ -27,7 +28,7 @@ const secret = "xoxb-1111111111-2222222222222-SeCrEtSeCrEtSeCrEt"
 
 const channel = "C0123ABCDEF"
 
-// payload is the shape render builds for Slack webhooks.
+// payload is the shape render builds for Slack webhooks (as JSON: see message).
 const payload = `{"text":"🔴 ALARM: orders-api latency — Average Latency > 300 ms","blocks":[{"type":"header","text":{"type":"plain_text","text":"🔴 ALARM: orders-api latency","emoji":true}}],"attachments":[{"color":"#E01E5A","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*Average Latency > 300 ms* <b>"}}]}]}`
 
 func token(t *testing.T) slackapi.Token {
@@ -65,12 +66,22 @@ func client(t *testing.T, base string) (*slackapi.Client, *retrytest.Clock) {
 	return c, clk
 }
 
+// message decodes a Slack payload as render would have built it.
+func message(t *testing.T, payload string) *blockkit.Message {
+	t.Helper()
+	var m blockkit.Message
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
 func TestPostUpdateAndReply(t *testing.T) {
 	slack := slacktest.New(t, secret, channel)
 	c, _ := client(t, slack.URL)
 	ctx := context.Background()
 
-	root, err := c.PostMessage(ctx, slackapi.Message{Channel: channel, Payload: []byte(payload)})
+	root, err := c.PostMessage(ctx, slackapi.Message{Channel: channel, Payload: message(t, payload)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +129,9 @@ func TestRawRequest(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := client(t, srv.URL+"/api") // no trailing slash: added
-	// A payload that tries to choose its own channel or token is overridden.
-	p := `{"text":"a < b & c","channel":"CEVIL00000","token":"xoxb-other","as_user":true}`
-	if _, err := c.PostMessage(context.Background(), slackapi.Message{Channel: channel, Payload: []byte(p)}); err != nil {
+	// A message has no channel or token of its own (blockkit.Message has no such fields): the
+	// request's are the only ones. Encoded once, "<" and "&" stay as written.
+	if _, err := c.PostMessage(context.Background(), slackapi.Message{Channel: channel, Payload: &blockkit.Message{Text: "a < b & c"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got.URL.Path != "/api/chat.postMessage" || got.Header.Get("Authorization") != "Bearer "+secret ||
@@ -186,9 +197,9 @@ func TestJudgement(t *testing.T) {
 			slack.Fail(map[bool]string{true: "chat.update", false: "chat.postMessage"}[tt.update], tt.failures...)
 			var err error
 			if tt.update {
-				_, err = c.UpdateMessage(ctx, slackapi.Message{Channel: channel, TS: ts, Payload: []byte(payload)})
+				_, err = c.UpdateMessage(ctx, slackapi.Message{Channel: channel, TS: ts, Payload: message(t, payload)})
 			} else {
-				_, err = c.PostMessage(ctx, slackapi.Message{Channel: channel, Payload: []byte(payload)})
+				_, err = c.PostMessage(ctx, slackapi.Message{Channel: channel, Payload: message(t, payload)})
 			}
 			switch {
 			case tt.wantErr == "" && err != nil:

@@ -24,7 +24,7 @@ func NewDryRunRelay(s Settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	}
 	if s.Parsed.Messenger == messenger.SlackApp {
 		// A Slack app shows exactly the Slack webhook's payload (the root message of an incident).
-		return relay.New(messenger.SlackApp, options, printer{out}, log), nil
+		return relay.New(messenger.SlackApp, options, relay.NewWebhook(printer{out}), log), nil
 	}
 	var u webhook.URL
 	if raw := s.WebhookURL.Reveal(); raw != "" {
@@ -36,7 +36,7 @@ func NewDryRunRelay(s Settings, out io.Writer, log *slog.Logger) (*relay.Relay, 
 	if err != nil {
 		return nil, err
 	}
-	return relay.New(m, options, printer{out}, log), nil
+	return relay.New(m, options, relay.NewWebhook(printer{out}), log), nil
 }
 
 // printer is the dry run's Poster: it writes each payload, indented, as a JSON document.

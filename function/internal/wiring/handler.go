@@ -28,8 +28,10 @@ func LambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger)
 		}, nil
 	}
 	client := deliver.NewHTTPClient()
-	if hook, ok := r.Poster().(*deliver.Webhook); ok {
-		client = hook.Client
+	if w, ok := r.Destination().(*relay.Webhook); ok {
+		if hook, ok := w.Poster.(*deliver.Webhook); ok {
+			client = hook.Client
+		}
 	}
 	queue, err := overflow.NewSQS(getenv, queueURL, client)
 	if err != nil {

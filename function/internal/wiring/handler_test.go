@@ -22,7 +22,7 @@ import (
 func TestLambdaHandlerOverflowWiring(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	var out bytes.Buffer
-	r := relay.New(render.Slack, render.Options{}, printer{&out}, log)
+	r := relay.New(render.Slack, render.Options{}, relay.NewWebhook(printer{&out}), log)
 	none := func(string) string { return "" }
 	h, err := LambdaHandler(r, none, log)
 	if err != nil {
@@ -38,7 +38,7 @@ func TestLambdaHandlerOverflowWiring(t *testing.T) {
 		t.Fatalf("SNS event: %v, %v; want it relayed as before", resp, err)
 	}
 
-	app := relay.New(render.SlackApp, render.Options{}, nil, log)
+	app := relay.New(render.SlackApp, render.Options{}, relay.NewSlackApp(nil), log)
 	env := map[string]string{relayconfig.EnvOverflowQueueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/q", "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}
 	if _, err := LambdaHandler(app, func(k string) string { return env[k] }, log); err == nil || !strings.Contains(err.Error(), relayconfig.EnvOverflowQueueURL) {

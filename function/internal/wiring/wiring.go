@@ -61,16 +61,20 @@ func NewRelay(ctx context.Context, getenv func(string) string, s Settings, log *
 			return nil, err
 		}
 		hook := &deliver.Webhook{URL: u, Messenger: m, Judge: judge, Client: client, Policy: retry.DefaultPolicy}
-		r = relay.New(m, options, hook, log)
+		r = relay.New(m, options, relay.NewWebhook(hook), log)
 	}
 	if s.Trend {
 		fetcher, err := trend.NewFromEnv(getenv, client)
 		if err != nil {
 			return nil, fmt.Errorf("%s=on: %w", relayconfig.EnvTrend, err)
 		}
-		r.WithTrend(fetcher.Fetch)
+		r.SetTrend(fetcher.Fetch)
 	}
-	return WithWindows(r.WithAlarms(lazyAlarms(getenv, client)), getenv)
+	r.SetAlarms(lazyAlarms(getenv, client))
+	if err := SetWindows(r, getenv); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // newSlackAppRelay: the bot token (SLACK_TOKEN, else the SSM parameter SLACK_TOKEN_PARAMETER),
@@ -99,12 +103,12 @@ func newSlackAppRelay(ctx context.Context, getenv func(string) string, s Setting
 		return nil, err
 	}
 	store.Log = log
-	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), options.Language, options.Location)
+	incidents, err := lifecycle.New(slack, store, channel, destination(s, getenv), render.NewIncidentLines(options.Language, options.Location))
 	if err != nil {
 		return nil, err
 	}
 	incidents.Log = log
-	return relay.New(messenger.SlackApp, options, nil, log).WithIncidents(incidents), nil
+	return relay.New(messenger.SlackApp, options, relay.NewSlackApp(incidents), log), nil
 }
 
 // destination names the destination the relay serves: with the alarm, it keys an incident, so
@@ -174,12 +178,13 @@ func renderOptions(s Settings) (render.Options, error) {
 	return render.Options{Location: s.Parsed.Location, Language: render.Language(s.Parsed.Language), Mentions: s.Parsed.Mentions}, nil
 }
 
-// WithWindows gives the relay its maintenance windows (MAINTENANCE_WINDOWS, as the stack writes
+// SetWindows gives the relay its maintenance windows (MAINTENANCE_WINDOWS, as the stack writes
 // it); windows it cannot read are a start-up problem, like any other setting.
-func WithWindows(r *relay.Relay, getenv func(string) string) (*relay.Relay, error) {
+func SetWindows(r *relay.Relay, getenv func(string) string) error {
 	set, err := maintenance.Decode(getenv(maintenance.EnvWindows))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return r.WithWindows(set), nil
+	r.SetWindows(set)
+	return nil
 }

@@ -15,30 +15,13 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// Incidents keeps one Slack message per incident; *lifecycle.Incidents is the real one.
-type Incidents interface {
-	Apply(ctx context.Context, c lifecycle.Change) (lifecycle.Result, error)
-	// Post posts a notification that is no alarm change, once per SNS MessageId.
-	Post(ctx context.Context, messageID string, payload []byte) (lifecycle.Result, error)
-	Remind(ctx context.Context, r lifecycle.Reminder, every time.Duration) (lifecycle.Result, error)
-}
-
 // AlarmsFunc returns the current state of the given alarms (cwalarms.Lister.Describe is the real
 // one).
 type AlarmsFunc func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error)
 
-// WithIncidents makes the relay a Slack app destination's: each alarm notification is shown in
-// its incident's message (posted, updated in place, replied to in its thread) instead of posted.
-func (r *Relay) WithIncidents(x Incidents) *Relay {
-	r.incidents = x
-	return r
-}
-
-// WithAlarms lets the relay serve reminder events, asking list for the alarms' states.
-func (r *Relay) WithAlarms(list AlarmsFunc) *Relay {
-	r.alarms = list
-	return r
-}
+// SetAlarms lets the relay serve reminder and window end events, asking list for the alarms'
+// states.
+func (r *Relay) SetAlarms(list AlarmsFunc) { r.alarms = list }
 
 // HandleJSON serves one invocation: the stack's reminder schedule sends
 // {"alarmRelay":"remind",…}; anything else must be an SNS event. An SNS event, the common case,
@@ -79,37 +62,8 @@ func (r *Relay) HandleJSON(ctx context.Context, raw []byte) error {
 	return r.Handle(ctx, in.Event)
 }
 
-// show puts an alarm notification into its incident (or, without an alarm ARN, posts it on its
-// own). Anything not shown, or shown but not remembered, is an error: Lambda retries the event,
-// and the incident recognises what it already shows.
-func (r *Relay) show(ctx context.Context, n alarm.Notification, payload []byte, attrs []any) error {
-	start := r.now()
-	var (
-		res lifecycle.Result
-		err error
-	)
-	if n.Alarm != nil && n.Alarm.ARN != "" {
-		res, err = r.incidents.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, payload))
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS, "new_root", res.NewRoot)
-	} else {
-		res, err = r.incidents.Post(ctx, n.MessageID, payload)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "ts", res.RootTS)
-	}
-	attrs = append(attrs, "duration_ms", r.now().Sub(start).Milliseconds(), "bytes", len(payload))
-	if err == nil && res.NothingPosted() {
-		// Handled, but nothing reached Slack: never logged as "delivered".
-		if n.MessageID != "" {
-			r.delivered.Add(n.MessageID)
-		}
-		r.log.InfoContext(ctx, res.Action, attrs...)
-		return nil
-	}
-	return r.report(ctx, n, attrs, err)
-}
-
 // Remind serves one tick of the reminder schedule: every alarm of the event that has been in
-// ALARM for an interval gets a reminder — in its incident's thread for a Slack app destination, as
-// a new message for a webhook. Any reminder not delivered fails the invocation.
+// ALARM for an interval gets a reminder, as its destination reminds (Destination.Remind). Any reminder not delivered fails the invocation.
 func (r *Relay) Remind(ctx context.Context, ev relayconfig.ReminderEvent) error {
 	if r.alarms == nil {
 		err := errors.New("this relay cannot read alarm states, so it serves no reminder events")
@@ -153,27 +107,19 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 		r.log.ErrorContext(ctx, "reminder not delivered", append(attrs, "error", err.Error())...)
 		return fmt.Errorf("remind %q: %w", rem.AlarmName, err)
 	}
-	if r.incidents != nil {
-		res, err := r.incidents.Remind(ctx, rem, every)
-		attrs = append(attrs, "action", res.Action, "channel", res.Channel, "root_ts", res.RootTS)
-		if err != nil {
-			return fail(err)
-		}
-		r.log.InfoContext(ctx, "reminded", attrs...)
+	line := render.NewIncidentLines(r.options.Language, r.options.Location).Reminder(rem.AlarmName, rem.Since, rem.For)
+	text, err := render.Build(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: line}, r.options)
+	if err != nil {
+		return fail(err)
+	}
+	d, err := r.dest.Remind(ctx, rem, every, text)
+	attrs = append(attrs, d.Attrs...)
+	if err != nil {
+		return fail(err)
+	}
+	if d.Unposted != "" {
+		r.log.InfoContext(ctx, d.Unposted, attrs...)
 		return nil
-	}
-	text, err := lifecycle.ReminderText(rem, r.options.Language, r.options.Location)
-	if err != nil {
-		return fail(err)
-	}
-	payload, err := render.Render(r.messenger, alarm.Notification{Subject: rem.AlarmName, Text: text}, r.options)
-	if err != nil {
-		return fail(err)
-	}
-	res, err := r.poster.Post(ctx, payload)
-	attrs = append(attrs, "status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds())
-	if err != nil {
-		return fail(err)
 	}
 	r.log.InfoContext(ctx, "reminded", attrs...)
 	return nil
