@@ -29,3 +29,14 @@ func (r *Relay) WithPoster(p Poster) *Relay {
 
 // Alarms is how the relay reads alarms' current states (nil: it cannot).
 func (r *Relay) Alarms() AlarmsFunc { return r.alarms }
+
+// Incidents is the relay's incident keeper; nil for a webhook destination.
+func (r *Relay) Incidents() Incidents { return r.incidents }
+
+// WithPushBack tells the relay which errors are a messenger's push-back that its caller hands to
+// the overflow queue: such a post is logged as pushed back (info), not as "not delivered" — the
+// notification is not lost, and the overflow logs where it went.
+func (r *Relay) WithPushBack(pushedBack func(error) bool) *Relay {
+	r.pushedBack = pushedBack
+	return r
+}
