@@ -35,7 +35,11 @@ func lambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvOverflowQueueURL, err)
 	}
-	handler, err := overflow.Handler(r, queue)
+	build := overflow.Handler
+	if r.Incidents() != nil {
+		build = overflow.SlackAppHandler
+	}
+	handler, err := build(r, queue)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvOverflowQueueURL, err)
 	}

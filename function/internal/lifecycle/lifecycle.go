@@ -46,11 +46,13 @@ type Change struct {
 	// Payload is the rendered Slack message for this notification ({text, blocks, attachments},
 	// render.Render(render.Slack, n, opts)): the root message shows it.
 	Payload []byte
+	// Alarm is the parsed alarm (nil when unknown): a storm digest's root shows it as a line.
+	Alarm *alarm.Alarm
 }
 
 // ChangeFrom fills a Change from a parsed alarm and its rendered Slack payload.
 func ChangeFrom(a *alarm.Alarm, payload []byte) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Payload: payload}
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Payload: payload, Alarm: a}
 }
 
 // Incidents is a Slack app destination's incident keeper.
@@ -69,6 +71,8 @@ type Incidents struct {
 	MaxSkew time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger // nil: slog.Default()
+
+	digest *render.Options // storm digests' rendering; nil: no digests (see digest.go)
 }
 
 // New builds the keeper for one destination. language words the lifecycle's own lines (render's
@@ -113,6 +117,9 @@ func (x *Incidents) Apply(ctx context.Context, c Change) (Result, error) {
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: c.AlarmARN, Destination: x.destination})
 	if err != nil {
 		return Result{}, err
+	}
+	if x.inDigest(inc, c) {
+		return x.applyInDigest(ctx, lock, c)
 	}
 	p, err := decide(inc, c, at, x.texts)
 	if err != nil {

@@ -1,0 +1,160 @@
+package overflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/cwalarms"
+	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/incident"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/stormtest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
+)
+
+const (
+	stormToken   = "xoxb-storm-0000-SECRET"
+	stormChannel = "C0STORM"
+)
+
+// slackAppDest is a Slack app destination: the scripted Web API taking one post a second per
+// channel and one edit a second per message (ratelimited with Retry-After: 1 beyond), incidents
+// in moto_server's DynamoDB.
+func slackAppDest() (stormDest, **slacktest.Server) {
+	var (
+		slack  *slacktest.Server
+		dynamo string
+		table  = "storm-incidents"
+	)
+	d := stormDest{}
+	d.start = func(tb testing.TB, getenv func(string) string) {
+		slack = slacktest.New(tb, stormToken, stormChannel)
+		slack.Limit(time.Second, time.Second)
+		dynamo = testsupport.StartMoto(tb)
+		store, err := incident.New(table, withDynamo(getenv, dynamo), http.DefaultClient)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := store.CreateTable(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	d.handler = func(getenv func(string) string, queueURL string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error) {
+		client := deliver.NewHTTPClient()
+		tok, err := slackapi.ParseToken(stormToken)
+		if err != nil {
+			return nil, err
+		}
+		judge, err := render.JudgeFor(render.SlackApp)
+		if err != nil {
+			return nil, err
+		}
+		api, err := slackapi.New(func(string) string { return slack.URL }, tok, judge, client)
+		if err != nil {
+			return nil, err
+		}
+		store, err := incident.New(table, withDynamo(getenv, dynamo), client)
+		if err != nil {
+			return nil, err
+		}
+		store.Log = log
+		x, err := lifecycle.New(api, store, stormChannel, "team", render.English, nil)
+		if err != nil {
+			return nil, err
+		}
+		x.Log = log
+		q, err := NewSQS(getenv, queueURL, client)
+		if err != nil {
+			return nil, err
+		}
+		lister, err := cwalarms.NewFromEnv(getenv, client)
+		if err != nil {
+			return nil, err
+		}
+		r := relay.New(render.SlackApp, render.Options{}, nil, log).WithIncidents(x).WithAlarms(lister.Describe)
+		return SlackAppHandler(r, q)
+	}
+	d.check = func(newest map[string]string) (stormtest.Report, stormExtra) {
+		r := stormtest.ReadSlackApp(slack, stormChannel, newest)
+		r.Refused = r.Limited
+		return r.Report, stormExtra{updates: r.Updates, replies: r.Replies, rootsTwice: r.RootsTwice}
+	}
+	return d, &slack
+}
+
+func withDynamo(getenv func(string) string, endpoint string) func(string) string {
+	return func(k string) string {
+		if k == "AWS_ENDPOINT_URL_DYNAMODB" {
+			return endpoint
+		}
+		return getenv(k)
+	}
+}
+
+// TestSlackAppStorm: 200 changes in 2 s for a Slack app destination whose channel takes one post
+// a second end with every alarm's newest state in the channel, each alarm in one message only
+// (shared digest roots, edited in place), no root posted twice, posts a second apart, nothing
+// failed or dead-lettered; and a recovery after the storm edits the digest root that shows the
+// alarm and replies in its thread. (How fast is BenchmarkSlackAppStorm's to say.)
+func TestSlackAppStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a storm in real time")
+	}
+	dest, slack := slackAppDest()
+	recovered := stormtest.AlarmName(1) // in ALARM at the storm's end
+	dest.after = func(invoke func([]byte) error, cw *stormtest.CloudWatch) []stormtest.Change {
+		c := stormtest.Change{Alarm: recovered, State: "OK", Previous: "ALARM", At: time.Now(), MessageID: "after-storm-recovery"}
+		cw.Set(c)
+		if err := invoke(stormtest.Event(c)); err != nil {
+			t.Errorf("recovery after the storm: %v", err)
+		}
+		return []stormtest.Change{c}
+	}
+	res := runStormTo(t, dest, "moto", 200, 2*time.Second, 3*time.Minute)
+	t.Log(res)
+	if len(res.missing) > 0 {
+		t.Errorf("the channel does not end on the newest state of %d alarms: %v", len(res.missing), res.missing[:min(5, len(res.missing))])
+	}
+	if len(res.dupes) > 0 || len(res.rootsTwice) > 0 {
+		t.Errorf("alarms in more than one message: %v; roots posted twice: %v", res.dupes[:min(5, len(res.dupes))], res.rootsTwice)
+	}
+	if res.failedSNS > 0 || res.deadLetters > 0 || res.batchesFailures > 0 {
+		t.Errorf("%d failed invocations, %d failed batch items, %d dead letters; want none", res.failedSNS, res.batchesFailures, res.deadLetters)
+	}
+	if res.posts > 1 && res.minGap < time.Second {
+		t.Errorf("two posts %v apart: the channel takes one a second", res.minGap)
+	}
+	if res.posts >= 50 {
+		t.Errorf("%d posts for 200 changes: no digest", res.posts)
+	}
+	// The recovery: the root showing the alarm shows it OK, and its thread says so.
+	var root *slacktest.Message
+	for _, m := range (*slack).Roots(stormChannel) {
+		raw, _ := json.Marshal(m.Body)
+		if stormtest.ReadSlack(raw)[recovered] != "" {
+			root = &m
+			break
+		}
+	}
+	if root == nil {
+		t.Fatalf("no root shows %q", recovered)
+	}
+	raw, _ := json.Marshal(root.Body)
+	if got := stormtest.ReadSlack(raw); got[recovered] != "OK" || len(got) < 2 {
+		t.Errorf("the digest root shows %q as %q among %d alarms; want OK among the storm's others", recovered, got[recovered], len(got))
+	}
+	replies := (*slack).Replies(stormChannel, root.TS)
+	if len(replies) != 1 || !strings.Contains(fmt.Sprint(replies[0].Body["text"]), "Resolved") {
+		t.Errorf("replies in the digest root's thread: %+v; want one for the recovery", replies)
+	}
+}
