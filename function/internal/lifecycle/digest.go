@@ -183,16 +183,22 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 		}
 		groups[record] = append(groups[record], *m)
 	}
-	slices.Sort(order) // the current root ("") first, then the roots of earlier storms
+	// The roots of alarms shown already first: what cannot go there any more (the root deleted,
+	// its record expired) joins the storm's current root with the others.
+	slices.Sort(order)
+	current := groups[""]
 	for _, record := range order {
-		members := groups[record]
-		var err error
 		if record == "" {
-			err = x.current(ctx, plock, &ptr, members, batch, results)
-		} else {
-			err = x.intoRecord(ctx, record, members, reply, results)
+			continue
 		}
+		rest, err := x.intoRecord(ctx, record, groups[record], reply, results)
 		if err != nil {
+			errs = append(errs, err)
+		}
+		current = append(current, rest...)
+	}
+	if len(current) > 0 {
+		if err := x.current(ctx, plock, &ptr, current, batch, results); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -225,7 +231,7 @@ func (x *Incidents) join(ctx context.Context, i int, e render.DigestEntry) (*mem
 	}
 	if !p.commit || p.action == actionLate || p.action == actionLateAlone {
 		// Shown already, or older than what is shown: the line stays as it is.
-		x.log().InfoContext(ctx, "storm digest: "+p.action, "alarm", a.Name, "state", string(a.State))
+		x.log().InfoContext(ctx, "storm digest: already shown at this or a newer change; line unchanged", "alarm", a.Name, "state", string(a.State), "decision", p.action)
 		return nil, DigestShown, lock.Release(ctx)
 	}
 	p.postKey = incident.ChangeKey(string(c.State), at)
@@ -366,17 +372,18 @@ func (x *Incidents) fill(ctx context.Context, record string, members []member, r
 }
 
 // intoRecord brings members' lines up to date in the digest root their incidents are shown in,
-// and (after the storm: reply) replies each change in the root's thread.
-func (x *Incidents) intoRecord(ctx context.Context, record string, members []member, reply bool, results []DigestResult) error {
+// and (after the storm: reply) replies each change in the root's thread. It returns the members
+// whose root is gone (deleted in Slack, or its record expired): they join the current root.
+func (x *Incidents) intoRecord(ctx context.Context, record string, members []member, reply bool, results []DigestResult) ([]member, error) {
 	lock, rec, err := x.store.Lock(ctx, incident.Key{AlarmARN: record, Destination: x.destination})
 	if err != nil {
 		x.fail(ctx, members, results)
-		return fmt.Errorf("storm digest: %w", err)
+		return nil, fmt.Errorf("storm digest: %w", err)
 	}
 	lines, err := readLines(rec)
 	if err != nil || rec.RootTS == "" {
-		x.fail(ctx, members, results)
-		return errors.Join(fmt.Errorf("storm digest record %s: %w", record, err), lock.Release(ctx))
+		x.log().WarnContext(ctx, "storm digest: the root's record is gone or unreadable; its alarms join the current root", "record", record, "error", fmt.Sprint(err))
+		return members, lock.Release(ctx)
 	}
 	for _, m := range members {
 		lines = merge(lines, digestLine{Key: m.inc.Key.AlarmARN, Entry: m.entry})
@@ -385,9 +392,13 @@ func (x *Incidents) intoRecord(ctx context.Context, record string, members []mem
 	if err == nil {
 		err = x.edit(ctx, lock, &rec, lines, payload)
 	}
+	if errors.Is(err, slackapi.ErrMessageGone) {
+		x.log().WarnContext(ctx, "storm digest: the root was deleted; its alarms join the current root", "record", record)
+		return members, lock.Release(ctx)
+	}
 	if err != nil {
 		x.fail(ctx, members, results)
-		return errors.Join(fmt.Errorf("storm digest: update the root: %w", err), lock.Release(ctx))
+		return nil, errors.Join(fmt.Errorf("storm digest: update the root: %w", err), lock.Release(ctx))
 	}
 	var errs []error
 	if reply {
@@ -403,9 +414,9 @@ func (x *Incidents) intoRecord(ctx context.Context, record string, members []mem
 	}
 	if len(errs) > 0 {
 		x.fail(ctx, members, results)
-		return errors.Join(errs...)
+		return nil, errors.Join(errs...)
 	}
-	return x.commitMembers(ctx, members, rec.Channel, rec.RootTS, record, results, "updated the storm digest's root")
+	return nil, x.commitMembers(ctx, members, rec.Channel, rec.RootTS, record, results, "updated the storm digest's root")
 }
 
 // edit shows lines on the record's root (at most once a second) and commits the record.
@@ -423,6 +434,7 @@ func (x *Incidents) edit(ctx context.Context, lock *incident.Lock, rec *incident
 		return err
 	}
 	rec.Lines, rec.LastChange = string(raw), x.now()
+	rec.Closed, rec.ClosedAt = true, rec.LastChange // kept for as long after its last edit as a closed incident
 	if err := lock.Commit(ctx, *rec); err != nil {
 		return fmt.Errorf("storm digest: edited the root (%s) but not remembered: %w", rec.RootTS, err)
 	}
