@@ -263,7 +263,7 @@ func runStormTo(tb testing.TB, dest stormDest, backend string, n int, spread, bu
 		tb.Errorf("event source mapping: %v", err)
 	}
 	report, extra := dest.check(newest)
-	res := stormResult{updates: extra.updates, replies: extra.replies, rootsTwice: extra.rootsTwice,changes: n, posts: report.Posts, refused: report.Refused, snsInvocations: snsCalls.Load(), sqsInvocations: mapping.Invocations.Load(),
+	res := stormResult{updates: extra.updates, replies: extra.replies, rootsTwice: extra.rootsTwice, changes: n, posts: report.Posts, refused: report.Refused, snsInvocations: snsCalls.Load(), sqsInvocations: mapping.Invocations.Load(),
 		failedSNS: snsFailed.Load(), missing: report.Missing, dupes: report.Duplicated, minGap: report.MinGap, batchesFailures: mapping.Failed.Load()}
 	if !report.AllVisible.IsZero() {
 		res.visibleAfter = report.AllVisible.Sub(start)
