@@ -158,3 +158,41 @@ func TestSlackAppStorm(t *testing.T) {
 		t.Errorf("replies in the digest root's thread: %+v; want one for the recovery", replies)
 	}
 }
+
+// BenchmarkSlackAppStorm prints, for 50, 200 and 1,000 changes (in 0.5 s, 2 s and 10 s) to a Slack
+// app destination whose channel takes one post a second and each message one edit a second, the
+// time until every alarm's newest state is in the channel, the posts (roots and replies), the
+// edits and the invocations (scripts/stormbench makes the table). Incidents in moto_server's
+// DynamoDB; the overflow queue in moto_server or in memory (see BenchmarkStorm).
+func BenchmarkSlackAppStorm(b *testing.B) {
+	for _, tt := range []struct {
+		backend string
+		n       int
+		spread  time.Duration
+	}{
+		{"moto", 200, 2 * time.Second},
+		{"memory", 50, 500 * time.Millisecond}, {"memory", 200, 2 * time.Second}, {"memory", 1000, 10 * time.Second},
+	} {
+		b.Run(fmt.Sprintf("%s/%d", tt.backend, tt.n), func(b *testing.B) {
+			var res stormResult
+			for range b.N {
+				dest, _ := slackAppDest()
+				res = runStormTo(b, dest, tt.backend, tt.n, tt.spread, stormBudget)
+			}
+			b.ReportMetric(res.visibleAfter.Seconds(), "s-to-visible")
+			b.ReportMetric(float64(res.posts), "posts")
+			b.ReportMetric(float64(res.updates), "updates")
+			b.ReportMetric(float64(res.refused), "429s")
+			b.ReportMetric(float64(res.snsInvocations+res.sqsInvocations), "invocations")
+			b.ReportMetric(float64(res.sqsInvocations), "sqs-invocations")
+			b.ReportMetric(float64(len(res.missing)), "missing")
+			b.ReportMetric(float64(len(res.dupes)+len(res.rootsTwice)), "duplicated")
+			b.ReportMetric(float64(res.failedSNS+int64(res.deadLetters)), "failed")
+			b.ReportMetric(res.minGap.Seconds(), "min-gap-s")
+			b.Log(res)
+			if len(res.missing)+len(res.dupes) > 0 {
+				b.Logf("missing: %v; duplicated: %v", res.missing[:min(10, len(res.missing))], res.dupes[:min(10, len(res.dupes))])
+			}
+		})
+	}
+}
