@@ -152,11 +152,8 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 	if x.digest == nil {
 		return results, errors.New("lifecycle: storm digests are not enabled for this destination")
 	}
-	if deadline, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-x.CommitReserve))
-		defer cancel()
-	}
+	// Slack's retries stop CommitReserve before the deadline: what was shown is still remembered.
+	x = x.WithSlack(reservedSlack{Slack: x.slack, reserve: x.CommitReserve})
 	plock, ptr, err := x.store.Lock(ctx, incident.Key{AlarmARN: digestPointer, Destination: x.destination})
 	if err != nil {
 		return results, fmt.Errorf("lock the storm digest: %w", err)
@@ -551,4 +548,36 @@ func keysOf(members []member) string {
 	slices.Sort(keys)
 	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
 	return hex.EncodeToString(sum[:12])
+}
+
+// reservedSlack makes each Slack call end reserve before the context's deadline, leaving the
+// rest to the commits that remember what was shown.
+type reservedSlack struct {
+	Slack
+	reserve time.Duration
+}
+
+func (s reservedSlack) cut(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, deadline.Add(-s.reserve))
+	}
+	return ctx, func() {}
+}
+
+func (s reservedSlack) PostMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error) {
+	ctx, cancel := s.cut(ctx)
+	defer cancel()
+	return s.Slack.PostMessage(ctx, m)
+}
+
+func (s reservedSlack) UpdateMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error) {
+	ctx, cancel := s.cut(ctx)
+	defer cancel()
+	return s.Slack.UpdateMessage(ctx, m)
+}
+
+func (s reservedSlack) Find(ctx context.Context, l slackapi.Lookup) (string, error) {
+	ctx, cancel := s.cut(ctx)
+	defer cancel()
+	return s.Slack.Find(ctx, l)
 }
