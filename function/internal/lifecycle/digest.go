@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -161,11 +162,21 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 	var errs []error
 	groups := map[string][]member{} // digest record → its members; "" the storm's current root
 	var order []string
-	for i, e := range entries {
-		m, outcome, err := x.join(ctx, i, e)
-		results[i].Outcome = outcome
-		if err != nil {
-			errs = append(errs, err)
+	type joined struct {
+		m       *member
+		outcome DigestOutcome
+		err     error
+	}
+	js := make([]joined, len(entries))
+	each(len(entries), func(i int) {
+		m, outcome, err := x.join(ctx, i, entries[i])
+		js[i] = joined{m, outcome, err}
+	})
+	for i, j := range js {
+		m := j.m
+		results[i].Outcome = j.outcome
+		if j.err != nil {
+			errs = append(errs, j.err)
 			continue
 		}
 		if m == nil {
@@ -459,19 +470,41 @@ func (x *Incidents) saveRecord(ctx context.Context, record, channel, ts string, 
 
 // commitMembers remembers, in each member's incident, the root that shows it.
 func (x *Incidents) commitMembers(ctx context.Context, members []member, channel, ts, record string, results []DigestResult, action string) error {
-	var errs []error
-	for _, m := range members {
+	errs := make([]error, len(members))
+	each(len(members), func(k int) {
+		m := members[k]
 		next := m.p.next
 		next.Channel, next.RootTS, next.DigestRoot = channel, ts, record
 		next.Roots, next.Pending = m.inc.Roots, nil
 		if err := m.lock.Commit(ctx, next); err != nil {
 			results[m.i].Outcome = DigestNotShown
-			errs = append(errs, errors.Join(fmt.Errorf("%q: shown in a storm digest (%s) but not remembered: %w", m.entry.Notification.Title(), ts, err), m.lock.Release(ctx)))
-			continue
+			errs[k] = errors.Join(fmt.Errorf("%q: shown in a storm digest (%s) but not remembered: %w", m.entry.Notification.Title(), ts, err), m.lock.Release(ctx))
+			return
 		}
 		results[m.i] = DigestResult{Outcome: DigestShown, Result: Result{Action: action, Channel: channel, RootTS: ts}}
-	}
+	})
 	return errors.Join(errs...)
+}
+
+// digestParallel is how many incidents of a batch are locked or committed at once: a batch's
+// table calls are independent (one item each), and one after the other they would hold the
+// destination's digest lock, and the next batch, for seconds.
+const digestParallel = 8
+
+// each calls f(0) … f(n-1), digestParallel at a time, and returns when all have returned.
+func each(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, digestParallel)
+	for i := range n {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // fail frees the members' locks; they are not shown.

@@ -193,6 +193,17 @@ func BenchmarkSlackAppStorm(b *testing.B) {
 			if len(res.missing)+len(res.dupes) > 0 {
 				b.Logf("missing: %v; duplicated: %v", res.missing[:min(10, len(res.missing))], res.dupes[:min(10, len(res.dupes))])
 			}
+			logErrors(b, res.problems, 5)
 		})
+	}
+}
+
+// logErrors shows the relay's first error lines: why batch items failed.
+func logErrors(tb testing.TB, logs string, n int) {
+	for _, line := range strings.Split(logs, "\n") {
+		if n > 0 && strings.Contains(line, `"level":"ERROR"`) {
+			tb.Log(line)
+			n--
+		}
 	}
 }
