@@ -203,6 +203,9 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 		if err != nil {
 			errs = append(errs, err)
 		}
+		if record == recordKey(ptr.Channel, ptr.RootTS) && err == nil && len(rest) == 0 {
+			ptr.LastChange = x.now() // the storm goes on in its current root
+		}
 		current = append(current, rest...)
 	}
 	if len(current) > 0 {
@@ -262,6 +265,9 @@ func (x *Incidents) current(ctx context.Context, plock *incident.Lock, ptr *inci
 		rest, err := x.fill(ctx, record, members, results)
 		if err != nil {
 			errs = append(errs, err)
+		}
+		if len(rest) < len(members) {
+			ptr.LastChange = x.now() // the storm goes on: its root stays the current one
 		}
 		members = rest
 	}
