@@ -194,6 +194,7 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 	// The roots of alarms shown already first: what cannot go there any more (the root deleted,
 	// its record expired) joins the storm's current root with the others.
 	slices.Sort(order)
+	ongoing := ptr.RootTS != "" && x.now().Sub(ptr.LastChange) < digestQuiet // before this batch's edits
 	current := groups[""]
 	for _, record := range order {
 		if record == "" {
@@ -209,7 +210,7 @@ func (x *Incidents) applyDigest(ctx context.Context, entries []render.DigestEntr
 		current = append(current, rest...)
 	}
 	if len(current) > 0 {
-		if err := x.current(ctx, plock, &ptr, current, batch, results); err != nil {
+		if err := x.current(ctx, plock, &ptr, current, batch, ongoing, results); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -256,11 +257,11 @@ func (x *Incidents) join(ctx context.Context, i int, e render.DigestEntry) (*mem
 	return &member{i: i, lock: lock, inc: inc, p: p, entry: e}, DigestShown, nil
 }
 
-// current puts members into the storm's current root while it has room and its storm lasts, and
-// the rest into new roots.
-func (x *Incidents) current(ctx context.Context, plock *incident.Lock, ptr *incident.Incident, members []member, batch string, results []DigestResult) error {
+// current puts members into the storm's current root while it has room and its storm lasts
+// (ongoing), and the rest into new roots.
+func (x *Incidents) current(ctx context.Context, plock *incident.Lock, ptr *incident.Incident, members []member, batch string, ongoing bool, results []DigestResult) error {
 	var errs []error
-	if ptr.RootTS != "" && x.now().Sub(ptr.LastChange) < digestQuiet {
+	if ongoing {
 		record := recordKey(ptr.Channel, ptr.RootTS)
 		rest, err := x.fill(ctx, record, members, results)
 		if err != nil {

@@ -134,6 +134,22 @@ func TestDigest(t *testing.T) {
 		}
 	})
 
+	t.Run("the next storm opens a new root; the last one's alarms stay in theirs", func(t *testing.T) {
+		e := setupDigest(t)
+		first := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+		later := time.Now().Add(digestQuiet + time.Minute)
+		e.x.Now = func() time.Time { return later }
+		res := e.digest(t, batchOf(stormAlarm(3, alarm.StateAlarm, t0.Add(time.Hour)), stormAlarm(4, alarm.StateAlarm, t0.Add(time.Hour)),
+			stormAlarm(5, alarm.StateAlarm, t0.Add(time.Hour)), stormAlarm(1, alarm.StateOK, t0.Add(time.Hour))))
+		roots := e.slack.Roots(channel)
+		if len(roots) != 2 || res[0].RootTS == first[0].RootTS || res[3].RootTS != first[0].RootTS {
+			t.Fatalf("%d roots, results %+v; want a new root for the new storm, alarm 1 still in the first", len(roots), res)
+		}
+		if got := shows(&roots[0]); got[stormtest.AlarmName(1)] != "OK" || len(got) != 2 {
+			t.Errorf("the first storm's root shows %v; want alarm 1 OK beside alarm 2", got)
+		}
+	})
+
 	t.Run("a full root makes a new one", func(t *testing.T) {
 		e := setupDigest(t)
 		var alarms []*alarm.Alarm
