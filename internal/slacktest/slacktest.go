@@ -31,6 +31,7 @@ type Call struct {
 	Text     string
 	Body     map[string]any // the whole JSON request
 	Answer   string         // "ok" or the error code answered
+	At       time.Time      // when it was answered
 }
 
 // Message is a message as the channel shows it now.
@@ -67,6 +68,8 @@ type Server struct {
 	next     int
 	order    []string // message keys in the order posted
 	failures map[string][]Failure
+
+	limits limits // see Limit
 
 	// NoHistory makes conversations.history and .replies answer missing_scope, as for an app
 	// without channels:history / groups:history.
@@ -184,6 +187,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		} else {
 			call.Answer = "ok"
 		}
+		call.At = time.Now()
 		s.calls = append(s.calls, call)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		if retryAfter != "" {
@@ -256,15 +260,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if s.overRate(method, call.Channel, "", answer) {
+			return
+		}
 		s.next++
 		call.TS = ts(s.next)
 		s.messages[call.Channel+"/"+call.TS] = &Message{Channel: call.Channel, TS: call.TS, ThreadTS: call.ThreadTS, Body: body}
 		s.order = append(s.order, call.Channel+"/"+call.TS)
+		s.posted(call.Channel, call.TS)
 		answer(http.StatusOK, map[string]any{"ok": true, "channel": call.Channel, "ts": call.TS}, "")
 	case method == "chat.update":
 		m, ok := s.messages[call.Channel+"/"+call.TS]
 		if !ok {
 			fail("message_not_found")
+			return
+		}
+		if s.overRate(method, call.Channel, call.TS, answer) {
 			return
 		}
 		m.Body = body

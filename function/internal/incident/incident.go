@@ -52,6 +52,9 @@ const (
 	// Posts in flight (JSON): each recorded before it is made, completed with its ts once Slack
 	// accepted it, all forgotten by the commit that follows.
 	attrPending = "pending"
+
+	attrDigestRoot = "digestRoot" // an alarm's incident: the storm digest's record it is shown in
+	attrLines      = "lines"      // a storm digest's record: the lines its root shows (JSON)
 )
 
 // ShownLimit bounds the changes an incident remembers as shown: enough for any redelivery.
@@ -95,6 +98,13 @@ type Incident struct {
 	Roots   []string  // other root messages of this incident (a post whose answer was lost, found later)
 	Shown   []string  // keys of the changes shown (ChangeKey), oldest first, at most ShownLimit
 	Pending []Pending // posts attempted since the last commit
+
+	// DigestRoot, on an alarm's incident, names the record of the storm digest whose root (RootTS)
+	// shows the alarm among others; "" for an incident with a root of its own (see lifecycle's
+	// digest.go).
+	DigestRoot string
+	// Lines, on a storm digest's record, are the lines its root shows (JSON, lifecycle's).
+	Lines string
 }
 
 // ChangeKey names one alarm state change (the item is per alarm already): state and time.
@@ -287,6 +297,8 @@ func (l *Lock) write(ctx context.Context, inc Incident, keep bool) error {
 		attrRoots:                        optList(inc.Roots),
 		attrShown:                        optList(inc.Shown),
 		attrPending:                      nil,
+		attrDigestRoot:                   optStr(inc.DigestRoot),
+		attrLines:                        optStr(inc.Lines),
 		attrLockToken:                    nil,
 		attrLockUntil:                    nil,
 		relayconfig.IncidentTTLAttribute: nil,
@@ -620,6 +632,8 @@ func decode(key Key, item map[string]attr) (Incident, []string) {
 	inc.Version = getN(attrVersion)
 	inc.Roots = getL(attrRoots)
 	inc.Shown = getL(attrShown)
+	inc.DigestRoot = getS(attrDigestRoot)
+	inc.Lines = getS(attrLines)
 	if a, ok := item[attrClosed]; ok && a.BOOL != nil {
 		inc.Closed = *a.BOOL
 	}

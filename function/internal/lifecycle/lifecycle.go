@@ -47,11 +47,13 @@ type Change struct {
 	// Message is the rendered Slack message for this notification (render.Build(render.SlackApp,
 	// n, opts)): the root message shows it.
 	Message blockkit.Message
+	// Alarm is the parsed alarm (nil when unknown): a storm digest's root shows it as a line.
+	Alarm *alarm.Alarm
 }
 
 // ChangeFrom fills a Change from a parsed alarm and its rendered Slack message.
 func ChangeFrom(a *alarm.Alarm, m blockkit.Message) Change {
-	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Message: m}
+	return Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Message: m, Alarm: a}
 }
 
 // Tracker keeps a Slack app destination's incidents: one Slack message per incident, kept up to
@@ -71,6 +73,8 @@ type Tracker struct {
 	MaxSkew time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger // nil: slog.Default()
+
+	digest *render.Options // storm digests' rendering; nil: no digests (see digest.go)
 }
 
 // New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
@@ -109,6 +113,9 @@ func (x *Tracker) Apply(ctx context.Context, c Change) (Result, error) {
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: c.AlarmARN, Destination: x.destination})
 	if err != nil {
 		return Result{}, err
+	}
+	if x.inDigest(inc, c) {
+		return x.applyInDigest(ctx, lock, c)
 	}
 	p := decide(inc, c, at, x.texts)
 	p.postKey = incident.ChangeKey(string(c.State), at)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/deliver"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 )
@@ -32,6 +33,9 @@ type Overflow struct {
 	// current reads alarms' current states from CloudWatch (the relay's, via cwalarms); nil
 	// leaves a digest at its batch's newest changes.
 	current relay.AlarmsFunc
+	// app keeps a Slack app destination's incidents: its batches become shared digest roots
+	// (slackapp.go); nil for a webhook.
+	app *lifecycle.Tracker
 
 	mu    sync.Mutex
 	until time.Time // this container queued a notification lately: the next go straight to the queue

@@ -92,7 +92,11 @@ func (o *Overflow) HandleSQS(ctx context.Context, raw []byte) (BatchResponse, er
 	}
 	entries, _ := Reconcile(items)
 	entries = o.dropShown(ctx, entries)
-	for _, e := range o.post(ctx, entries) {
+	show := o.post
+	if o.app != nil {
+		show = o.showInDigests
+	}
+	for _, e := range show(ctx, entries) {
 		for _, id := range e.IDs {
 			failed[id] = true
 		}

@@ -53,11 +53,14 @@ type stormResult struct {
 	problems        string        // the relay's log
 	snsDone         time.Duration // when the last SNS invocation had returned
 	again           int64         // messages the queue handed again after they were posted
+	// A Slack app's channel: edits, thread replies, and root posts made twice.
+	updates, replies int
+	rootsTwice       []string
 }
 
 func (r stormResult) String() string {
-	return fmt.Sprintf("%d changes: all visible after %v, %d posts (%d answered 429, closest two %v apart), %d SNS + %d SQS invocations, %d failed invocations, %d missing, %d duplicated, %d dead letters, %d failed batch items, %d handed again by the queue; SNS invocations done after %v",
-		r.changes, r.visibleAfter.Round(10*time.Millisecond), r.posts, r.refused, r.minGap.Round(time.Millisecond), r.snsInvocations, r.sqsInvocations, r.failedSNS, len(r.missing), len(r.dupes), r.deadLetters, r.batchesFailures, r.again, r.snsDone.Round(10*time.Millisecond))
+	return fmt.Sprintf("%d changes: all visible after %v, %d posts, %d updates, %d replies, %d roots posted twice (%d answered 429, closest two %v apart), %d SNS + %d SQS invocations, %d failed invocations, %d missing, %d duplicated, %d dead letters, %d failed batch items, %d handed again by the queue; SNS invocations done after %v",
+		r.changes, r.visibleAfter.Round(10*time.Millisecond), r.posts, r.updates, r.replies, len(r.rootsTwice), r.refused, r.minGap.Round(time.Millisecond), r.snsInvocations, r.sqsInvocations, r.failedSNS, len(r.missing), len(r.dupes), r.deadLetters, r.batchesFailures, r.again, r.snsDone.Round(10*time.Millisecond))
 }
 
 // runStorm sends n changes spread over spread and waits until chat shows every alarm's newest
@@ -65,6 +68,60 @@ func (r stormResult) String() string {
 // backend is "moto" (moto_server) or "memory" (stormtest.MemSQS, for storms moto cannot keep up
 // with on a shared machine).
 func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration) stormResult {
+	return runStormTo(tb, webhookDest(), backend, n, spread, budget)
+}
+
+// stormDest is the destination a storm goes to: its chat (started per storm), each execution
+// environment's handler, and what the chat shows against what happened.
+type stormDest struct {
+	start   func(tb testing.TB, getenv func(string) string)
+	handler func(getenv func(string) string, queueURL string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error)
+	check   func(newest map[string]string) (stormtest.Report, stormExtra)
+	posts   func() int
+	// after, when set, runs once the storm has settled: changes after the storm (through
+	// invoke, an SNS invocation), to be shown too.
+	after func(invoke func(event []byte) error, cw *stormtest.CloudWatch) []stormtest.Change
+}
+
+// stormExtra is what a Slack app's channel tells besides a Report.
+type stormExtra struct {
+	updates, replies int
+	rootsTwice       []string
+}
+
+// webhookDest is a Slack webhook taking one post a second.
+func webhookDest() stormDest {
+	chat := stormtest.NewChat()
+	var hookURL webhook.URL
+	d := stormDest{check: func(newest map[string]string) (stormtest.Report, stormExtra) { return chat.Check(newest), stormExtra{} }, posts: chat.Posts}
+	d.start = func(tb testing.TB, _ func(string) string) {
+		srv := httptest.NewServer(chat)
+		tb.Cleanup(srv.Close)
+		u, err := webhook.Parse(srv.URL + "/services/T0/B0/stormSECRET")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hookURL = u
+	}
+	d.handler = func(getenv func(string) string, queueURL string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error) {
+		judge, _ := render.JudgeFor(render.Slack)
+		hook := &deliver.Webhook{URL: hookURL, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}
+		q, err := NewSQS(getenv, queueURL, hook.Client)
+		if err != nil {
+			return nil, err
+		}
+		lister, err := cwalarms.NewFromEnv(getenv, hook.Client)
+		if err != nil {
+			return nil, err
+		}
+		r := relay.New(render.Slack, render.Options{}, relay.NewWebhook(hook), log)
+		r.SetAlarms(lister.Describe)
+		return Handler(r, q)
+	}
+	return d
+}
+
+func runStormTo(tb testing.TB, dest stormDest, backend string, n int, spread, budget time.Duration) stormResult {
 	var endpoint string
 	switch backend {
 	case "moto":
@@ -94,13 +151,7 @@ func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration
 		tb.Fatal(err)
 	}
 
-	chat := stormtest.NewChat()
-	srv := httptest.NewServer(chat)
-	defer srv.Close()
-	hookURL, err := webhook.Parse(srv.URL + "/services/T0/B0/stormSECRET")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	dest.start(tb, getenv)
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 
@@ -122,21 +173,7 @@ func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration
 			if total < stormMaxContainers {
 				total++
 				mu.Unlock()
-				judge, _ := render.JudgeFor(render.Slack)
-				hook := &deliver.Webhook{URL: hookURL, Messenger: render.Slack, Judge: judge, Client: deliver.NewHTTPClient(), Policy: retry.DefaultPolicy}
-				q, err := NewSQS(getenv, queueURL, hook.Client)
-				if err != nil {
-					tb.Error(err)
-					return nil
-				}
-				lister, err := cwalarms.NewFromEnv(getenv, hook.Client)
-				if err != nil {
-					tb.Error(err)
-					return nil
-				}
-				r := relay.New(render.Slack, render.Options{}, relay.NewWebhook(hook), log)
-				r.SetAlarms(lister.Describe)
-				h, err := Handler(r, q)
+				h, err := dest.handler(getenv, queueURL, log)
 				if err != nil {
 					tb.Error(err)
 					return nil
@@ -201,19 +238,34 @@ func runStorm(tb testing.TB, backend string, n int, spread, budget time.Duration
 	wg.Wait()
 	snsDone := time.Since(start)
 	// Until chat shows everything and nothing waits in the queue (or the budget ends).
-	for ctx.Err() == nil {
-		waiting, err := sqs.Count(ctx, queueURL)
-		if err == nil && waiting == 0 && len(chat.Check(newest).Missing) == 0 {
-			break
+	settle := func() {
+		for ctx.Err() == nil {
+			waiting, err := sqs.Count(ctx, queueURL)
+			if report, _ := dest.check(newest); err == nil && waiting == 0 && len(report.Missing) == 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
+	}
+	settle()
+	if dest.after != nil && ctx.Err() == nil {
+		later := dest.after(func(event []byte) error {
+			if _, fnErr, err := invoke(event); err != nil || fnErr {
+				return fmt.Errorf("the invocation failed (%v)", err)
+			}
+			return nil
+		}, cw)
+		for k, v := range stormtest.Newest(later) {
+			newest[k] = v
+		}
+		settle()
 	}
 	mcancel()
 	if err := <-mappingDone; err != nil {
 		tb.Errorf("event source mapping: %v", err)
 	}
-	report := chat.Check(newest)
-	res := stormResult{changes: n, posts: report.Posts, refused: report.Refused, snsInvocations: snsCalls.Load(), sqsInvocations: mapping.Invocations.Load(),
+	report, extra := dest.check(newest)
+	res := stormResult{updates: extra.updates, replies: extra.replies, rootsTwice: extra.rootsTwice, changes: n, posts: report.Posts, refused: report.Refused, snsInvocations: snsCalls.Load(), sqsInvocations: mapping.Invocations.Load(),
 		failedSNS: snsFailed.Load(), missing: report.Missing, dupes: report.Duplicated, minGap: report.MinGap, batchesFailures: mapping.Failed.Load()}
 	if !report.AllVisible.IsZero() {
 		res.visibleAfter = report.AllVisible.Sub(start)

@@ -50,6 +50,10 @@ func Throttled(err error) bool {
 // throttledFor is the wait the messenger asked for with the push-back FailFast stopped (0 when it
 // named none), and whether err is one.
 func throttledFor(err error) (time.Duration, bool) {
+	var s *slackapi.Error
+	if errors.As(err, &s) && strings.HasPrefix(s.Reason, throttledReason) {
+		return 0, true // a Slack app's direct path: the digest waits in the Web API client itself
+	}
 	var d *deliver.Error
 	if !errors.As(err, &d) || !strings.HasPrefix(d.Reason, throttledReason) {
 		return 0, false

@@ -25,6 +25,7 @@ func Handler(r *relay.Relay, queue Queue) (func(context.Context, json.RawMessage
 	direct := *hook
 	direct.Judge = FailFast(hook.Judge)
 	dest.Poster = &direct
+	r.SetPushBack(Throttled)
 	// A digest stops at a push-back too: it is made again (with the alarms' states of then)
 	// before each try, so that what lands is never older than what landed before it.
 	o := New(queue, &direct, r.Messenger(), r.Options(), r.Log())

@@ -19,3 +19,8 @@ func (r *Relay) Log() *slog.Logger { return r.log }
 
 // Alarms is how the relay reads alarms' current states (nil: it cannot).
 func (r *Relay) Alarms() AlarmsFunc { return r.alarms }
+
+// SetPushBack tells the relay which errors are a messenger's push-back that its caller hands to
+// the overflow queue: such a post is logged as pushed back (info), not as "not delivered" — the
+// notification is not lost, and the overflow logs where it went.
+func (r *Relay) SetPushBack(pushedBack func(error) bool) { r.pushedBack = pushedBack }

@@ -32,6 +32,8 @@ type Relay struct {
 	trend     TrendFunc  // nil: no trend line
 	now       func() time.Time
 
+	pushedBack func(error) bool // a push-back the caller queues (see SetPushBack); nil: none
+
 	windows maintenance.Set // maintenance windows: alarm notifications inside one are held
 	atClock bool            // a local run's -at: every event happens at the clock's time
 }
@@ -145,6 +147,10 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 // the notification is remembered as delivered, so that a retried event does not post it again,
 // and logged.
 func (r *Relay) report(ctx context.Context, n alarm.Notification, attrs []any, err error) error {
+	if err != nil && r.pushedBack != nil && r.pushedBack(err) {
+		r.log.InfoContext(ctx, "pushed back by the messenger; for the overflow queue", append(attrs, "reason", err.Error())...)
+		return fmt.Errorf("%q: %w", n.Title(), err)
+	}
 	if err != nil {
 		r.log.ErrorContext(ctx, "not delivered", append(attrs, "error", err.Error())...)
 		return fmt.Errorf("%q: %w", n.Title(), err)

@@ -31,6 +31,13 @@ type SlackApp struct {
 // NewSlackApp is the Slack app destination keeping its incidents with t.
 func NewSlackApp(t IncidentTracker) *SlackApp { return &SlackApp{tracker: t, now: time.Now} }
 
+// Tracker is the destination's incident tracker.
+func (s *SlackApp) Tracker() IncidentTracker { return s.tracker }
+
+// SetTracker makes the destination keep its incidents with t from now on (the overflow gives
+// the direct path a tracker whose Slack client gives up at the first ratelimited).
+func (s *SlackApp) SetTracker(t IncidentTracker) { s.tracker = t }
+
 // Screen lets everything through.
 func (s *SlackApp) Screen(Notice) Skip { return Skip{} }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
-	"github.com/alarm-relay/alarm-relay/function/internal/chat"
 )
 
 // A digest is one post standing for many alarm changes, as an alarm storm's overflow queue hands
@@ -249,8 +248,22 @@ func alarmListURL(consoleURL string) string {
 // RenderDigest builds one post showing d, within the messenger's limits. Entries that do not fit
 // are left out, counted in an "and N more" line; RenderedDigest.Shown says which.
 func RenderDigest(m Messenger, d Digest, opts Options) (RenderedDigest, error) {
+	p, shown, err := BuildDigest(m, d, opts)
+	if err != nil {
+		return RenderedDigest{}, err
+	}
+	b, err := p.JSON()
+	if err != nil {
+		return RenderedDigest{}, err
+	}
+	return RenderedDigest{Payload: b, Shown: shown}, nil
+}
+
+// BuildDigest is RenderDigest before encoding: a Slack app edits its digest root with the typed
+// message (Payload.Slack), which its Web API client encodes once.
+func BuildDigest(m Messenger, d Digest, opts Options) (Payload, []bool, error) {
 	if len(d.Entries) == 0 {
-		return RenderedDigest{}, fmt.Errorf("render digest: no entries")
+		return Payload{}, nil, fmt.Errorf("render digest: no entries")
 	}
 	v := newDigestView(d, opts)
 	shown := make([]bool, len(d.Entries))
@@ -263,13 +276,9 @@ func RenderDigest(m Messenger, d Digest, opts Options) (RenderedDigest, error) {
 	case TeamsLegacy:
 		payload = legacyDigest(v, shown)
 	default:
-		return RenderedDigest{}, fmt.Errorf("render digest: unknown messenger %q", m)
+		return Payload{}, nil, fmt.Errorf("render digest: unknown messenger %q", m)
 	}
-	b, err := chat.Marshal(payload)
-	if err != nil {
-		return RenderedDigest{}, fmt.Errorf("render %s digest of %d entries: %w", m, len(d.Entries), err)
-	}
-	return RenderedDigest{Payload: b, Shown: shown}, nil
+	return Payload{value: payload, m: m, what: "digest of", name: fmt.Sprintf("%d entries", len(d.Entries))}, shown, nil
 }
 
 // more is the "and N more" text, "" when every entry is shown.

@@ -13,8 +13,9 @@ import (
 )
 
 // LambdaHandler is the function's handler: the relay's, and with OVERFLOW_QUEUE_URL (the stack
-// sets it for webhook destinations) the overflow queue's too — a notification the webhook pushes
-// back on waits in the queue, and the queue's SQS batches are posted as digests.
+// sets it for every destination) the overflow queue's too — a notification the webhook (or the
+// Slack app's channel) pushes back on waits in the queue, and the queue's SQS batches are posted
+// as digests (for a Slack app: shown in shared digest roots edited in place).
 func LambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger) (func(context.Context, json.RawMessage) (any, error), error) {
 	queueURL := getenv(relayconfig.EnvOverflowQueueURL)
 	if queueURL == "" {
@@ -37,7 +38,11 @@ func LambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvOverflowQueueURL, err)
 	}
-	handler, err := overflow.Handler(r, queue)
+	build := overflow.Handler
+	if _, ok := r.Destination().(*relay.SlackApp); ok {
+		build = overflow.SlackAppHandler
+	}
+	handler, err := build(r, queue)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvOverflowQueueURL, err)
 	}

@@ -25,9 +25,9 @@ const (
 	overflowWindowField = "overflowWindowSeconds"
 )
 
-// Overflow tells whether the destination has an overflow queue: webhook destinations do. A Slack
-// app destination keeps one message per incident, which a digest cannot stand in for (yet).
-func (d Destination) Overflow() bool { return !d.SlackApp() }
+// Overflow tells whether the destination has an overflow queue: every destination does. A
+// webhook's batches become digest posts; a Slack app's, shared digest roots edited in place.
+func (d Destination) Overflow() bool { return true }
 
 // OverflowWindow is the batching window of the destination's overflow queue, in seconds.
 func (d Destination) OverflowWindow() int {
@@ -43,9 +43,6 @@ func (r *reader) overflowWindow(prefix string, o *entry, d Destination) int {
 	w := o.whole(overflowWindowField, "seconds such as 5")
 	switch {
 	case w == nil:
-		return 0
-	case d.SlackApp():
-		r.fail(prefix+overflowWindowField, "is for webhook destinations: a Slack app destination has no overflow queue (remove the key)")
 		return 0
 	case *w < 1 || *w > MaxOverflowWindowSeconds:
 		// Lambda refuses a window under 1 s for a batch size over 10, and over 300 s at all.

@@ -7,7 +7,7 @@ import (
 
 // TestOverflowWindow: the default for every webhook destination (and the webhookUrl shorthand);
 // a window per destination, as a number or its text; refused outside 1..300 seconds, of the wrong
-// type, or on a Slack app, naming the key.
+// type, naming the key; a Slack app destination has its overflow queue and window too.
 func TestOverflowWindow(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		s := mustLoad(t, base(nil), "webhookUrl")
@@ -22,6 +22,11 @@ func TestOverflowWindow(t *testing.T) {
 			expectEq(t, "ops window", s.Destinations[1].OverflowWindow(), DefaultOverflowWindowSeconds)
 		})
 	}
+	t.Run("slack app", func(t *testing.T) {
+		s := mustLoad(t, destinationsOf(slackAppEntry(map[string]any{"overflowWindowSeconds": 7})), "destinations")
+		expectEq(t, "overflow", s.Destinations[0].Overflow(), true)
+		expectEq(t, "window", s.Destinations[0].OverflowWindow(), 7)
+	})
 	tests := []struct {
 		entry string
 		want  string
@@ -30,7 +35,7 @@ func TestOverflowWindow(t *testing.T) {
 		{`{"name":"team","webhook":"` + slack + `","overflowWindowSeconds":301}`, "destinations[0].overflowWindowSeconds: 301 must be between 1 and 300 seconds"},
 		{`{"name":"team","webhook":"` + slack + `","overflowWindowSeconds":"soon"}`, `destinations[0].overflowWindowSeconds: "soon" is not a whole number`},
 		{`{"name":"team","webhook":"` + slack + `","overflowWindowSeconds":2.5}`, "destinations[0].overflowWindowSeconds: 2.5 is not a whole number"},
-		{slackAppEntry(map[string]any{"overflowWindowSeconds": 5}), "destinations[0].overflowWindowSeconds: is for webhook destinations"},
+		{slackAppEntry(map[string]any{"overflowWindowSeconds": 0}), "destinations[0].overflowWindowSeconds: 0 must be between 1 and 300 seconds"},
 		{`{"name":"team","webhook":"` + slack + `","overflowWindow":5}`, "destinations[0].overflowWindow: unknown field (did you mean overflowWindowSeconds?)"},
 	}
 	for _, tt := range tests {

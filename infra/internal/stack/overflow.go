@@ -14,9 +14,10 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// A webhook destination's overflow: what the webhook pushes back on during an alarm storm waits
-// in an SQS queue, which Lambda's event source mapping hands back to the same function in
-// batches (each posted as a digest). Messages that keep failing go to the destination's
+// A destination's overflow: what the webhook (or the Slack app's channel) pushes back on during an
+// alarm storm waits in an SQS queue, which Lambda's event source mapping hands back to the same
+// function in batches (each posted as a digest; for a Slack app, shown in shared digest roots
+// edited in place). Messages that keep failing go to the destination's
 // dead-letter queue, where the replay command finds them beside the function's own.
 
 // overflowRetentionSeconds keeps an overflow message four days (SQS's default). A message that
@@ -35,10 +36,14 @@ func OverflowVisibilitySeconds(functionTimeout, window int) int {
 // TestOverflowJoinsExistingStacks to compare with: it is never set otherwise.
 var declareAsBeforeOverflow bool
 
+// declareAsBeforeSlackAppOverflow declares stacks as the program did when only webhook
+// destinations had an overflow queue, for the same test: it is never set otherwise.
+var declareAsBeforeSlackAppOverflow bool
+
 // overflowQueue declares the destination's overflow queue, redriving to its dead-letter queue;
-// nil for a destination without one (a Slack app).
+// nil for a destination without one.
 func (r relayDeclarer) overflowQueue(deadLetters *sqs.Queue) (*sqs.Queue, error) {
-	if !r.dest.Overflow() || declareAsBeforeOverflow {
+	if !r.dest.Overflow() || declareAsBeforeOverflow || declareAsBeforeSlackAppOverflow && r.dest.SlackApp() {
 		return nil, nil
 	}
 	if n := r.cfg.ReservedConcurrency; n > 0 && n < settings.OverflowMaxConcurrency {

@@ -76,47 +76,61 @@ func TestOverflowResources(t *testing.T) {
 	}
 }
 
-// TestOverflowPerDestination: each webhook destination has its own queue and window; a Slack app
-// destination has none.
+// TestOverflowPerDestination: each destination has its own queue and window, a Slack app
+// destination too; each function's policy grants its own queue only.
 func TestOverflowPerDestination(t *testing.T) {
 	m := deployWith(t, map[string]string{"webhookUrl": "", "destinations": `[{"name": "team", ` + teamHook + `, "overflowWindowSeconds": 20}, {"name": "ops", ` + opsHook + `}, {"name": "oncall", ` + oncallApp + `}]`}, "destinations")
-	expect(t, "mappings", len(m.byType("aws:lambda/eventSourceMapping:EventSourceMapping")), 2)
+	expect(t, "mappings", len(m.byType("aws:lambda/eventSourceMapping:EventSourceMapping")), 3)
 	expect(t, "team window", num(t, m.named(t, "alarm-relay-team-overflow-mapping").Inputs, "maximumBatchingWindowInSeconds"), 20)
 	expect(t, "team visibility", num(t, m.named(t, "alarm-relay-team-overflow").Inputs, "visibilityTimeoutSeconds"), 6*30+20)
 	expect(t, "ops window", num(t, m.named(t, "alarm-relay-ops-overflow-mapping").Inputs, "maximumBatchingWindowInSeconds"), 2)
-	if _, ok := m.find("alarm-relay-oncall-overflow"); ok {
-		t.Error("the Slack app destination has an overflow queue")
-	}
+	oncall := m.named(t, "alarm-relay-oncall-overflow-mapping").Inputs
+	expect(t, "oncall window", num(t, oncall, "maximumBatchingWindowInSeconds"), 2)
+	expect(t, "oncall queue", str(t, oncall, "eventSourceArn"), "arn:aws:sqs:us-east-1:123456789012:alarm-relay-oncall-overflow")
+	expect(t, "oncall function", str(t, oncall, "functionName"), "arn:aws:lambda:us-east-1:123456789012:function:alarm-relay-dev-oncall-1ce0b752-relay")
+	expect(t, "oncall functionResponseTypes", strings.Join(strings1(t, oncall, "functionResponseTypes"), ","), "ReportBatchItemFailures")
+	expect(t, "oncall visibility", num(t, m.named(t, "alarm-relay-oncall-overflow").Inputs, "visibilityTimeoutSeconds"), 6*30+2)
 	env := object(t, object(t, m.named(t, "alarm-relay-oncall-function").Inputs, "environment"), "variables")
-	if _, ok := env["OVERFLOW_QUEUE_URL"]; ok {
-		t.Error("the Slack app function is given an overflow queue")
+	expect(t, "oncall OVERFLOW_QUEUE_URL", str(t, env, "OVERFLOW_QUEUE_URL"), "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-oncall-overflow")
+	policy := m.named(t, "alarm-relay-oncall-overflow-policy").Inputs
+	expect(t, "oncall policy's role", str(t, policy, "role"), "alarm-relay-oncall-role")
+	if doc := str(t, policy, "policy"); !strings.Contains(doc, "alarm-relay-oncall-overflow") || strings.Contains(doc, "alarm-relay-team-overflow") || strings.Contains(doc, "alarm-relay-ops-overflow") {
+		t.Errorf("the Slack app function's overflow policy grants other queues than its own: %s", doc)
 	}
 }
 
 // TestOverflowJoinsExistingStacks: `pulumi up` of a stack deployed before the overflow existed
-// (the program declaring as it did then) keeps every resource under its URN with its inputs,
-// except the webhook functions' environment, which gains the queue's URL (an in-place update of
-// the function's configuration, no replacement), and adds per webhook destination the queue, its
-// policy and its mapping, nothing else.
+// (the program declaring as it did then), or when only webhook destinations had one, keeps every
+// resource under its URN with its inputs, except the functions' environment, which gains the
+// queue's URL (an in-place update of the function's configuration, no replacement), and adds per
+// destination the queue, its policy and its mapping, nothing else.
 func TestOverflowJoinsExistingStacks(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
+		before *bool // the declaration of before to compare with
 		deploy func(t *testing.T) *mocks
 		added  []string
 	}{
-		{"default stack", func(t *testing.T) *mocks {
+		{"default stack", &declareAsBeforeOverflow, func(t *testing.T) *mocks {
 			m, _ := deployDev(t, map[string]string{"alertEmail": "oncall@example.com"})
 			return m
 		}, []string{"alarm-relay-overflow", "alarm-relay-overflow-mapping", "alarm-relay-overflow-policy"}},
-		{"webhook and Slack app destinations", func(t *testing.T) *mocks {
+		{"webhook and Slack app destinations", &declareAsBeforeOverflow, func(t *testing.T) *mocks {
 			m, _ := deployMixed(t)
 			return m
-		}, []string{"alarm-relay-team-overflow", "alarm-relay-team-overflow-mapping", "alarm-relay-team-overflow-policy"}},
+		}, []string{"alarm-relay-leads-overflow", "alarm-relay-leads-overflow-mapping", "alarm-relay-leads-overflow-policy",
+			"alarm-relay-oncall-overflow", "alarm-relay-oncall-overflow-mapping", "alarm-relay-oncall-overflow-policy",
+			"alarm-relay-team-overflow", "alarm-relay-team-overflow-mapping", "alarm-relay-team-overflow-policy"}},
+		{"Slack app destinations join a stack whose webhooks have theirs", &declareAsBeforeSlackAppOverflow, func(t *testing.T) *mocks {
+			m, _ := deployMixed(t)
+			return m
+		}, []string{"alarm-relay-leads-overflow", "alarm-relay-leads-overflow-mapping", "alarm-relay-leads-overflow-policy",
+			"alarm-relay-oncall-overflow", "alarm-relay-oncall-overflow-mapping", "alarm-relay-oncall-overflow-policy"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			declareAsBeforeOverflow = true
+			*tt.before = true
 			before := tt.deploy(t)
-			declareAsBeforeOverflow = false
+			*tt.before = false
 			now := map[string]snapshotResource{}
 			for _, r := range tt.deploy(t).resources {
 				now[r.Name] = snapshotResource{Type: r.TypeToken, Name: r.Name, Inputs: plain(resource.NewObjectProperty(r.Inputs)).(map[string]any)}
@@ -136,7 +150,11 @@ func TestOverflowJoinsExistingStacks(t *testing.T) {
 						if !strings.HasSuffix(url.(string), "-overflow") {
 							t.Errorf("%s: OVERFLOW_QUEUE_URL %v", r.Name, url)
 						}
+						if was, had := oldEnv["OVERFLOW_QUEUE_URL"]; had && was != url {
+							t.Errorf("%s: OVERFLOW_QUEUE_URL %v → %v", r.Name, was, url)
+						}
 						delete(newEnv, "OVERFLOW_QUEUE_URL")
+						delete(oldEnv, "OVERFLOW_QUEUE_URL")
 					}
 					if !jsonEqual(oldEnv, newEnv) {
 						t.Errorf("%s: environment changes beyond OVERFLOW_QUEUE_URL: %v → %v", r.Name, oldEnv, newEnv)

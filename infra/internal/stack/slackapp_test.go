@@ -110,9 +110,11 @@ func TestSlackAppStack(t *testing.T) {
 			want map[string]string
 		}{
 			{"oncall", map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN_PARAMETER": "/alarm-relay/dev/oncall/slack-token:3", "SLACK_CHANNEL": "C0123ABCDEF",
-				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "oncall", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on"}},
+				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "oncall", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on",
+				"OVERFLOW_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-oncall-overflow"}},
 			{"leads", map[string]string{"MESSENGER": "slack-app", "SLACK_TOKEN_PARAMETER": "/alarm-relay/dev/leads/slack-token:3", "SLACK_CHANNEL": "G0123ABCD",
-				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "leads", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "ko", "TREND": "on"}},
+				"STATE_TABLE": "alarm-relay-dev-incidents", "DESTINATION": "leads", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "ko", "TREND": "on",
+				"OVERFLOW_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-leads-overflow"}},
 			{"team", map[string]string{"MESSENGER": "auto", "WEBHOOK_PARAMETER": "/alarm-relay/dev/team/webhook-url:3", "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "TREND": "on",
 				"OVERFLOW_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/alarm-relay-team-overflow"}},
 		} {

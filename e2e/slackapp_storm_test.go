@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"context"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/internal/emulator"
+	"github.com/alarm-relay/alarm-relay/internal/stormtest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
+)
+
+// TestSlackAppStormUnderTheEmulator runs the built bootstrap as Lambda runs a storm on a Slack
+// app destination with its overflow queue (moto_server's SQS and DynamoDB, the stormtest poller
+// as the event source mapping), against the scripted Slack Web API taking one post a second per
+// channel and one edit a second per message: the channel must end showing every alarm's newest
+// state, each alarm in one message (shared digest roots, edited in place), no root posted twice,
+// posts a second apart, nothing failed or dead-lettered, and no token in any log.
+func TestSlackAppStormUnderTheEmulator(t *testing.T) {
+	const (
+		changes      = 100
+		spread       = time.Second
+		environments = 6
+		timeout      = 20 // seconds, the function's
+		window       = 2 * time.Second
+		budget       = 2 * time.Minute // the whole storm; it must never hang CI
+	)
+	moto := testsupport.StartMoto(t)
+	sqs := stormtest.SQS{Endpoint: moto}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	queueURL, dlqURL, err := sqs.Queues(ctx, "e2e-app-overflow", 6*timeout*time.Second+window, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newSlackApp(t, moto, "e2e-storm-incidents")
+	app.slack.Limit(time.Second, time.Second)
+	cw := stormtest.NewCloudWatch()
+	cwSrv := httptest.NewServer(cw)
+	defer cwSrv.Close()
+	fn := function(t, "amd64", timeout, append(app.env, "AWS_ENDPOINT_URL_CLOUDWATCH="+cwSrv.URL, "OVERFLOW_QUEUE_URL="+queueURL)...)
+	pool := make(chan *emulator.Emulator, environments)
+	var all []*emulator.Emulator
+	for range environments {
+		e := start(t, fn)
+		all = append(all, e)
+		pool <- e
+	}
+	var (
+		mu       sync.Mutex
+		failures []string
+	)
+	invoke := func(ctx context.Context, event []byte) ([]byte, bool, error) {
+		var e *emulator.Emulator
+		select {
+		case e = <-pool:
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+		defer func() { pool <- e }()
+		res, err := e.Invoke(ctx, event)
+		if err == nil && res.FunctionError {
+			mu.Lock()
+			failures = append(failures, res.ErrorType+": "+res.ErrorMessage)
+			mu.Unlock()
+		}
+		return res.Body, res.FunctionError, err
+	}
+	mapping := &stormtest.Mapping{SQS: sqs, QueueURL: queueURL, BatchSize: 50, Window: window, MaxConcurrency: 2, Invoke: invoke}
+	mctx, stop := context.WithCancel(ctx)
+	mappingDone := make(chan error, 1)
+	go func() { mappingDone <- mapping.Run(mctx) }()
+
+	start := time.Now()
+	storm := stormtest.Storm(changes, start, spread)
+	newest := stormtest.Newest(storm)
+	var wg sync.WaitGroup
+	for _, c := range storm {
+		time.Sleep(time.Until(c.At)) // SNS hands each change over when it happens
+		cw.Set(c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := invoke(ctx, stormtest.Event(c)); err != nil {
+				mu.Lock()
+				failures = append(failures, "invoke: "+err.Error())
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for ctx.Err() == nil {
+		waiting, err := sqs.Count(ctx, queueURL)
+		if err == nil && waiting == 0 && len(stormtest.ReadSlackApp(app.slack, channelID, newest).Missing) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // polling the queue and the channel, not timing anything
+	}
+	stop()
+	if err := <-mappingDone; err != nil {
+		t.Errorf("event source mapping: %v", err)
+	}
+	report := stormtest.ReadSlackApp(app.slack, channelID, newest)
+	deadLetters, _ := sqs.Count(context.Background(), dlqURL)
+	t.Logf("Slack app storm of %d changes under the emulator: all visible after %v, %d roots, %d replies, %d edits (%d calls answered ratelimited), %d SQS invocations handed %d messages, %d batch items failed, %d dead letters",
+		changes, report.AllVisible.Sub(start).Round(10*time.Millisecond), report.Roots, report.Replies, report.Updates, report.Limited, mapping.Invocations.Load(), mapping.Delivered.Load()+mapping.Failed.Load(), mapping.Failed.Load(), deadLetters)
+	if len(report.Missing) > 0 {
+		t.Errorf("the channel does not show the newest state of %d alarms: %v", len(report.Missing), report.Missing[:min(5, len(report.Missing))])
+	}
+	if len(report.Duplicated) > 0 || len(report.RootsTwice) > 0 {
+		t.Errorf("alarms in more than one message: %v; roots posted twice: %v", report.Duplicated[:min(5, len(report.Duplicated))], report.RootsTwice)
+	}
+	if len(failures) > 0 || mapping.Failed.Load() > 0 || deadLetters > 0 {
+		t.Errorf("failed invocations %v, %d failed batch items, %d dead letters; want none", failures, mapping.Failed.Load(), deadLetters)
+	}
+	if report.Posts > 1 && report.MinGap < time.Second {
+		t.Errorf("two posts %v apart: the channel takes one a second", report.MinGap)
+	}
+	if report.Roots >= changes/4 {
+		t.Errorf("%d roots for %d changes: the storm was not digested", report.Roots, changes)
+	}
+	if !logsShow(`"msg":"storm digest: root posted"`, all...) || !logsShow(`"msg":"queued for a digest: the webhook is busy"`, all...) {
+		t.Error("the logs do not show the overflow at work (queued, digest root posted)")
+	}
+	noSecretLogged(t, all...)
+}

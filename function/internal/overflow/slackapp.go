@@ -1,0 +1,128 @@
+package overflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
+	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
+	"github.com/alarm-relay/alarm-relay/function/internal/relay"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+)
+
+// A Slack app destination under a storm: its direct path (the relay, through its incidents) gives
+// up at the first ratelimited, and the notification goes to the overflow queue as for a webhook;
+// the queue's batches become shared digest roots (lifecycle.ApplyDigest) instead of one root per
+// alarm, edited in place as later batches change their alarms. The Web API client of the digests
+// waits out Slack's Retry-After itself: nothing is posted faster than the channel takes it.
+
+// SlackAppHandler is the function's handler for a Slack app relay with an overflow queue.
+func SlackAppHandler(r *relay.Relay, queue Queue) (func(context.Context, json.RawMessage) (any, error), error) {
+	dest, ok := r.Destination().(*relay.SlackApp)
+	if !ok {
+		return nil, fmt.Errorf("the overflow queue of a Slack app destination needs a Slack app relay, not %T", r.Destination())
+	}
+	x, ok := dest.Tracker().(*lifecycle.Tracker)
+	if !ok {
+		return nil, fmt.Errorf("the overflow queue of a Slack app destination needs its incident tracker, not %T", dest.Tracker())
+	}
+	client, ok := x.Slack().(*slackapi.Client)
+	if !ok {
+		return nil, fmt.Errorf("the overflow queue of a Slack app destination needs its Web API client, not %T", x.Slack())
+	}
+	x.EnableDigests(r.Options())
+	direct := *client
+	direct.Judge = FailFast(client.Judge)
+	dest.SetTracker(x.WithSlack(&direct))
+	r.SetPushBack(Throttled)
+	o := New(queue, nil, r.Messenger(), r.Options(), r.Log())
+	o.current = r.Alarms()
+	o.app = x
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		if IsSQSEvent(raw) {
+			return o.HandleSQS(ctx, raw)
+		}
+		return nil, o.HandleSNS(ctx, raw, r.Handle, r.HandleJSON)
+	}, nil
+}
+
+// showInDigests shows a batch's entries in the Slack app's digest roots and returns the entries
+// not shown (their messages come back from the queue). An alarm whose incident has a root of its
+// own (opened before the storm) is shown there, and a text notification on its own, both with
+// the Web API client that waits out Slack's rate.
+func (o *Overflow) showInDigests(ctx context.Context, entries []Entry) []Entry {
+	entries, _ = o.toCurrent(ctx, entries)
+	if len(entries) == 0 {
+		return nil
+	}
+	des := make([]render.DigestEntry, len(entries))
+	for i, e := range entries {
+		des[i] = e.DigestEntry
+	}
+	results, err := o.app.ApplyDigest(ctx, des, batchName(entries))
+	if err != nil {
+		o.log.ErrorContext(ctx, "storm digest: not all shown; their messages come back from the queue", "error", err.Error())
+	}
+	var failed []Entry
+	counts := map[string]int{}
+	for i, res := range results {
+		e := entries[i]
+		n := e.Notification
+		switch res.Placement {
+		case lifecycle.DigestOwnRoot, lifecycle.DigestAlone:
+			message, rerr := slackMessage(o.messenger, n, o.options)
+			if rerr == nil {
+				if res.Placement == lifecycle.DigestOwnRoot {
+					res.Result, rerr = o.app.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, message))
+				} else {
+					res.Result, rerr = o.app.Post(ctx, n.MessageID, message)
+				}
+			}
+			if rerr != nil {
+				o.log.ErrorContext(ctx, "storm digest: not shown in its own message; it comes back from the queue", "alarm", n.Title(), "message_id", n.MessageID, "error", rerr.Error())
+				failed = append(failed, e)
+				continue
+			}
+			counts["own message"]++
+		case lifecycle.DigestShown:
+			counts["digest"]++
+		default:
+			failed = append(failed, e)
+			continue
+		}
+		o.remember(n)
+	}
+	o.log.InfoContext(ctx, "storm digest shown", "entries", len(entries), "in_digests", counts["digest"], "in_own_messages", counts["own message"], "not_shown", len(failed))
+	return failed
+}
+
+// slackMessage renders n as the Slack app's typed message.
+func slackMessage(m render.Messenger, n alarm.Notification, opts render.Options) (blockkit.Message, error) {
+	p, err := render.Build(m, n, opts)
+	if err != nil {
+		return blockkit.Message{}, err
+	}
+	message, ok := p.Slack()
+	if !ok {
+		return blockkit.Message{}, fmt.Errorf("render %s: not a Slack message", m)
+	}
+	return message, nil
+}
+
+// batchName names a batch by its messages, the same in every retry of the same messages.
+func batchName(entries []Entry) string {
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.IDs...)
+	}
+	slices.Sort(ids)
+	sum := sha256.Sum256([]byte(strings.Join(ids, "\n")))
+	return hex.EncodeToString(sum[:12])
+}
