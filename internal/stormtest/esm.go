@@ -3,6 +3,7 @@ package stormtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,10 @@ type Mapping struct {
 	// concurrent pollers), so a second copy can reach the other execution environment, which has
 	// not seen it. A message handed again after its invocation failed it is not counted.
 	Again atomic.Int64
+	// PollErrors counts ReceiveMessage calls that failed (moto answers 500 when overloaded):
+	// Lambda's pollers back off and poll again, and so does the mapping; a message received by
+	// a call whose answer was lost comes back after the visibility timeout, as in SQS.
+	PollErrors atomic.Int64
 
 	errs   chan error
 	mu     sync.Mutex
@@ -51,8 +56,21 @@ func (m *Mapping) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			failedPolls := 0
 			for ctx.Err() == nil {
-				if err := m.once(ctx); err != nil && ctx.Err() == nil {
+				err := m.once(ctx)
+				var poll *pollError
+				switch {
+				case err == nil || ctx.Err() != nil:
+					failedPolls = 0
+				case errors.As(err, &poll) && failedPolls < maxFailedPolls:
+					failedPolls++
+					m.PollErrors.Add(1)
+					select { // back off as Lambda's pollers do
+					case <-ctx.Done():
+					case <-time.After(time.Duration(failedPolls) * 100 * time.Millisecond):
+					}
+				default:
 					m.errs <- err
 					return
 				}
@@ -63,6 +81,16 @@ func (m *Mapping) Run(ctx context.Context) error {
 	close(m.errs)
 	return <-m.errs
 }
+
+// maxFailedPolls is how many ReceiveMessage calls in a row may fail before the mapping gives up
+// (the queue is gone, or the endpoint is down for good).
+const maxFailedPolls = 20
+
+// pollError is a ReceiveMessage call that failed: the poller backs off and polls again.
+type pollError struct{ err error }
+
+func (e *pollError) Error() string { return e.err.Error() }
+func (e *pollError) Unwrap() error { return e.err }
 
 type message struct {
 	MessageID     string `json:"MessageId"`
@@ -188,7 +216,9 @@ func (m *Mapping) gather(ctx context.Context) ([]message, error) {
 			if ctx.Err() != nil {
 				return batch, nil
 			}
-			return nil, err
+			// Messages gathered so far stay invisible until their visibility timeout, then come
+			// back, as with a poller that lost them.
+			return nil, &pollError{err}
 		}
 		if len(out.Messages) > 0 && deadline.IsZero() {
 			deadline = time.Now().Add(m.Window)
