@@ -60,11 +60,15 @@ type AlarmRelay struct {
 	MaintenanceWindows pulumi.StringOutput
 }
 
-// New declares an alarm relay. All problems of args are reported together, each naming its field
+// New declares an alarm relay named name (not blank). All problems of args are reported together, each naming its field
 // (Alarms[1].Threshold), before anything is built or declared. The AWS names of what it declares
 // (alarms, functions, parameters) come from the project and stack names, so a stack holds one
 // AlarmRelay.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AlarmRelay, error) {
+	if strings.TrimSpace(name) == "" {
+		// Every URN holds the name, and an output APIName's alarms are labelled by it.
+		return nil, &Error{Component: name, Problems: []Problem{{Field: "name", Message: fmt.Sprintf("%q is blank: name the component, e.g. \"orders-alerts\" (its resources' names start with it)", name)}}}
+	}
 	if args == nil {
 		args = &Args{}
 	}
