@@ -40,7 +40,7 @@ type AlarmRelay struct {
 	OpsTopicArn        pulumi.StringOutput // the relays' own health alarms
 	LogGroupName       pulumi.StringOutput // the first relay's logs
 	TestCommand        pulumi.StringOutput // sets the first alarm to ALARM: the whole path end to end
-	ReplayCommand      pulumi.StringOutput // delivers the first relay's dead letters
+	ReplayCommand      pulumi.StringOutput // delivers the first relay's dead letters; run it in the program's directory
 	Region             pulumi.StringOutput
 
 	// Every alarm's and every relay's, in the order of Args (one each for the single alarm and
@@ -111,6 +111,7 @@ func (r *AlarmRelay) set(out stack.Results) {
 		r.ReplayCommands = out.ReplayCommand
 	}
 	r.WebhookParameter, r.SlackTokenParameter, r.StateTable, r.MaintenanceWindows = out.WebhookParameter, out.SlackTokenParameter, out.StateTable, out.MaintenanceWindows
+	r.ReplayCommand, r.ReplayCommands = replayCommands(r.ReplayCommand), replayCommands(r.ReplayCommands)
 }
 
 // Problem is one thing wrong with Args: the field (Destinations[0].Webhook) and a sentence with
