@@ -158,7 +158,7 @@ func settingsOf(ctx *pulumi.Context, name string, args *Args) (settings.Settings
 				field = "APILabel" // what the rules read as apiName is the label
 			}
 			if !reported[field] { // a secret that could not be read is not also "not set"
-				problems = append(problems, Problem{Field: field, Message: p.Message})
+				problems = append(problems, Problem{Field: field, Message: argsMessage(field, p.Message)})
 			}
 		}
 	} else if err != nil {
