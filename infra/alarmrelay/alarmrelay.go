@@ -65,9 +65,8 @@ type AlarmRelay struct {
 // (alarms, functions, parameters) come from the project and stack names, so a stack holds one
 // AlarmRelay.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AlarmRelay, error) {
-	if strings.TrimSpace(name) == "" {
-		// Every URN holds the name, and an output APIName's alarms are labelled by it.
-		return nil, &Error{Component: name, Problems: []Problem{{Field: "name", Message: fmt.Sprintf("%q is blank: name the component, e.g. \"orders-alerts\" (its resources' names start with it)", name)}}}
+	if problem := nameProblem(name); problem != "" {
+		return nil, &Error{Component: name, Problems: []Problem{{Field: "name", Message: problem}}}
 	}
 	if args == nil {
 		args = &Args{}
