@@ -40,7 +40,7 @@ type AlarmRelay struct {
 	OpsTopicArn        pulumi.StringOutput // the relays' own health alarms
 	LogGroupName       pulumi.StringOutput // the first relay's logs
 	TestCommand        pulumi.StringOutput // sets the first alarm to ALARM: the whole path end to end
-	ReplayCommand      pulumi.StringOutput // delivers the first relay's dead letters
+	ReplayCommand      pulumi.StringOutput // delivers the first relay's dead letters; run it in the program's directory
 	Region             pulumi.StringOutput
 
 	// Every alarm's and every relay's, in the order of Args (one each for the single alarm and
@@ -60,11 +60,14 @@ type AlarmRelay struct {
 	MaintenanceWindows pulumi.StringOutput
 }
 
-// New declares an alarm relay. All problems of args are reported together, each naming its field
+// New declares an alarm relay named name (not blank). All problems of args are reported together, each naming its field
 // (Alarms[1].Threshold), before anything is built or declared. The AWS names of what it declares
 // (alarms, functions, parameters) come from the project and stack names, so a stack holds one
 // AlarmRelay.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*AlarmRelay, error) {
+	if problem := nameProblem(name); problem != "" {
+		return nil, &Error{Component: name, Problems: []Problem{{Field: "name", Message: problem}}}
+	}
 	if args == nil {
 		args = &Args{}
 	}
@@ -107,6 +110,7 @@ func (r *AlarmRelay) set(out stack.Results) {
 		r.ReplayCommands = out.ReplayCommand
 	}
 	r.WebhookParameter, r.SlackTokenParameter, r.StateTable, r.MaintenanceWindows = out.WebhookParameter, out.SlackTokenParameter, out.StateTable, out.MaintenanceWindows
+	r.ReplayCommand, r.ReplayCommands = replayCommands(r.ReplayCommand), replayCommands(r.ReplayCommands)
 }
 
 // Problem is one thing wrong with Args: the field (Destinations[0].Webhook) and a sentence with
@@ -153,7 +157,7 @@ func settingsOf(ctx *pulumi.Context, name string, args *Args) (settings.Settings
 				field = "APILabel" // what the rules read as apiName is the label
 			}
 			if !reported[field] { // a secret that could not be read is not also "not set"
-				problems = append(problems, Problem{Field: field, Message: p.Message})
+				problems = append(problems, Problem{Field: field, Message: argsMessage(field, p.Message)})
 			}
 		}
 	} else if err != nil {

@@ -49,6 +49,9 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
 	}
 	outs["arn"] = resource.NewStringProperty(arn)
+	if args.TypeToken == "aws:sqs/queue:Queue" {
+		outs["url"] = resource.NewStringProperty("https://sqs.us-east-1.amazonaws.com/123456789012/" + name)
+	}
 	return name + "-id", outs, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,6 +44,9 @@ func artifact(ctx context.Context, zip string) (build.Artifact, error) {
 // runs in (rather than a dependency of it).
 func sourceRoot(ctx context.Context) (dir string, own bool, err error) {
 	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}\t{{.Main}}", modulePath).Output()
+	if errors.Is(err, exec.ErrNotFound) {
+		return "", false, errors.New("the go command is not on PATH: the relay is built from source (install Go: https://go.dev/doc/install), unless RelayZip names a relay zip built already")
+	}
 	if err != nil {
 		detail := ""
 		if exit, ok := err.(*exec.ExitError); ok {

@@ -3,6 +3,8 @@ package alarmrelay
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,7 +76,16 @@ func values(ctx *pulumi.Context, args *Args, label string) (settings.Values, []P
 		text(settings.WebhookKey, hook)
 	}
 	if len(args.Alarms) > 0 {
-		v["alarms"] = encode("Alarms", args.Alarms, &problems)
+		// JSON has no word for NaN or ±Inf: such a threshold is named here, and the rest of the
+		// entry is checked with the default threshold.
+		alarms := slices.Clone(args.Alarms)
+		for i, a := range alarms {
+			if a.Threshold != nil && (math.IsNaN(*a.Threshold) || math.IsInf(*a.Threshold, 0)) {
+				problems = append(problems, Problem{Field: fmt.Sprintf("Alarms[%d].Threshold", i), Message: fmt.Sprintf("%v is not a finite number", *a.Threshold)})
+				alarms[i].Threshold = nil
+			}
+		}
+		v["alarms"] = encode("Alarms", alarms, &problems)
 	}
 	if args.MaintenanceWindows != nil {
 		v[settings.WindowsKey] = encode("MaintenanceWindows", args.MaintenanceWindows, &problems)
