@@ -12,62 +12,16 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 const (
 	hook  = "https://hooks.slack.com/services/T0SECRET/B0SECRET/componentSECRET"
 	token = "xoxb-1-componentSECRET"
 )
-
-type mocks struct {
-	mu        sync.Mutex
-	resources []pulumi.MockResourceArgs
-}
-
-func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.resources = append(m.resources, args)
-	m.mu.Unlock()
-	outs := args.Inputs.Copy()
-	name := args.Name
-	if v, ok := args.Inputs["name"]; ok && v.IsString() {
-		name = v.StringValue()
-	}
-	outs["name"] = resource.NewStringProperty(name)
-	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/")
-	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
-	switch service {
-	case "iam":
-		arn = "arn:aws:iam::123456789012:role/" + name
-	case "lambda":
-		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
-	case "dynamodb":
-		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
-	}
-	outs["arn"] = resource.NewStringProperty(arn)
-	if args.TypeToken == "aws:sqs/queue:Queue" {
-		outs["url"] = resource.NewStringProperty("https://sqs.us-east-1.amazonaws.com/123456789012/" + name)
-	}
-	return name + "-id", outs, nil
-}
-
-func (m *mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return resource.PropertyMap{}, nil
-}
-
-func (m *mocks) byType(token string) []pulumi.MockResourceArgs {
-	var out []pulumi.MockResourceArgs
-	for _, r := range m.resources {
-		if r.TypeToken == token {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 var relayZip = sync.OnceValues(func() (string, error) {
 	ctx := context.Background()
@@ -80,11 +34,11 @@ var relayZip = sync.OnceValues(func() (string, error) {
 })
 
 // run declares the components program makes, under mocks, in a stack with aws:region set.
-func run(t *testing.T, program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) (*mocks, error) {
+func run(t *testing.T, program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) (*pulumimock.Provider, error) {
 	t.Helper()
 	t.Setenv(pulumi.EnvConfig, `{"aws:region": "us-east-1"}`)
 	t.Setenv(pulumi.EnvConfigSecretKeys, `[]`)
-	m := &mocks{}
+	m := &pulumimock.Provider{}
 	err := pulumi.RunErr(program, append([]pulumi.RunOption{pulumi.WithMocks("orders", "prod", m)}, opts...)...)
 	return m, err
 }
@@ -150,8 +104,8 @@ func TestProblemsNameArgsFields(t *testing.T) {
 	if !strings.HasPrefix(got.Error(), "alarmrelay orders-alerts: invalid Args (") {
 		t.Errorf("error %q does not say which component", got)
 	}
-	if len(m.resources) != 0 {
-		t.Errorf("%d resources declared for invalid Args", len(m.resources))
+	if len(m.Resources()) != 0 {
+		t.Errorf("%d resources declared for invalid Args", len(m.Resources()))
 	}
 }
 
@@ -202,7 +156,7 @@ func TestAPINameOutput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, a := range m.byType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			for _, a := range m.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
 				if a.Name != "orders-alerts-latency" {
 					continue
 				}

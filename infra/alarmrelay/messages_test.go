@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 // TestProblemsSpeakArgs: what is missing or contradicts is told in Args' words. The rules are the
@@ -90,7 +92,7 @@ func TestRegionProblemSpeaksArgs(t *testing.T) {
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, got = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: "/nonexistent/relay.zip"})
 		return nil
-	}, pulumi.WithMocks("orders", "prod", &mocks{}))
+	}, pulumi.WithMocks("orders", "prod", &pulumimock.Provider{}))
 	if err != nil {
 		t.Fatal(err)
 	}
