@@ -4,11 +4,9 @@ import (
 	"context"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/alarm-relay/alarm-relay/internal/emulator"
 	"github.com/alarm-relay/alarm-relay/internal/stormtest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -47,67 +45,9 @@ func TestStormOverflowUnderTheEmulator(t *testing.T) {
 	env := append(testsupport.AWSEnv(moto), "AWS_ENDPOINT_URL_CLOUDWATCH="+cwSrv.URL,
 		"WEBHOOK_URL="+hook.URL+secretPath, "MESSENGER=slack", "OVERFLOW_QUEUE_URL="+queueURL)
 	fn := function(t, "amd64", timeout, env...)
-	pool := make(chan *emulator.Emulator, environments)
-	var all []*emulator.Emulator
-	for range environments {
-		e := start(t, fn)
-		all = append(all, e)
-		pool <- e
-	}
-	var (
-		mu       sync.Mutex
-		failures []string
-	)
-	invoke := func(ctx context.Context, event []byte) ([]byte, bool, error) {
-		var e *emulator.Emulator
-		select {
-		case e = <-pool: // one event at a time per environment, as in Lambda
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-		defer func() { pool <- e }()
-		res, err := e.Invoke(ctx, event)
-		if err == nil && res.FunctionError {
-			mu.Lock()
-			failures = append(failures, res.ErrorType+": "+res.ErrorMessage)
-			mu.Unlock()
-		}
-		return res.Body, res.FunctionError, err
-	}
-	mapping := &stormtest.Mapping{SQS: sqs, QueueURL: queueURL, BatchSize: 50, Window: window, MaxConcurrency: 2, Invoke: invoke}
-	mctx, stop := context.WithCancel(ctx)
-	mappingDone := make(chan error, 1)
-	go func() { mappingDone <- mapping.Run(mctx) }()
-
-	start := time.Now()
-	storm := stormtest.Storm(changes, start, spread)
-	newest := stormtest.Newest(storm)
-	var wg sync.WaitGroup
-	for _, c := range storm {
-		time.Sleep(time.Until(c.At)) // SNS hands each change over when it happens
-		cw.Set(c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, _, err := invoke(ctx, stormtest.Event(c)); err != nil {
-				mu.Lock()
-				failures = append(failures, "invoke: "+err.Error())
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	for ctx.Err() == nil {
-		waiting, err := sqs.Count(ctx, queueURL)
-		if err == nil && waiting == 0 && len(chat.Check(newest).Missing) == 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // polling the queue and chat, not timing anything
-	}
-	stop()
-	if err := <-mappingDone; err != nil {
-		t.Errorf("event source mapping: %v", err)
-	}
+	played := playStorm(ctx, t, fn, stormPlay{environments: environments, changes: changes, spread: spread, sqs: sqs, queueURL: queueURL, window: window, cw: cw,
+		shown: func(newest map[string]string) bool { return len(chat.Check(newest).Missing) == 0 }})
+	all, mapping, failures, start, newest := played.all, played.mapping, played.failures, played.start, played.newest
 	report := chat.Check(newest)
 	deadLetters, _ := sqs.Count(context.Background(), dlqURL)
 	queued := 0

@@ -3,11 +3,9 @@ package e2e
 import (
 	"context"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/alarm-relay/alarm-relay/internal/emulator"
 	"github.com/alarm-relay/alarm-relay/internal/stormtest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -41,67 +39,11 @@ func TestSlackAppStormUnderTheEmulator(t *testing.T) {
 	cwSrv := httptest.NewServer(cw)
 	defer cwSrv.Close()
 	fn := function(t, "amd64", timeout, append(app.env, "AWS_ENDPOINT_URL_CLOUDWATCH="+cwSrv.URL, "OVERFLOW_QUEUE_URL="+queueURL)...)
-	pool := make(chan *emulator.Emulator, environments)
-	var all []*emulator.Emulator
-	for range environments {
-		e := start(t, fn)
-		all = append(all, e)
-		pool <- e
-	}
-	var (
-		mu       sync.Mutex
-		failures []string
-	)
-	invoke := func(ctx context.Context, event []byte) ([]byte, bool, error) {
-		var e *emulator.Emulator
-		select {
-		case e = <-pool:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-		defer func() { pool <- e }()
-		res, err := e.Invoke(ctx, event)
-		if err == nil && res.FunctionError {
-			mu.Lock()
-			failures = append(failures, res.ErrorType+": "+res.ErrorMessage)
-			mu.Unlock()
-		}
-		return res.Body, res.FunctionError, err
-	}
-	mapping := &stormtest.Mapping{SQS: sqs, QueueURL: queueURL, BatchSize: 50, Window: window, MaxConcurrency: 2, Invoke: invoke}
-	mctx, stop := context.WithCancel(ctx)
-	mappingDone := make(chan error, 1)
-	go func() { mappingDone <- mapping.Run(mctx) }()
-
-	start := time.Now()
-	storm := stormtest.Storm(changes, start, spread)
-	newest := stormtest.Newest(storm)
-	var wg sync.WaitGroup
-	for _, c := range storm {
-		time.Sleep(time.Until(c.At)) // SNS hands each change over when it happens
-		cw.Set(c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, _, err := invoke(ctx, stormtest.Event(c)); err != nil {
-				mu.Lock()
-				failures = append(failures, "invoke: "+err.Error())
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	for ctx.Err() == nil {
-		waiting, err := sqs.Count(ctx, queueURL)
-		if err == nil && waiting == 0 && len(stormtest.ReadSlackApp(app.slack, channelID, newest).Missing) == 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // polling the queue and the channel, not timing anything
-	}
-	stop()
-	if err := <-mappingDone; err != nil {
-		t.Errorf("event source mapping: %v", err)
-	}
+	played := playStorm(ctx, t, fn, stormPlay{environments: environments, changes: changes, spread: spread, sqs: sqs, queueURL: queueURL, window: window, cw: cw,
+		shown: func(newest map[string]string) bool {
+			return len(stormtest.ReadSlackApp(app.slack, channelID, newest).Missing) == 0
+		}})
+	all, mapping, failures, start, newest := played.all, played.mapping, played.failures, played.start, played.newest
 	report := stormtest.ReadSlackApp(app.slack, channelID, newest)
 	deadLetters, _ := sqs.Count(context.Background(), dlqURL)
 	t.Logf("Slack app storm of %d changes under the emulator: all visible after %v, %d roots, %d replies, %d edits (%d calls answered ratelimited), %d SQS invocations handed %d messages, %d batch items failed, %d dead letters",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -12,59 +11,15 @@ import (
 
 	"github.com/alarm-relay/alarm-relay/infra/alarmrelay"
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 // apiName is the name the mocked provider gives the REST API: the program never writes it, so an
 // alarm that watches it took it from the API's output.
 const apiName = "orders-7f3a9c1"
 
-// mocks records the resources and answers as AWS would: the REST API gets its name and id.
-type mocks struct {
-	mu        sync.Mutex
-	resources []pulumi.MockResourceArgs
-}
-
-func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.resources = append(m.resources, args)
-	m.mu.Unlock()
-	outs := args.Inputs.Copy()
-	name := args.Name
-	if v, ok := args.Inputs["name"]; ok && v.IsString() {
-		name = v.StringValue()
-	}
-	if args.TypeToken == "aws:apigateway/restApi:RestApi" {
-		name = apiName
-	}
-	outs["name"] = resource.NewStringProperty(name)
-	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/") // aws:sqs/queue:Queue: sqs
-	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
-	switch service {
-	case "iam":
-		arn = "arn:aws:iam::123456789012:role/" + name
-	case "lambda":
-		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
-	}
-	outs["arn"] = resource.NewStringProperty(arn)
-	return name + "-id", outs, nil
-}
-
-func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return resource.PropertyMap{}, nil
-}
-
-func (m *mocks) byType(token string) []pulumi.MockResourceArgs {
-	var out []pulumi.MockResourceArgs
-	for _, r := range m.resources {
-		if r.TypeToken == token {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // deploy runs the example under mocks with a webhook secret and a region, as `pulumi up` would.
-func deploy(t *testing.T) *mocks {
+func deploy(t *testing.T) *pulumimock.Provider {
 	t.Helper()
 	ctx := context.Background()
 	root, err := build.ModuleRoot(ctx)
@@ -81,7 +36,8 @@ func deploy(t *testing.T) *mocks {
 	})
 	t.Setenv(pulumi.EnvConfig, string(cfg))
 	t.Setenv(pulumi.EnvConfigSecretKeys, `["restapi-alerts:webhookUrl"]`)
-	m := &mocks{}
+	// The provider names the REST API itself, as AWS would.
+	m := &pulumimock.Provider{Names: map[string]string{"aws:apigateway/restApi:RestApi": apiName}}
 	if err := pulumi.RunErr(program(relay.ZipPath), pulumi.WithMocks("restapi-alerts", "dev", m)); err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +48,11 @@ func deploy(t *testing.T) *mocks {
 // (the name the provider gave it), and are named after the label, which is known at preview.
 func TestAlarmsWatchTheAPIItCreates(t *testing.T) {
 	m := deploy(t)
-	apis := m.byType("aws:apigateway/restApi:RestApi")
+	apis := m.ByType("aws:apigateway/restApi:RestApi")
 	if len(apis) != 1 {
 		t.Fatalf("%d REST APIs, want 1", len(apis))
 	}
-	alarms := m.byType("aws:cloudwatch/metricAlarm:MetricAlarm")
+	alarms := m.ByType("aws:cloudwatch/metricAlarm:MetricAlarm")
 	watched := map[string]bool{} // CloudWatch names of the alarms on the API
 	for _, a := range alarms {
 		name := a.Inputs["name"].StringValue()
@@ -145,7 +101,7 @@ func TestAlarmsWatchTheAPIItCreates(t *testing.T) {
 // TestTheComponentDeclaresTheRelay: the main resources exist, under the component.
 func TestTheComponentDeclaresTheRelay(t *testing.T) {
 	m := deploy(t)
-	components := m.byType(alarmrelay.Type)
+	components := m.ByType(alarmrelay.Type)
 	if len(components) != 1 || components[0].Name != "orders-alerts" {
 		t.Fatalf("components %v, want one named orders-alerts", components)
 	}
@@ -159,7 +115,7 @@ func TestTheComponentDeclaresTheRelay(t *testing.T) {
 		"aws:cloudwatch/logGroup:LogGroup":            1,
 		"aws:lambda/permission:Permission":            1,
 	} {
-		rs := m.byType(token)
+		rs := m.ByType(token)
 		if len(rs) != want {
 			t.Errorf("%d of %s, want %d", len(rs), token, want)
 		}
@@ -169,13 +125,13 @@ func TestTheComponentDeclaresTheRelay(t *testing.T) {
 			}
 		}
 	}
-	fn := m.byType("aws:lambda/function:Function")
+	fn := m.ByType("aws:lambda/function:Function")
 	if len(fn) == 1 {
 		if arch := fn[0].Inputs["architectures"].ArrayValue(); len(arch) != 1 || arch[0].StringValue() != "arm64" {
 			t.Errorf("relay architectures %v, want [arm64]", arch)
 		}
 	}
-	params := m.byType("aws:ssm/parameter:Parameter")
+	params := m.ByType("aws:ssm/parameter:Parameter")
 	if len(params) == 1 && !params[0].Inputs["value"].IsSecret() {
 		t.Errorf("the webhook parameter's value is not a secret")
 	}

@@ -12,62 +12,16 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 const (
 	hook  = "https://hooks.slack.com/services/T0SECRET/B0SECRET/componentSECRET"
 	token = "xoxb-1-componentSECRET"
 )
-
-type mocks struct {
-	mu        sync.Mutex
-	resources []pulumi.MockResourceArgs
-}
-
-func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.resources = append(m.resources, args)
-	m.mu.Unlock()
-	outs := args.Inputs.Copy()
-	name := args.Name
-	if v, ok := args.Inputs["name"]; ok && v.IsString() {
-		name = v.StringValue()
-	}
-	outs["name"] = resource.NewStringProperty(name)
-	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/")
-	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
-	switch service {
-	case "iam":
-		arn = "arn:aws:iam::123456789012:role/" + name
-	case "lambda":
-		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
-	case "dynamodb":
-		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
-	}
-	outs["arn"] = resource.NewStringProperty(arn)
-	if args.TypeToken == "aws:sqs/queue:Queue" {
-		outs["url"] = resource.NewStringProperty("https://sqs.us-east-1.amazonaws.com/123456789012/" + name)
-	}
-	return name + "-id", outs, nil
-}
-
-func (m *mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return resource.PropertyMap{}, nil
-}
-
-func (m *mocks) byType(token string) []pulumi.MockResourceArgs {
-	var out []pulumi.MockResourceArgs
-	for _, r := range m.resources {
-		if r.TypeToken == token {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 var relayZip = sync.OnceValues(func() (string, error) {
 	ctx := context.Background()
@@ -80,13 +34,37 @@ var relayZip = sync.OnceValues(func() (string, error) {
 })
 
 // run declares the components program makes, under mocks, in a stack with aws:region set.
-func run(t *testing.T, program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) (*mocks, error) {
+func run(t *testing.T, program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) (*pulumimock.Provider, error) {
 	t.Helper()
 	t.Setenv(pulumi.EnvConfig, `{"aws:region": "us-east-1"}`)
 	t.Setenv(pulumi.EnvConfigSecretKeys, `[]`)
-	m := &mocks{}
+	m := &pulumimock.Provider{}
 	err := pulumi.RunErr(program, append([]pulumi.RunOption{pulumi.WithMocks("orders", "prod", m)}, opts...)...)
 	return m, err
+}
+
+// refusal declares New(ctx, "orders-alerts", args) under mocks (args may first declare what the
+// Args refer to: a REST API) and returns why New refused them; the test stops unless New
+// returned an *Error.
+func refusal(t *testing.T, args func(ctx *pulumi.Context) (*Args, error)) (*Error, *pulumimock.Provider) {
+	t.Helper()
+	var got error
+	m, err := run(t, func(ctx *pulumi.Context) error {
+		a, err := args(ctx)
+		if err != nil {
+			return err
+		}
+		_, got = New(ctx, "orders-alerts", a)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invalid *Error
+	if !errors.As(got, &invalid) {
+		t.Fatalf("New: %v, want an *Error", got)
+	}
+	return invalid, m
 }
 
 func zip(t *testing.T) string {
@@ -105,9 +83,8 @@ func secretOf(s string) pulumi.StringInput {
 // TestProblemsNameArgsFields: every problem of Args is reported at once, under the field's Go
 // name, with no secret in the message, and nothing is declared.
 func TestProblemsNameArgsFields(t *testing.T) {
-	var got error
-	m, err := run(t, func(ctx *pulumi.Context) error {
-		_, got = New(ctx, "orders-alerts", &Args{
+	invalid, m := refusal(t, func(*pulumi.Context) (*Args, error) {
+		return &Args{
 			APIName:    pulumi.String("orders-api"),
 			MemoryMB:   64,
 			Timezone:   "Mars/Olympus",
@@ -119,16 +96,9 @@ func TestProblemsNameArgsFields(t *testing.T) {
 			},
 			MaintenanceWindows: []MaintenanceWindow{{Name: "sunday", Days: []string{"Sun"}, Start: "25:00", DurationMinutes: 60, Timezone: "UTC"}},
 			RelayZip:           "/nonexistent/relay.zip", // never read: the Args are refused first
-		})
-		return nil
+		}, nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var invalid *Error
-	if !errors.As(got, &invalid) {
-		t.Fatalf("New: %v, want an *Error", got)
-	}
+	got := invalid.Error()
 	fields := map[string]string{}
 	for _, p := range invalid.Problems {
 		fields[p.Field] = p.Message
@@ -144,14 +114,14 @@ func TestProblemsNameArgsFields(t *testing.T) {
 			t.Errorf("problem under %q, not an Args field", field)
 		}
 	}
-	if strings.Contains(got.Error(), "SECRET") {
+	if strings.Contains(got, "SECRET") {
 		t.Errorf("a secret is in the error:\n%v", got)
 	}
-	if !strings.HasPrefix(got.Error(), "alarmrelay orders-alerts: invalid Args (") {
+	if !strings.HasPrefix(got, "alarmrelay orders-alerts: invalid Args (") {
 		t.Errorf("error %q does not say which component", got)
 	}
-	if len(m.resources) != 0 {
-		t.Errorf("%d resources declared for invalid Args", len(m.resources))
+	if len(m.Resources()) != 0 {
+		t.Errorf("%d resources declared for invalid Args", len(m.Resources()))
 	}
 }
 
@@ -202,7 +172,7 @@ func TestAPINameOutput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, a := range m.byType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			for _, a := range m.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
 				if a.Name != "orders-alerts-latency" {
 					continue
 				}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 // TestProblemsSpeakArgs: what is missing or contradicts is told in Args' words. The rules are the
@@ -44,22 +46,13 @@ func TestProblemsSpeakArgs(t *testing.T) {
 		}, "Destinations[0].SlackChannel", "channel's id"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var got error
-			_, err := run(t, func(ctx *pulumi.Context) error {
+			invalid, _ := refusal(t, func(ctx *pulumi.Context) (*Args, error) {
 				api, err := apigateway.NewRestApi(ctx, "api", nil)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				_, got = New(ctx, "orders-alerts", tt.args(api))
-				return nil
+				return tt.args(api), nil
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var invalid *Error
-			if !errors.As(got, &invalid) {
-				t.Fatalf("New: %v, want an *Error", got)
-			}
 			found := false
 			for _, p := range invalid.Problems {
 				for _, configSpeak := range []string{"pulumi config set --", "webhookUrl", "destinations", "slackToken", "apiName", "apiId"} {
@@ -75,7 +68,7 @@ func TestProblemsSpeakArgs(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no problem under %s:\n%v", tt.field, got)
+				t.Errorf("no problem under %s:\n%v", tt.field, invalid)
 			}
 		})
 	}
@@ -90,7 +83,7 @@ func TestRegionProblemSpeaksArgs(t *testing.T) {
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, got = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: "/nonexistent/relay.zip"})
 		return nil
-	}, pulumi.WithMocks("orders", "prod", &mocks{}))
+	}, pulumi.WithMocks("orders", "prod", &pulumimock.Provider{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,8 +34,8 @@ func TestNameIsRequired(t *testing.T) {
 			if !errors.As(got, &invalid) || len(invalid.Problems) != 1 || invalid.Problems[0].Field != "name" {
 				t.Errorf("New(%q) with a %s APIName: %v; want one problem under name", name, apiName, got)
 			}
-			if len(m.resources) != 1 { // the API
-				t.Errorf("New(%q) declared %d resources besides the API", name, len(m.resources)-1)
+			if len(m.Resources()) != 1 { // the API
+				t.Errorf("New(%q) declared %d resources besides the API", name, len(m.Resources())-1)
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package alarmrelay
 
 import (
-	"errors"
 	"math"
 	"testing"
 
@@ -11,29 +10,20 @@ import (
 // TestNonFiniteThresholdIsNamed: a NaN or infinite alarm threshold is a problem of that entry's
 // Threshold, and the other problems of the alarms are still reported with it.
 func TestNonFiniteThresholdIsNamed(t *testing.T) {
-	var got error
-	_, err := run(t, func(ctx *pulumi.Context) error {
-		_, got = New(ctx, "orders-alerts", &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: "/nonexistent/relay.zip",
-			Alarms: []Alarm{{Kind: "latency", Threshold: ptr(math.NaN())}, {Kind: "errorRate", Threshold: ptr(math.Inf(1))}, {Kind: "latency", Statistic: "p101"}}})
-		return nil
+	invalid, _ := refusal(t, func(*pulumi.Context) (*Args, error) {
+		return &Args{APIName: pulumi.String("orders-api"), WebhookURL: secretOf(hook), RelayZip: "/nonexistent/relay.zip",
+			Alarms: []Alarm{{Kind: "latency", Threshold: ptr(math.NaN())}, {Kind: "errorRate", Threshold: ptr(math.Inf(1))}, {Kind: "latency", Statistic: "p101"}}}, nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var invalid *Error
-	if !errors.As(got, &invalid) {
-		t.Fatalf("New: %v, want an *Error", got)
-	}
 	fields := map[string]bool{}
 	for _, p := range invalid.Problems {
 		fields[p.Field] = true
 	}
 	for _, want := range []string{"Alarms[0].Threshold", "Alarms[1].Threshold", "Alarms[2].Statistic"} {
 		if !fields[want] {
-			t.Errorf("no problem under %s:\n%v", want, got)
+			t.Errorf("no problem under %s:\n%v", want, invalid)
 		}
 	}
 	if fields["Alarms"] {
-		t.Errorf("a problem under Alarms as a whole:\n%v", got)
+		t.Errorf("a problem under Alarms as a whole:\n%v", invalid)
 	}
 }

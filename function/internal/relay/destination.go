@@ -49,7 +49,8 @@ type Skip struct {
 // Delivery says what a destination did, for the log line.
 type Delivery struct {
 	Attrs []any // what it did: the HTTP status and attempts, or the incident's action and message
-	// Unposted, when not "", tells a notification handled without anything reaching chat (one
-	// already shown, a settling alarm): the log line says this instead of "delivered".
-	Unposted string
+	// NothingPosted tells a notification handled without anything reaching chat (one already
+	// shown, a settling alarm): the log line says Why instead of "delivered".
+	NothingPosted bool
+	Why           string
 }

@@ -132,12 +132,12 @@ func (r *Relay) relay(ctx context.Context, n alarm.Notification) error {
 	}
 	d, err := r.dest.Deliver(ctx, notice, payload)
 	attrs = append(attrs, d.Attrs...)
-	if err == nil && d.Unposted != "" {
+	if err == nil && d.NothingPosted {
 		// Handled, but nothing reached chat: never logged as "delivered".
 		if n.MessageID != "" {
 			r.delivered.Add(n.MessageID)
 		}
-		r.log.InfoContext(ctx, d.Unposted, attrs...)
+		r.log.InfoContext(ctx, d.Why, attrs...)
 		return nil
 	}
 	return r.report(ctx, n, attrs, err)

@@ -117,8 +117,8 @@ func (r *Relay) remind(ctx context.Context, rem lifecycle.Reminder, every time.D
 	if err != nil {
 		return fail(err)
 	}
-	if d.Unposted != "" {
-		r.log.InfoContext(ctx, d.Unposted, attrs...)
+	if d.NothingPosted {
+		r.log.InfoContext(ctx, d.Why, attrs...)
 		return nil
 	}
 	r.log.InfoContext(ctx, "reminded", attrs...)

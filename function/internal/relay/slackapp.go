@@ -93,9 +93,9 @@ func (s *SlackApp) Announce(ctx context.Context, key string, p render.Payload) (
 }
 
 func delivery(res lifecycle.Result, attrs []any) Delivery {
-	d := Delivery{Attrs: attrs}
-	if res.NothingPosted() {
-		d.Unposted = res.Action.String()
+	d := Delivery{Attrs: attrs, NothingPosted: res.NothingPosted()}
+	if d.NothingPosted {
+		d.Why = res.Action.String()
 	}
 	return d
 }

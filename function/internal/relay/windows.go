@@ -218,7 +218,7 @@ func (r *Relay) postSummary(ctx context.Context, s render.WindowSummary) (posted
 	// Once per window occurrence where the destination remembers: a repeated end event (another
 	// container, a retry) posts nothing.
 	d, err := r.dest.Announce(ctx, "window-end:"+s.Window+"@"+s.End.UTC().Format(time.RFC3339), payload)
-	return err == nil && d.Unposted == "", err
+	return err == nil && !d.NothingPosted, err
 }
 
 // afterWindow shows an alarm that changed inside the window as its held notification would have
@@ -238,8 +238,8 @@ func (r *Relay) afterWindow(ctx context.Context, w maintenance.Window, a cwalarm
 	}
 	d, err := r.dest.Deliver(ctx, notice, payload)
 	attrs = append(attrs, d.Attrs...)
-	if err == nil && d.Unposted != "" {
-		r.log.InfoContext(ctx, "after the window: "+d.Unposted, attrs...)
+	if err == nil && d.NothingPosted {
+		r.log.InfoContext(ctx, "after the window: "+d.Why, attrs...)
 		return nil
 	}
 	return r.report(ctx, n, attrs, err)

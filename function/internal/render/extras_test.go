@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Mentions go out on ALARM only, and alarm text can never add one.
@@ -85,13 +86,12 @@ func TestTrendText(t *testing.T) {
 	}
 }
 
-func TestParseLanguage(t *testing.T) {
-	for in, want := range map[string]Language{"": English, "en": English, "KO": Korean} {
-		if got, err := ParseLanguage(in); err != nil || got != want {
-			t.Errorf("ParseLanguage(%q) = %q, %v", in, got, err)
+// TestEveryConfiguredLanguageHasWords: every language relayconfig accepts is one render writes
+// (wordsFor would fall back to English without a word).
+func TestEveryConfiguredLanguageHasWords(t *testing.T) {
+	for _, l := range relayconfig.Languages {
+		if _, ok := languages[l]; !ok {
+			t.Errorf("relayconfig accepts language %q; render has no words for it", l)
 		}
-	}
-	if _, err := ParseLanguage("jp"); err == nil || !strings.Contains(err.Error(), `"jp"`) {
-		t.Errorf("ParseLanguage(jp) = %v", err)
 	}
 }

@@ -1,33 +1,20 @@
 package render
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
 // Language is the language of a message's own words. CloudWatch's reason text and the alarm's
-// name and description stay as they were written.
-type Language string
+// name and description stay as they were written. It is relayconfig's, which parses LANGUAGE
+// (the one place that does): a configured language needs no conversion to be rendered.
+type Language = relayconfig.Language
 
 // The supported languages.
 const (
-	English Language = "en"
-	Korean  Language = "ko"
+	English = relayconfig.English
+	Korean  = relayconfig.Korean
 )
-
-// ParseLanguage reads LANGUAGE; "" means English.
-func ParseLanguage(s string) (Language, error) {
-	switch l := Language(strings.ToLower(strings.TrimSpace(s))); l {
-	case "", English:
-		return English, nil
-	case Korean:
-		return Korean, nil
-	default:
-		return "", fmt.Errorf("unknown language %q: use en or ko", s)
-	}
-}
 
 // words are one language's: labels, and the sentences an alarm's facts are worded in. Each
 // language has its own file (words_en.go, words_ko.go), written in that language, not translated

@@ -28,19 +28,21 @@ func LambdaHandler(r *relay.Relay, getenv func(string) string, log *slog.Logger)
 			return nil, r.HandleJSON(ctx, raw)
 		}, nil
 	}
+	// Each destination kind has its overflow handler (overflow.Handler refuses a kind it does not
+	// serve); a webhook's queue shares the webhook's HTTP client.
 	client := deliver.NewHTTPClient()
-	if w, ok := r.Destination().(*relay.Webhook); ok {
-		if hook, ok := w.Poster.(*deliver.Webhook); ok {
+	build := overflow.Handler
+	switch d := r.Destination().(type) {
+	case *relay.Webhook:
+		if hook, ok := d.Poster.(*deliver.Webhook); ok {
 			client = hook.Client
 		}
+	case *relay.SlackApp:
+		build = overflow.SlackAppHandler
 	}
 	queue, err := overflow.NewSQS(getenv, queueURL, client)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", relayconfig.EnvOverflowQueueURL, err)
-	}
-	build := overflow.Handler
-	if _, ok := r.Destination().(*relay.SlackApp); ok {
-		build = overflow.SlackAppHandler
 	}
 	handler, err := build(r, queue)
 	if err != nil {

@@ -7,16 +7,6 @@ import (
 	"github.com/alarm-relay/alarm-relay/internal/relayconfig"
 )
 
-// TestEveryLanguageIsRendered: renderOptions converts relayconfig's language to render's without
-// parsing it again, so every language the configuration accepts must be one render writes.
-func TestEveryLanguageIsRendered(t *testing.T) {
-	for _, l := range relayconfig.Languages {
-		if got, err := render.ParseLanguage(string(l)); err != nil || got != render.Language(l) {
-			t.Errorf("relayconfig accepts language %q; render reads it as %q, %v", l, got, err)
-		}
-	}
-}
-
 // TestRenderOptionsAreTheParsedValues: the options are relayconfig's typed values, and a
 // configuration with problems gives none, naming each problem after its flag or variable.
 func TestRenderOptionsAreTheParsedValues(t *testing.T) {

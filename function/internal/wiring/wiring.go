@@ -169,13 +169,12 @@ func pickMessenger(s Settings, u webhook.URL) (messenger.Messenger, error) {
 }
 
 // renderOptions are the settings' render options; a configuration with problems has none. The
-// values come parsed (relayconfig.Parsed): relayconfig's language is render's, converted here
-// only (TestEveryLanguageIsRendered).
+// values come parsed (relayconfig.Parsed): relayconfig's language is render's.
 func renderOptions(s Settings) (render.Options, error) {
 	if err := s.check(); err != nil {
 		return render.Options{}, err
 	}
-	return render.Options{Location: s.Parsed.Location, Language: render.Language(s.Parsed.Language), Mentions: s.Parsed.Mentions}, nil
+	return render.Options{Location: s.Parsed.Location, Language: s.Parsed.Language, Mentions: s.Parsed.Mentions}, nil
 }
 
 // SetWindows gives the relay its maintenance windows (MAINTENANCE_WINDOWS, as the stack writes

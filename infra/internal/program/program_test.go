@@ -8,46 +8,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/alarm-relay/alarm-relay/internal/build"
+	"github.com/alarm-relay/alarm-relay/internal/pulumimock"
 )
 
 const hook = "https://hooks.slack.com/services/T0SECRET/B0SECRET/programSECRET"
-
-type mocks struct {
-	mu        sync.Mutex
-	resources []pulumi.MockResourceArgs
-}
-
-func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.resources = append(m.resources, args)
-	m.mu.Unlock()
-	outs := args.Inputs.Copy()
-	name := args.Name
-	if v, ok := args.Inputs["name"]; ok && v.IsString() {
-		name = v.StringValue()
-	}
-	outs["name"] = resource.NewStringProperty(name)
-	service, _, _ := strings.Cut(strings.TrimPrefix(args.TypeToken, "aws:"), "/")
-	arn := "arn:aws:" + service + ":us-east-1:123456789012:" + name
-	switch service {
-	case "iam":
-		arn = "arn:aws:iam::123456789012:role/" + name
-	case "lambda":
-		arn = "arn:aws:lambda:us-east-1:123456789012:function:" + name
-	case "dynamodb":
-		arn = "arn:aws:dynamodb:us-east-1:123456789012:table/" + name
-	}
-	outs["arn"] = resource.NewStringProperty(arn)
-	return name + "-id", outs, nil
-}
-
-func (m *mocks) Call(pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return resource.PropertyMap{}, nil
-}
 
 var relay = sync.OnceValues(func() (build.Artifact, error) {
 	ctx := context.Background()
@@ -73,12 +40,12 @@ func declared(t *testing.T, config map[string]string) []string {
 	keys, _ := json.Marshal(secret)
 	t.Setenv(pulumi.EnvConfig, string(cfg))
 	t.Setenv(pulumi.EnvConfigSecretKeys, string(keys))
-	m := &mocks{}
+	m := &pulumimock.Provider{}
 	if err := pulumi.RunErr(Run(relay), pulumi.WithMocks("alarm-relay", "dev", m)); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, r := range m.resources {
+	for _, r := range m.Resources() {
 		inputs, _ := json.Marshal(r.Inputs.Mappable())
 		out = append(out, r.TypeToken+" "+r.Name+" "+string(inputs))
 	}
