@@ -160,6 +160,12 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 	if err != nil {
 		return results, fmt.Errorf("lock the storm digest: %w", err)
 	}
+	if err := x.adoptPending(ctx, &ptr); err != nil {
+		for i := range results {
+			results[i].Placement = DigestNotShown
+		}
+		return results, errors.Join(err, plock.Commit(ctx, ptr))
+	}
 	var errs []error
 	groups := map[string][]member{} // digest record → its members; "" the storm's current root
 	var order []string
@@ -215,7 +221,6 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 			errs = append(errs, err)
 		}
 	}
-	ptr.Pending = nil
 	if err := plock.Commit(ctx, ptr); err != nil {
 		errs = append(errs, fmt.Errorf("storm digest: remember the current root: %w", err))
 	}
@@ -314,10 +319,66 @@ func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incide
 			continue
 		}
 		ptr.Channel, ptr.RootTS, ptr.LastChange = posted.Channel, posted.TS, x.now()
+		ptr.Pending = slices.DeleteFunc(ptr.Pending, func(p incident.Pending) bool { return p.ID == id })
 		x.log().InfoContext(ctx, "storm digest: root posted", "channel", posted.Channel, "root_ts", posted.TS, "alarms", len(in))
 		errs = append(errs, x.commitMembers(ctx, in, posted.Channel, posted.TS, record, results, ActionDigestPosted))
 	}
 	return errors.Join(errs...)
+}
+
+// adoptPending deals with the roots earlier attempts posted without remembering them (the answer
+// lost and not yet in the channel's history, or the root's record not written): the pointer keeps
+// them pending. One found in Slack becomes the storm's current root (this batch edits it to show
+// its alarms) instead of a second root being posted for the same messages, whatever batch they
+// come back in. One not found yet is looked for again by the next batches while Slack's history
+// may still lag (digestQuiet), then forgotten.
+func (x *Tracker) adoptPending(ctx context.Context, ptr *incident.Incident) error {
+	var keep []incident.Pending
+	for k, p := range ptr.Pending {
+		ts := p.TS
+		if ts == "" {
+			found, err := x.find(ctx, ptr.Key, p)
+			if err != nil {
+				ptr.Pending = append(keep, ptr.Pending[k:]...)
+				return fmt.Errorf("storm digest: look for a root an earlier attempt posted: %w", err)
+			}
+			ts = found
+		}
+		if ts == "" {
+			if x.now().Sub(p.At) < digestQuiet {
+				keep = append(keep, p)
+			}
+			continue
+		}
+		if err := x.adoptRoot(ctx, p.Channel, ts); err != nil {
+			ptr.Pending = append(keep, ptr.Pending[k:]...)
+			return err
+		}
+		x.log().WarnContext(ctx, "storm digest: found a root an earlier attempt posted; it becomes the current root", "channel", p.Channel, "root_ts", ts)
+		ptr.Channel, ptr.RootTS, ptr.LastChange = p.Channel, ts, x.now()
+	}
+	ptr.Pending = keep
+	return nil
+}
+
+// adoptRoot makes sure the root channel/ts has a record (without lines when it had none: the
+// alarms it shows were not remembered, and come back in a batch that shows them there).
+func (x *Tracker) adoptRoot(ctx context.Context, channel, ts string) error {
+	record := recordKey(channel, ts)
+	lock, rec, err := x.store.Lock(ctx, incident.Key{AlarmARN: record, Destination: x.destination})
+	if err != nil {
+		return fmt.Errorf("storm digest: remember a root an earlier attempt posted (%s): %w", ts, err)
+	}
+	if rec.RootTS != "" {
+		return lock.Release(ctx)
+	}
+	now := x.now()
+	rec.Channel, rec.RootTS, rec.LastChange = channel, ts, now
+	rec.Closed, rec.ClosedAt = true, now
+	if err := lock.Commit(ctx, rec); err != nil {
+		return fmt.Errorf("storm digest: remember a root an earlier attempt posted (%s): %w", ts, err)
+	}
+	return nil
 }
 
 // fill adds members to the current root's record as far as it has room (the alarms it shows

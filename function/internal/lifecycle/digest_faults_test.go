@@ -1,0 +1,68 @@
+package lifecycle
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
+)
+
+// historyLags answers conversations.history as Slack does for a moment after a post: without it.
+var historyLags = slacktest.Failure{Body: `{"ok":true,"messages":[],"has_more":false}`}
+
+// TestDigestLostAnswers: a digest root whose answer was lost is posted once, whatever comes next
+// (Slack's history lagging behind the post, the same messages handed back in another batch).
+func TestDigestLostAnswers(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	setupDigest := func(t *testing.T) env {
+		e := setup(t, moto)
+		e.x.EnableDigests(render.Options{Location: time.UTC})
+		return e
+	}
+	ctx := func(t *testing.T) context.Context {
+		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		t.Cleanup(cancel)
+		return c
+	}
+
+	t.Run("answer lost, history lagging: the retry of the batch finds the root", func(t *testing.T) {
+		e := setupDigest(t)
+		e.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})
+		e.slack.Fail("conversations.history", historyLags)
+		batch := batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0))
+		if _, err := e.x.ApplyDigest(ctx(t), batch, "b1"); err == nil {
+			t.Fatal("first attempt: no error; want the lost answer reported (the messages come back)")
+		}
+		res, err := e.x.ApplyDigest(ctx(t), batch, "b1")
+		roots := e.slack.Roots(channel)
+		if err != nil || len(roots) != 1 || res[0].RootTS != roots[0].TS || res[1].RootTS != roots[0].TS {
+			t.Errorf("retry: %v; %d roots, results %+v; want the one root found", err, len(roots), res)
+		}
+	})
+
+	t.Run("answer lost: the same messages in another batch find the root", func(t *testing.T) {
+		e := setupDigest(t)
+		e.slack.Fail("chat.postMessage", slacktest.Failure{Lose: true})
+		e.slack.Fail("conversations.history", historyLags)
+		if _, err := e.x.ApplyDigest(ctx(t), batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)), "b1"); err == nil {
+			t.Fatal("first attempt: no error; want the lost answer reported")
+		}
+		res, err := e.x.ApplyDigest(ctx(t), batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0), stormAlarm(3, alarm.StateAlarm, t0)), "b2")
+		roots := e.slack.Roots(channel)
+		if err != nil || len(roots) != 1 {
+			t.Fatalf("another batch: %v; %d roots; want the root of the first attempt, and no other", err, len(roots))
+		}
+		if got := shows(&roots[0]); len(got) != 3 {
+			t.Errorf("the root shows %v; want the 3 alarms", got)
+		}
+		for i, r := range res {
+			if r.Placement != DigestShown || r.RootTS != roots[0].TS {
+				t.Errorf("entry %d: %+v; want shown in %s", i, r, roots[0].TS)
+			}
+		}
+	})
+}
