@@ -52,6 +52,10 @@ const (
 	digestQuiet = 5 * time.Minute
 	// digestEditGap: chat.update is a Tier 3 method; one message is edited at most once a second.
 	digestEditGap = time.Second
+	// digestPostGap: chat.postMessage takes about one message a second per channel; a new root
+	// waits that long after the digest's last post or edit, so that the channel is not asked
+	// before it takes the post (a ratelimited answer is a call made too soon).
+	digestPostGap = time.Second
 	// digestRepliesUpTo: a batch of at most this many changes is a trickle, not a storm (the
 	// storm's tail, a recovery after it): changes of alarms already shown in a digest root are
 	// replied in its thread, as in a root of their own. A bigger batch only edits the roots: a
@@ -306,6 +310,12 @@ func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incide
 		}
 		members = append(out, members[len(chunk):]...)
 		id := x.postID(ptr.Key, batch+"\n"+keysOf(in), fmt.Sprintf("digest root %d", n))
+		if wait := ptr.LastChange.Add(digestPostGap).Sub(x.now()); wait > 0 {
+			if err := retry.Sleep(ctx, wait); err != nil {
+				x.fail(ctx, append(in, members...), results)
+				return errors.Join(append(errs, err)...)
+			}
+		}
 		posted, err := x.once(ctx, plock, ptr, slackapi.Message{Channel: x.channel, Payload: &payload}, id)
 		if err != nil {
 			x.fail(ctx, in, results)

@@ -2,11 +2,13 @@ package lifecycle
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -65,4 +67,36 @@ func TestDigestLostAnswers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDigestKeepsTheChannelsPace: a storm's roots are posted a second apart and edited at most
+// once a second, so that the channel never answers ratelimited (a refused call is a call made
+// faster than the channel takes it), also across batches.
+func TestDigestKeepsTheChannelsPace(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	e.slack.Limit(time.Second, time.Second)
+	tok, _ := slackapi.ParseToken(token)
+	judge, _ := render.JudgeFor(render.SlackApp)
+	client, err := slackapi.New(func(string) string { return e.slack.URL }, tok, judge, http.DefaultClient) // waits out Retry-After for real
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.x.slack = client
+	var alarms []*alarm.Alarm
+	for i := range DigestCapacity + 5 {
+		alarms = append(alarms, stormAlarm(i, alarm.StateAlarm, t0))
+	}
+	e.digest(t, batchOf(alarms...)) // two roots
+	// Someone deletes the current root: the next batch's alarms go into a new root at once.
+	first := e.digest(t, batchOf(stormAlarm(200, alarm.StateAlarm, t0)))
+	e.slack.Delete(channel, first[0].RootTS)
+	e.digest(t, batchOf(stormAlarm(201, alarm.StateAlarm, t0), stormAlarm(200, alarm.StateOK, t0.Add(time.Minute))))
+	if roots := e.slack.Roots(channel); len(roots) != 2 {
+		t.Errorf("%d roots; want 2 (the first and the one replacing the deleted)", len(roots))
+	}
+	if n := e.slack.Limited(); n != 0 {
+		t.Errorf("%d calls answered ratelimited; want none (posts closest %v apart)", n, e.slack.MinPostGap())
+	}
 }
