@@ -1,0 +1,118 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
+	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/internal/slacktest"
+	"github.com/alarm-relay/alarm-relay/internal/stormtest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
+)
+
+// TestDigestUnderAttack: what a digest root shows when answers are lost, changes come late,
+// roots fill up, reminders come, and alarm names carry markup.
+func TestDigestUnderAttack(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	setupDigest := func(t *testing.T, opts render.Options) env {
+		e := setup(t, moto)
+		e.x.EnableDigests(opts)
+		return e
+	}
+	utc := render.Options{Location: time.UTC}
+
+	t.Run("an edit whose answer was lost: the root and its record agree", func(t *testing.T) {
+		e := setupDigest(t, utc)
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+		e.slack.Fail("chat.update", slacktest.Failure{Lose: true})
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateOK, t0.Add(time.Minute)), stormAlarm(3, alarm.StateAlarm, t0.Add(time.Minute)), stormAlarm(4, alarm.StateAlarm, t0),
+			stormAlarm(5, alarm.StateAlarm, t0)))
+		e.digest(t, batchOf(stormAlarm(2, alarm.StateOK, t0.Add(2*time.Minute)), stormAlarm(6, alarm.StateAlarm, t0), stormAlarm(7, alarm.StateAlarm, t0), stormAlarm(8, alarm.StateAlarm, t0)))
+		roots := e.slack.Roots(channel)
+		want := map[string]string{}
+		for i := 1; i <= 8; i++ {
+			want[stormtest.AlarmName(i)] = "ALARM"
+		}
+		want[stormtest.AlarmName(1)], want[stormtest.AlarmName(2)] = "OK", "OK"
+		if len(roots) != 1 || fmt.Sprint(shows(&roots[0])) != fmt.Sprint(want) {
+			t.Errorf("%d roots, the first showing %v; want one showing %v", len(roots), shows(&roots[0]), want)
+		}
+	})
+
+	t.Run("an older change than the root shows never moves its line back", func(t *testing.T) {
+		e := setupDigest(t, utc)
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateOK, t0.Add(2*time.Minute)), stormAlarm(3, alarm.StateAlarm, t0), stormAlarm(4, alarm.StateAlarm, t0), stormAlarm(5, alarm.StateAlarm, t0)))
+		// Late: alarm 1's ALARM of a minute before its recovery, in a trickle and in a storm batch.
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0.Add(time.Minute))))
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0.Add(time.Minute)), stormAlarm(6, alarm.StateAlarm, t0), stormAlarm(7, alarm.StateAlarm, t0), stormAlarm(8, alarm.StateAlarm, t0)))
+		roots := e.slack.Roots(channel)
+		if got := shows(&roots[0]); len(roots) != 1 || got[stormtest.AlarmName(1)] != "OK" {
+			t.Errorf("%d roots, showing %v; want alarm 1 still OK", len(roots), got)
+		}
+	})
+
+	t.Run("a root of 40 takes no 41st: it opens the next root", func(t *testing.T) {
+		e := setupDigest(t, utc)
+		var alarms []*alarm.Alarm
+		for i := range DigestCapacity {
+			alarms = append(alarms, stormAlarm(i, alarm.StateAlarm, t0))
+		}
+		e.digest(t, batchOf(alarms...))
+		res := e.digest(t, batchOf(stormAlarm(DigestCapacity, alarm.StateAlarm, t0), stormAlarm(0, alarm.StateOK, t0.Add(time.Minute)), stormAlarm(1, alarm.StateOK, t0.Add(time.Minute)),
+			stormAlarm(2, alarm.StateOK, t0.Add(time.Minute))))
+		roots := e.slack.Roots(channel)
+		if len(roots) != 2 || len(shows(&roots[0])) != DigestCapacity || len(shows(&roots[1])) != 1 || shows(&roots[0])[stormtest.AlarmName(0)] != "OK" {
+			t.Errorf("%d roots showing %v / %v; want the full root with alarm 0 OK, the 41st in a new one", len(roots), len(shows(&roots[0])), shows(&roots[len(roots)-1]))
+		}
+		if res[0].RootTS == res[1].RootTS {
+			t.Errorf("results %+v; want the 41st in another root", res)
+		}
+	})
+
+	t.Run("a reminder of an alarm in a digest root goes into its thread", func(t *testing.T) {
+		e := setupDigest(t, utc)
+		res := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+		a := stormAlarm(1, alarm.StateAlarm, t0)
+		r, err := e.x.Remind(context.Background(), Reminder{AlarmARN: a.ARN, AlarmName: a.Name, Since: t0, For: time.Hour}, time.Hour)
+		if err != nil || r.RootTS != res[0].RootTS {
+			t.Fatalf("reminder: %+v, %v; want it in the digest root %s", r, err, res[0].RootTS)
+		}
+		if roots := e.slack.Roots(channel); len(roots) != 1 || len(e.slack.Replies(channel, res[0].RootTS)) != 1 {
+			t.Errorf("%d roots, %d replies; want the reminder as the digest root's one reply", len(roots), len(e.slack.Replies(channel, res[0].RootTS)))
+		}
+	})
+
+	t.Run("Korean", func(t *testing.T) {
+		e := setupDigest(t, render.Options{Language: render.Korean, Location: time.UTC})
+		e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateOK, t0)))
+		roots := e.slack.Roots(channel)
+		raw, _ := json.Marshal(roots[0].Body)
+		if len(roots) != 1 || !strings.Contains(string(raw), "경보") || len(shows(&roots[0])) != 2 {
+			t.Errorf("%d roots: %s; want one Korean root showing 2 alarms", len(roots), raw)
+		}
+	})
+
+	t.Run("markup in alarm names is shown, not obeyed", func(t *testing.T) {
+		e := setupDigest(t, utc)
+		a := stormAlarm(1, alarm.StateAlarm, t0)
+		a.Name = "<!channel> *boom* <https://evil.example|click> & <b>x</b>"
+		a.ARN += "-markup"
+		b := stormAlarm(2, alarm.StateAlarm, t0)
+		b.Name, b.API = "<!here> `code`", "<!everyone>"
+		b.ARN += "-markup"
+		e.digest(t, batchOf(a, b))
+		roots := e.slack.Roots(channel)
+		raw, _ := json.Marshal(roots[0].Body)
+		for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<https://evil", "<b>"} {
+			if strings.Contains(string(raw), bad) || strings.Contains(string(raw), strings.ReplaceAll(bad, "<", `\u003c`)) {
+				t.Errorf("the root holds %q unescaped: %s", bad, raw)
+			}
+		}
+	})
+}
