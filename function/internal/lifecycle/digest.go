@@ -609,13 +609,18 @@ func (x *Tracker) renderRoot(lines []digestLine) ([]bool, blockkit.Message, erro
 }
 
 // merge puts l into lines: in place of the same alarm's line when its change is not older (the
-// older changes folded into it), else added.
+// older changes folded into it), else added. The change the line shows already (its batch handed
+// again after a commit failed) is counted once.
 func merge(lines []digestLine, l digestLine) []digestLine {
 	i := slices.IndexFunc(lines, func(o digestLine) bool { return o.Key == l.Key })
 	if i < 0 {
 		return append(lines, l)
 	}
 	old := lines[i].Entry
+	if sameChange(l.Entry, old) {
+		lines[i].Entry.Folded = max(old.Folded, l.Entry.Folded)
+		return lines
+	}
 	if entryAt(l.Entry).Before(entryAt(old)) {
 		lines[i].Entry.Folded += 1 + l.Entry.Folded
 		return lines
@@ -626,6 +631,12 @@ func merge(lines []digestLine, l digestLine) []digestLine {
 	}
 	lines[i] = l
 	return lines
+}
+
+// sameChange: both entries show one alarm change (state and time).
+func sameChange(a, b render.DigestEntry) bool {
+	x, y := a.Notification.Alarm, b.Notification.Alarm
+	return x != nil && y != nil && x.State == y.State && x.ChangedAt.Equal(y.ChangedAt)
 }
 
 func entryAt(e render.DigestEntry) time.Time {

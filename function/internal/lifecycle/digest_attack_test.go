@@ -116,3 +116,30 @@ func TestDigestUnderAttack(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeCountsEachChangeOnce: a batch handed again after a commit failed brings a change the
+// root's record shows already; its line keeps its count ("was OK", not "2 changes").
+func TestMergeCountsEachChangeOnce(t *testing.T) {
+	line := func(a *alarm.Alarm, folded int) digestLine {
+		return digestLine{Key: a.ARN, Entry: render.DigestEntry{Notification: alarm.Notification{Alarm: a}, Was: a.PreviousState, Folded: folded}}
+	}
+	first := line(stormAlarm(1, alarm.StateAlarm, t0), 0)
+	for _, tt := range []struct {
+		name   string
+		next   digestLine
+		want   alarm.State
+		folded int
+	}{
+		{"the same change again", line(stormAlarm(1, alarm.StateAlarm, t0), 0), alarm.StateAlarm, 0},
+		{"the same change folding two, again", line(stormAlarm(1, alarm.StateAlarm, t0), 2), alarm.StateAlarm, 2},
+		{"a newer change", line(stormAlarm(1, alarm.StateOK, t0.Add(time.Minute)), 0), alarm.StateOK, 1},
+		{"an older change", line(stormAlarm(1, alarm.StateOK, t0.Add(-time.Minute)), 0), alarm.StateAlarm, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := merge([]digestLine{first}, tt.next)
+			if len(got) != 1 || got[0].Entry.Notification.Alarm.State != tt.want || got[0].Entry.Folded != tt.folded {
+				t.Errorf("merged: %d lines, %s folding %d; want 1 line, %s folding %d", len(got), got[0].Entry.Notification.Alarm.State, got[0].Entry.Folded, tt.want, tt.folded)
+			}
+		})
+	}
+}
