@@ -9,6 +9,7 @@ import (
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
 	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
+	"github.com/alarm-relay/alarm-relay/internal/faultproxy"
 	"github.com/alarm-relay/alarm-relay/internal/slacktest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -98,5 +99,37 @@ func TestDigestKeepsTheChannelsPace(t *testing.T) {
 	}
 	if n := e.slack.Limited(); n != 0 {
 		t.Errorf("%d calls answered ratelimited; want none (posts closest %v apart)", n, e.slack.MinPostGap())
+	}
+}
+
+// TestDigestRecordThrottled: DynamoDB throttles the new root's record past the deadline; the
+// retry (the same messages, in another batch) finds the root the pointer kept pending and shows
+// the batch there instead of posting a second root.
+func TestDigestRecordThrottled(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	f := setupFaulty(t, moto)
+	f.x.EnableDigests(render.Options{Location: time.UTC})
+	clock := time.Now()
+	f.store.Now = func() time.Time { return clock }
+	f.store.Sleep = func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil }
+	for _, fault := range faultproxy.Times(200, faultproxy.Throttled) {
+		fault.When = []string{digestRecordPrefix + channel}
+		f.db.Add("UpdateItem", fault)
+	}
+	first := batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0))
+	if _, err := f.x.ApplyDigest(withDeadline(t, 8*time.Second), first, "b1"); err == nil {
+		t.Fatal("the root's record was throttled past the deadline, and no error said so")
+	}
+	f.db.Clear()
+	f.store.Now, f.store.Sleep = nil, func(context.Context, time.Duration) error { return nil }
+	res, err := f.x.ApplyDigest(withDeadline(t, 30*time.Second), append(first, batchOf(stormAlarm(3, alarm.StateAlarm, t0))...), "b2")
+	roots := f.slack.Roots(channel)
+	if err != nil || len(roots) != 1 || len(shows(&roots[0])) != 3 {
+		t.Fatalf("retry: %v; %d roots, the first showing %v; want the one root showing 3 alarms", err, len(roots), shows(&roots[0]))
+	}
+	for i, r := range res {
+		if r.Placement != DigestShown || r.RootTS != roots[0].TS {
+			t.Errorf("entry %d: %+v; want shown in %s", i, r, roots[0].TS)
+		}
 	}
 }
