@@ -143,3 +143,43 @@ func TestMergeCountsEachChangeOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestConcurrentBatches: the mapping's two concurrent batches touching the same alarms take
+// turns; the channel ends on each alarm's newest state, each in one root; messages handed again
+// in another batch are recognised as shown.
+func TestDigestConcurrentBatches(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	a := batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0), stormAlarm(3, alarm.StateAlarm, t0), stormAlarm(4, alarm.StateAlarm, t0))
+	b := batchOf(stormAlarm(1, alarm.StateOK, t0.Add(time.Minute)), stormAlarm(2, alarm.StateAlarm, t0), stormAlarm(5, alarm.StateAlarm, t0), stormAlarm(6, alarm.StateAlarm, t0))
+	errs := make(chan error, 2)
+	for i, batch := range [][]render.DigestEntry{a, b} {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := e.x.ApplyDigest(ctx, batch, fmt.Sprint("batch ", i))
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first batch's messages again, in another batch with a new alarm.
+	e.digest(t, append(a, batchOf(stormAlarm(7, alarm.StateAlarm, t0))...))
+	roots := e.slack.Roots(channel)
+	want := map[string]string{}
+	for i := 1; i <= 7; i++ {
+		want[stormtest.AlarmName(i)] = "ALARM"
+	}
+	want[stormtest.AlarmName(1)] = "OK"
+	if len(roots) != 1 || fmt.Sprint(shows(&roots[0])) != fmt.Sprint(want) {
+		t.Errorf("%d roots, the first showing %v; want one showing %v", len(roots), shows(&roots[0]), want)
+	}
+	raw, _ := json.Marshal(roots[0].Body)
+	if strings.Contains(string(raw), "changes)") && !strings.Contains(string(raw), "2 changes)") || strings.Contains(string(raw), "3 changes)") {
+		t.Errorf("a line counts more changes than were made: %s", raw)
+	}
+}
