@@ -153,11 +153,11 @@ func TestSlackAppStorm(t *testing.T) {
 	if res.posts >= 50 {
 		t.Errorf("%d posts for 200 changes: no digest", res.posts)
 	}
-	// Every ratelimited answer is an execution environment's direct post at the storm's onset,
-	// queued (it cannot know what the others were told); no client calls again before the
-	// Retry-After it was given.
+	// A ratelimited answer is an execution environment's direct post at the storm's onset, queued
+	// (it cannot know what the others were told); no client calls again before the Retry-After it
+	// was given.
 	pushedBack := strings.Count(res.problems, "pushed back by the messenger")
-	t.Logf("%d calls answered ratelimited, %d of them direct posts pushed back and queued", res.refused, pushedBack)
+	t.Logf("%d calls answered ratelimited; %d direct posts pushed back (refused, or held back as others waited) and queued", res.refused, pushedBack)
 	if n := (*slack).RetryAfterIgnored(); n > 0 {
 		t.Errorf("%d calls made before the Retry-After their client was given", n)
 	}
