@@ -183,3 +183,29 @@ func TestDigestConcurrentBatches(t *testing.T) {
 		t.Errorf("a line counts more changes than were made: %s", raw)
 	}
 }
+
+// TestDigestWindowEnd: a maintenance window's end shows each held alarm's state as a settling
+// change (an OK no open incident waits for is no news): an alarm a digest root shows in ALARM that
+// recovered inside the window turns green on its line, with a reply in the root's thread; one that
+// stayed OK posts nothing.
+func TestDigestWindowEnd(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	res := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateOK, t0)))
+	for _, a := range []*alarm.Alarm{stormAlarm(1, alarm.StateOK, t0.Add(time.Hour)), stormAlarm(2, alarm.StateOK, t0)} {
+		c := ChangeFrom(a, slackMessage(t, a))
+		c.Settling = true // as relay's window end marks what is not ALARM
+		if _, err := e.x.Apply(context.Background(), c); err != nil {
+			t.Fatalf("%s: %v", a.Name, err)
+		}
+	}
+	roots := e.slack.Roots(channel)
+	got := shows(&roots[0])
+	if len(roots) != 1 || got[stormtest.AlarmName(1)] != "OK" || got[stormtest.AlarmName(2)] != "OK" {
+		t.Errorf("%d roots, showing %v; want the digest root with both OK", len(roots), got)
+	}
+	if replies := e.slack.Replies(channel, res[0].RootTS); len(replies) != 1 {
+		t.Errorf("replies: %v; want one, the recovery of alarm 1", bodies(replies))
+	}
+}
