@@ -174,18 +174,18 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 	groups := map[string][]member{} // digest record → its members; "" the storm's current root
 	var order []string
 	type joined struct {
-		m         *member
-		placement DigestPlacement
-		err       error
+		m   *member
+		res DigestResult
+		err error
 	}
 	js := make([]joined, len(entries))
 	each(len(entries), func(i int) {
-		m, outcome, err := x.join(ctx, i, entries[i])
-		js[i] = joined{m, outcome, err}
+		m, res, err := x.join(ctx, i, entries[i])
+		js[i] = joined{m, res, err}
 	})
 	for i, j := range js {
 		m := j.m
-		results[i].Placement = j.placement
+		results[i] = j.res
 		if j.err != nil {
 			errs = append(errs, j.err)
 			continue
@@ -233,25 +233,26 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 
 // join locks an entry's incident and plans its change; nil (with the outcome) when the entry does
 // not go into a root.
-func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*member, DigestPlacement, error) {
+func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*member, DigestResult, error) {
 	a := e.Notification.Alarm
 	if a == nil || a.ARN == "" {
-		return nil, DigestAlone, nil
+		return nil, DigestResult{Placement: DigestAlone}, nil
 	}
 	c := Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Alarm: a}
 	at := x.sane(ctx, c)
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: a.ARN, Destination: x.destination})
 	if err != nil {
-		return nil, DigestNotShown, fmt.Errorf("%q: %w", a.Name, err)
+		return nil, DigestResult{}, fmt.Errorf("%q: %w", a.Name, err)
 	}
 	if inc.Open() && inc.DigestRoot == "" {
-		return nil, DigestOwnRoot, lock.Release(ctx)
+		return nil, DigestResult{Placement: DigestOwnRoot}, lock.Release(ctx)
 	}
 	p := decide(inc, c, at, x.texts)
 	if !p.commit || p.action == ActionLate || p.action == ActionLateAlone {
-		// Shown already, or older than what is shown: the line stays as it is.
+		// Shown already, or older than what is shown: the line stays as it is, and nothing is
+		// posted (the relay logs it so, not as delivered).
 		x.log().InfoContext(ctx, "storm digest: already shown at this or a newer change; line unchanged", "alarm", a.Name, "state", string(a.State), "decision", p.action.String())
-		return nil, DigestShown, lock.Release(ctx)
+		return nil, DigestResult{Placement: DigestShown, Result: Result{Action: ActionDuplicate, Channel: inc.Channel, RootTS: inc.RootTS}}, lock.Release(ctx)
 	}
 	p.postKey = incident.ChangeKey(string(c.State), at)
 	line := a
@@ -261,7 +262,7 @@ func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*membe
 		line = &cp
 	}
 	e.Notification.Alarm = line
-	return &member{i: i, lock: lock, inc: inc, p: p, entry: e}, DigestShown, nil
+	return &member{i: i, lock: lock, inc: inc, p: p, entry: e}, DigestResult{Placement: DigestShown}, nil
 }
 
 // current puts members into the storm's current root while it has room and its storm lasts

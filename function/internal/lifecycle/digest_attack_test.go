@@ -209,3 +209,21 @@ func TestDigestWindowEnd(t *testing.T) {
 		t.Errorf("replies: %v; want one, the recovery of alarm 1", bodies(replies))
 	}
 }
+
+// TestDigestRepeatPostsNothing: SNS delivers a change of an alarm a digest root shows again (or
+// late): nothing is posted, and the result says so (the relay logs it as such, not as delivered).
+func TestDigestRepeatPostsNothing(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	res := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0.Add(time.Minute)), stormAlarm(2, alarm.StateAlarm, t0)))
+	for _, a := range []*alarm.Alarm{stormAlarm(1, alarm.StateAlarm, t0.Add(time.Minute)), stormAlarm(1, alarm.StateInsufficientData, t0)} {
+		r, err := e.x.Apply(context.Background(), ChangeFrom(a, slackMessage(t, a)))
+		if err != nil || !r.NothingPosted() || r.RootTS != res[0].RootTS {
+			t.Errorf("%s %s: %+v, %v; want nothing posted, the digest root %s named", a.State, a.ChangedAt, r, err, res[0].RootTS)
+		}
+	}
+	if calls := len(e.slack.Calls()); calls != 1 {
+		t.Errorf("%d Slack calls; want the root's post only", calls)
+	}
+}
