@@ -2,6 +2,7 @@ package slacktest
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -79,4 +80,27 @@ func (s *Server) posted(channel, ts string) {
 	if s.limits.lastUpdate != nil {
 		s.limits.lastUpdate[channel+"/"+ts] = time.Now()
 	}
+}
+
+// RetryAfterIgnored counts the calls a client made too soon after being told to wait: the same
+// method for the same channel, from the same connection, before the Retry-After of an answer it
+// got had passed. (Different connections may be different clients, which cannot know; one
+// client reusing its connection is the case that counts.)
+func (s *Server) RetryAfterIgnored() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for i, told := range s.calls {
+		secs, err := strconv.Atoi(told.RetryAfter)
+		if err != nil || secs <= 0 {
+			continue
+		}
+		until := told.At.Add(time.Duration(secs) * time.Second)
+		for _, c := range s.calls[i+1:] {
+			if c.From == told.From && c.Method == told.Method && c.Channel == told.Channel && c.At.Before(until) {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -32,6 +32,10 @@ type Call struct {
 	Body     map[string]any // the whole JSON request
 	Answer   string         // "ok" or the error code answered
 	At       time.Time      // when it was answered
+	// RetryAfter is the Retry-After answered ("" none); From the caller's connection (its
+	// address), which tells one client's calls from another's.
+	RetryAfter string
+	From       string
 }
 
 // Message is a message as the channel shows it now.
@@ -177,7 +181,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	str := func(k string) string { v, _ := body[k].(string); return v }
-	call := Call{Method: method, Channel: str("channel"), TS: str("ts"), ThreadTS: str("thread_ts"), Text: str("text"), Body: body}
+	call := Call{Method: method, Channel: str("channel"), TS: str("ts"), ThreadTS: str("thread_ts"), Text: str("text"), Body: body, From: r.RemoteAddr}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -187,7 +191,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		} else {
 			call.Answer = "ok"
 		}
-		call.At = time.Now()
+		call.At, call.RetryAfter = time.Now(), retryAfter
 		s.calls = append(s.calls, call)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		if retryAfter != "" {

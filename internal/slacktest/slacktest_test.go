@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fake is only as good as its likeness to Slack: these tests speak raw HTTP to it, as Slack's
@@ -156,5 +157,27 @@ func TestScriptedFailuresComeInOrderThenSlackAnswersAgain(t *testing.T) {
 	}
 	if got := strings.Join(answers, ","); got != "ratelimited,upstream connect error,internal_error,ok,ok" {
 		t.Errorf("recorded answers %s", got)
+	}
+}
+
+// TestRetryAfterIgnored: a client calling again before the Retry-After it was answered is counted.
+func TestRetryAfterIgnored(t *testing.T) {
+	s := New(t, token, "C1")
+	s.Limit(time.Hour, 0)
+	post := func() answer {
+		return call(t, s, "chat.postMessage", token, map[string]any{"channel": "C1", "text": "hi"})
+	}
+	if a := post(); !a.OK {
+		t.Fatalf("first post: %+v", a)
+	}
+	if a := post(); a.Error != "ratelimited" || a.retryAfter == "" {
+		t.Fatalf("second post: %+v; want ratelimited with a Retry-After", a)
+	}
+	if n := s.RetryAfterIgnored(); n != 0 {
+		t.Errorf("after one refusal: %d ignored; want 0", n)
+	}
+	post() // at once, on the same connection
+	if n, limited := s.RetryAfterIgnored(), s.Limited(); n != 1 || limited != 2 {
+		t.Errorf("%d ignored, %d ratelimited; want 1 and 2", n, limited)
 	}
 }

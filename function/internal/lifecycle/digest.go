@@ -52,6 +52,10 @@ const (
 	digestQuiet = 5 * time.Minute
 	// digestEditGap: chat.update is a Tier 3 method; one message is edited at most once a second.
 	digestEditGap = time.Second
+	// digestPostGap: chat.postMessage takes about one message a second per channel; a new root
+	// waits that long after the digest's last post or edit, so that the channel is not asked
+	// before it takes the post (a ratelimited answer is a call made too soon).
+	digestPostGap = time.Second
 	// digestRepliesUpTo: a batch of at most this many changes is a trickle, not a storm (the
 	// storm's tail, a recovery after it): changes of alarms already shown in a digest root are
 	// replied in its thread, as in a root of their own. A bigger batch only edits the roots: a
@@ -160,22 +164,28 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 	if err != nil {
 		return results, fmt.Errorf("lock the storm digest: %w", err)
 	}
+	if err := x.adoptPending(ctx, &ptr); err != nil {
+		for i := range results {
+			results[i].Placement = DigestNotShown
+		}
+		return results, errors.Join(err, plock.Commit(ctx, ptr))
+	}
 	var errs []error
 	groups := map[string][]member{} // digest record → its members; "" the storm's current root
 	var order []string
 	type joined struct {
-		m         *member
-		placement DigestPlacement
-		err       error
+		m   *member
+		res DigestResult
+		err error
 	}
 	js := make([]joined, len(entries))
 	each(len(entries), func(i int) {
-		m, outcome, err := x.join(ctx, i, entries[i])
-		js[i] = joined{m, outcome, err}
+		m, res, err := x.join(ctx, i, entries[i])
+		js[i] = joined{m, res, err}
 	})
 	for i, j := range js {
 		m := j.m
-		results[i].Placement = j.placement
+		results[i] = j.res
 		if j.err != nil {
 			errs = append(errs, j.err)
 			continue
@@ -215,7 +225,6 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 			errs = append(errs, err)
 		}
 	}
-	ptr.Pending = nil
 	if err := plock.Commit(ctx, ptr); err != nil {
 		errs = append(errs, fmt.Errorf("storm digest: remember the current root: %w", err))
 	}
@@ -224,25 +233,26 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 
 // join locks an entry's incident and plans its change; nil (with the outcome) when the entry does
 // not go into a root.
-func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*member, DigestPlacement, error) {
+func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*member, DigestResult, error) {
 	a := e.Notification.Alarm
 	if a == nil || a.ARN == "" {
-		return nil, DigestAlone, nil
+		return nil, DigestResult{Placement: DigestAlone}, nil
 	}
 	c := Change{AlarmARN: a.ARN, AlarmName: a.Name, State: a.State, At: a.ChangedAt, Observed: render.ObservedValue(a), Settling: a.Settling(), Alarm: a}
 	at := x.sane(ctx, c)
 	lock, inc, err := x.store.Lock(ctx, incident.Key{AlarmARN: a.ARN, Destination: x.destination})
 	if err != nil {
-		return nil, DigestNotShown, fmt.Errorf("%q: %w", a.Name, err)
+		return nil, DigestResult{}, fmt.Errorf("%q: %w", a.Name, err)
 	}
 	if inc.Open() && inc.DigestRoot == "" {
-		return nil, DigestOwnRoot, lock.Release(ctx)
+		return nil, DigestResult{Placement: DigestOwnRoot}, lock.Release(ctx)
 	}
 	p := decide(inc, c, at, x.texts)
 	if !p.commit || p.action == ActionLate || p.action == ActionLateAlone {
-		// Shown already, or older than what is shown: the line stays as it is.
+		// Shown already, or older than what is shown: the line stays as it is, and nothing is
+		// posted (the relay logs it so, not as delivered).
 		x.log().InfoContext(ctx, "storm digest: already shown at this or a newer change; line unchanged", "alarm", a.Name, "state", string(a.State), "decision", p.action.String())
-		return nil, DigestShown, lock.Release(ctx)
+		return nil, DigestResult{Placement: DigestShown, Result: Result{Action: ActionDuplicate, Channel: inc.Channel, RootTS: inc.RootTS}}, lock.Release(ctx)
 	}
 	p.postKey = incident.ChangeKey(string(c.State), at)
 	line := a
@@ -252,7 +262,7 @@ func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*membe
 		line = &cp
 	}
 	e.Notification.Alarm = line
-	return &member{i: i, lock: lock, inc: inc, p: p, entry: e}, DigestShown, nil
+	return &member{i: i, lock: lock, inc: inc, p: p, entry: e}, DigestResult{Placement: DigestShown}, nil
 }
 
 // current puts members into the storm's current root while it has room and its storm lasts
@@ -301,6 +311,12 @@ func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incide
 		}
 		members = append(out, members[len(chunk):]...)
 		id := x.postID(ptr.Key, batch+"\n"+keysOf(in), fmt.Sprintf("digest root %d", n))
+		if wait := ptr.LastChange.Add(digestPostGap).Sub(x.now()); wait > 0 {
+			if err := retry.Sleep(ctx, wait); err != nil {
+				x.fail(ctx, append(in, members...), results)
+				return errors.Join(append(errs, err)...)
+			}
+		}
 		posted, err := x.once(ctx, plock, ptr, slackapi.Message{Channel: x.channel, Payload: &payload}, id)
 		if err != nil {
 			x.fail(ctx, in, results)
@@ -314,10 +330,66 @@ func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incide
 			continue
 		}
 		ptr.Channel, ptr.RootTS, ptr.LastChange = posted.Channel, posted.TS, x.now()
+		ptr.Pending = slices.DeleteFunc(ptr.Pending, func(p incident.Pending) bool { return p.ID == id })
 		x.log().InfoContext(ctx, "storm digest: root posted", "channel", posted.Channel, "root_ts", posted.TS, "alarms", len(in))
 		errs = append(errs, x.commitMembers(ctx, in, posted.Channel, posted.TS, record, results, ActionDigestPosted))
 	}
 	return errors.Join(errs...)
+}
+
+// adoptPending deals with the roots earlier attempts posted without remembering them (the answer
+// lost and not yet in the channel's history, or the root's record not written): the pointer keeps
+// them pending. One found in Slack becomes the storm's current root (this batch edits it to show
+// its alarms) instead of a second root being posted for the same messages, whatever batch they
+// come back in. One not found yet is looked for again by the next batches while Slack's history
+// may still lag (digestQuiet), then forgotten.
+func (x *Tracker) adoptPending(ctx context.Context, ptr *incident.Incident) error {
+	var keep []incident.Pending
+	for k, p := range ptr.Pending {
+		ts := p.TS
+		if ts == "" {
+			found, err := x.find(ctx, ptr.Key, p)
+			if err != nil {
+				ptr.Pending = append(keep, ptr.Pending[k:]...)
+				return fmt.Errorf("storm digest: look for a root an earlier attempt posted: %w", err)
+			}
+			ts = found
+		}
+		if ts == "" {
+			if x.now().Sub(p.At) < digestQuiet {
+				keep = append(keep, p)
+			}
+			continue
+		}
+		if err := x.adoptRoot(ctx, p.Channel, ts); err != nil {
+			ptr.Pending = append(keep, ptr.Pending[k:]...)
+			return err
+		}
+		x.log().WarnContext(ctx, "storm digest: found a root an earlier attempt posted; it becomes the current root", "channel", p.Channel, "root_ts", ts)
+		ptr.Channel, ptr.RootTS, ptr.LastChange = p.Channel, ts, x.now()
+	}
+	ptr.Pending = keep
+	return nil
+}
+
+// adoptRoot makes sure the root channel/ts has a record (without lines when it had none: the
+// alarms it shows were not remembered, and come back in a batch that shows them there).
+func (x *Tracker) adoptRoot(ctx context.Context, channel, ts string) error {
+	record := recordKey(channel, ts)
+	lock, rec, err := x.store.Lock(ctx, incident.Key{AlarmARN: record, Destination: x.destination})
+	if err != nil {
+		return fmt.Errorf("storm digest: remember a root an earlier attempt posted (%s): %w", ts, err)
+	}
+	if rec.RootTS != "" {
+		return lock.Release(ctx)
+	}
+	now := x.now()
+	rec.Channel, rec.RootTS, rec.LastChange = channel, ts, now
+	rec.Closed, rec.ClosedAt = true, now
+	if err := lock.Commit(ctx, rec); err != nil {
+		return fmt.Errorf("storm digest: remember a root an earlier attempt posted (%s): %w", ts, err)
+	}
+	return nil
 }
 
 // fill adds members to the current root's record as far as it has room (the alarms it shows
@@ -538,13 +610,18 @@ func (x *Tracker) renderRoot(lines []digestLine) ([]bool, blockkit.Message, erro
 }
 
 // merge puts l into lines: in place of the same alarm's line when its change is not older (the
-// older changes folded into it), else added.
+// older changes folded into it), else added. The change the line shows already (its batch handed
+// again after a commit failed) is counted once.
 func merge(lines []digestLine, l digestLine) []digestLine {
 	i := slices.IndexFunc(lines, func(o digestLine) bool { return o.Key == l.Key })
 	if i < 0 {
 		return append(lines, l)
 	}
 	old := lines[i].Entry
+	if sameChange(l.Entry, old) {
+		lines[i].Entry.Folded = max(old.Folded, l.Entry.Folded)
+		return lines
+	}
 	if entryAt(l.Entry).Before(entryAt(old)) {
 		lines[i].Entry.Folded += 1 + l.Entry.Folded
 		return lines
@@ -555,6 +632,12 @@ func merge(lines []digestLine, l digestLine) []digestLine {
 	}
 	lines[i] = l
 	return lines
+}
+
+// sameChange: both entries show one alarm change (state and time).
+func sameChange(a, b render.DigestEntry) bool {
+	x, y := a.Notification.Alarm, b.Notification.Alarm
+	return x != nil && y != nil && x.State == y.State && x.ChangedAt.Equal(y.ChangedAt)
 }
 
 func entryAt(e render.DigestEntry) time.Time {

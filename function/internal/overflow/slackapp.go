@@ -40,17 +40,65 @@ func SlackAppHandler(r *relay.Relay, queue Queue) (func(context.Context, json.Ra
 	x.EnableDigests(r.Options())
 	direct := *client
 	direct.Judge = FailFast(client.Judge)
-	dest.SetTracker(x.WithSlack(&direct))
 	r.SetPushBack(Throttled)
 	o := New(queue, nil, r.Messenger(), r.Options(), r.Log())
 	o.current = r.Alarms()
 	o.app = x
+	dest.SetTracker(x.WithSlack(snsOrOwn{sns: &direct, own: client, busy: o.busy}))
+	own := func(ctx context.Context, raw []byte) error {
+		return r.HandleJSON(context.WithValue(ctx, fromSNS{}, false), raw)
+	}
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		if IsSQSEvent(raw) {
 			return o.HandleSQS(ctx, raw)
 		}
-		return nil, o.HandleSNS(ctx, raw, r.Handle, r.HandleJSON)
+		return nil, o.HandleSNS(context.WithValue(ctx, fromSNS{}, true), raw, r.Handle, own)
 	}, nil
+}
+
+// fromSNS marks (true) a context serving the alarm changes of an SNS event, whose push-back the
+// overflow queue takes.
+type fromSNS struct{}
+
+// snsOrOwn is the relay's Slack client: an alarm change from SNS gives up at the first
+// ratelimited (sns: the overflow queue takes the change), while the relay's own events — a
+// reminder tick, a window's end — which nothing queues, wait out Slack's Retry-After (own), so
+// that a tick reminding of a storm's alarms posts them all at the channel's pace.
+//
+// An alarm change's post asks again whether others wait in the overflow queue (busy) right
+// before it is made: between the first question and the post lie the incident's table calls, and
+// at a storm's onset every execution environment would otherwise make one post the channel
+// refuses before it learns of the queue.
+type snsOrOwn struct {
+	sns, own lifecycle.Slack
+	busy     func(context.Context) bool
+}
+
+func (s snsOrOwn) direct(ctx context.Context) bool {
+	direct, _ := ctx.Value(fromSNS{}).(bool)
+	return direct
+}
+
+func (s snsOrOwn) pick(ctx context.Context) lifecycle.Slack {
+	if s.direct(ctx) {
+		return s.sns
+	}
+	return s.own
+}
+
+func (s snsOrOwn) PostMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error) {
+	if s.direct(ctx) && s.busy != nil && s.busy(ctx) {
+		return slackapi.Posted{}, &slackapi.Error{Method: "chat.postMessage", Reason: throttledReason + " (others wait there; not posted)"}
+	}
+	return s.pick(ctx).PostMessage(ctx, m)
+}
+
+func (s snsOrOwn) UpdateMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error) {
+	return s.pick(ctx).UpdateMessage(ctx, m)
+}
+
+func (s snsOrOwn) Find(ctx context.Context, l slackapi.Lookup) (string, error) {
+	return s.pick(ctx).Find(ctx, l)
 }
 
 // showInDigests shows a batch's entries in the Slack app's digest roots and returns the entries
