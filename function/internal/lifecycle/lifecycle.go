@@ -79,7 +79,7 @@ type Tracker struct {
 	digest *render.Options // storm digests' rendering; nil: no digests (see digest.go)
 }
 
-// New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
+// New builds the Tracker of one destination. lines word the lifecycle's own lines (replies,
 // status lines, reminders), in the destination's language and zone
 // (render.NewIncidentLines(options.Language, options.Location)).
 func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Tracker, error) {
