@@ -32,7 +32,7 @@ const (
 
 // usage is the local command's help: what it does, where its settings come from, exit codes.
 const usage = `Usage:
-  bootstrap -event FILE [-dry-run] [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
+  bootstrap -event FILE [-dry-run] [-at TIME] [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
   bootstrap -replay-dead-letters QUEUE_URL [-messenger NAME] [-timezone ZONE] [-language en|ko] [-timeout DURATION]
   (bootstrap is the built command; from a clone, go run ./function takes the same flags)
 
@@ -61,7 +61,7 @@ Environment (a flag wins over its variable):
   TREND              on: show a single-metric alarm's last hour (calls CloudWatch GetMetricData)
   MAINTENANCE_WINDOWS  maintenance windows as JSON, as the stack writes them: their alarms'
                      notifications are held (-at TIME says whether an event's would be)
-  OVERFLOW_QUEUE_URL the webhook's overflow queue, as the stack sets it (in Lambda only: pushed-back
+  OVERFLOW_QUEUE_URL the destination's overflow queue, as the stack sets it (in Lambda only: pushed-back
                      notifications wait there and its batches are posted as digests; a local run
                      posts directly)
   AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_CLOUDWATCH,

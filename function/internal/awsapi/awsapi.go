@@ -1,8 +1,9 @@
 // Package awsapi makes SigV4-signed calls to AWS services that speak the JSON protocol (DynamoDB,
 // SSM, SQS) or the query protocol (CloudWatch), with the SDK's signer and nothing else of the SDK:
 // each service client would add megabytes to a bootstrap that has to start fast. Its callers are
-// webhook (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
-// cwalarms (DescribeAlarms), trend (GetMetricData) and replay (the dead-letter queue's SQS calls).
+// ssmparam (SSM GetParameter, for the webhook URL and the Slack token), incident (DynamoDB),
+// cwalarms (DescribeAlarms), trend (GetMetricData), overflow (the overflow queue's SQS calls) and
+// replay (the dead-letter queue's).
 // Each service is one Service value (CloudWatch, DynamoDB, SQS, SSM); a client is built from what
 // Lambda puts in the function's environment, the region and the role's credentials (LoadEnv),
 // rather than from the SDK's config package, whose shared-config, SSO and STS clients would add

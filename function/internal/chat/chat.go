@@ -1,6 +1,7 @@
 // Package chat is the contract between delivery and the messengers. Delivery knows HTTP, retries
-// and the clock; each messenger (render's slack.go, teams.go, legacy.go) knows what its endpoint's
-// answers mean and says so in a Verdict. Nothing here talks to the network.
+// and the clock; each messenger (render's slack.go, slackhook.go, teams.go, legacy.go; slackapi's
+// codes.go for a Slack app) knows what its endpoint's answers mean and says so in a Verdict.
+// Nothing here talks to the network.
 package chat
 
 import (

@@ -1,7 +1,7 @@
 // Package cwalarms asks CloudWatch (DescribeAlarms) for the current state of named alarms, so that
-// a scheduled reminder can tell which are still in ALARM and since when. It is one hand-signed
-// query-protocol call (see awsapi), asked only about the alarms it is given: the function's role
-// may describe exactly the stack's alarms.
+// a scheduled reminder can tell which are still in ALARM and since when, a window's end can sum up
+// its alarms, and a digest never shows a state older than an alarm's current one. It is one
+// hand-signed query-protocol call (see awsapi), asked only about the alarms it is given.
 package cwalarms
 
 import (

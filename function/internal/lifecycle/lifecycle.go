@@ -2,7 +2,9 @@
 // ALARM posts a root message; later changes edit it to show the current state and reply in its
 // thread; OK turns it green ("Resolved after 14 min") and closes the incident; a root that was
 // deleted or can no longer be edited is replaced by a new one, so no alert is ever lost. Reminders
-// for alarms still in ALARM go into the incident's thread (or, for webhooks, out as text).
+// for alarms still in ALARM go into the incident's thread (or, for webhooks, out as text). Under
+// an alarm storm, the incidents of the overflow queue's batches share digest roots instead of one
+// root each (digest.go).
 //
 // The root messages come rendered by the caller (render's Slack payload), and the package's own
 // lines (replies, status lines, reminders) are worded by render.IncidentLines; this package decides
@@ -77,7 +79,7 @@ type Tracker struct {
 	digest *render.Options // storm digests' rendering; nil: no digests (see digest.go)
 }
 
-// New builds the keeper for one destination. lines word the lifecycle's own lines (replies,
+// New builds the Tracker of one destination. lines word the lifecycle's own lines (replies,
 // status lines, reminders), in the destination's language and zone
 // (render.NewIncidentLines(options.Language, options.Location)).
 func New(slack Slack, store *incident.Store, channel, destination string, lines render.IncidentLines) (*Tracker, error) {

@@ -21,7 +21,8 @@ type Poster interface {
 	Post(ctx context.Context, payload []byte) (deliver.Result, error)
 }
 
-// Overflow is a webhook destination's storm handling, one per container.
+// Overflow is a destination's storm handling (a webhook's, or with app a Slack app's), one per
+// container.
 type Overflow struct {
 	queue     Queue
 	digests   Poster // retries a 429 after its Retry-After: a digest has nowhere else to go
@@ -63,7 +64,7 @@ func New(queue Queue, digests Poster, messenger render.Messenger, options render
 }
 
 // HandleSNS relays an SNS event record by record through handle (the relay, posting with a
-// FailFast judge). A record the webhook pushed back on goes to the overflow queue, and so does
+// FailFast judge). A record the destination pushed back on goes to the overflow queue, and so does
 // every record while others wait there (so that no newer change overtakes them). A record fails
 // the invocation only when it was neither delivered nor queued. Anything that is not an SNS event
 // (a reminder, something unreadable) goes to other unchanged.

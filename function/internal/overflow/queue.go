@@ -1,10 +1,11 @@
-// Package overflow keeps an alarm storm readable and nothing lost: a notification the webhook
+// Package overflow keeps an alarm storm readable and nothing lost: a notification the destination
 // pushes back on (HTTP 429, Slack's ratelimited, a connector's "HTTP error 429") — or any, while
 // others already wait — goes into the destination's overflow queue (SQS) instead of waiting out
 // the rate limit. Lambda's SQS event source mapping hands the queue back in batches (its batching
-// window, batch size and maximum concurrency do the pacing); each batch becomes digest posts, one
-// line per alarm at its newest state, and what could not be posted is reported as a partial batch
-// failure, to come back later and at last to the dead-letter queue.
+// window, batch size and maximum concurrency do the pacing); each batch becomes digest posts (a
+// webhook: Handler) or lines of shared digest roots edited in place (a Slack app: SlackAppHandler),
+// one line per alarm at its newest state, and what could not be shown is reported as a partial
+// batch failure, to come back later and at last to the dead-letter queue.
 package overflow
 
 import (

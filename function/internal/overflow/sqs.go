@@ -55,7 +55,8 @@ func IsSQSEvent(raw []byte) bool {
 }
 
 // HandleSQS posts a batch of the overflow queue as digests: one line per alarm at its newest
-// state, as many posts as the lines need (up to maxPosts, each after the webhook's rate allows).
+// state, as many posts as the lines need (up to maxPosts, each after the webhook's rate allows);
+// for a Slack app, the lines go into the storm's shared digest roots (showInDigests).
 // Messages whose lines were not posted are the batch item failures. Only an event that is no SQS
 // batch at all is an error.
 func (o *Overflow) HandleSQS(ctx context.Context, raw []byte) (BatchResponse, error) {

@@ -11,8 +11,9 @@ import (
 
 // Destination is where a relay's notifications go, one type per kind: a webhook (Webhook) or a
 // Slack app's incident messages (SlackApp). The relay parses, holds in maintenance windows,
-// trends, renders and reports; the destination delivers and says what it did. A new kind (a
-// digest under alarm storms, paging) is a new type, not a new branch in the relay.
+// trends, renders and reports; the destination delivers and says what it did. A new kind
+// (paging, say) is a new type, not a new branch in the relay; alarm storms' digests wrap a
+// destination from outside (package overflow).
 type Destination interface {
 	// Screen sees every alarm notification before a window holds it or anything is rendered
 	// for it, and says whether it is news for this destination.

@@ -26,7 +26,7 @@ type Relay struct {
 	messenger render.Messenger
 	options   render.Options
 	dest      Destination
-	alarms    AlarmsFunc // nil: no reminders, no window ends
+	alarms    AlarmsFunc // nil: no reminders, no window ends, digests at their batch's own states
 	log       *slog.Logger
 	delivered *recentSet // SNS MessageIds this container delivered: retries do not post twice
 	trend     TrendFunc  // nil: no trend line

@@ -20,7 +20,7 @@ import (
 type AlarmsFunc func(ctx context.Context, arns []string) ([]cwalarms.Alarm, error)
 
 // SetAlarms lets the relay serve reminder and window end events, asking list for the alarms'
-// states.
+// states (a digest of its overflow queue asks it too: Alarms).
 func (r *Relay) SetAlarms(list AlarmsFunc) { r.alarms = list }
 
 // HandleJSON serves one invocation: the stack's reminder schedule sends

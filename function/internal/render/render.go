@@ -36,7 +36,7 @@ type Options struct {
 	// Location is the time zone shown next to UTC; nil or UTC shows UTC only.
 	Location *time.Location
 	Language Language
-	// Mentions are notified on ALARM only (see ParseMentions).
+	// Mentions are notified on ALARM only (see messenger.ParseMentions).
 	Mentions []Mention
 	// Trend is the alarm metric's recent values, oldest first; nil shows none.
 	Trend []float64

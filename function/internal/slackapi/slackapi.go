@@ -1,10 +1,12 @@
 // Package slackapi is the small part of Slack's Web API the relay needs to keep one message per
 // incident: chat.postMessage (also as a thread reply, with thread_ts) and chat.update, with a bot
-// token. What an answer means is the client's chat.Judge (Judge, over Slack's error table in
-// codes.go; render.JudgeFor gives it as the slack-app messenger's), as for webhooks: what it calls retryable (ratelimited with Retry-After, server and network
-// errors) is retried inside the context's deadline, everything else fails at once with Slack's
-// error code; a message that can no longer be edited is reported as ErrMessageGone so that the
-// caller can post a new one. The token never appears in an error.
+// token, and conversations.history and conversations.replies to find a post whose answer was lost
+// (find.go). What an answer means is the client's chat.Judge (Judge, over Slack's error table in
+// codes.go; render.JudgeFor gives it as the slack-app messenger's), as for webhooks: what it
+// calls retryable (ratelimited with Retry-After, server and network errors) is retried inside the
+// context's deadline, everything else fails at once with Slack's error code; a message that can
+// no longer be edited is reported as ErrMessageGone so that the caller can post a new one. The
+// token never appears in an error.
 //
 // It is our own few hundred lines rather than slack-go/slack v0.35.0 (0.33 MB more in the arm64
 // bootstrap, with gorilla/websocket): its retries are opt-in handlers that wait out a Retry-After

@@ -124,9 +124,9 @@ func destination(s Settings, getenv func(string) string) string {
 	return "local"
 }
 
-// lazyAlarms reads alarm states for reminder events. The CloudWatch client is built on the first
-// reminder, so that SNS invocations (and cold starts) do not pay for it; a configuration error
-// then fails that reminder, naming what is missing.
+// lazyAlarms reads alarm states for reminder and window end events and for digests. The
+// CloudWatch client is built on the first call, so that SNS invocations (and cold starts) do not
+// pay for it; a configuration error then fails that call, naming what is missing.
 func lazyAlarms(getenv func(string) string, client *http.Client) relay.AlarmsFunc {
 	var (
 		once   sync.Once

@@ -66,7 +66,8 @@ func RolePolicy(g Grants) (string, error) {
 			Action: []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Resource: []string{g.StateTable}})
 	}
 	if len(g.Alarms) > 0 {
-		// DescribeAlarms takes alarm ARNs as resources: the relay sees only the alarms it reminds of.
+		// DescribeAlarms takes alarm ARNs as resources: for reminders and window ends the relay
+		// sees only the alarms it reminds of (its overflow policy grants digests alarm:*).
 		patterns := make([]string, len(g.Alarms))
 		for i, arn := range g.Alarms {
 			patterns[i] = resourcePattern(arn)
