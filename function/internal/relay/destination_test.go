@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,19 @@ func TestSlackAppTakesSlackMessagesOnly(t *testing.T) {
 	}
 	if len(k.changes)+len(k.posts) != 0 {
 		t.Errorf("the incidents were asked: %+v %q", k.changes, k.posts)
+	}
+}
+
+// TestWithoutBlanks: a Slack app call that failed before deciding logs no empty action, channel
+// or ts, and keeps every other pair as it was.
+func TestWithoutBlanks(t *testing.T) {
+	in := []any{"action", "", "channel", "C1", "root_ts", "", "duration_ms", int64(0), "new_root", false}
+	got := withoutBlanks(in)
+	want := []any{"channel", "C1", "duration_ms", int64(0), "new_root", false}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("withoutBlanks(%v) = %v; want %v", in, got, want)
+	}
+	if len(in) != 10 || in[1] != "" {
+		t.Fatalf("withoutBlanks changed its input: %v", in)
 	}
 }

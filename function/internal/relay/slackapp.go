@@ -93,11 +93,24 @@ func (s *SlackApp) Announce(ctx context.Context, key string, p render.Payload) (
 }
 
 func delivery(res lifecycle.Result, attrs []any) Delivery {
-	d := Delivery{Attrs: attrs, NothingPosted: res.NothingPosted()}
+	d := Delivery{Attrs: withoutBlanks(attrs), NothingPosted: res.NothingPosted()}
 	if d.NothingPosted {
 		d.Why = res.Action.String()
 	}
 	return d
+}
+
+// withoutBlanks drops the key/value pairs whose value is "": a call that failed before it
+// decided anything has no action, channel or ts, and its log line should not show empty ones.
+func withoutBlanks(attrs []any) []any {
+	out := attrs[:0:0]
+	for i := 0; i+1 < len(attrs); i += 2 {
+		if v, ok := attrs[i+1].(string); ok && v == "" {
+			continue
+		}
+		out = append(out, attrs[i], attrs[i+1])
+	}
+	return out
 }
 
 // slackMessage is the payload's Slack message: a Slack app destination posts nothing else.
