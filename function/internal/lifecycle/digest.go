@@ -211,6 +211,12 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 		if record == "" {
 			continue
 		}
+		if ongoing && record == recordKey(ptr.Channel, ptr.RootTS) {
+			// The storm's current root: its lines are brought up to date in the same edit that
+			// adds the batch's new alarms (fill), not in an edit of their own a second before.
+			current = append(groups[record], current...)
+			continue
+		}
 		rest, err := x.intoRecord(ctx, record, groups[record], reply, results)
 		if err != nil {
 			errs = append(errs, err)
@@ -407,7 +413,21 @@ func (x *Tracker) adoptRoot(ctx context.Context, channel, ts string) error {
 func (x *Tracker) fill(ctx context.Context, record string, members []member, reply bool, results []DigestResult) ([]member, error) {
 	lock, rec, err := x.store.Lock(ctx, incident.Key{AlarmARN: record, Destination: x.destination})
 	if err != nil {
-		return members, nil // its record is busy or gone: a new root takes them
+		// Its record is busy: a new root takes the new alarms; the ones it shows come back (in a
+		// new root they would show twice).
+		var own, others []member
+		for _, m := range members {
+			if m.inc.DigestRoot == record {
+				own = append(own, m)
+			} else {
+				others = append(others, m)
+			}
+		}
+		if len(own) == 0 {
+			return members, nil
+		}
+		x.fail(ctx, own, results)
+		return others, fmt.Errorf("storm digest: %w", err)
 	}
 	lines, err := readLines(rec)
 	if err != nil || rec.RootTS == "" {
@@ -457,6 +477,7 @@ func (x *Tracker) fill(ctx context.Context, record string, members []member, rep
 	if err := x.edit(ctx, lock, &rec, lines, payload); err != nil {
 		if errors.Is(err, slackapi.ErrMessageGone) {
 			// Deleted by someone: a new root shows them (and this record is left to expire).
+			x.log().WarnContext(ctx, "storm digest: the root was deleted; its alarms join the current root", "record", record)
 			return members, lock.Release(ctx)
 		}
 		x.fail(ctx, in, results)
@@ -468,7 +489,16 @@ func (x *Tracker) fill(ctx context.Context, record string, members []member, rep
 			return rest, err
 		}
 	}
-	return rest, x.commitMembers(ctx, in, rec.Channel, rec.RootTS, record, results, ActionDigestUpdated)
+	var shownBefore, added []member
+	for _, m := range in {
+		if before[m.inc.Key.AlarmARN] {
+			shownBefore = append(shownBefore, m)
+		} else {
+			added = append(added, m)
+		}
+	}
+	return rest, errors.Join(x.commitMembers(ctx, shownBefore, rec.Channel, rec.RootTS, record, results, ActionDigestLineUpdated),
+		x.commitMembers(ctx, added, rec.Channel, rec.RootTS, record, results, ActionDigestUpdated))
 }
 
 // intoRecord brings members' lines up to date in the digest root their incidents are shown in,

@@ -57,3 +57,50 @@ func TestDigestRecoveryOfDeletedRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestOneEditPerBatch: a batch that changes alarms the current root shows and adds new ones
+// edits that root once (chat.update's rate is one a second per message).
+func TestDigestOneEditPerBatch(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	first := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+	root := first[0].RootTS
+	edits := func() int {
+		n := 0
+		for _, c := range e.slack.Calls() {
+			if c.Method == "chat.update" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, batch := range [][]*alarm.Alarm{
+		// A storm's batch: one alarm of the root recovers, three are new.
+		{stormAlarm(1, alarm.StateOK, t0.Add(time.Minute)), stormAlarm(3, alarm.StateAlarm, t0.Add(time.Minute)), stormAlarm(4, alarm.StateAlarm, t0.Add(time.Minute)),
+			stormAlarm(5, alarm.StateAlarm, t0.Add(time.Minute))},
+		// The storm's tail (a trickle: replied in the thread): one of the root changes, one is new.
+		{stormAlarm(2, alarm.StateOK, t0.Add(2*time.Minute)), stormAlarm(6, alarm.StateAlarm, t0.Add(2*time.Minute))},
+	} {
+		before := edits()
+		res := e.digest(t, batchOf(batch...))
+		if n := edits() - before; n != 1 {
+			t.Errorf("batch of %d: %d chat.update calls; want 1", len(batch), n)
+		}
+		for i, r := range res {
+			if r.Placement != DigestShown || r.RootTS != root {
+				t.Errorf("batch of %d, entry %d: %+v; want shown in %s", len(batch), i, r, root)
+			}
+		}
+	}
+	roots := e.slack.Roots(channel)
+	want := map[string]string{stormtest.AlarmName(1): "OK", stormtest.AlarmName(2): "OK", stormtest.AlarmName(3): "ALARM", stormtest.AlarmName(4): "ALARM",
+		stormtest.AlarmName(5): "ALARM", stormtest.AlarmName(6): "ALARM"}
+	if len(roots) != 1 || fmt.Sprint(shows(&roots[0])) != fmt.Sprint(want) {
+		t.Errorf("%d roots, showing %v; want one showing %v", len(roots), shows(&roots[0]), want)
+	}
+	replies := e.slack.Replies(channel, root)
+	if len(replies) != 1 || !strings.Contains(fmt.Sprint(replies[0].Body["text"]), "Resolved after") {
+		t.Errorf("replies: %v; want the tail's one recovery replied", bodies(replies))
+	}
+}
