@@ -2,13 +2,16 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
+	"github.com/alarm-relay/alarm-relay/function/internal/slackapi"
 	"github.com/alarm-relay/alarm-relay/internal/stormtest"
 	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
@@ -102,5 +105,47 @@ func TestDigestOneEditPerBatch(t *testing.T) {
 	replies := e.slack.Replies(channel, root)
 	if len(replies) != 1 || !strings.Contains(fmt.Sprint(replies[0].Body["text"]), "Resolved after") {
 		t.Errorf("replies: %v; want the tail's one recovery replied", bodies(replies))
+	}
+}
+
+// refuseFirstReply refuses the first thread reply (Slack answers an error), passing the rest on.
+type refuseFirstReply struct {
+	Slack
+	refused atomic.Bool
+}
+
+func (s *refuseFirstReply) PostMessage(ctx context.Context, m slackapi.Message) (slackapi.Posted, error) {
+	if m.ThreadTS != "" && !s.refused.Swap(true) {
+		return slackapi.Posted{}, errors.New("slack: internal_error")
+	}
+	return s.Slack.PostMessage(ctx, m)
+}
+
+// TestDigestRecoveryOfDeletedRootReplyRefused: the reply of a recovery that moved into a new root
+// is refused: the change fails (Lambda retries it), and the retry shows it in that root, once,
+// with its reply.
+func TestDigestRecoveryOfDeletedRootReplyRefused(t *testing.T) {
+	moto := testsupport.Serialized(t, testsupport.StartMoto(t))
+	e := setup(t, moto)
+	e.x.EnableDigests(render.Options{Location: time.UTC})
+	first := e.digest(t, batchOf(stormAlarm(1, alarm.StateAlarm, t0), stormAlarm(2, alarm.StateAlarm, t0)))
+	e.slack.Delete(channel, first[0].RootTS)
+	later := time.Now().Add(digestQuiet + time.Minute)
+	e.x.Now = func() time.Time { return later }
+	e.x.slack = &refuseFirstReply{Slack: e.x.slack}
+	a := stormAlarm(1, alarm.StateOK, t0.Add(10*time.Minute))
+	if _, err := e.x.Apply(context.Background(), ChangeFrom(a, slackMessage(t, a))); err == nil {
+		t.Fatal("recovery with its reply refused: no error; want one (the change comes back)")
+	}
+	r, err := e.x.Apply(context.Background(), ChangeFrom(a, slackMessage(t, a)))
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	roots := e.slack.Roots(channel)
+	if len(roots) != 1 || roots[0].TS != r.RootTS || shows(&roots[0])[stormtest.AlarmName(1)] != "OK" {
+		t.Fatalf("%d roots, result %+v; want one root showing alarm 1 OK", len(roots), r)
+	}
+	if replies := e.slack.Replies(channel, r.RootTS); len(replies) != 1 || !strings.Contains(fmt.Sprint(replies[0].Body["text"]), "Resolved after") {
+		t.Errorf("replies: %v; want one saying \"Resolved after\"", bodies(replies))
 	}
 }
