@@ -29,6 +29,9 @@ type Mapping struct {
 	Invoke func(ctx context.Context, event []byte) (response []byte, functionError bool, err error)
 	// Trace, when set, hears of each invocation's batch size.
 	Trace func(size int)
+	// PollBackoff is the wait after a failed ReceiveMessage, times the failures in a row (0:
+	// 100 ms, about what Lambda's pollers wait).
+	PollBackoff time.Duration
 
 	Invocations atomic.Int64
 	Delivered   atomic.Int64 // messages deleted after an invocation
@@ -57,6 +60,10 @@ func (m *Mapping) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			failedPolls := 0
+			backoff := m.PollBackoff
+			if backoff <= 0 {
+				backoff = 100 * time.Millisecond
+			}
 			for ctx.Err() == nil {
 				err := m.once(ctx)
 				var poll *pollError
@@ -68,7 +75,7 @@ func (m *Mapping) Run(ctx context.Context) error {
 					m.PollErrors.Add(1)
 					select { // back off as Lambda's pollers do
 					case <-ctx.Done():
-					case <-time.After(time.Duration(failedPolls) * 100 * time.Millisecond):
+					case <-time.After(time.Duration(failedPolls) * backoff):
 					}
 				default:
 					m.errs <- err

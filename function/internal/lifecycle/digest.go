@@ -211,6 +211,12 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 		if record == "" {
 			continue
 		}
+		if ongoing && record == recordKey(ptr.Channel, ptr.RootTS) {
+			// The storm's current root: its lines are brought up to date in the same edit that
+			// adds the batch's new alarms (fill), not in an edit of their own a second before.
+			current = append(groups[record], current...)
+			continue
+		}
 		rest, err := x.intoRecord(ctx, record, groups[record], reply, results)
 		if err != nil {
 			errs = append(errs, err)
@@ -221,7 +227,7 @@ func (x *Tracker) applyDigest(ctx context.Context, entries []render.DigestEntry,
 		current = append(current, rest...)
 	}
 	if len(current) > 0 {
-		if err := x.current(ctx, plock, &ptr, current, batch, ongoing, results); err != nil {
+		if err := x.current(ctx, plock, &ptr, current, batch, ongoing, reply, results); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -266,12 +272,13 @@ func (x *Tracker) join(ctx context.Context, i int, e render.DigestEntry) (*membe
 }
 
 // current puts members into the storm's current root while it has room and its storm lasts
-// (ongoing), and the rest into new roots.
-func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incident.Incident, members []member, batch string, ongoing bool, results []DigestResult) error {
+// (ongoing), and the rest into new roots; with reply, their changes are replied in the thread of
+// the root that shows them.
+func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incident.Incident, members []member, batch string, ongoing, reply bool, results []DigestResult) error {
 	var errs []error
 	if ongoing {
 		record := recordKey(ptr.Channel, ptr.RootTS)
-		rest, err := x.fill(ctx, record, members, results)
+		rest, err := x.fill(ctx, record, members, reply, results)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -332,6 +339,14 @@ func (x *Tracker) current(ctx context.Context, plock *incident.Lock, ptr *incide
 		ptr.Channel, ptr.RootTS, ptr.LastChange = posted.Channel, posted.TS, x.now()
 		ptr.Pending = slices.DeleteFunc(ptr.Pending, func(p incident.Pending) bool { return p.ID == id })
 		x.log().InfoContext(ctx, "storm digest: root posted", "channel", posted.Channel, "root_ts", posted.TS, "alarms", len(in))
+		if reply {
+			if err := x.replies(ctx, in, posted.Channel, posted.TS, ptr.LastChange); err != nil {
+				x.fail(ctx, in, results)
+				errs = append(errs, err)
+				continue
+			}
+			ptr.LastChange = x.now() // the next root waits after the replies too
+		}
 		errs = append(errs, x.commitMembers(ctx, in, posted.Channel, posted.TS, record, results, ActionDigestPosted))
 	}
 	return errors.Join(errs...)
@@ -393,12 +408,26 @@ func (x *Tracker) adoptRoot(ctx context.Context, channel, ts string) error {
 }
 
 // fill adds members to the current root's record as far as it has room (the alarms it shows
-// already always: their lines are brought up to date), edits the root, and returns the members
-// that did not fit.
-func (x *Tracker) fill(ctx context.Context, record string, members []member, results []DigestResult) ([]member, error) {
+// already always: their lines are brought up to date), edits the root (with reply, replies their
+// changes in its thread), and returns the members that did not fit.
+func (x *Tracker) fill(ctx context.Context, record string, members []member, reply bool, results []DigestResult) ([]member, error) {
 	lock, rec, err := x.store.Lock(ctx, incident.Key{AlarmARN: record, Destination: x.destination})
 	if err != nil {
-		return members, nil // its record is busy or gone: a new root takes them
+		// Its record is busy: a new root takes the new alarms; the ones it shows come back (in a
+		// new root they would show twice).
+		var own, others []member
+		for _, m := range members {
+			if m.inc.DigestRoot == record {
+				own = append(own, m)
+			} else {
+				others = append(others, m)
+			}
+		}
+		if len(own) == 0 {
+			return members, nil
+		}
+		x.fail(ctx, own, results)
+		return others, fmt.Errorf("storm digest: %w", err)
 	}
 	lines, err := readLines(rec)
 	if err != nil || rec.RootTS == "" {
@@ -448,12 +477,28 @@ func (x *Tracker) fill(ctx context.Context, record string, members []member, res
 	if err := x.edit(ctx, lock, &rec, lines, payload); err != nil {
 		if errors.Is(err, slackapi.ErrMessageGone) {
 			// Deleted by someone: a new root shows them (and this record is left to expire).
+			x.log().WarnContext(ctx, "storm digest: the root was deleted; its alarms join the current root", "record", record)
 			return members, lock.Release(ctx)
 		}
 		x.fail(ctx, in, results)
 		return rest, errors.Join(err, lock.Release(ctx))
 	}
-	return rest, x.commitMembers(ctx, in, rec.Channel, rec.RootTS, record, results, ActionDigestUpdated)
+	if reply {
+		if err := x.replies(ctx, in, rec.Channel, rec.RootTS, time.Time{}); err != nil {
+			x.fail(ctx, in, results)
+			return rest, err
+		}
+	}
+	var shownBefore, added []member
+	for _, m := range in {
+		if before[m.inc.Key.AlarmARN] {
+			shownBefore = append(shownBefore, m)
+		} else {
+			added = append(added, m)
+		}
+	}
+	return rest, errors.Join(x.commitMembers(ctx, shownBefore, rec.Channel, rec.RootTS, record, results, ActionDigestLineUpdated),
+		x.commitMembers(ctx, added, rec.Channel, rec.RootTS, record, results, ActionDigestUpdated))
 }
 
 // intoRecord brings members' lines up to date in the digest root their incidents are shown in,
@@ -485,23 +530,37 @@ func (x *Tracker) intoRecord(ctx context.Context, record string, members []membe
 		x.fail(ctx, members, results)
 		return nil, errors.Join(fmt.Errorf("storm digest: update the root: %w", err), lock.Release(ctx))
 	}
-	var errs []error
 	if reply {
-		for k, m := range members {
-			if m.p.reply == "" {
-				continue
-			}
-			msg := slackapi.Message{Channel: rec.Channel, ThreadTS: rec.RootTS, Text: m.p.reply}
-			if _, err := x.once(ctx, m.lock, &members[k].inc, msg, x.postID(m.inc.Key, m.p.postKey, "reply")); err != nil {
-				errs = append(errs, fmt.Errorf("reply in the storm digest's thread: %w", err))
-			}
+		if err := x.replies(ctx, members, rec.Channel, rec.RootTS, time.Time{}); err != nil {
+			x.fail(ctx, members, results)
+			return nil, err
 		}
 	}
-	if len(errs) > 0 {
-		x.fail(ctx, members, results)
-		return nil, errors.Join(errs...)
-	}
 	return nil, x.commitMembers(ctx, members, rec.Channel, rec.RootTS, record, results, ActionDigestLineUpdated)
+}
+
+// replies replies each member's change in the thread of the root that shows it (channel/ts), as
+// in a root of its own: after the storm, wherever its line is now (its own digest root, or the
+// root that took it in when that one was deleted). Each reply waits a post gap after the
+// channel's last post (lastPost, zero when none was made just before) and the previous reply.
+func (x *Tracker) replies(ctx context.Context, members []member, channel, ts string, lastPost time.Time) error {
+	var errs []error
+	for k, m := range members {
+		if m.p.reply == "" {
+			continue
+		}
+		if wait := lastPost.Add(digestPostGap).Sub(x.now()); !lastPost.IsZero() && wait > 0 {
+			if err := retry.Sleep(ctx, wait); err != nil {
+				return errors.Join(append(errs, err)...)
+			}
+		}
+		msg := slackapi.Message{Channel: channel, ThreadTS: ts, Text: m.p.reply}
+		if _, err := x.once(ctx, m.lock, &members[k].inc, msg, x.postID(m.inc.Key, m.p.postKey, "reply")); err != nil {
+			errs = append(errs, fmt.Errorf("reply in the storm digest's thread: %w", err))
+		}
+		lastPost = x.now()
+	}
+	return errors.Join(errs...)
 }
 
 // edit shows lines on the record's root (at most once a second) and commits the record.
