@@ -109,9 +109,20 @@ type message struct {
 
 func (m *Mapping) once(ctx context.Context) error {
 	batch, err := m.gather(ctx)
-	if err != nil || len(batch) == 0 {
+	if len(batch) == 0 {
 		return err
 	}
+	if err != nil { // a poll failed after others had gathered these: they are handed over all the same
+		if ierr := m.invoke(ctx, batch); ierr != nil {
+			return ierr
+		}
+		return err // then the poller backs off
+	}
+	return m.invoke(ctx, batch)
+}
+
+// invoke hands batch to the function and deletes what it did not fail.
+func (m *Mapping) invoke(ctx context.Context, batch []message) error {
 	event, err := sqsEvent(m.QueueURL, batch)
 	if err != nil {
 		return err
@@ -223,9 +234,10 @@ func (m *Mapping) gather(ctx context.Context) ([]message, error) {
 			if ctx.Err() != nil {
 				return batch, nil
 			}
-			// Messages gathered so far stay invisible until their visibility timeout, then come
-			// back, as with a poller that lost them.
-			return nil, &pollError{err}
+			// The messages gathered so far are in the poller's hands: they are handed over (a
+			// poller that dropped them would leave them invisible for the visibility timeout,
+			// minutes). Messages the failed call itself took, if any, come back after it, as in SQS.
+			return batch, &pollError{err}
 		}
 		if len(out.Messages) > 0 && deadline.IsZero() {
 			deadline = time.Now().Add(m.Window)
