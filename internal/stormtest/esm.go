@@ -45,6 +45,8 @@ type Mapping struct {
 	// Lambda's pollers back off and poll again, and so does the mapping; a message received by
 	// a call whose answer was lost comes back after the visibility timeout, as in SQS.
 	PollErrors atomic.Int64
+	// DeleteErrors counts DeleteMessageBatch calls that failed and were made again.
+	DeleteErrors atomic.Int64
 
 	errs   chan error
 	mu     sync.Mutex
@@ -198,16 +200,37 @@ func (m *Mapping) invoke(ctx context.Context, batch []message) error {
 	for len(done) > 0 {
 		chunk := done[:min(10, len(done))]
 		done = done[len(chunk):]
-		var out struct{ Failed []any }
-		if err := m.SQS.Call(context.WithoutCancel(ctx), "DeleteMessageBatch", map[string]any{"QueueUrl": m.QueueURL, "Entries": chunk}, &out); err != nil {
+		if err := m.delete(context.WithoutCancel(ctx), chunk); err != nil {
 			return err
-		}
-		if len(out.Failed) > 0 {
-			return fmt.Errorf("DeleteMessageBatch: %d not deleted: %v", len(out.Failed), out.Failed)
 		}
 		m.Delivered.Add(int64(len(chunk)))
 	}
 	return nil
+}
+
+// deleteAttempts is how many times a DeleteMessageBatch call that failed (moto answers 500 when
+// overloaded) is made before the harness gives up: the mapping retries it, as AWS's clients do,
+// instead of leaving done messages to come back after the visibility timeout.
+const deleteAttempts = 4
+
+// delete deletes up to ten messages, retrying a failed call (counted in DeleteErrors).
+func (m *Mapping) delete(ctx context.Context, entries []map[string]string) error {
+	backoff := m.PollBackoff
+	if backoff <= 0 {
+		backoff = 100 * time.Millisecond
+	}
+	for attempt := 1; ; attempt++ {
+		var out struct{ Failed []any }
+		err := m.SQS.Call(ctx, "DeleteMessageBatch", map[string]any{"QueueUrl": m.QueueURL, "Entries": entries}, &out)
+		if err == nil && len(out.Failed) > 0 {
+			return fmt.Errorf("DeleteMessageBatch: %d not deleted: %v", len(out.Failed), out.Failed)
+		}
+		if err == nil || attempt == deleteAttempts {
+			return err
+		}
+		m.DeleteErrors.Add(1)
+		time.Sleep(time.Duration(attempt) * backoff)
+	}
 }
 
 // gather receives one batch: up to BatchSize messages, until Window after the first one.

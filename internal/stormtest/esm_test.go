@@ -22,11 +22,17 @@ type flakySQS struct {
 	*MemSQS
 	failReceives  int64
 	failAt        int64
+	failDeletes   int64 // the first failDeletes DeleteMessageBatch calls answered HTTP 500
+	deletes       atomic.Int64
 	receives      atomic.Int64 // every ReceiveMessage call
 	beforeReceive func(n int64)
 }
 
 func (f *flakySQS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") == "AmazonSQS.DeleteMessageBatch" && f.deletes.Add(1) <= f.failDeletes {
+		http.Error(w, `{"__type":"InternalError","message":"overloaded"}`, http.StatusInternalServerError)
+		return
+	}
 	if r.Header.Get("X-Amz-Target") == "AmazonSQS.ReceiveMessage" {
 		n := f.receives.Add(1)
 		if n <= f.failReceives || n == f.failAt {
@@ -202,6 +208,29 @@ func TestMappingRetriesFailedPolls(t *testing.T) {
 			if got.bodies[body] != 1 {
 				t.Errorf("%q handed %d times; want once", body, got.bodies[body])
 			}
+		}
+	})
+
+	t.Run("a failed DeleteMessageBatch is made again; the messages are not handed twice", func(t *testing.T) {
+		q := newQueueHiding(t, 0, 5, time.Hour)
+		q.flaky.failDeletes = deleteAttempts - 1
+		q.send(t, 3)
+		var got received
+		m := &Mapping{SQS: q.sqs, QueueURL: q.url, BatchSize: 5, Window: time.Millisecond, MaxConcurrency: 1, PollBackoff: time.Millisecond}
+		stop, check := doneWhen(func() bool { return m.Delivered.Load() == 3 })
+		m.Invoke = func(_ context.Context, event []byte) ([]byte, bool, error) {
+			got.take(t, event)
+			return nil, false, nil
+		}
+		watch(stop, check)
+		if err := run(t, m, stop); err != nil {
+			t.Fatalf("Run: %v; want the failed deletes made again", err)
+		}
+		if n := m.DeleteErrors.Load(); n != deleteAttempts-1 {
+			t.Errorf("DeleteErrors %d; want %d", n, deleteAttempts-1)
+		}
+		if n, _ := q.sqs.Count(context.Background(), q.url); n != 0 || m.Again.Load() != 0 {
+			t.Errorf("%d messages left in the queue, %d handed again; want none", n, m.Again.Load())
 		}
 	})
 
