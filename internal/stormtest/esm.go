@@ -45,6 +45,8 @@ type Mapping struct {
 	// Lambda's pollers back off and poll again, and so does the mapping; a message received by
 	// a call whose answer was lost comes back after the visibility timeout, as in SQS.
 	PollErrors atomic.Int64
+	// DeleteErrors counts DeleteMessageBatch calls that failed and were made again.
+	DeleteErrors atomic.Int64
 
 	errs   chan error
 	mu     sync.Mutex
@@ -109,9 +111,20 @@ type message struct {
 
 func (m *Mapping) once(ctx context.Context) error {
 	batch, err := m.gather(ctx)
-	if err != nil || len(batch) == 0 {
+	if len(batch) == 0 {
 		return err
 	}
+	if err != nil { // a poll failed after others had gathered these: they are handed over all the same
+		if ierr := m.invoke(ctx, batch); ierr != nil {
+			return ierr
+		}
+		return err // then the poller backs off
+	}
+	return m.invoke(ctx, batch)
+}
+
+// invoke hands batch to the function and deletes what it did not fail.
+func (m *Mapping) invoke(ctx context.Context, batch []message) error {
 	event, err := sqsEvent(m.QueueURL, batch)
 	if err != nil {
 		return err
@@ -187,16 +200,37 @@ func (m *Mapping) once(ctx context.Context) error {
 	for len(done) > 0 {
 		chunk := done[:min(10, len(done))]
 		done = done[len(chunk):]
-		var out struct{ Failed []any }
-		if err := m.SQS.Call(context.WithoutCancel(ctx), "DeleteMessageBatch", map[string]any{"QueueUrl": m.QueueURL, "Entries": chunk}, &out); err != nil {
+		if err := m.delete(context.WithoutCancel(ctx), chunk); err != nil {
 			return err
-		}
-		if len(out.Failed) > 0 {
-			return fmt.Errorf("DeleteMessageBatch: %d not deleted: %v", len(out.Failed), out.Failed)
 		}
 		m.Delivered.Add(int64(len(chunk)))
 	}
 	return nil
+}
+
+// deleteAttempts is how many times a DeleteMessageBatch call that failed (moto answers 500 when
+// overloaded) is made before the harness gives up: the mapping retries it, as AWS's clients do,
+// instead of leaving done messages to come back after the visibility timeout.
+const deleteAttempts = 4
+
+// delete deletes up to ten messages, retrying a failed call (counted in DeleteErrors).
+func (m *Mapping) delete(ctx context.Context, entries []map[string]string) error {
+	backoff := m.PollBackoff
+	if backoff <= 0 {
+		backoff = 100 * time.Millisecond
+	}
+	for attempt := 1; ; attempt++ {
+		var out struct{ Failed []any }
+		err := m.SQS.Call(ctx, "DeleteMessageBatch", map[string]any{"QueueUrl": m.QueueURL, "Entries": entries}, &out)
+		if err == nil && len(out.Failed) > 0 {
+			return fmt.Errorf("DeleteMessageBatch: %d not deleted: %v", len(out.Failed), out.Failed)
+		}
+		if err == nil || attempt == deleteAttempts {
+			return err
+		}
+		m.DeleteErrors.Add(1)
+		time.Sleep(time.Duration(attempt) * backoff)
+	}
 }
 
 // gather receives one batch: up to BatchSize messages, until Window after the first one.
@@ -223,9 +257,10 @@ func (m *Mapping) gather(ctx context.Context) ([]message, error) {
 			if ctx.Err() != nil {
 				return batch, nil
 			}
-			// Messages gathered so far stay invisible until their visibility timeout, then come
-			// back, as with a poller that lost them.
-			return nil, &pollError{err}
+			// The messages gathered so far are in the poller's hands: they are handed over (a
+			// poller that dropped them would leave them invisible for the visibility timeout,
+			// minutes). Messages the failed call itself took, if any, come back after it, as in SQS.
+			return batch, &pollError{err}
 		}
 		if len(out.Messages) > 0 && deadline.IsZero() {
 			deadline = time.Now().Add(m.Window)

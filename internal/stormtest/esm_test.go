@@ -15,20 +15,27 @@ import (
 	"time"
 )
 
-// flakySQS is the in-memory SQS with its first failReceives ReceiveMessage calls answered HTTP
-// 500 (as moto does when overloaded), and beforeReceive, when set, run before the n-th (1-based)
-// ReceiveMessage call that is passed on.
+// flakySQS is the in-memory SQS with its first failReceives ReceiveMessage calls (and the
+// failAt-th, when set) answered HTTP 500 (as moto does when overloaded), and beforeReceive, when
+// set, run before the n-th (1-based) ReceiveMessage call that is passed on.
 type flakySQS struct {
 	*MemSQS
 	failReceives  int64
+	failAt        int64
+	failDeletes   int64 // the first failDeletes DeleteMessageBatch calls answered HTTP 500
+	deletes       atomic.Int64
 	receives      atomic.Int64 // every ReceiveMessage call
 	beforeReceive func(n int64)
 }
 
 func (f *flakySQS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") == "AmazonSQS.DeleteMessageBatch" && f.deletes.Add(1) <= f.failDeletes {
+		http.Error(w, `{"__type":"InternalError","message":"overloaded"}`, http.StatusInternalServerError)
+		return
+	}
 	if r.Header.Get("X-Amz-Target") == "AmazonSQS.ReceiveMessage" {
 		n := f.receives.Add(1)
-		if n <= f.failReceives {
+		if n <= f.failReceives || n == f.failAt {
 			http.Error(w, `{"__type":"InternalError","message":"overloaded"}`, http.StatusInternalServerError)
 			return
 		}
@@ -50,12 +57,18 @@ type queueFixture struct {
 
 func newQueue(t *testing.T, failReceives int64, maxReceives int) *queueFixture {
 	t.Helper()
+	return newQueueHiding(t, failReceives, maxReceives, time.Second)
+}
+
+// newQueueHiding is newQueue with the visibility timeout given.
+func newQueueHiding(t *testing.T, failReceives int64, maxReceives int, visibility time.Duration) *queueFixture {
+	t.Helper()
 	f := &flakySQS{MemSQS: NewMemSQS(), failReceives: failReceives}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	q := &queueFixture{sqs: SQS{Endpoint: srv.URL}, flaky: f}
 	var err error
-	if q.url, q.dlq, err = q.sqs.Queues(context.Background(), "overflow", time.Second, maxReceives); err != nil {
+	if q.url, q.dlq, err = q.sqs.Queues(context.Background(), "overflow", visibility, maxReceives); err != nil {
 		t.Fatal(err)
 	}
 	return q
@@ -168,6 +181,56 @@ func TestMappingRetriesFailedPolls(t *testing.T) {
 		}
 		if n, _ := q.sqs.Count(context.Background(), q.url); n != 0 {
 			t.Errorf("%d messages left in the queue; want none", n)
+		}
+	})
+
+	t.Run("a poll failing while a batch is gathered hands over what was gathered", func(t *testing.T) {
+		// A visibility timeout no test waits for: dropped, the gathered messages would not come
+		// back (the stack's is minutes, longer than a storm test waits).
+		q := newQueueHiding(t, 0, 5, time.Hour)
+		q.send(t, 3)
+		q.flaky.failAt = 2 // the first receive takes the three; the next one, in the window, fails
+		var got received
+		m := &Mapping{SQS: q.sqs, QueueURL: q.url, BatchSize: 5, Window: time.Hour, MaxConcurrency: 1, PollBackoff: time.Millisecond}
+		stop, check := doneWhen(func() bool { return m.Delivered.Load() == 3 })
+		m.Invoke = func(_ context.Context, event []byte) ([]byte, bool, error) {
+			got.take(t, event)
+			return nil, false, nil
+		}
+		watch(stop, check)
+		if err := run(t, m, stop); err != nil {
+			t.Fatalf("Run: %v; want the failed poll retried", err)
+		}
+		if fmt.Sprint(got.batches) != "[3]" || m.PollErrors.Load() != 1 {
+			t.Errorf("batches %v, %d poll errors; want one batch of the 3 gathered, 1 poll error", got.batches, m.PollErrors.Load())
+		}
+		for _, body := range q.sentBody {
+			if got.bodies[body] != 1 {
+				t.Errorf("%q handed %d times; want once", body, got.bodies[body])
+			}
+		}
+	})
+
+	t.Run("a failed DeleteMessageBatch is made again; the messages are not handed twice", func(t *testing.T) {
+		q := newQueueHiding(t, 0, 5, time.Hour)
+		q.flaky.failDeletes = deleteAttempts - 1
+		q.send(t, 3)
+		var got received
+		m := &Mapping{SQS: q.sqs, QueueURL: q.url, BatchSize: 5, Window: time.Millisecond, MaxConcurrency: 1, PollBackoff: time.Millisecond}
+		stop, check := doneWhen(func() bool { return m.Delivered.Load() == 3 })
+		m.Invoke = func(_ context.Context, event []byte) ([]byte, bool, error) {
+			got.take(t, event)
+			return nil, false, nil
+		}
+		watch(stop, check)
+		if err := run(t, m, stop); err != nil {
+			t.Fatalf("Run: %v; want the failed deletes made again", err)
+		}
+		if n := m.DeleteErrors.Load(); n != deleteAttempts-1 {
+			t.Errorf("DeleteErrors %d; want %d", n, deleteAttempts-1)
+		}
+		if n, _ := q.sqs.Count(context.Background(), q.url); n != 0 || m.Again.Load() != 0 {
+			t.Errorf("%d messages left in the queue, %d handed again; want none", n, m.Again.Load())
 		}
 	})
 

@@ -136,9 +136,10 @@ func TestSlackAppStorm(t *testing.T) {
 		}
 		return []stormtest.Change{c}
 	}
-	res := runStormTo(t, dest, "moto", 200, 2*time.Second, 3*time.Minute)
+	res := runStormTo(t, dest, "moto", 200, 2*time.Second, stormSettle)
 	t.Log(res)
 	if len(res.missing) > 0 {
+		logErrors(t, res.problems, 5)
 		t.Errorf("the channel does not end on the newest state of %d alarms: %v", len(res.missing), res.missing[:min(5, len(res.missing))])
 	}
 	if len(res.dupes) > 0 || len(res.rootsTwice) > 0 {
@@ -160,6 +161,9 @@ func TestSlackAppStorm(t *testing.T) {
 	t.Logf("%d calls answered ratelimited; %d direct posts pushed back (refused, or held back as others waited) and queued", res.refused, pushedBack)
 	if n := (*slack).RetryAfterIgnored(); n > 0 {
 		t.Errorf("%d calls made before the Retry-After their client was given", n)
+	}
+	if !res.settled {
+		t.Fatalf("not settled within %v: %d messages still in the overflow queue, %d failed polls; the recovery after the storm was not tried", stormSettle, res.leftInQueue, res.pollErrors)
 	}
 	// The recovery: the root showing the alarm shows it OK, and its thread says so.
 	var root *slacktest.Message
