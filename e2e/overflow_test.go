@@ -25,27 +25,14 @@ func TestStormOverflowUnderTheEmulator(t *testing.T) {
 		environments = 6
 		timeout      = 10 // seconds, the function's
 		window       = 2 * time.Second
-		visibility   = 6*timeout*time.Second + window // the queue's, as the stack sets it
-		// budget is the whole storm: it must never hang CI, and it outlasts the visibility timeout,
-		// after which messages a lost ReceiveMessage answer took come back.
-		budget = visibility + time.Minute
 	)
-	moto := testsupport.StartMoto(t)
-	sqs := stormtest.SQS{Endpoint: moto}
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	queueURL, dlqURL, err := sqs.Queues(ctx, "e2e-overflow", visibility, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stage := newStormStage(t, "e2e-overflow", timeout, window)
+	ctx, sqs, queueURL, dlqURL, cw, moto := stage.ctx, stage.sqs, stage.queueURL, stage.dlqURL, stage.cw, stage.moto
 	chat := stormtest.NewChat()
 	hook := httptest.NewServer(chat)
 	defer hook.Close()
-	cw := stormtest.NewCloudWatch()
-	cwSrv := httptest.NewServer(cw)
-	defer cwSrv.Close()
 
-	env := append(testsupport.AWSEnv(moto), "AWS_ENDPOINT_URL_CLOUDWATCH="+cwSrv.URL,
+	env := append(testsupport.AWSEnv(moto), "AWS_ENDPOINT_URL_CLOUDWATCH="+stage.cwURL,
 		"WEBHOOK_URL="+hook.URL+secretPath, "MESSENGER=slack", "OVERFLOW_QUEUE_URL="+queueURL)
 	fn := function(t, "amd64", timeout, env...)
 	played := playStorm(ctx, t, fn, stormPlay{environments: environments, changes: changes, spread: spread, sqs: sqs, queueURL: queueURL, window: window, cw: cw,

@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/internal/stormtest"
-	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 // TestSlackAppStormUnderTheEmulator runs the built bootstrap as Lambda runs a storm on a Slack
@@ -23,25 +21,12 @@ func TestSlackAppStormUnderTheEmulator(t *testing.T) {
 		environments = 6
 		timeout      = 20 // seconds, the function's
 		window       = 2 * time.Second
-		visibility   = 6*timeout*time.Second + window // the queue's, as the stack sets it
-		// budget is the whole storm: it must never hang CI, and it outlasts the visibility timeout,
-		// after which messages a lost ReceiveMessage answer took come back.
-		budget = visibility + time.Minute
 	)
-	moto := testsupport.StartMoto(t)
-	sqs := stormtest.SQS{Endpoint: moto}
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	queueURL, dlqURL, err := sqs.Queues(ctx, "e2e-app-overflow", visibility, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := newSlackApp(t, moto, "e2e-storm-incidents")
+	stage := newStormStage(t, "e2e-app-overflow", timeout, window)
+	ctx, sqs, queueURL, dlqURL, cw := stage.ctx, stage.sqs, stage.queueURL, stage.dlqURL, stage.cw
+	app := newSlackApp(t, stage.moto, "e2e-storm-incidents")
 	app.slack.Limit(time.Second, time.Second)
-	cw := stormtest.NewCloudWatch()
-	cwSrv := httptest.NewServer(cw)
-	defer cwSrv.Close()
-	fn := function(t, "amd64", timeout, append(app.env, "AWS_ENDPOINT_URL_CLOUDWATCH="+cwSrv.URL, "OVERFLOW_QUEUE_URL="+queueURL)...)
+	fn := function(t, "amd64", timeout, append(app.env, "AWS_ENDPOINT_URL_CLOUDWATCH="+stage.cwURL, "OVERFLOW_QUEUE_URL="+queueURL)...)
 	played := playStorm(ctx, t, fn, stormPlay{environments: environments, changes: changes, spread: spread, sqs: sqs, queueURL: queueURL, window: window, cw: cw,
 		shown: func(newest map[string]string) bool {
 			return len(stormtest.ReadSlackApp(app.slack, channelID, newest).Missing) == 0

@@ -2,13 +2,47 @@ package e2e
 
 import (
 	"context"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/internal/emulator"
 	"github.com/alarm-relay/alarm-relay/internal/stormtest"
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
+
+// stormStage is what a storm test under the emulator plays on: moto_server's SQS with the
+// destination's overflow queue and dead-letter queue, the stand-in CloudWatch, and a context whose
+// budget outlasts the queue's visibility timeout (messages a lost ReceiveMessage answer took come
+// back after it), so that a storm never hangs CI.
+type stormStage struct {
+	ctx              context.Context
+	moto             string // moto_server's endpoint
+	sqs              stormtest.SQS
+	queueURL, dlqURL string
+	cw               *stormtest.CloudWatch
+	cwURL            string
+}
+
+// newStormStage sets the stage for a function of the given timeout (seconds) whose overflow queue
+// is batched with window: the queue's visibility timeout is the stack's, 6 × timeout + window.
+func newStormStage(t *testing.T, queue string, timeout int, window time.Duration) stormStage {
+	t.Helper()
+	visibility := 6*time.Duration(timeout)*time.Second + window
+	moto := testsupport.StartMoto(t)
+	sqs := stormtest.SQS{Endpoint: moto}
+	ctx, cancel := context.WithTimeout(context.Background(), visibility+time.Minute)
+	t.Cleanup(cancel)
+	queueURL, dlqURL, err := sqs.Queues(ctx, queue, visibility, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := stormtest.NewCloudWatch()
+	cwSrv := httptest.NewServer(cw)
+	t.Cleanup(cwSrv.Close)
+	return stormStage{ctx: ctx, moto: moto, sqs: sqs, queueURL: queueURL, dlqURL: dlqURL, cw: cw, cwURL: cwSrv.URL}
+}
 
 // stormPlay is a storm to play on a function with an overflow queue (playStorm).
 type stormPlay struct {
