@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
-	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
 	"github.com/alarm-relay/alarm-relay/function/internal/lifecycle"
 	"github.com/alarm-relay/alarm-relay/function/internal/relay"
 	"github.com/alarm-relay/alarm-relay/function/internal/render"
@@ -125,15 +124,8 @@ func (o *Overflow) showInDigests(ctx context.Context, entries []Entry) []Entry {
 		n := e.Notification
 		switch res.Placement {
 		case lifecycle.DigestOwnRoot, lifecycle.DigestAlone:
-			message, rerr := slackMessage(o.messenger, n, o.options)
-			if rerr == nil {
-				if res.Placement == lifecycle.DigestOwnRoot {
-					res.Result, rerr = o.app.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, message))
-				} else {
-					res.Result, rerr = o.app.Post(ctx, n.MessageID, message)
-				}
-			}
-			if rerr != nil {
+			var rerr error
+			if res.Result, rerr = o.showOwn(ctx, res.Placement, n); rerr != nil {
 				o.log.ErrorContext(ctx, "storm digest: not shown in its own message; it comes back from the queue", "alarm", n.Title(), "message_id", n.MessageID, "error", rerr.Error())
 				failed = append(failed, e)
 				continue
@@ -151,17 +143,20 @@ func (o *Overflow) showInDigests(ctx context.Context, entries []Entry) []Entry {
 	return failed
 }
 
-// slackMessage renders n as the Slack app's typed message.
-func slackMessage(m render.Messenger, n alarm.Notification, opts render.Options) (blockkit.Message, error) {
-	p, err := render.Build(m, n, opts)
+// showOwn shows n in its incident's own root (DigestOwnRoot) or posts it on its own (DigestAlone).
+func (o *Overflow) showOwn(ctx context.Context, place lifecycle.DigestPlacement, n alarm.Notification) (lifecycle.Result, error) {
+	p, err := render.Build(o.messenger, n, o.options)
 	if err != nil {
-		return blockkit.Message{}, err
+		return lifecycle.Result{}, err
 	}
-	message, ok := p.Slack()
-	if !ok {
-		return blockkit.Message{}, fmt.Errorf("render %s: not a Slack message", m)
+	m, err := p.SlackMessage()
+	if err != nil {
+		return lifecycle.Result{}, err
 	}
-	return message, nil
+	if place == lifecycle.DigestOwnRoot {
+		return o.app.Apply(ctx, lifecycle.ChangeFrom(n.Alarm, m))
+	}
+	return o.app.Post(ctx, n.MessageID, m)
 }
 
 // batchName names a batch by its messages, the same in every retry of the same messages.

@@ -2,7 +2,6 @@ package relay
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/alarm"
@@ -45,7 +44,7 @@ func (s *SlackApp) Screen(Notice) Skip { return Skip{} }
 // own). Anything not shown, or shown but not remembered, is an error: Lambda retries the event,
 // and the incident recognises what it already shows.
 func (s *SlackApp) Deliver(ctx context.Context, n Notice, p render.Payload) (Delivery, error) {
-	payload, err := slackMessage(p)
+	payload, err := p.SlackMessage()
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -84,7 +83,7 @@ func (s *SlackApp) Remind(ctx context.Context, rem lifecycle.Reminder, every tim
 // Announce posts the message on its own, once per key: a repeated event (another container, a
 // retry) posts nothing.
 func (s *SlackApp) Announce(ctx context.Context, key string, p render.Payload) (Delivery, error) {
-	payload, err := slackMessage(p)
+	payload, err := p.SlackMessage()
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -111,13 +110,4 @@ func withoutBlanks(attrs []any) []any {
 		out = append(out, attrs[i], attrs[i+1])
 	}
 	return out
-}
-
-// slackMessage is the payload's Slack message: a Slack app destination posts nothing else.
-func slackMessage(p render.Payload) (blockkit.Message, error) {
-	m, ok := p.Slack()
-	if !ok {
-		return blockkit.Message{}, errors.New("a Slack app destination posts Slack messages only (messenger slack-app)")
-	}
-	return m, nil
 }

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/alarm-relay/alarm-relay/function/internal/blockkit"
@@ -30,4 +31,14 @@ func (p Payload) JSON() ([]byte, error) {
 func (p Payload) Slack() (blockkit.Message, bool) {
 	m, ok := p.value.(slackMessage)
 	return m, ok
+}
+
+// SlackMessage is Slack's message, or an error when the payload is another messenger's: a Slack
+// app destination posts nothing else.
+func (p Payload) SlackMessage() (blockkit.Message, error) {
+	m, ok := p.Slack()
+	if !ok {
+		return blockkit.Message{}, errors.New("a Slack app destination posts Slack messages only (messenger slack-app)")
+	}
+	return m, nil
 }
