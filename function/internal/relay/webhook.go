@@ -53,35 +53,34 @@ func (w *Webhook) Screen(n Notice) Skip {
 
 // Deliver posts the payload.
 func (w *Webhook) Deliver(ctx context.Context, n Notice, p render.Payload) (Delivery, error) {
-	payload, err := p.JSON()
-	if err != nil {
-		return Delivery{}, err
-	}
-	res, err := w.Poster.Post(ctx, payload)
+	res, size, err := w.post(ctx, p)
 	if n.AfterWindow {
-		return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "bytes", len(payload)}}, err
+		return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "bytes", size}}, err
 	}
-	return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", len(payload)}}, err
+	return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds(), "bytes", size}}, err
 }
 
 // Remind posts the reminder as a message of its own.
 func (w *Webhook) Remind(ctx context.Context, _ lifecycle.Reminder, _ time.Duration, text render.Payload) (Delivery, error) {
-	payload, err := text.JSON()
-	if err != nil {
-		return Delivery{}, err
-	}
-	res, err := w.Poster.Post(ctx, payload)
+	res, _, err := w.post(ctx, text)
 	return Delivery{Attrs: []any{"status", res.Status, "attempts", res.Attempts, "duration_ms", res.Duration.Milliseconds()}}, err
 }
 
 // Announce posts the message. A webhook keeps no state: a repeated event posts it again.
 func (w *Webhook) Announce(ctx context.Context, _ string, p render.Payload) (Delivery, error) {
+	_, _, err := w.post(ctx, p)
+	return Delivery{}, err
+}
+
+// post encodes p and posts it; size is the JSON's length (0 when it could not be encoded, and
+// then nothing was posted).
+func (w *Webhook) post(ctx context.Context, p render.Payload) (res deliver.Result, size int, err error) {
 	payload, err := p.JSON()
 	if err != nil {
-		return Delivery{}, err
+		return deliver.Result{}, 0, err
 	}
-	_, err = w.Poster.Post(ctx, payload)
-	return Delivery{}, err
+	res, err = w.Poster.Post(ctx, payload)
+	return res, len(payload), err
 }
 
 // settling tells a notification that is no news: a new or changed alarm going INSUFFICIENT_DATA →
