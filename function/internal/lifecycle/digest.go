@@ -63,13 +63,13 @@ const (
 	digestRepliesUpTo = 3
 )
 
-// EnableDigests makes the keeper show storm batches in shared digest roots (ApplyDigest), rendered
+// EnableDigests makes the tracker show storm batches in shared digest roots (ApplyDigest), rendered
 // with opts; without it, a batch's alarms would each need a root of their own.
 func (x *Tracker) EnableDigests(opts render.Options) {
 	x.digest = &opts
 }
 
-// WithSlack is a copy of the keeper that calls Slack through s (the relay's direct path gives up
+// WithSlack is a copy of the tracker that calls Slack through s (the relay's direct path gives up
 // at the first ratelimited; the digests wait it out), sharing everything else.
 func (x *Tracker) WithSlack(s Slack) *Tracker {
 	c := *x
@@ -77,7 +77,7 @@ func (x *Tracker) WithSlack(s Slack) *Tracker {
 	return &c
 }
 
-// Slack is the keeper's Slack client.
+// Slack is the tracker's Slack client.
 func (x *Tracker) Slack() Slack { return x.slack }
 
 // DigestPlacement is what became of one entry of a batch.
@@ -142,9 +142,9 @@ func (x *Tracker) applyInDigest(ctx context.Context, lock *incident.Lock, c Chan
 // Reconcile). The alarms of incidents shown in a digest root that is still open get their line
 // there brought up to date; the others join the storm's current root (a new one when there is
 // none, it is full, or its storm has ended), each root posted once and edited in place. No
-// reply goes into threads during a storm (see digestRepliesUpTo): the root is the news. batch names the batch (the same
-// for the same messages in any retry), so that a root whose answer was lost is found, not posted
-// again.
+// reply goes into threads during a storm (see digestRepliesUpTo): the root is the news. batch
+// names the batch (the same for the same messages in any retry), so that a root whose answer was
+// lost is found, not posted again.
 //
 // An entry whose alarm has an open root of its own, or no ARN, is left to the caller
 // (DigestOwnRoot, DigestAlone). The error joins what went wrong; results say which entries are
