@@ -1,14 +1,14 @@
 package alarmrelay
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 // TestReplayCommandOfAnImporter: in another program's module the replay commands run the relay
@@ -20,12 +20,8 @@ func TestReplayCommandOfAnImporter(t *testing.T) {
 	if err != nil {
 		t.Skip("bash not found")
 	}
-	bin := t.TempDir()
-	stub := func(name, script string) {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stubs := testsupport.NewStubs(t)
+	bin, stub := stubs.Dir, stubs.Stub
 	stub("aws", `echo "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE"`)
 	stub("go", `if [ "$1" = list ]; then [ "$*" = "list -m -f {{.Dir}} `+modulePath+`" ] && echo "/go/pkg/mod/alarm-relay@v1.2.3"; exit; fi; printf '%s|' "$@"; echo "param=$WEBHOOK_PARAMETER"`)
 

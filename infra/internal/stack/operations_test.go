@@ -1,11 +1,11 @@
 package stack
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alarm-relay/alarm-relay/internal/testsupport"
 )
 
 // TestReplayCommandRunsAsWritten evaluates the command in bash, as the README says
@@ -17,12 +17,8 @@ func TestReplayCommandRunsAsWritten(t *testing.T) {
 	if err != nil {
 		t.Skip("bash not found")
 	}
-	bin := t.TempDir()
-	stub := func(name, script string) {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stubs := testsupport.NewStubs(t)
+	bin, stub := stubs.Dir, stubs.Stub
 	stub("aws", `[ "$*" = "configure export-credentials --format env" ] && echo "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE" && echo "export AWS_SECRET_ACCESS_KEY=secretEXAMPLE"`)
 	stub("go", `printf 'args=%s|' "$@"; printf 'key=%s region=%s param=%s mentions=%s tz=%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_REGION" "$WEBHOOK_PARAMETER" "$MENTIONS" "$TIMEZONE"`)
 
